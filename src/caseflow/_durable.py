@@ -1,0 +1,272 @@
+"""The one adapter between caseflow and durable-rules (unmaintained since 2020).
+
+No other module imports ``durable``. Each sharp edge of durable-rules 2.0.28 is guarded
+here, and each guard has a regression test in ``tests/test_durable_adapter.py``:
+
+==============================================  ===============================================
+durable-rules behaviour                         guard
+==============================================  ===============================================
+``durable.lang`` keeps rulesets in globals      every :class:`DurableRules` owns its own
+                                                ``durable.engine.Host``; ``lang`` is never used
+``Host()`` starts two background threads that   :class:`_Host` overrides ``_run``: we dispatch
+run actions whenever they like                  synchronously in the calling thread
+a message without ``id`` is identified by a     every message gets a fresh ``id``
+hash of its content; the same content again
+raises ``MessageObservedException``
+``MessageNotHandledException``: no rule matched  caught, returns an empty match
+a posted event is consumed by one rule only     facts are *asserted*, never posted
+an action with two parameters is asynchronous   actions are made by :func:`_action`: plain
+and locks its session until ``complete``;        one-parameter functions; anything else is
+partials and callable objects crash             refused with :class:`BackendError`
+exceptions raised in actions are swallowed      actions never raise; a failure is recorded
+into the session state                          and re-raised after the call
+the 1,025th open session raises ``MemoryError``  one session id per ruleset; the asserted
+and state is freed only by ``delete_state``     fact is retracted after every evaluation
+``delete_state`` on a session that no rule has  ``delete_state`` is never called
+matched yet frees twice (abort / segfault)
+partial matches never expire                    only single-pattern rules (no joins), so there
+                                                are no partial matches; facts are retracted
+at most 64 rules may match one message (303)    at most 64 rules per ruleset
+512+ rules testing distinct literals of one     fewer than 500 distinct literals per field
+field hang the process                          per ruleset
+``set_rulesets`` mutates the dict it gets; a    definitions are deep-copied; names are unique
+name cannot be registered twice nor deleted     per adapter; rulesets live as long as it does
+``$mt`` is anchored with its own dialect;       never emitted: regexes and text searches
+missing fields fail ``$neq`` and ``$lt``;       are computed in Python into boolean slots;
+no ``$in``; no negation in a pattern            ``in`` becomes ``$or``; negation is pushed
+                                                down with explicit "absent" tests (to_nnf)
+``$or`` is expanded into alternatives and the   matches are de-duplicated per rule; the
+action fires once per matching alternative      expansion is bounded at validation time
+a pattern that is only ``$ex``, only ``$nex``,  never emitted: presence is a boolean slot
+or an equality with ``null`` crashes or hangs   that is always in the message
+==============================================  ===============================================
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import durable.engine as _engine
+
+from .errors import BackendError
+
+__all__ = [
+    "DurableRules",
+    "MAX_LITERALS_PER_FIELD",
+    "MAX_RULES_PER_RULESET",
+    "check_action",
+    "check_pattern",
+    "pattern_from_tree",
+]
+
+MAX_RULES_PER_RULESET = 64
+MAX_LITERALS_PER_FIELD = 500
+_FORBIDDEN_OPS = {"$ex", "$nex", "$mt", "$imt", "$iall", "$iany"}
+_ALLOWED_OPS = {"$and", "$or", "$lt", "$lte", "$gt", "$gte", "$neq", "$m"}
+_SID = "caseflow"
+_adapter_ids = itertools.count(1)
+
+
+class _Host(_engine.Host):
+    """A Host without its background dispatch threads."""
+
+    def _run(self) -> None:  # noqa: D401 - overrides durable's thread starter
+        self._d_timer = None
+        self._t_timer = None
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, Decimal):
+        f = float(v)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+    return v
+
+
+def check_pattern(pattern: Any, literals: dict[str, set[Any]] | None = None) -> None:
+    """Refuse any pattern construct known to crash, hang or misbehave in durable-rules."""
+
+    def walk(p: Any) -> None:
+        if not isinstance(p, dict) or len(p) != 1:
+            raise BackendError(f"internal: malformed durable pattern {p!r}")
+        (key, val), = p.items()
+        if key in _FORBIDDEN_OPS:
+            raise BackendError(f"internal: durable operator {key} is not safe to use")
+        if key in ("$and", "$or"):
+            if not isinstance(val, list) or not val:
+                raise BackendError(f"internal: {key} needs a non-empty list")
+            for q in val:
+                walk(q)
+            return
+        if key.startswith("$"):
+            if key not in _ALLOWED_OPS:
+                raise BackendError(f"internal: durable operator {key} is not used by caseflow")
+            if not isinstance(val, dict) or len(val) != 1:
+                raise BackendError(f"internal: malformed comparison {p!r}")
+            (field, lit), = val.items()
+        else:
+            field, lit = key, val
+        if lit is None:
+            raise BackendError(f"internal: comparing {field!r} with null crashes durable-rules")
+        if isinstance(lit, dict):
+            if set(lit) != {"$m"}:
+                raise BackendError(f"internal: unsupported right-hand side {lit!r}")
+        elif literals is not None:
+            literals.setdefault(field, set()).add(repr(lit))
+
+    walk(pattern)
+
+
+def check_action(fn: Any) -> Callable[[Any], None]:
+    """Accept only a plain function of exactly one parameter.
+
+    durable-rules reads ``fn.__code__.co_argcount``: two parameters (defaults included)
+    make the action asynchronous and lock its session until a callback that caseflow
+    never calls; a ``functools.partial`` or a callable object has no ``__code__`` and
+    crashes registration.
+    """
+    import inspect
+
+    if not inspect.isfunction(fn):
+        raise BackendError(f"a durable-rules action must be a plain function, not {type(fn).__name__}")
+    if fn.__code__.co_argcount != 1 or fn.__code__.co_kwonlyargcount:
+        raise BackendError(
+            f"a durable-rules action takes exactly one parameter; {fn.__name__} takes {fn.__code__.co_argcount} "
+            "(two would make it asynchronous and lock its session)"
+        )
+    return fn
+
+
+def _action(sink: list[int], index: int, failures: list[BaseException]) -> Callable[[Any], None]:
+    # Exactly one positional parameter, no defaults: durable counts co_argcount to decide
+    # whether an action is asynchronous.
+    def act(c):  # type: ignore[no-untyped-def]
+        try:
+            sink.append(index)
+        except BaseException as exc:  # pragma: no cover - list.append cannot really fail
+            failures.append(exc)
+
+    return check_action(act)
+
+
+class DurableRules:
+    """Owns one durable-rules Host. Rulesets are added once and matched many times.
+
+    ``match`` is serialised by a lock: the Host keeps per-session state, so two threads
+    must not evaluate on one adapter at the same time.
+    """
+
+    def __init__(self) -> None:
+        self._host = _Host()
+        self._prefix = f"cf{next(_adapter_ids)}_"
+        self._names: set[str] = set()
+        self._sinks: dict[str, list[int]] = {}
+        self._failures: list[BaseException] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add_ruleset(self, name: str, patterns: Iterable[dict[str, Any]]) -> str:
+        """Register rules (pattern ``i`` is rule ``i``) under ``name``; return the ruleset's key."""
+        patterns = list(patterns)
+        if not patterns:
+            raise BackendError(f"ruleset {name!r} has no rules")
+        if len(patterns) > MAX_RULES_PER_RULESET:
+            raise BackendError(
+                f"ruleset {name!r} has {len(patterns)} rules; durable-rules fails (error 303) when more than "
+                f"{MAX_RULES_PER_RULESET} match one message, so caseflow puts at most {MAX_RULES_PER_RULESET} in one ruleset"
+            )
+        key = self._prefix + name
+        if key in self._names:
+            raise BackendError(f"ruleset {name!r} is already registered on this adapter; durable-rules cannot replace it")
+        literals: dict[str, set[Any]] = {}
+        for p in patterns:
+            check_pattern(p, literals)
+        for field, values in literals.items():
+            if len(values) >= MAX_LITERALS_PER_FIELD:
+                raise BackendError(
+                    f"ruleset {name!r} tests {len(values)} distinct values of one field; durable-rules hangs at 512, "
+                    f"caseflow allows {MAX_LITERALS_PER_FIELD - 1}"
+                )
+        sink: list[int] = []
+        definition = {
+            f"r{i}": {"all": [{"m": copy.deepcopy(p)}], "pri": i, "run": _action(sink, i, self._failures)}
+            for i, p in enumerate(patterns)
+        }
+        try:
+            self._host.set_rulesets({key: definition})  # mutates `definition` (drops 'run'): it is ours
+        except Exception as exc:
+            raise BackendError(f"durable-rules refused ruleset {name!r}: {exc}") from exc
+        self._names.add(key)
+        self._sinks[key] = sink
+        return key
+
+    def match(self, key: str, message: dict[str, Any]) -> list[int]:
+        """Assert ``message`` as a fact; return the indexes of the rules it matched, in order, once each."""
+        msg = {k: _json_value(v) for k, v in message.items() if v is not None}
+        sink = self._sinks[key]
+        with self._lock:
+            sink.clear()
+            self._failures.clear()
+            msg["id"] = next(self._ids)
+            msg["sid"] = _SID
+            try:
+                self._host.assert_fact(key, msg)
+            except _engine.MessageNotHandledException:
+                pass
+            except _engine.MessageObservedException as exc:  # pragma: no cover - ids are unique
+                raise BackendError(f"durable-rules saw a message twice: {exc.message}") from None
+            except Exception as exc:
+                raise BackendError(f"durable-rules failed: {exc}") from exc
+            finally:
+                # retract, never delete_state: delete_state on a session no rule has matched
+                # yet frees memory twice and kills the process
+                try:
+                    self._host.retract_fact(key, msg)
+                except _engine.MessageNotHandledException:
+                    pass
+            if self._failures:
+                raise BackendError(f"a durable-rules action failed: {self._failures[0]!r}")
+            return sorted(set(sink))
+
+    def open_sessions(self, key: str) -> dict[str, Any]:
+        """The session state durable-rules holds for ``key`` (empty after every match)."""
+        try:
+            return self._host.get_state(key, _SID)
+        except Exception:
+            return {}
+
+    def facts_held(self, key: str) -> list[Any]:
+        """Facts durable-rules still holds for ``key`` (none after every match)."""
+        try:
+            return self._host.get_facts(key, _SID)
+        except Exception:
+            return []
+
+    @property
+    def ruleset_count(self) -> int:
+        return len(self._names)
+
+
+def pattern_from_tree(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+    """Turn a negation-free compiled condition (see ``compiler.to_nnf``) into a durable pattern."""
+    from .policies.compiler import CAll, CAny, CLeaf
+
+    if isinstance(node, CLeaf):
+        field = slot_key(node.slot)
+        rhs = {"$m": slot_key(node.rhs_slot)} if node.rhs_slot is not None else _json_value(node.value)
+        if node.cmp == "eq":
+            return {field: rhs}
+        op = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}[node.cmp]
+        return {op: {field: rhs}}
+    if isinstance(node, (CAll, CAny)):
+        kids = [pattern_from_tree(k, slot_key) for k in node.children]
+        if len(kids) == 1:
+            return kids[0]
+        return {"$and" if isinstance(node, CAll) else "$or": kids}
+    raise BackendError(f"internal: negation must be removed before building a durable pattern ({node!r})")

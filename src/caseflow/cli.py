@@ -1,0 +1,216 @@
+"""The ``caseflow`` command line.
+
+Exit codes: 0 success; 1 a check failed (invalid policy, failing policy test); 2 a usage
+or input mistake (a clear one-line message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .case import parse_case
+from .clock import FixedClock, SystemClock
+from .engine import Engine
+from .errors import CaseflowError, PolicyValidationError
+from .facts import default_facts
+from .policies.actions import default_actions
+from .policies.loader import load_policies
+
+__all__ = ["main"]
+
+
+class _Usage(Exception):
+    pass
+
+
+def _policies_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--policies", "-p", default="rules", metavar="PATH",
+                   help="policy file or folder (default: ./rules)")
+    p.add_argument("--backend", choices=["durable", "python"], default="durable",
+                   help="rules backend (default: durable)")
+
+
+def _clock(at: str | None):
+    if at is None:
+        return SystemClock()
+    try:
+        dt = datetime.fromisoformat(at)
+    except ValueError:
+        raise _Usage(f"--at {at!r} is not an ISO date-time such as 2026-11-11T10:00:00+08:00") from None
+    if dt.tzinfo is None:
+        raise _Usage(f"--at {at!r} needs a time zone, e.g. {at}+08:00")
+    return FixedClock(dt)
+
+
+def _read_case(path: str):
+    p = Path(path)
+    if not p.exists():
+        raise _Usage(f"{path}: no such file")
+    return parse_case(p.read_text(encoding="utf-8"), source=path)
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    reg = default_facts()
+    if args.json:
+        print(json.dumps([{"name": s.name, "type": s.type.value, "choices": list(s.choices or []), "unit": s.unit,
+                           "description": s.description} for s in reg], indent=2))
+        return 0
+    width = max(len(s.name) for s in reg)
+    twidth = max(len(s.describe_type()) for s in reg if s.type.value != "enum") + 2
+    for s in reg:
+        t = s.describe_type() if s.type.value != "enum" else "enum"
+        print(f"{s.name:<{width}}  {t:<{twidth}} {s.description}")
+        if s.choices:
+            print(f"{'':<{width}}  {'':<{twidth}}   values: {', '.join(s.choices)}")
+    return 0
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    for a in default_actions():
+        fields = []
+        for name, f in a.params.model_fields.items():
+            req = "" if not f.is_required() else " (required)"
+            fields.append(f"{name}{req}")
+        print(f"{a.name:<18} {a.description}")
+        if fields:
+            print(f"{'':<18}   params: {', '.join(fields)}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        ps = load_policies(args.paths)
+    except PolicyValidationError as e:
+        for issue in e.issues:
+            print(str(issue), file=sys.stderr)
+        n = len([i for i in e.issues if i.severity == "error"])
+        print(f"invalid: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
+        return 1
+    for w in ps.warnings:
+        print(str(w))
+    print(f"ok: {len(ps)} polic{'ies' if len(ps) != 1 else 'y'}, {ps.rule_count} rules")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
+    case = _read_case(args.case)
+    engine = Engine(load_policies(args.policies), backend=args.backend, clock=_clock(args.at))
+    decision = engine.evaluate(case)
+    if explain:
+        ex = decision.explain()
+        if args.json:
+            print(json.dumps({"decision": decision.model_dump(mode="json"), "explanation": ex.model_dump(mode="json")},
+                             indent=2, ensure_ascii=False))
+        else:
+            print(decision.summary())
+            print()
+            print(ex.render(only_matched=args.matched_only))
+        return 0
+    print(json.dumps(decision.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .policytest import discover, run_file
+
+    files = discover(args.path)
+    if not files:
+        raise _Usage(f"{args.path}: no *.test.yaml policy test files found")
+    outcomes = []
+    for f in files:
+        outcomes.extend(run_file(f, backend=args.backend, name_filter=args.k))
+    failed = [o for o in outcomes if not o.passed]
+    if args.json:
+        print(json.dumps([{"file": o.test.file, "line": o.test.line, "name": o.test.name, "backend": o.backend,
+                           "passed": o.passed, "failures": o.failures, "fired_rules": o.fired_rules,
+                           "actions": o.actions} for o in outcomes], indent=2))
+    else:
+        for o in outcomes:
+            if args.verbose or not o.passed:
+                print(f"{'PASS' if o.passed else 'FAIL'}  {o.test.file}:{o.test.line}  {o.test.name}")
+                for msg in o.failures:
+                    print(f"      {msg}")
+        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="caseflow", description="Customer-service policies you can test, diff and version.")
+    parser.add_argument("--version", action="version", version=f"caseflow {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("facts", help="list the facts a policy may test")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("actions", help="list the actions a rule may take")
+    p.set_defaults(func=cmd_actions)
+
+    p = sub.add_parser("validate", help="check policy files; errors as file:line:column")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("evaluate", help="evaluate a case (JSON) and print the decision as JSON")
+    p.add_argument("case", metavar="CASE.json")
+    _policies_arg(p)
+    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("explain", help="evaluate a case and say why each rule matched or not")
+    p.add_argument("case", metavar="CASE.json")
+    _policies_arg(p)
+    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--matched-only", action="store_true", help="show only the rules that matched")
+    p.set_defaults(func=lambda a: cmd_evaluate(a, explain=True))
+
+    p = sub.add_parser("test", help="run YAML policy tests (*.test.yaml)")
+    p.add_argument("path", metavar="PATH", help="a test file or a folder")
+    p.add_argument("-k", metavar="TEXT", help="only tests whose name contains TEXT")
+    p.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--backend", choices=["durable", "python"], default="durable")
+    p.set_defaults(func=cmd_test)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except PolicyValidationError as e:
+        for issue in e.issues:
+            print(str(issue), file=sys.stderr)
+        return 1
+    except CaseflowError as e:
+        print(f"caseflow: error: {e}", file=sys.stderr)
+        return 2
+    except _Usage as e:
+        print(f"caseflow: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` and closed early
+        try:
+            sys.stdout = open(__import__("os").devnull, "w")  # noqa: SIM115
+        except OSError:  # pragma: no cover
+            pass
+        return 0
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+def _entry() -> Any:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

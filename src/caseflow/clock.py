@@ -1,0 +1,66 @@
+"""Injected clocks: caseflow never reads the wall clock inside the engine.
+
+An engine, a fact derivation and every later timer take a :class:`Clock`. Production
+code passes :class:`SystemClock`; tests and simulations pass :class:`FixedClock` and move
+it forward by hand, so any run is reproducible to the second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol, runtime_checkable
+
+__all__ = ["Clock", "FixedClock", "SystemClock", "ensure_aware"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything with ``now()`` returning a timezone-aware datetime."""
+
+    def now(self) -> datetime: ...
+
+
+def ensure_aware(value: datetime, what: str = "time") -> datetime:
+    """Return ``value`` unchanged, or raise ValueError if it has no time zone."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValueError(
+            f"{what} {value.isoformat()} has no time zone; give an offset such as "
+            f"'{value.isoformat()}+00:00' or a zoneinfo time zone"
+        )
+    return value
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class FixedClock:
+    """A clock that stands still until told to move: for tests and simulations."""
+
+    def __init__(self, at: datetime | str) -> None:
+        if isinstance(at, str):
+            at = datetime.fromisoformat(at)
+        self._now = ensure_aware(at, "FixedClock start")
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, at: datetime) -> None:
+        self._now = ensure_aware(at, "FixedClock.set")
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move forward by ``delta`` or by ``timedelta(**kwargs)``; return the new time."""
+        step = delta if delta is not None else timedelta(**kwargs)
+        if step < timedelta(0):
+            raise ValueError(f"a clock only moves forward; got {step}")
+        self._now = self._now + step
+        return self._now
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self._now.isoformat()!r})"

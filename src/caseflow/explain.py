@@ -1,0 +1,97 @@
+"""Build an :class:`~caseflow.decision.Explanation` from compiled rules and the facts seen.
+
+The explanation re-evaluates every rule of every policy with the python evaluator, test
+by test, so it can say for each rule why it matched or why not, and which values of which
+facts it saw. It never changes the decision: the backend decided; this reports.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from .backends import compile_predicate
+from .decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
+from .money import Money
+from .policies.compiler import CompiledSet
+from .policies.conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+
+__all__ = ["build_explanation", "format_value"]
+
+
+def format_value(value: Any, now: datetime | None = None) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, Money):
+        return f"{value.amount} {value.currency}"
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        if now is not None:
+            days = (now - value).total_seconds() / 86400
+            text += f" ({days:.1f} days ago)" if days >= 0 else f" (in {-days:.1f} days)"
+        return text
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e6 else f"{value:.0f}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 80 else value[:77] + "...")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _trace(c: Condition, tests: dict[int, Any], values: list[Any], facts: dict[str, Any], now: datetime,
+           params: dict[str, Any] | None = None) -> ConditionTrace:
+    params = params or {}
+    if isinstance(c, Test):
+        result = compile_predicate(tests[id(c)])(values)
+        seen = {c.fact: format_value(facts.get(c.fact), now)}
+        if isinstance(c.value, FactRef):
+            seen[c.value.name] = format_value(facts.get(c.value.name), now)
+        for name in _PARAM.findall(c.text):
+            if name in params:
+                seen["$" + name] = format_value(params[name])
+        return ConditionTrace(kind="test", text=c.text, result=result, seen=seen, line=c.line)
+    if isinstance(c, Always):
+        return ConditionTrace(kind="always", text="always", result=True, line=c.line)
+    if isinstance(c, NotOf):
+        kid = _trace(c.child, tests, values, facts, now, params)
+        return ConditionTrace(kind="not", text="not", result=not kid.result, line=c.line, children=[kid])
+    kids = [_trace(k, tests, values, facts, now, params) for k in c.children]  # type: ignore[union-attr]
+    if isinstance(c, AllOf):
+        return ConditionTrace(kind="all", text="all", result=all(k.result for k in kids), line=c.line, children=kids)
+    assert isinstance(c, AnyOf)
+    return ConditionTrace(kind="any", text="any", result=any(k.result for k in kids), line=c.line, children=kids)
+
+
+def _action_text(a: Any) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in a.params.items())
+    return f"{a.type}({params})"
+
+
+def build_explanation(cs: CompiledSet, values: list[Any], facts: dict[str, Any], active: list[bool], fired: list[list[int]],
+                      *, case_id: str | None, now: datetime) -> Explanation:
+    policies = []
+    for cp, on, hits in zip(cs.policies, active, fired):
+        fired_set = set(hits)
+        first_fired = hits[0] if hits else None
+        rules = []
+        for cr in cp.rules:
+            cond = _trace(cr.rule.when, cr.tests, values, facts, now, cp.policy.params)
+            matched = cond.result and on
+            note = ""
+            if not on:
+                note = "policy not in effect"
+            elif matched and cr.index not in fired_set and cp.policy.hit_policy == "first" and first_fired is not None:
+                note = f"hit policy 'first': rule {cp.rules[first_fired].rule.id} fired before it"
+            rules.append(RuleTrace(
+                rule_id=cr.rule.id, description=cr.rule.description, priority=cr.rule.priority, matched=matched,
+                fired=cr.index in fired_set, note=note, line=cr.rule.line, condition=cond,
+                actions=[_action_text(a) for a in cr.rule.then],
+            ))
+        policies.append(PolicyTrace(name=cp.policy.name, version=cp.policy.version, hit_policy=cp.policy.hit_policy,
+                                    source=cp.policy.source, effective=on, rules=rules))
+    return Explanation(case_id=case_id, evaluated_at=now, policies=policies)

@@ -1,0 +1,355 @@
+"""The fact namespace: the dotted names a policy may test, each typed and described.
+
+A fact is derived from a :class:`~caseflow.case.Case` at evaluation time, with ``now``
+taken from the engine's injected clock. A getter returns ``None`` when the fact does not
+apply (no order, no buyer, not delivered yet): the fact is then *missing*, and every
+comparison with it is false (see docs/policy-format.md).
+
+Apps add facts with :meth:`FactRegistry.register`::
+
+    registry = default_facts()
+    registry.register("buyer.loyalty_tier", "string", "loyalty tier from the CRM",
+                      lambda case, now: case.attributes.get("loyalty_tier"))
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .case import Case, CaseType, Channel, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
+from .errors import FactError
+
+__all__ = ["FactRegistry", "FactSpec", "FactType", "default_facts"]
+
+Getter = Callable[[Case, datetime], Any]
+
+
+class FactType(str, Enum):
+    string = "string"
+    enum = "enum"
+    number = "number"
+    integer = "integer"
+    boolean = "boolean"
+    money = "money"
+    datetime = "datetime"
+    strings = "strings"  # a list of strings
+
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    type: FactType
+    description: str
+    getter: Getter
+    choices: tuple[str, ...] | None = None
+    unit: str | None = None
+    origin: str = "caseflow"
+
+    def describe_type(self) -> str:
+        if self.type is FactType.enum and self.choices:
+            return "enum(" + "|".join(self.choices) + ")"
+        if self.unit:
+            return f"{self.type.value} ({self.unit})"
+        return self.type.value
+
+
+class FactRegistry:
+    """A set of facts. Copy it to extend it without touching the defaults."""
+
+    def __init__(self, specs: Iterable[FactSpec] = ()) -> None:
+        self._specs: dict[str, FactSpec] = {}
+        for spec in specs:
+            self._add(spec)
+
+    def _add(self, spec: FactSpec) -> None:
+        if spec.name in self._specs:
+            raise FactError(f"fact {spec.name!r} is already registered", code="fact-duplicate")
+        self._specs[spec.name] = spec
+
+    def register(
+        self,
+        name: str,
+        type: str | FactType,
+        description: str,
+        getter: Getter,
+        *,
+        choices: Iterable[str] | None = None,
+        unit: str | None = None,
+    ) -> FactSpec:
+        """Add an app-defined fact. ``getter(case, now)`` returns the value or ``None``."""
+        if not _NAME_RE.match(name):
+            raise FactError(
+                f"fact name {name!r} must be dotted lower-case words, e.g. 'buyer.loyalty_tier'",
+                code="fact-bad-name",
+            )
+        try:
+            ftype = FactType(type)
+        except ValueError:
+            raise FactError(
+                f"fact {name!r}: unknown type {type!r}; use one of {', '.join(t.value for t in FactType)}",
+                code="fact-bad-type",
+            ) from None
+        if not callable(getter):
+            raise FactError(f"fact {name!r}: getter must be callable(case, now)", code="fact-bad-getter")
+        if ftype is FactType.enum and not choices:
+            raise FactError(f"fact {name!r}: an enum fact needs choices", code="fact-bad-type")
+        spec = FactSpec(
+            name, ftype, description, getter, tuple(choices) if choices else None, unit, origin="app"
+        )
+        self._add(spec)
+        return spec
+
+    def copy(self) -> FactRegistry:
+        return FactRegistry(self._specs.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __iter__(self):
+        return iter(sorted(self._specs.values(), key=lambda s: s.name))
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def get(self, name: str) -> FactSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            hint = self.suggest(name)
+            raise FactError(
+                f"unknown fact {name!r}" + (f"; did you mean {hint!r}?" if hint else ""), code="fact-unknown"
+            ) from None
+
+    def lookup(self, name: str) -> FactSpec | None:
+        return self._specs.get(name)
+
+    def suggest(self, name: str) -> str | None:
+        best = difflib.get_close_matches(name, self._specs.keys(), n=1, cutoff=0.6)
+        return best[0] if best else None
+
+    def derive(self, case: Case, now: datetime, names: Iterable[str] | None = None) -> dict[str, Any]:
+        """Compute facts (all, or only ``names``) for ``case`` at time ``now``."""
+        specs = self._specs.values() if names is None else [self.get(n) for n in names]
+        out: dict[str, Any] = {}
+        for spec in specs:
+            try:
+                out[spec.name] = spec.getter(case, now)
+            except Exception as exc:  # an app getter failed: say which fact
+                raise FactError(
+                    f"fact {spec.name!r} could not be derived for case {case.id!r}: {type(exc).__name__}: {exc}",
+                    code="fact-getter-failed",
+                ) from exc
+        return out
+
+
+# ----------------------------------------------------------------------------------------
+# Built-in facts
+# ----------------------------------------------------------------------------------------
+
+_DAY = 86400.0
+_HOUR = 3600.0
+
+
+def _days(now: datetime, then: datetime | None) -> float | None:
+    return None if then is None else (now - then).total_seconds() / _DAY
+
+
+def _order(case: Case):
+    return case.orders[0] if case.orders else None
+
+
+def _o(attr: str) -> Getter:
+    def get(case: Case, now: datetime) -> Any:
+        o = case.orders[0] if case.orders else None
+        return None if o is None else getattr(o, attr)
+
+    return get
+
+
+def _party(role: str, attr: str) -> Getter:
+    def get(case: Case, now: datetime) -> Any:
+        p = getattr(case, role)
+        return None if p is None else getattr(p, attr)
+
+    return get
+
+
+def _hist(role: str, attr: str) -> Getter:
+    def get(case: Case, now: datetime) -> Any:
+        p = getattr(case, role)
+        return None if p is None else getattr(p.history, attr)
+
+    return get
+
+
+def _ev(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _enum_getter(inner: Getter) -> Getter:
+    def get(case: Case, now: datetime) -> Any:
+        v = inner(case, now)
+        return None if v is None else v.value
+
+    return get
+
+
+def _last_customer_message(case: Case):
+    for m in reversed(case.messages):
+        if m.author.value in ("buyer", "seller", "creator"):
+            return m
+    return None
+
+
+def _last_tracking_event(case: Case):
+    o = _order(case)
+    if o is None or o.shipment is None or not o.shipment.events:
+        return None
+    return max(o.shipment.events, key=lambda e: e.at)
+
+
+def _tracking_status(case: Case, now: datetime) -> str | None:
+    o = _order(case)
+    if o is None or o.shipment is None:
+        return None
+    last = _last_tracking_event(case)
+    return (last.status if last is not None else o.shipment.status).value
+
+
+def _days_past_expected(case: Case, now: datetime) -> float | None:
+    o = _order(case)
+    if o is None or o.expected_delivery_at is None or o.delivered_at is not None:
+        return None
+    return (now - o.expected_delivery_at).total_seconds() / _DAY
+
+
+def _categories(case: Case, now: datetime) -> list[str] | None:
+    o = _order(case)
+    return None if o is None else sorted({i.category for i in o.items})
+
+
+def _amount(case: Case, now: datetime):
+    o = _order(case)
+    return None if o is None else o.amount
+
+
+def _request_amount(case: Case, now: datetime):
+    if case.request is not None and case.request.amount is not None:
+        return case.request.amount
+    o = _order(case)
+    return None if o is None else o.amount
+
+
+def _evidence_has(kind: EvidenceKind) -> Getter:
+    def get(case: Case, now: datetime) -> bool:
+        return any(e.kind is kind for e in case.evidence)
+
+    return get
+
+
+def _builtin() -> list[FactSpec]:
+    E = FactType
+    enum = lambda cls: tuple(m.value for m in cls)  # noqa: E731
+    f = FactSpec
+    return [
+        # case
+        f("case.id", E.string, "the case id", lambda c, n: c.id),
+        f("case.tenant", E.string, "the platform or shop the case belongs to", lambda c, n: c.tenant),
+        f("case.type", E.enum, "the case type", lambda c, n: c.case_type.value, enum(CaseType)),
+        f("case.channel", E.enum, "the channel the case came in on", lambda c, n: c.channel.value, enum(Channel)),
+        f("case.priority", E.enum, "the case priority", lambda c, n: c.priority.value, enum(Priority)),
+        f("case.tier", E.integer, "the support tier holding the case (1 or 2)", lambda c, n: c.tier),
+        f("case.age_hours", E.number, "hours since the case was created", lambda c, n: (n - c.created_at).total_seconds() / _HOUR, unit="hours"),
+        f("case.created_at", E.datetime, "when the case was created", lambda c, n: c.created_at),
+        f("case.tags", E.strings, "the case's tags", lambda c, n: list(c.tags)),
+        f("case.message_count", E.integer, "number of messages on the case", lambda c, n: len(c.messages)),
+        # order
+        f("order.id", E.string, "id of the order the case is about (the first order)", _o("id")),
+        f("order.amount", E.money, "the order total", _amount),
+        f("order.sale_type", E.enum, "how the order was sold", _enum_getter(_o("sale_type")), enum(SaleType)),
+        f("order.placed_at", E.datetime, "when the order was placed", _o("placed_at")),
+        f("order.shipped_at", E.datetime, "when the order was shipped; missing if not shipped", _o("shipped_at")),
+        f("order.delivered_at", E.datetime, "when the order was delivered; missing if not delivered", _o("delivered_at")),
+        f("order.expected_delivery_at", E.datetime, "the promised delivery date", _o("expected_delivery_at")),
+        f("order.shipped", E.boolean, "the order has shipped", lambda c, n: None if _order(c) is None else _order(c).shipped_at is not None),
+        f("order.delivered", E.boolean, "the order was delivered", lambda c, n: None if _order(c) is None else _order(c).delivered_at is not None),
+        f("order.days_since_order", E.number, "days since the order was placed", lambda c, n: None if _order(c) is None else _days(n, _order(c).placed_at), unit="days"),
+        f("order.days_since_delivery", E.number, "days since delivery; missing if not delivered", lambda c, n: None if _order(c) is None else _days(n, _order(c).delivered_at), unit="days"),
+        f("order.days_past_expected_delivery", E.number, "days past the promised date while undelivered (negative: not yet due)", _days_past_expected, unit="days"),
+        # items
+        f("items.categories", E.strings, "categories of the order's items", _categories),
+        f("items.count", E.integer, "number of item lines on the order", lambda c, n: None if _order(c) is None else len(_order(c).items)),
+        f("items.all_returnable", E.boolean, "no item was marked non-returnable at purchase", lambda c, n: None if _order(c) is None else all(i.returnable for i in _order(c).items)),
+        f("items.any_opened", E.boolean, "an item is opened, used, damaged or defective", lambda c, n: None if _order(c) is None else any(i.condition is not None and i.condition.value in ("opened", "used") for i in _order(c).items)),
+        f("items.conditions", E.strings, "reported conditions of the items", lambda c, n: None if _order(c) is None else sorted({i.condition.value for i in _order(c).items if i.condition is not None})),
+        # tracking
+        f("tracking.status", E.enum, "latest shipment status", _tracking_status, enum(ShipmentStatus)),
+        f("tracking.days_since_last_event", E.number, "days since the last tracking event", lambda c, n: None if _last_tracking_event(c) is None else _days(n, _last_tracking_event(c).at), unit="days"),
+        f("tracking.event_count", E.integer, "number of tracking events", lambda c, n: None if _order(c) is None or _order(c).shipment is None else len(_order(c).shipment.events)),
+        f("tracking.carrier", E.string, "the carrier", lambda c, n: None if _order(c) is None or _order(c).shipment is None else _order(c).shipment.carrier),
+        # request
+        f("request.kind", E.enum, "what the customer asks for", lambda c, n: None if c.request is None else c.request.kind.value, enum(RequestKind)),
+        f("request.amount", E.money, "the amount asked for (the order total when not given)", _request_amount),
+        f("request.reason", E.string, "the reason code given with the request", lambda c, n: None if c.request is None else c.request.reason),
+        f("request.hours_since_filed", E.number, "hours since the request was filed", lambda c, n: None if c.request is None or c.request.filed_at is None else (n - c.request.filed_at).total_seconds() / _HOUR, unit="hours"),
+        # evidence
+        f("evidence.count", E.integer, "pieces of evidence on the case", lambda c, n: len(c.evidence)),
+        f("evidence.has_photo", E.boolean, "a photo is attached", _evidence_has(EvidenceKind.photo)),
+        f("evidence.has_video", E.boolean, "a video is attached", _evidence_has(EvidenceKind.video)),
+        f("evidence.kinds", E.strings, "kinds of evidence attached", lambda c, n: sorted({e.kind.value for e in c.evidence})),
+        # message
+        f("message.text", E.string, "text of the latest message from a customer (buyer, seller or creator)", lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).text),
+        f("message.language", E.string, "language of that message", lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).language),
+        f("message.hours_since", E.number, "hours since that message", lambda c, n: None if _last_customer_message(c) is None else (n - _last_customer_message(c).at).total_seconds() / _HOUR, unit="hours"),
+        f("messages.customer_text", E.string, "all customer messages joined by newlines", lambda c, n: "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None),
+        # risk
+        f("risk.fraud_score", E.number, "fraud score from 0 to 1", lambda c, n: c.risk.fraud_score),
+        f("risk.account_takeover", E.boolean, "account takeover is suspected", lambda c, n: c.risk.account_takeover_suspected),
+        f("risk.chargeback", E.boolean, "a chargeback was filed", lambda c, n: c.risk.chargeback_filed),
+    ] + _party_facts("buyer") + _party_facts("seller") + _party_facts("creator")
+
+
+def _party_facts(role: str) -> list[FactSpec]:
+    E = FactType
+    segs = tuple(s.value for s in Segment)
+    f = FactSpec
+    specs = [
+        f(f"{role}.id", E.string, f"the {role}'s id", _party(role, "id")),
+        f(f"{role}.segment", E.enum, f"the {role}'s segment", _enum_getter(_party(role, "segment")), segs),
+        f(f"{role}.region", E.string, f"the {role}'s country (ISO 3166-1 alpha-2)", _party(role, "region")),
+        f(f"{role}.language", E.string, f"the {role}'s language (BCP 47)", _party(role, "language")),
+        f(f"{role}.account_age_days", E.number, f"days since the {role} joined", lambda c, n, r=role: None if getattr(c, r) is None or getattr(c, r).joined_at is None else _days(n, getattr(c, r).joined_at), unit="days"),
+    ]
+    for attr, desc in [
+        ("orders_total", "orders ever placed or received"),
+        ("orders_30d", "orders in the last 30 days"),
+        ("refunds_90d", "refunds in the last 90 days"),
+        ("refunds_total", "refunds ever"),
+        ("disputes_90d", "disputes in the last 90 days"),
+        ("complaints_30d", "complaints in the last 30 days"),
+        ("contacts_7d", "contacts about any problem in the last 7 days"),
+        ("chargebacks_total", "chargebacks ever"),
+    ]:
+        specs.append(f(f"{role}.{attr}", E.integer, f"the {role}'s {desc}", _hist(role, attr)))
+    if role == "seller":
+        specs.append(f("seller.rating", E.number, "the seller's rating, 0 to 5", _party("seller", "rating")))
+        specs.append(f("seller.dispute_rate_30d", E.number, "the seller's dispute rate over 30 days, 0 to 1", _party("seller", "dispute_rate_30d")))
+    return specs
+
+
+def default_facts() -> FactRegistry:
+    """A fresh registry holding caseflow's built-in facts (yours to extend)."""
+    return FactRegistry(_builtin())
+
+
+_ = (Decimal, _ev)  # re-exported helpers kept for app getters

@@ -1,0 +1,193 @@
+"""The action catalogue: what the ``then`` part of a rule may do.
+
+Each action has a name and a pydantic model of its parameters (unknown parameters are
+errors). In YAML an action is written either as its bare name (``- approve_refund``) or
+as a one-key mapping (``- escalate: {tier: 2, severity: high, authority: legal}``).
+Apps add actions with :meth:`ActionCatalogue.register`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..errors import PolicyError
+
+__all__ = [
+    "ActionCatalogue",
+    "ActionSpec",
+    "Authority",
+    "Severity",
+    "default_actions",
+]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class Authority(str, Enum):
+    legal = "legal"
+    regulator = "regulator"
+    trust_safety = "trust_safety"
+    fraud = "fraud"
+    payments = "payments"
+    safety = "safety"
+    pr = "pr"
+    product = "product"
+    warehouse = "warehouse"
+    logistics = "logistics"
+    supervisor = "supervisor"
+
+
+class NoParams(_Params):
+    pass
+
+
+class ApproveRefund(_Params):
+    amount: Literal["requested", "full"] | str = Field(
+        "requested", description="'requested', 'full' (the order total) or money such as '50 CNY'"
+    )
+    reason: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v: str) -> str:
+        if v in ("requested", "full"):
+            return v
+        from ..money import parse_money
+
+        try:
+            parse_money(v)
+        except ValueError:
+            raise ValueError(f"{v!r}: write 'requested', 'full' or money such as '50 CNY'") from None
+        return v
+
+
+class RejectRefund(_Params):
+    reason: str = Field(min_length=1, description="reason code shown to the customer")
+    template: str | None = None
+
+
+class RequireReturn(_Params):
+    within_days: int = Field(7, ge=1, le=90, description="days the buyer has to ship the return")
+    shipping_paid_by: Literal["buyer", "seller", "platform"] = "buyer"
+
+
+class RequestEvidence(_Params):
+    kinds: list[Literal["photo", "video", "document", "tracking", "chat_log"]] = Field(min_length=1)
+    within_hours: int = Field(72, ge=1, le=24 * 30)
+
+
+class OfferOptions(_Params):
+    options: list[Literal["refund", "exchange", "reship", "repair", "partial_compensation"]] = Field(min_length=1)
+    partial_compensation_percent: Decimal | None = Field(None, gt=0, le=100)
+
+
+class SetPriority(_Params):
+    priority: Literal["low", "normal", "high", "urgent"]
+
+
+class AddTag(_Params):
+    tag: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_:\-]*$")
+
+
+class Escalate(_Params):
+    tier: int = Field(2, ge=2, le=2)
+    severity: Severity = Severity.medium
+    authority: Authority | None = None
+    reason: str | None = None
+
+
+class RouteToQueue(_Params):
+    queue: str = Field(min_length=1)
+
+
+class Notify(_Params):
+    target: Literal["buyer", "seller", "creator", "supervisor", "tier2", "product", "warehouse", "logistics", "payments", "legal"]
+    template: str = Field(min_length=1)
+
+
+class ReplyTemplate(_Params):
+    template: str = Field(min_length=1)
+    language: str | None = None
+
+
+class HoldForReview(_Params):
+    reason: str = Field(min_length=1)
+    queue: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    params: type[BaseModel]
+    description: str
+    origin: str = "caseflow"
+
+
+class ActionCatalogue:
+    """The actions a policy may use. Copy it to extend it."""
+
+    def __init__(self, specs: list[ActionSpec] | None = None) -> None:
+        self._specs: dict[str, ActionSpec] = {}
+        for s in specs or []:
+            self._specs[s.name] = s
+
+    def register(self, name: str, params: type[BaseModel], description: str) -> ActionSpec:
+        if name in self._specs:
+            raise PolicyError(f"action {name!r} is already registered", code="action-duplicate")
+        if not name.isidentifier() or not name.islower():
+            raise PolicyError(f"action name {name!r} must be a lower-case identifier", code="action-bad-name")
+        spec = ActionSpec(name, params, description, origin="app")
+        self._specs[name] = spec
+        return spec
+
+    def copy(self) -> ActionCatalogue:
+        return ActionCatalogue(list(self._specs.values()))
+
+    def lookup(self, name: str) -> ActionSpec | None:
+        return self._specs.get(name)
+
+    def suggest(self, name: str) -> str | None:
+        best = difflib.get_close_matches(name, self._specs.keys(), n=1, cutoff=0.6)
+        return best[0] if best else None
+
+    def __iter__(self):
+        return iter(sorted(self._specs.values(), key=lambda s: s.name))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+
+def default_actions() -> ActionCatalogue:
+    A = ActionSpec
+    return ActionCatalogue(
+        [
+            A("approve_refund", ApproveRefund, "approve a refund of the requested amount, the full order, or a fixed amount"),
+            A("reject_refund", RejectRefund, "reject the refund with a reason code"),
+            A("require_return", RequireReturn, "the buyer must ship the goods back within N days"),
+            A("request_evidence", RequestEvidence, "ask for photos, video, documents or tracking within N hours"),
+            A("offer_options", OfferOptions, "offer refund / exchange / reship / repair / partial compensation"),
+            A("set_priority", SetPriority, "set the case priority"),
+            A("add_tag", AddTag, "add a tag to the case"),
+            A("escalate", Escalate, "hand the case to tier 2, with a severity and an authority"),
+            A("route_to_queue", RouteToQueue, "route the case to a named queue"),
+            A("notify", Notify, "notify a party or a team with a template"),
+            A("reply_template", ReplyTemplate, "answer the customer with a template"),
+            A("hold_for_review", HoldForReview, "stop automatic handling until a person reviews the case"),
+            A("apologize", NoParams, "open the reply with an apology"),
+        ]
+    )

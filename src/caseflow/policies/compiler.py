@@ -1,0 +1,378 @@
+"""Compile validated policies into one condition tree over a vector of *slots*.
+
+A slot is one primitive value computed from one fact: the fact itself, a money amount or
+currency, a time's age in seconds, whether a text contains a phrase, whether a fact is
+present. Both backends see exactly the same slots and the same tree:
+
+- the python backend evaluates the tree with closures;
+- the durable backend (:mod:`caseflow._durable`) turns it into durable-rules patterns.
+
+Semantics fixed here, for both backends:
+
+- a slot whose fact is missing (``None``) makes every comparison on it false,
+  ``!=`` and ``not in`` included;
+- ``not`` is plain boolean negation (so ``not: order.amount > 100 CNY`` holds when there
+  is no order). durable-rules has no negation inside a pattern, so :func:`to_nnf` pushes
+  negations down to the tests and adds an explicit "fact is absent" alternative.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Union
+
+from ..errors import PolicyIssue
+from ..facts import FactRegistry, FactType
+from ..money import Money
+from .conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from .model import Policy, Rule
+
+__all__ = [
+    "CAll",
+    "CAny",
+    "CLeaf",
+    "CNot",
+    "CompiledPolicy",
+    "CompiledRule",
+    "CompiledSet",
+    "Slot",
+    "backend_limit_issues",
+    "compile_policies",
+    "dnf_size",
+    "normalize_text",
+    "to_nnf",
+]
+
+MAX_DNF_ALTERNATIVES = 256
+
+
+def normalize_text(s: str) -> str:
+    """Width- and case-insensitive form: NFKC (full-width to half-width) then casefold."""
+    return unicodedata.normalize("NFKC", s).casefold()
+
+
+@dataclass(frozen=True)
+class Slot:
+    fact: str
+    view: str  # value amount currency epoch age contains matches has any_in present const
+    arg: Any = None
+
+    def label(self) -> str:
+        if self.view in ("value",):
+            return self.fact
+        if self.view in ("contains", "matches", "has"):
+            return f"{self.fact} {self.view} {self.arg!r}"
+        if self.view == "any_in":
+            return f"{self.fact} in {sorted(self.arg)}"
+        if self.view == "const":
+            return "always"
+        return f"{self.view}({self.fact})"
+
+    @property
+    def never_missing(self) -> bool:
+        return self.view in ("present", "const")
+
+
+@dataclass(frozen=True)
+class CLeaf:
+    slot: int
+    cmp: str  # eq ne lt le gt ge
+    value: Any = None  # the literal, when rhs_slot is None
+    rhs_slot: int | None = None
+
+
+@dataclass(frozen=True)
+class CAll:
+    children: tuple[CNode, ...]
+
+
+@dataclass(frozen=True)
+class CAny:
+    children: tuple[CNode, ...]
+
+
+@dataclass(frozen=True)
+class CNot:
+    child: CNode
+
+
+CNode = Union[CLeaf, CAll, CAny, CNot]
+
+_NEG = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    policy: Policy
+    tree: CNode
+    tests: dict[int, CNode]  # id(Test) -> its compiled subtree, for explanations
+    index: int  # order within its policy (priority order)
+
+    @property
+    def key(self) -> str:
+        return f"{self.policy.name}/{self.rule.id}"
+
+
+@dataclass
+class CompiledPolicy:
+    policy: Policy
+    rules: list[CompiledRule]
+
+
+@dataclass
+class CompiledSet:
+    policies: list[CompiledPolicy]
+    slots: list[Slot] = field(default_factory=list)
+    slot_index: dict[Slot, int] = field(default_factory=dict)
+    facts: FactRegistry | None = None
+
+    def slot(self, s: Slot) -> int:
+        i = self.slot_index.get(s)
+        if i is None:
+            i = self.slot_index[s] = len(self.slots)
+            self.slots.append(s)
+        return i
+
+    @property
+    def fact_names(self) -> list[str]:
+        return sorted({s.fact for s in self.slots if s.view != "const"})
+
+    def slot_function(self) -> Callable[[dict[str, Any], datetime], list[Any]]:
+        """Return ``f(facts, now) -> slot values`` (a list indexed like ``slots``)."""
+        makers = [_slot_maker(s, self.facts) for s in self.slots]
+
+        def values(facts: dict[str, Any], now: datetime) -> list[Any]:
+            get = facts.get
+            return [m(get(s.fact), now) for m, s in zip(makers, self.slots)]
+
+        return values
+
+
+def _number_types(facts: FactRegistry | None, name: str) -> FactType | None:
+    if facts is None:
+        return None
+    spec = facts.lookup(name)
+    return None if spec is None else spec.type
+
+
+def _slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime], Any]:
+    v = s.view
+    if v == "value":
+        t = _number_types(facts, s.fact)
+        if t in (FactType.number,):
+            return lambda x, now: None if x is None else float(x)
+        return lambda x, now: x
+    if v == "amount":
+        return lambda x, now: x.amount if isinstance(x, Money) else None
+    if v == "currency":
+        return lambda x, now: x.currency if isinstance(x, Money) else None
+    if v == "epoch":
+        return lambda x, now: None if x is None else x.timestamp()
+    if v == "age":
+        return lambda x, now: None if x is None else (now - x).total_seconds()
+    if v == "contains":
+        needle = normalize_text(s.arg)
+        return lambda x, now: None if x is None else needle in normalize_text(x)
+    if v == "matches":
+        rx = re.compile(s.arg)
+        return lambda x, now: None if x is None else rx.search(x) is not None
+    if v == "has":
+        arg = s.arg
+        return lambda x, now: None if x is None else arg in x
+    if v == "any_in":
+        arg = s.arg
+        return lambda x, now: None if x is None else not arg.isdisjoint(x)
+    if v == "present":
+        return lambda x, now: x is not None
+    if v == "const":
+        return lambda x, now: True
+    raise AssertionError(v)  # pragma: no cover
+
+
+# ----------------------------------------------------------------------------------------
+# Test -> CNode
+# ----------------------------------------------------------------------------------------
+
+
+def _lit(ftype: FactType, value: Any) -> Any:
+    if ftype in (FactType.number, FactType.integer) and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        f = float(value)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+    return value
+
+
+def _compile_test(t: Test, cs: CompiledSet, facts: FactRegistry) -> CNode:
+    spec = facts.get(t.fact)
+    ft = spec.type
+    op = t.op
+    sl = cs.slot
+    if op == "exists":
+        return CLeaf(sl(Slot(t.fact, "present")), "eq", True)
+    if op == "not_exists":
+        return CLeaf(sl(Slot(t.fact, "present")), "eq", False)
+    if op == "contains":
+        view = "has" if ft is FactType.strings else "contains"
+        return CLeaf(sl(Slot(t.fact, view, t.value)), "eq", True)
+    if op == "matches":
+        return CLeaf(sl(Slot(t.fact, "matches", t.value)), "eq", True)
+    if op in ("older_than", "newer_than", "within"):
+        # more than N ago: age > N; less than N ago: age < N; within N: age <= N (inclusive)
+        cmp = {"older_than": "gt", "newer_than": "lt", "within": "le"}[op]
+        return CLeaf(sl(Slot(t.fact, "age")), cmp, float(t.value))
+    if op in ("in", "not_in"):
+        if ft is FactType.strings:
+            return CLeaf(sl(Slot(t.fact, "any_in", frozenset(t.value))), "eq", op == "in")
+        s = sl(Slot(t.fact, "value"))
+        leaves = tuple(CLeaf(s, "eq" if op == "in" else "ne", _lit(ft, v)) for v in t.value)
+        if len(leaves) == 1:
+            return leaves[0]
+        return CAny(leaves) if op == "in" else CAll(leaves)
+    if op == "between":
+        lo, hi = t.value
+        return CAll((_cmp(t, cs, facts, "ge", lo), _cmp(t, cs, facts, "le", hi)))
+    return _cmp(t, cs, facts, op, t.value)
+
+
+def _cmp(t: Test, cs: CompiledSet, facts: FactRegistry, op: str, value: Any) -> CNode:
+    ft = facts.get(t.fact).type
+    sl = cs.slot
+    if isinstance(value, FactRef):
+        if ft is FactType.money:
+            cur = CLeaf(sl(Slot(t.fact, "currency")), "eq", None, sl(Slot(value.name, "currency")))
+            amt = CLeaf(sl(Slot(t.fact, "amount")), op, None, sl(Slot(value.name, "amount")))
+            return CAll((cur, amt)) if op != "ne" else CAny((CLeaf(cur.slot, "ne", None, cur.rhs_slot), amt))
+        view = "epoch" if ft is FactType.datetime else "value"
+        return CLeaf(sl(Slot(t.fact, view)), op, None, sl(Slot(value.name, view)))
+    if ft is FactType.money:
+        cur_slot = sl(Slot(t.fact, "currency"))
+        amt = CLeaf(sl(Slot(t.fact, "amount")), op, value)
+        if op == "ne":
+            return CAny((CLeaf(cur_slot, "ne", t.currency), amt))
+        return CAll((CLeaf(cur_slot, "eq", t.currency), amt))
+    if ft is FactType.datetime:
+        return CLeaf(sl(Slot(t.fact, "epoch")), op, value.timestamp())
+    return CLeaf(sl(Slot(t.fact, "value")), op, _lit(ft, value))
+
+
+def _compile_condition(c: Condition, cs: CompiledSet, facts: FactRegistry, tests: dict[int, CNode]) -> CNode:
+    if isinstance(c, Test):
+        node = _compile_test(c, cs, facts)
+        tests[id(c)] = node
+        return node
+    if isinstance(c, AllOf):
+        return CAll(tuple(_compile_condition(k, cs, facts, tests) for k in c.children))
+    if isinstance(c, AnyOf):
+        return CAny(tuple(_compile_condition(k, cs, facts, tests) for k in c.children))
+    if isinstance(c, NotOf):
+        return CNot(_compile_condition(c.child, cs, facts, tests))
+    if isinstance(c, Always):
+        node = CLeaf(cs.slot(Slot("", "const")), "eq", True)
+        tests[id(c)] = node
+        return node
+    raise AssertionError(c)  # pragma: no cover
+
+
+def compile_policies(policies: list[Policy] | tuple[Policy, ...], facts: FactRegistry) -> CompiledSet:
+    cs = CompiledSet([], facts=facts)
+    for p in policies:
+        rules = []
+        for i, r in enumerate(p.ordered_rules()):
+            tests: dict[int, CNode] = {}
+            tree = _compile_condition(r.when, cs, facts, tests)
+            rules.append(CompiledRule(r, p, tree, tests, i))
+        cs.policies.append(CompiledPolicy(p, rules))
+    # presence slots up front, so to_nnf never grows the vector after backends are built
+    for name in cs.fact_names:
+        cs.slot(Slot(name, "present"))
+    return cs
+
+
+# ----------------------------------------------------------------------------------------
+# Negation normal form, for backends without negation
+# ----------------------------------------------------------------------------------------
+
+
+def to_nnf(node: CNode, cs: CompiledSet, negate: bool = False) -> CNode:
+    """Push every ``not`` down to the leaves, keeping the missing-fact semantics.
+
+    ``not (x < 5)`` becomes ``x >= 5 or x is absent``: the absent branch is a test of a
+    ``present`` slot, which is never missing itself.
+    """
+    if isinstance(node, CNot):
+        return to_nnf(node.child, cs, not negate)
+    if isinstance(node, (CAll, CAny)):
+        kids = tuple(to_nnf(k, cs, negate) for k in node.children)
+        flip = isinstance(node, CAll) == negate  # all+negate -> any ; any+negate -> all
+        return CAny(kids) if flip else CAll(kids)
+    assert isinstance(node, CLeaf)
+    if not negate:
+        return node
+    slot = cs.slots[node.slot]
+    if slot.never_missing:
+        # present/const slots hold booleans, never None: negation is a plain flip
+        return CLeaf(node.slot, "eq", not node.value) if node.cmp == "eq" and node.rhs_slot is None else CLeaf(
+            node.slot, _NEG[node.cmp], node.value, node.rhs_slot
+        )
+    alts: list[CNode] = [CLeaf(node.slot, _NEG[node.cmp], node.value, node.rhs_slot)]
+    bases = [slot.fact]
+    if node.rhs_slot is not None:
+        bases.append(cs.slots[node.rhs_slot].fact)
+    for b in dict.fromkeys(bases):
+        alts.append(CLeaf(cs.slot(Slot(b, "present")), "eq", False))
+    return CAny(tuple(alts))
+
+
+def dnf_size(node: CNode) -> int:
+    """How many alternatives durable-rules expands a pattern into (it expands $or to DNF)."""
+    if isinstance(node, CLeaf):
+        return 1
+    if isinstance(node, CAny):
+        return sum(dnf_size(k) for k in node.children)
+    if isinstance(node, CAll):
+        n = 1
+        for k in node.children:
+            n *= dnf_size(k)
+            if n > 10**9:
+                break
+        return n
+    return dnf_size(node.child)  # CNot (not present after to_nnf)
+
+
+def literal_counts(node: CNode) -> dict[int, set[Any]]:
+    """Distinct literal values tested per slot (durable-rules hangs at 512 of one field)."""
+    out: dict[int, set[Any]] = {}
+
+    def walk(n: CNode) -> None:
+        if isinstance(n, CLeaf):
+            if n.rhs_slot is None:
+                out.setdefault(n.slot, set()).add((n.cmp, n.value))
+        elif isinstance(n, CNot):
+            walk(n.child)
+        else:
+            for k in n.children:
+                walk(k)
+
+    walk(node)
+    return out
+
+
+def backend_limit_issues(policies: list[Policy], facts: FactRegistry) -> list[PolicyIssue]:
+    """Rules the durable backend cannot run (too many alternatives), as validation errors."""
+    cs = compile_policies(policies, facts)
+    issues = []
+    for cp in cs.policies:
+        for cr in cp.rules:
+            size = dnf_size(to_nnf(cr.tree, cs))
+            if size > MAX_DNF_ALTERNATIVES:
+                issues.append(PolicyIssue(
+                    cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",
+                    f"the condition expands to {size} alternatives; the rules engine takes at most {MAX_DNF_ALTERNATIVES}",
+                    cr.rule.id, "split the rule into several, or use fewer values in 'in' lists under 'any'",
+                ))
+    return issues

@@ -1,0 +1,558 @@
+"""Conditions: the ``when`` part of a rule.
+
+A condition is a tree of ``all`` / ``any`` / ``not`` over *tests*, and each test is one
+line of text such as::
+
+    order.amount <= 200 CNY
+    buyer.refunds_90d < 3
+    case.type in [refund_only, return_and_refund]
+    order.delivered_at more than 7 days ago
+    message.text contains "lawyer"
+    order.amount > request.amount          # a comparison between two facts
+    buyer.segment != $trusted_segment      # a parameter of the policy
+
+This module parses the text (with the column of every token, for error messages) and
+type-checks each test against the fact namespace. It produces :class:`Test` nodes whose
+``value`` is already typed (Decimal, Money parts, seconds, tuples ...). Nothing here is
+evaluated with ``eval``; the text is a tiny fixed grammar.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Union
+
+from ..facts import FactRegistry, FactSpec, FactType
+from ..money import ISO_CURRENCIES, parse_money
+
+try:  # Python >= 3.11 keeps the regex parser here; the old names warn on import
+    from re import _constants as sre_constants  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+__all__ = ["AllOf", "AnyOf", "Always", "Condition", "FactRef", "NotOf", "Test", "parse_test"]
+
+MAX_IN_VALUES = 256
+MAX_REGEX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """The right-hand side of a test is another fact."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Test:
+    fact: str
+    op: str  # eq ne lt le gt ge in not_in contains matches exists not_exists between older_than newer_than within
+    value: Any = None
+    text: str = ""
+    line: int = 0
+    column: int = 0
+    currency: str | None = None  # for money tests: the literal's currency
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple[Condition, ...]
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple[Condition, ...]
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class NotOf:
+    child: Condition
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Always:
+    line: int = 0
+    column: int = 0
+
+
+Condition = Union[Test, AllOf, AnyOf, NotOf, Always]
+
+
+@dataclass
+class ConditionProblem(Exception):
+    offset: int  # character offset inside the test text
+    code: str
+    message: str
+    hint: str | None = None
+
+
+# ----------------------------------------------------------------------------------------
+# tokens
+# ----------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<op>==|!=|<=|>=|<|>|=)
+  | (?P<punct>[\[\],])
+  | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<num>-?\d+(?:\.\d+)?(?![A-Za-z0-9_.]))
+  | (?P<word>[^\s\[\],"'=<>!]+)
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass
+class Tok:
+    kind: str
+    text: str
+    pos: int
+    value: Any = None
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    i = 0
+    while i < len(text):
+        m = _TOKEN.match(text, i)
+        if not m or m.end() == i:
+            raise ConditionProblem(i, "condition-syntax", f"unexpected character {text[i]!r}")
+        kind = m.lastgroup or ""
+        s = m.group()
+        if kind != "ws":
+            tok = Tok(kind, s, i)
+            if kind == "str":
+                tok.value = _unquote(s)
+            toks.append(tok)
+        i = m.end()
+    return toks
+
+
+def _unquote(s: str) -> str:
+    body = s[1:-1]
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+_UNITS = {
+    "s": 1, "sec": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "week": 604800, "weeks": 604800,
+}  # fmt: skip
+
+_OPS = {"==": "eq", "=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+_ORDERED = {FactType.number, FactType.integer, FactType.money, FactType.datetime}
+_EQUATABLE = {FactType.string, FactType.enum, FactType.number, FactType.integer, FactType.boolean, FactType.money}
+
+_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$")
+
+
+def parse_duration(text: str) -> float:
+    """``'7d'``, ``'48 hours'``, ``'2w'`` into seconds; ValueError if malformed."""
+    m = _DURATION_RE.match(text.strip().lower())
+    if not m or m.group(2) not in _UNITS:
+        raise ValueError(f"{text!r} is not a duration; write e.g. '7d', '48h', '30 minutes'")
+    return float(Decimal(m.group(1)) * _UNITS[m.group(2)])
+
+
+# ----------------------------------------------------------------------------------------
+# parser
+# ----------------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str, facts: FactRegistry, params: dict[str, Any]) -> None:
+        self.text = text
+        self.toks = tokenize(text)
+        self.i = 0
+        self.facts = facts
+        self.params = params
+
+    def peek(self, k: int = 0) -> Tok | None:
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def next(self, what: str) -> Tok:
+        tok = self.peek()
+        if tok is None:
+            raise ConditionProblem(len(self.text), "condition-syntax", f"the test ends too early: expected {what}")
+        self.i += 1
+        return tok
+
+    def at_word(self, *words: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.kind == "word" and tok.text.lower() in words
+
+    def end(self) -> None:
+        tok = self.peek()
+        if tok is not None:
+            raise ConditionProblem(tok.pos, "condition-syntax", f"unexpected {tok.text!r} after the end of the test")
+
+    # -- the fact on the left ---------------------------------------------------------
+    def fact(self) -> FactSpec:
+        tok = self.next("a fact name")
+        if tok.kind != "word":
+            raise ConditionProblem(tok.pos, "condition-syntax", f"a test starts with a fact name, not {tok.text!r}",
+                                   "e.g. 'order.amount > 100 CNY'")
+        spec = self.facts.lookup(tok.text)
+        if spec is None:
+            hint = self.facts.suggest(tok.text)
+            raise ConditionProblem(
+                tok.pos, "policy-unknown-fact", f"unknown fact {tok.text!r}",
+                f"did you mean {hint!r}?" if hint else "run 'caseflow facts' to list the facts",
+            )
+        return spec
+
+    def parse(self) -> Test:
+        spec = self.fact()
+        tok = self.next("an operator")
+        low = tok.text.lower()
+        if tok.kind == "op":
+            op = _OPS[tok.text]
+            value, currency = self.operand_for(spec, op)
+            self.end()
+            return self.make(spec, op, value, currency)
+        if tok.kind != "word":
+            raise ConditionProblem(tok.pos, "condition-syntax", f"expected an operator after {spec.name!r}, got {tok.text!r}")
+        if low == "exists":
+            self.end()
+            return self.make(spec, "exists", None)
+        if low == "not" and self.at_word("exists"):
+            self.i += 1
+            self.end()
+            return self.make(spec, "not_exists", None)
+        if low == "is" and self.at_word("missing"):
+            self.i += 1
+            self.end()
+            return self.make(spec, "not_exists", None)
+        if low == "in" or (low == "not" and self.at_word("in")):
+            if low == "not":
+                self.i += 1
+            op = "in" if low == "in" else "not_in"
+            self.check_op(spec, op, tok.pos)
+            values = self.list_for(spec)
+            self.end()
+            return self.make(spec, op, values)
+        if low == "contains":
+            self.check_op(spec, "contains", tok.pos)
+            t = self.next("a value")
+            value = self.scalar_literal(t)
+            if not isinstance(value, str) or value == "":
+                raise ConditionProblem(t.pos, "policy-bad-value", "'contains' takes a non-empty text, e.g. contains \"lawyer\"")
+            self.end()
+            return self.make(spec, "contains", value)
+        if low == "matches":
+            self.check_op(spec, "matches", tok.pos)
+            t = self.next("a regular expression in quotes")
+            if t.kind != "str":
+                raise ConditionProblem(t.pos, "policy-bad-value", "'matches' takes a quoted regular expression")
+            check_regex(t.value, t.pos)
+            self.end()
+            return self.make(spec, "matches", t.value)
+        if low == "between":
+            self.check_op(spec, "between", tok.pos)
+            lo, cur1 = self.operand_for(spec, "ge", allow_fact=False)
+            if not self.at_word("and"):
+                t = self.peek()
+                raise ConditionProblem(t.pos if t else len(self.text), "condition-syntax", "write 'between LOW and HIGH'")
+            self.i += 1
+            at = self.peek().pos if self.peek() else len(self.text)
+            hi, cur2 = self.operand_for(spec, "le", allow_fact=False)
+            self.end()
+            if cur1 != cur2:
+                raise ConditionProblem(at, "policy-bad-value", f"both ends of 'between' need the same currency ({cur1} vs {cur2})")
+            if lo > hi:
+                raise ConditionProblem(at, "policy-never-true", f"'between {lo} and {hi}' can never hold: the low end is above the high end")
+            return self.make(spec, "between", (lo, hi), cur1)
+        if low in ("more", "less", "within"):
+            return self.relative(spec, tok)
+        raise ConditionProblem(
+            tok.pos, "policy-unknown-operator", f"unknown operator {tok.text!r}",
+            "use ==, !=, <, <=, >, >=, in, not in, contains, matches, exists, not exists, between, "
+            "'more than N days ago', 'less than N days ago'",
+        )
+
+    def relative(self, spec: FactSpec, tok: Tok) -> Test:
+        low = tok.text.lower()
+        if spec.type is not FactType.datetime:
+            raise ConditionProblem(tok.pos, "policy-operator-type",
+                                   f"'{low} ...' is for time facts; {spec.name!r} is {spec.describe_type()}",
+                                   "compare numbers with <, > instead")
+        if low in ("more", "less"):
+            t = self.next("'than'")
+            if t.text.lower() != "than":
+                raise ConditionProblem(t.pos, "condition-syntax", f"write '{low} than N days ago'")
+        elif self.at_word("the"):
+            self.i += 1
+            t = self.next("'last'")
+            if t.text.lower() != "last":
+                raise ConditionProblem(t.pos, "condition-syntax", "write 'within the last N days' or 'within N days'")
+        n = self.next("a number")
+        if n.kind == "param":
+            val = self.param(n)
+            try:
+                seconds = parse_duration(str(val))
+            except ValueError as e:
+                raise ConditionProblem(n.pos, "policy-bad-value", str(e)) from None
+        else:
+            if n.kind != "num":
+                raise ConditionProblem(n.pos, "condition-syntax", f"expected a number, got {n.text!r}")
+            u = self.next("a unit (minutes, hours, days, weeks)")
+            if u.text.lower() not in _UNITS:
+                raise ConditionProblem(u.pos, "condition-syntax", f"unknown time unit {u.text!r}", "use minutes, hours, days or weeks")
+            seconds = float(Decimal(n.text) * _UNITS[u.text.lower()])
+        if low in ("more", "less"):
+            t = self.next("'ago'")
+            if t.text.lower() != "ago":
+                raise ConditionProblem(t.pos, "condition-syntax", f"write '{low} than N days ago'")
+        self.end()
+        op = {"more": "older_than", "less": "newer_than", "within": "within"}[low]
+        return self.make(spec, op, seconds)
+
+    # -- operands ----------------------------------------------------------------------
+    def check_op(self, spec: FactSpec, op: str, pos: int) -> None:
+        t = spec.type
+        ok = {
+            "eq": t in _EQUATABLE or t is FactType.datetime,
+            "ne": t in _EQUATABLE or t is FactType.datetime,
+            "lt": t in _ORDERED, "le": t in _ORDERED, "gt": t in _ORDERED, "ge": t in _ORDERED,
+            "between": t in _ORDERED,
+            "in": t in (FactType.string, FactType.enum, FactType.integer, FactType.number, FactType.strings),
+            "not_in": t in (FactType.string, FactType.enum, FactType.integer, FactType.number, FactType.strings),
+            "contains": t in (FactType.string, FactType.strings),
+            "matches": t is FactType.string,
+        }[op]  # fmt: skip
+        if not ok:
+            word = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "not_in": "not in"}.get(op, op)
+            fit = _fitting_ops(t)
+            raise ConditionProblem(
+                pos, "policy-operator-type",
+                f"operator {word!r} does not fit {spec.name!r}, which is {_kind(spec)}",
+                f"use one of: {fit}",
+            )
+
+    def param(self, tok: Tok) -> Any:
+        name = tok.text[1:]
+        if name not in self.params:
+            best = difflib.get_close_matches(name, list(self.params), n=1)
+            raise ConditionProblem(tok.pos, "policy-unknown-param", f"unknown parameter ${name}",
+                                   f"did you mean ${best[0]}?" if best else "declare it under 'params:'")
+        return self.params[name]
+
+    def scalar_literal(self, tok: Tok) -> Any:
+        if tok.kind == "str":
+            return tok.value
+        if tok.kind == "num":
+            return _number(tok.text)
+        if tok.kind == "param":
+            return self.param(tok)
+        if tok.kind == "word":
+            low = tok.text.lower()
+            if low in ("true", "false"):
+                return low == "true"
+            return tok.text
+        raise ConditionProblem(tok.pos, "condition-syntax", f"expected a value, got {tok.text!r}")
+
+    def operand_for(self, spec: FactSpec, op: str, allow_fact: bool = True) -> tuple[Any, str | None]:
+        self.check_op(spec, op, self.toks[self.i - 1].pos if self.i else 0)
+        tok = self.next("a value")
+        # another fact on the right?
+        if allow_fact and tok.kind == "word" and "." in tok.text and tok.text.lower() not in ("true", "false"):
+            other = self.facts.lookup(tok.text)
+            if other is None:
+                hint = self.facts.suggest(tok.text)
+                raise ConditionProblem(tok.pos, "policy-unknown-fact", f"unknown fact {tok.text!r}",
+                                       (f"did you mean {hint!r}? " if hint else "") + "quote the value if you meant text")
+            if not _comparable(spec.type, other.type):
+                raise ConditionProblem(tok.pos, "policy-operator-type",
+                                       f"cannot compare {spec.name!r} ({spec.describe_type()}) with {other.name!r} ({other.describe_type()})")
+            return FactRef(other.name), None
+        t = spec.type
+        if t is FactType.money:
+            return self.money_operand(spec, tok)
+        raw = self.scalar_literal(tok)
+        return self.coerce(spec, raw, tok), None
+
+    def money_operand(self, spec: FactSpec, tok: Tok) -> tuple[Decimal, str]:
+        if tok.kind == "param":
+            raw = self.param(tok)
+            try:
+                return parse_money(str(raw))
+            except ValueError as e:
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text}: {e}") from None
+        if tok.kind != "num":
+            raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is money: write an amount and a currency, e.g. '200 CNY'")
+        cur = self.peek()
+        if cur is None or cur.kind != "word":
+            raise ConditionProblem(len(self.text) if cur is None else cur.pos, "policy-missing-currency",
+                                   f"{spec.name!r} is money: the amount {tok.text} needs a currency",
+                                   f"write '{tok.text} CNY' (or IDR, VND, USD ...)")
+        self.i += 1
+        code = cur.text.upper()
+        if code not in ISO_CURRENCIES:
+            raise ConditionProblem(cur.pos, "policy-bad-value", f"{cur.text!r} is not an ISO 4217 currency code")
+        amount = Decimal(tok.text)
+        if len(amount.as_tuple().digits) > 15:
+            raise ConditionProblem(tok.pos, "policy-bad-value", "amounts are limited to 15 significant digits")
+        return amount, code
+
+    def coerce(self, spec: FactSpec, raw: Any, tok: Tok) -> Any:
+        t = spec.type
+        if t in (FactType.number, FactType.integer):
+            if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
+                if isinstance(raw, float):
+                    return Decimal(repr(raw))
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is a number; {raw!r} is not")
+            return raw
+        if t is FactType.boolean:
+            if not isinstance(raw, bool):
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is true or false; {raw!r} is neither")
+            return raw
+        if t is FactType.datetime:
+            try:
+                dt = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+            except ValueError:
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{raw!r} is not an ISO date-time",
+                                       "use e.g. '2026-11-11T00:00:00+08:00', or 'more than 7 days ago'") from None
+            if dt.tzinfo is None:
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{raw!r} has no time zone", "add an offset such as +08:00")
+            return dt
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+            raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is text; {raw!r} is not")
+        value = str(raw)
+        if t is FactType.enum and spec.choices and value not in spec.choices:
+            best = difflib.get_close_matches(value, spec.choices, n=1)
+            raise ConditionProblem(tok.pos, "policy-bad-value", f"{value!r} is not a value of {spec.name!r}",
+                                   f"did you mean {best[0]!r}?" if best else f"use one of {', '.join(spec.choices)}")
+        return value
+
+    def list_for(self, spec: FactSpec) -> tuple[Any, ...]:
+        tok = self.next("a list such as [a, b]")
+        raws: list[tuple[Any, Tok]] = []
+        if tok.kind == "param":
+            val = self.param(tok)
+            if not isinstance(val, list):
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text} is not a list")
+            raws = [(v, tok) for v in val]
+        elif tok.kind == "punct" and tok.text == "[":
+            while True:
+                t = self.next("a value or ']'")
+                if t.kind == "punct" and t.text == "]" and not raws:
+                    break
+                raws.append((self.scalar_literal(t), t))
+                sep = self.next("',' or ']'")
+                if sep.text == "]":
+                    break
+                if sep.text != ",":
+                    raise ConditionProblem(sep.pos, "condition-syntax", f"expected ',' or ']', got {sep.text!r}")
+        else:
+            raise ConditionProblem(tok.pos, "condition-syntax", "'in' takes a list in brackets, e.g. in [fresh_food, custom_made]")
+        if not raws:
+            raise ConditionProblem(tok.pos, "policy-bad-value", "an empty list never matches; remove the test")
+        if len(raws) > MAX_IN_VALUES:
+            raise ConditionProblem(tok.pos, "policy-limit", f"a list may hold at most {MAX_IN_VALUES} values (it has {len(raws)})")
+        elem = spec
+        if spec.type is FactType.strings:
+            elem = FactSpec(spec.name, FactType.string, spec.description, spec.getter)
+        values = []
+        for raw, t in raws:
+            v = self.coerce(elem, raw, t)
+            if v not in values:
+                values.append(v)
+        return tuple(values)
+
+    def make(self, spec: FactSpec, op: str, value: Any, currency: str | None = None) -> Test:
+        return Test(spec.name, op, value, self.text, currency=currency)
+
+
+def _number(text: str) -> int | Decimal:
+    try:
+        return int(text) if "." not in text else Decimal(text)
+    except (ValueError, InvalidOperation):  # pragma: no cover - the token regex prevents it
+        raise ConditionProblem(0, "policy-bad-value", f"{text!r} is not a number") from None
+
+
+def _comparable(a: FactType, b: FactType) -> bool:
+    nums = {FactType.number, FactType.integer}
+    if a in nums and b in nums:
+        return True
+    texts = {FactType.string, FactType.enum}
+    if a in texts and b in texts:
+        return True
+    return a == b and a in (FactType.money, FactType.datetime, FactType.boolean)
+
+
+def _kind(spec: FactSpec) -> str:
+    return "a choice of fixed values" if spec.type is FactType.enum else spec.describe_type()
+
+
+def _fitting_ops(t: FactType) -> str:
+    return {
+        FactType.string: "==, !=, in, not in, contains, matches, exists",
+        FactType.enum: "==, !=, in, not in, exists",
+        FactType.number: "==, !=, <, <=, >, >=, between, in, not in, exists",
+        FactType.integer: "==, !=, <, <=, >, >=, between, in, not in, exists",
+        FactType.boolean: "== true, == false, exists",
+        FactType.money: "==, !=, <, <=, >, >=, between (with a currency), exists",
+        FactType.datetime: "<, <=, >, >=, between, 'more than N days ago', 'less than N days ago', exists",
+        FactType.strings: "contains, in (any element), not in (no element), exists",
+    }[t]
+
+
+def check_regex(pattern: str, pos: int = 0) -> None:
+    """Refuse regexes that are invalid, too long, or can backtrack catastrophically."""
+    if len(pattern) > MAX_REGEX_LENGTH:
+        raise ConditionProblem(pos, "policy-bad-regex", f"a pattern may be at most {MAX_REGEX_LENGTH} characters")
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as e:
+        raise ConditionProblem(pos, "policy-bad-regex", f"invalid regular expression: {e}") from None
+
+    def walk(items: Any, inside_repeat: bool) -> None:
+        for op, arg in items:
+            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+                lo, hi, sub = arg
+                unbounded = hi == sre_constants.MAXREPEAT or hi > 100
+                if inside_repeat and unbounded:
+                    raise ConditionProblem(pos, "policy-bad-regex",
+                                           "nested repetition such as (a+)+ can take exponential time",
+                                           "rewrite without a repeat inside a repeat")
+                walk(sub, inside_repeat or unbounded)
+            elif op is sre_constants.SUBPATTERN:
+                walk(arg[-1], inside_repeat)
+            elif op is sre_constants.BRANCH:
+                for alt in arg[1]:
+                    walk(alt, inside_repeat)
+            elif op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
+                raise ConditionProblem(pos, "policy-bad-regex", "back-references are not allowed")
+            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+                walk(arg[1], inside_repeat)
+
+    walk(parsed, False)
+
+
+def parse_test(text: str, facts: FactRegistry, params: dict[str, Any] | None = None) -> Test:
+    """Parse one test. Raises :class:`ConditionProblem` with the offending character offset."""
+    if not isinstance(text, str) or not text.strip():
+        raise ConditionProblem(0, "condition-syntax", "a test is a line of text such as 'order.amount > 100 CNY'")
+    return _Parser(text, facts, params or {}).parse()
+

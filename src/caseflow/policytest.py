@@ -1,0 +1,203 @@
+"""YAML policy tests: given a case, expect actions and fired rules.
+
+A test file ``NAME.test.yaml`` sits beside the policies it tests::
+
+    policies: .                      # optional; a file or folder relative to this file
+    now: 2026-11-11T10:00:00+08:00   # the clock for every test (a test may override it)
+    base_case: {...}                 # merged under every test's case (mappings merge, lists replace)
+    tests:
+      - name: small refund from a trusted buyer is approved
+        case: {request: {kind: refund_only, amount: 89 CNY}}
+        expect:
+          rules: [small-refund-trusted-buyer]      # exactly these fired, in order
+          actions: [approve_refund, add_tag]       # exactly these action types, in order
+          includes_actions: [approve_refund]       # at least these
+          excludes_actions: [reject_refund]        # none of these
+
+``caseflow test PATH`` runs them; pytest collects them through the caseflow plugin.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .case import parse_case
+from .clock import FixedClock
+from .engine import Engine
+from .errors import CaseDataError, PolicyTestError, PolicyValidationError
+from .policies._yaml import read_yaml
+from .policies.loader import TEST_SUFFIXES, load_policies
+from .policies.model import PolicySet
+
+__all__ = ["PolicyTest", "PolicyTestFile", "TestOutcome", "discover", "run_file", "run_test"]
+
+_EXPECT_KEYS = {"rules", "actions", "includes_actions", "excludes_actions", "params"}
+
+
+@dataclass
+class PolicyTest:
+    name: str
+    case: dict[str, Any]
+    now: datetime
+    expect: dict[str, Any]
+    line: int
+    file: str
+
+
+@dataclass
+class PolicyTestFile:
+    path: Path
+    policies_path: Path
+    tests: list[PolicyTest]
+    _policy_set: PolicySet | None = field(default=None, repr=False)
+
+    def policy_set(self) -> PolicySet:
+        if self._policy_set is None:
+            self._policy_set = load_policies(self.policies_path)
+        return self._policy_set
+
+
+@dataclass
+class TestOutcome:
+    test: PolicyTest
+    backend: str
+    passed: bool
+    failures: list[str]
+    fired_rules: list[str]
+    actions: list[str]
+
+    __test__ = False  # not a pytest class
+
+
+PolicyTest.__test__ = False  # type: ignore[attr-defined]
+PolicyTestFile.__test__ = False  # type: ignore[attr-defined]
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base.get(k), v) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def _time(value: Any, where: str) -> datetime:
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        try:
+            dt = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise PolicyTestError(f"{where}: {value!r} is not an ISO date-time") from None
+    if dt.tzinfo is None:
+        raise PolicyTestError(f"{where}: 'now' needs a time zone, e.g. 2026-11-11T10:00:00+08:00")
+    return dt
+
+
+def _jsonable(v: Any) -> Any:
+    """YAML gives datetimes and dates; cases want ISO text."""
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def load_file(path: str | Path) -> PolicyTestFile:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PolicyTestError(f"{path}: cannot read: {e.strerror}") from None
+    doc, problems = read_yaml(text)
+    if problems or doc is None:
+        p = problems[0]
+        raise PolicyTestError(f"{path}:{p.line}:{p.column}: {p.message}")
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        raise PolicyTestError(f"{path}:1:1: a policy test file is a mapping with a 'tests' list")
+    unknown = set(data) - {"policies", "now", "base_case", "tests"}
+    if unknown:
+        k = sorted(unknown)[0]
+        line, col = doc.key_pos((k,))
+        raise PolicyTestError(f"{path}:{line}:{col}: unknown key {k!r} (use policies, now, base_case, tests)")
+    policies_path = (path.parent / str(data.get("policies", "."))).resolve()
+    default_now = data.get("now")
+    base = data.get("base_case") or {}
+    tests = []
+    names: set[str] = set()
+    for i, t in enumerate(data["tests"]):
+        line, col = doc.pos(("tests", i))
+        where = f"{path}:{line}:{col}"
+        if not isinstance(t, dict) or "name" not in t or "expect" not in t:
+            raise PolicyTestError(f"{where}: a test has a name, a case and an expect block")
+        bad = set(t) - {"name", "case", "now", "expect"}
+        if bad:
+            raise PolicyTestError(f"{where}: unknown key {sorted(bad)[0]!r} in a test (use name, case, now, expect)")
+        name = str(t["name"])
+        if name in names:
+            raise PolicyTestError(f"{where}: test name {name!r} is used twice")
+        names.add(name)
+        expect = t["expect"]
+        if not isinstance(expect, dict) or not expect:
+            raise PolicyTestError(f"{where}: 'expect' is a mapping with rules, actions, includes_actions or excludes_actions")
+        bad = set(expect) - _EXPECT_KEYS
+        if bad:
+            raise PolicyTestError(f"{where}: unknown expectation {sorted(bad)[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})")
+        now = t.get("now", default_now)
+        if now is None:
+            raise PolicyTestError(f"{where}: no 'now' for this test: set it at the top of the file or in the test")
+        case = _jsonable(_merge(base, t.get("case") or {}))
+        tests.append(PolicyTest(name, case, _time(now, where), expect, line, str(path)))
+    return PolicyTestFile(path, policies_path, tests)
+
+
+def discover(path: str | Path) -> list[Path]:
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.name.endswith(TEST_SUFFIXES))
+
+
+def run_test(test: PolicyTest, policy_set: PolicySet, backend: str = "durable") -> TestOutcome:
+    try:
+        case = parse_case(test.case, source=f"{test.file}:{test.line} case")
+    except CaseDataError as e:
+        return TestOutcome(test, backend, False, [str(e)], [], [])
+    engine = Engine(policy_set, backend=backend, clock=FixedClock(test.now))
+    decision = engine.evaluate(case)
+    fired = [f"{r.rule_id}" for r in decision.matched_rules]
+    actions = decision.action_types
+    failures = []
+    ex = test.expect
+    if "rules" in ex and list(ex["rules"] or []) != fired:
+        failures.append(f"fired rules {fired} != expected {list(ex['rules'] or [])}")
+    if "actions" in ex and list(ex["actions"] or []) != actions:
+        failures.append(f"actions {actions} != expected {list(ex['actions'] or [])}")
+    for a in ex.get("includes_actions") or []:
+        if a not in actions:
+            failures.append(f"expected action {a!r} is missing (actions: {actions})")
+    for a in ex.get("excludes_actions") or []:
+        if a in actions:
+            failures.append(f"action {a!r} must not be taken (actions: {actions})")
+    for a_type, params in (ex.get("params") or {}).items():
+        got = [a.params for a in decision.actions if a.type == a_type]
+        if not any(all(g.get(k) == v for k, v in params.items()) for g in got):
+            failures.append(f"no {a_type!r} action with params {params} (got {got})")
+    return TestOutcome(test, backend, not failures, failures, fired, actions)
+
+
+def run_file(path: str | Path, backend: str = "durable", name_filter: str | None = None) -> list[TestOutcome]:
+    tf = load_file(path)
+    try:
+        ps = tf.policy_set()
+    except PolicyValidationError:
+        raise
+    return [run_test(t, ps, backend) for t in tf.tests if not name_filter or name_filter.lower() in t.name.lower()]

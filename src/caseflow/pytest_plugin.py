@@ -1,0 +1,62 @@
+"""pytest plugin: collects ``*.test.yaml`` policy tests as test items, on both backends.
+
+Registered through the ``pytest11`` entry point, so ``pytest rules/`` runs the policy
+tests of a pack beside the Python tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .policies.loader import TEST_SUFFIXES
+
+
+def pytest_collect_file(parent: Any, file_path: Path) -> Any:
+    if file_path.name.endswith(TEST_SUFFIXES):
+        return PolicyTestFileItem.from_parent(parent, path=file_path)
+    return None
+
+
+class PolicyTestFileItem(pytest.File):
+    def collect(self):  # type: ignore[no-untyped-def]
+        from .policytest import load_file
+
+        tf = load_file(self.path)
+        for test in tf.tests:
+            for backend in ("durable", "python"):
+                yield PolicyTestItem.from_parent(self, name=f"{test.name} [{backend}]", test=test, tfile=tf, backend=backend)
+
+
+class PolicyTestItem(pytest.Item):
+    def __init__(self, *, test: Any, tfile: Any, backend: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.test = test
+        self.tfile = tfile
+        self.backend = backend
+
+    def runtest(self) -> None:
+        from .policytest import run_test
+
+        outcome = run_test(self.test, self.tfile.policy_set(), self.backend)
+        if not outcome.passed:
+            raise PolicyTestFailure(outcome)
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, PolicyTestFailure):
+            o = excinfo.value.outcome
+            return f"{self.test.file}:{self.test.line}: {self.test.name} [{o.backend}]\n" + "\n".join(
+                f"  {f}" for f in o.failures
+            )
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):  # type: ignore[no-untyped-def]
+        return self.path, self.test.line - 1, f"policy test: {self.name}"
+
+
+class PolicyTestFailure(Exception):
+    def __init__(self, outcome: Any) -> None:
+        super().__init__(outcome.failures)
+        self.outcome = outcome
