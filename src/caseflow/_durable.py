@@ -35,6 +35,10 @@ name cannot be registered twice nor deleted     per adapter; rulesets live as lo
 missing fields fail ``$neq`` and ``$lt``;       are computed in Python into boolean slots;
 no ``$in``; no negation in a pattern            ``in`` becomes ``$or``; negation is pushed
                                                 down with explicit "absent" tests (to_nnf)
+at most 31 expressions per rule (error 113)     nested form tried first, then a flat DNF;
+                                                if neither fits, a validation error
+floats in exponent notation (``1e-05``) fail    numbers are fixed-point integers (compiler);
+to parse (error 204) in patterns and facts      a float with an exponent is refused
 ``$or`` is expanded into alternatives and the   matches are de-duplicated per rule; the
 action fires once per matching alternative      expansion is bounded at validation time
 a pattern that is only ``$ex``, only ``$nex``,  never emitted: presence is a boolean slot
@@ -81,11 +85,19 @@ class _Host(_engine.Host):
 
 
 def _json_value(v: Any) -> Any:
-    if isinstance(v, bool) or v is None:
+    """durable's JSON parser rejects exponent notation (1e-05, 1e20): error 204."""
+    if isinstance(v, bool) or v is None or isinstance(v, (str, int)):
         return v
     if isinstance(v, Decimal):
-        f = float(v)
-        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+        v = float(v)
+    if isinstance(v, float):
+        text = repr(v)
+        if "e" in text or "inf" in text or "nan" in text:
+            raise BackendError(
+                f"number {text} cannot be sent to durable-rules (its JSON parser rejects exponent notation); "
+                "caseflow sends numbers as fixed-point integers"
+            )
+        return v
     return v
 
 
@@ -117,8 +129,10 @@ def check_pattern(pattern: Any, literals: dict[str, set[Any]] | None = None) -> 
         if isinstance(lit, dict):
             if set(lit) != {"$m"}:
                 raise BackendError(f"internal: unsupported right-hand side {lit!r}")
-        elif literals is not None:
-            literals.setdefault(field, set()).add(repr(lit))
+        else:
+            _json_value(lit)  # refuses floats durable cannot parse
+            if literals is not None:
+                literals.setdefault(field, set()).add(repr(lit))
 
     walk(pattern)
 
@@ -253,20 +267,101 @@ class DurableRules:
         return len(self._names)
 
 
-def pattern_from_tree(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
-    """Turn a negation-free compiled condition (see ``compiler.to_nnf``) into a durable pattern."""
+def _dnf(node: Any) -> list[tuple[Any, ...]]:
     from .policies.compiler import CAll, CAny, CLeaf
 
     if isinstance(node, CLeaf):
-        field = slot_key(node.slot)
-        rhs = {"$m": slot_key(node.rhs_slot)} if node.rhs_slot is not None else _json_value(node.value)
-        if node.cmp == "eq":
-            return {field: rhs}
-        op = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}[node.cmp]
-        return {op: {field: rhs}}
-    if isinstance(node, (CAll, CAny)):
-        kids = [pattern_from_tree(k, slot_key) for k in node.children]
-        if len(kids) == 1:
-            return kids[0]
-        return {"$and" if isinstance(node, CAll) else "$or": kids}
+        return [(node,)]
+    if isinstance(node, CAny):
+        out: list[tuple[Any, ...]] = []
+        for k in node.children:
+            out.extend(_dnf(k))
+        return out
+    if isinstance(node, CAll):
+        acc: list[tuple[Any, ...]] = [()]
+        for k in node.children:
+            acc = [a + b for a in acc for b in _dnf(k)]
+        return acc
     raise BackendError(f"internal: negation must be removed before building a durable pattern ({node!r})")
+
+
+def _leaf_pattern(n: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+    field = slot_key(n.slot)
+    rhs = {"$m": slot_key(n.rhs_slot)} if n.rhs_slot is not None else _json_value(n.value)
+    if n.cmp == "eq":
+        return {field: rhs}
+    op = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}[n.cmp]
+    return {op: {field: rhs}}
+
+
+def _nested_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+    from .policies.compiler import CAll, CAny, CLeaf
+
+    if isinstance(node, CLeaf):
+        return _leaf_pattern(node, slot_key)
+    if isinstance(node, (CAll, CAny)):
+        op = "$and" if isinstance(node, CAll) else "$or"
+        kids: list[dict[str, Any]] = []
+        for k in node.children:  # flatten $and-in-$and and $or-in-$or
+            p = _nested_pattern(k, slot_key)
+            kids.extend(p[op] if set(p) == {op} else [p])
+        kids = list({repr(k): k for k in kids}.values())
+        return kids[0] if len(kids) == 1 else {op: kids}
+    raise BackendError(f"internal: negation must be removed before building a durable pattern ({node!r})")
+
+
+_fit_cache: dict[str, bool] = {}
+
+
+def _fits(pattern: dict[str, Any]) -> bool:
+    """Does durable accept this pattern? (At most 31 expressions per rule: error 113.)"""
+    import json
+
+    key = json.dumps(pattern, sort_keys=True)
+    if key not in _fit_cache:
+        probe = _Host()
+        try:
+            probe.set_rulesets({"probe": {"r": {"all": [{"m": copy.deepcopy(pattern)}], "run": check_action(lambda c: None)}}})
+            _fit_cache[key] = True
+        except Exception as exc:
+            if "113" not in str(exc):
+                raise BackendError(f"durable-rules refused a pattern: {exc}") from exc
+            _fit_cache[key] = False
+    return _fit_cache[key]
+
+
+def pattern_from_tree(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+    """Turn a negation-free compiled condition (``compiler.to_nnf``) into a durable pattern.
+
+    durable-rules 2.0.28 keeps at most 31 expressions per rule (error 113,
+    ``MAX_SEQUENCE_EXPRESSIONS``); which shape stays under it depends on the rule, so the
+    nested form is tried first, then a flat, de-duplicated DNF (``$or`` of ``$and``).
+    """
+    nested = _nested_pattern(node, slot_key)
+    if _fits(nested):
+        return nested
+    flat = _flat_pattern(node, slot_key)
+    if _fits(flat):
+        return flat
+    raise BackendError(
+        "the condition is too large for durable-rules (more than 31 expressions in one rule, error 113); "
+        "split the rule into several rules",
+        code="policy-too-complex",
+    )
+
+
+def _flat_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+    def leaf(n: Any) -> dict[str, Any]:
+        return _leaf_pattern(n, slot_key)
+
+    alternatives = []
+    seen: set[tuple[Any, ...]] = set()
+    for conj in _dnf(node):
+        conj = tuple(dict.fromkeys(conj))  # drop repeated tests, keep order
+        key = tuple(sorted(map(repr, conj)))
+        if key in seen:
+            continue
+        seen.add(key)
+        tests = [leaf(n) for n in conj]
+        alternatives.append(tests[0] if len(tests) == 1 else {"$and": tests})
+    return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}

