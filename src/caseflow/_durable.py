@@ -220,9 +220,14 @@ class DurableRules:
         self._sinks[key] = sink
         return key
 
-    def match(self, key: str, message: dict[str, Any]) -> list[int]:
-        """Assert ``message`` as a fact; return the indexes of the rules it matched, in order, once each."""
-        msg = {k: _json_value(v) for k, v in message.items() if v is not None}
+    def match(self, key: str, message: dict[str, Any], *, checked: bool = False) -> list[int]:
+        """Assert ``message`` as a fact; return the indexes of the rules it matched, in order, once each.
+
+        ``checked=True`` promises the values are already ``str``, ``int`` or ``bool`` (as
+        the compiler makes them) and lets the adapter add ``id`` and ``sid`` to ``message``
+        itself instead of converting a copy.
+        """
+        msg = message if checked else {k: _json_value(v) for k, v in message.items() if v is not None}
         sink = self._sinks[key]
         with self._lock:
             sink.clear()

@@ -17,9 +17,17 @@ from typing import Any, Protocol
 
 from ._durable import MAX_LITERALS_PER_FIELD, MAX_RULES_PER_RULESET, DurableRules, pattern_from_tree
 from .errors import EvaluationError
-from .policies.compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, literal_counts, to_nnf
+from .policies.compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, literal_counts, slot_maker, to_nnf
 
-__all__ = ["BACKENDS", "Backend", "DurableBackend", "PythonBackend", "compile_predicate", "make_backend"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "DurableBackend",
+    "PythonBackend",
+    "compile_fact_predicate",
+    "compile_predicate",
+    "make_backend",
+]
 
 Values = Sequence[Any]
 Predicate = Callable[[Values], bool]
@@ -30,9 +38,115 @@ _OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.
 class Backend(Protocol):
     name: str
 
-    def fire(self, values: Values, active: Sequence[bool]) -> list[list[int]]: ...
+    def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
+        """``facts`` maps a fact name to its value and answers ``None`` for any missing name."""
+        ...
 
     def close(self) -> None: ...
+
+
+FactPredicate = Callable[[Any, Any], bool]
+
+
+def _fact_leaf(n: CLeaf, cs: CompiledSet) -> FactPredicate:
+    """A leaf evaluated straight from a facts mapping: the fact is read (and derived) only now."""
+    s = cs.slots[n.slot]
+    name = s.fact
+    if s.view == "const":
+        return lambda f, now: n.value is True
+    if s.view == "present":
+        want = n.value
+        return (lambda f, now: f[name] is not None) if want is True else (lambda f, now: f[name] is None)
+    mk = slot_maker(s, cs.facts)
+    if n.rhs_slot is not None:
+        r = cs.slots[n.rhs_slot]
+        rname, rmk = r.fact, slot_maker(r, cs.facts)
+        op = _OPS[n.cmp]
+        lget = (lambda f, now: f[name]) if mk is None else (lambda f, now: mk(f[name], now))
+        rget = (lambda f, now: f[rname]) if rmk is None else (lambda f, now: rmk(f[rname], now))
+        return lambda f, now: (a := lget(f, now)) is not None and (b := rget(f, now)) is not None and op(a, b)
+    lit = n.value
+    c = n.cmp
+    if mk is None:
+        if c == "eq":
+            return lambda f, now: f[name] == lit
+        op = _OPS[c]
+        return lambda f, now: (a := f[name]) is not None and op(a, lit)
+    if c == "eq":
+        if lit is True:
+            return lambda f, now: mk(f[name], now) is True
+        if lit is False:
+            return lambda f, now: mk(f[name], now) is False
+        return lambda f, now: mk(f[name], now) == lit
+    op = _OPS[c]
+    return lambda f, now: (a := mk(f[name], now)) is not None and op(a, lit)
+
+
+def _membership(node: CAll | CAny, cs: CompiledSet) -> FactPredicate | None:
+    """``x in [a, b, c]`` (an any of ==) and ``x not in [...]`` (an all of !=) as one set lookup."""
+    kids = node.children
+    want = "eq" if isinstance(node, CAny) else "ne"
+    if len(kids) < 2 or not all(isinstance(k, CLeaf) and k.cmp == want and k.rhs_slot is None for k in kids):
+        return None
+    slots = {k.slot for k in kids}  # type: ignore[union-attr]
+    if len(slots) != 1:
+        return None
+    s = cs.slots[slots.pop()]
+    mk = slot_maker(s, cs.facts)
+    if s.view in ("present", "const"):
+        return None
+    values = frozenset(k.value for k in kids)  # type: ignore[union-attr]
+    name = s.fact
+    if want == "eq":
+        if mk is None:
+            return lambda f, now: f[name] in values
+        return lambda f, now: mk(f[name], now) in values
+    if mk is None:
+        return lambda f, now: (a := f[name]) is not None and a not in values
+    return lambda f, now: (a := mk(f[name], now)) is not None and a not in values
+
+
+def compile_fact_predicate(node: CNode, cs: CompiledSet) -> FactPredicate:
+    """Like :func:`compile_predicate`, reading facts lazily instead of a slot vector."""
+    if isinstance(node, CLeaf):
+        return _fact_leaf(node, cs)
+    if isinstance(node, CNot):
+        g = compile_fact_predicate(node.child, cs)
+        return lambda f, now: not g(f, now)
+    member = _membership(node, cs)
+    if member is not None:
+        return member
+    fs = [compile_fact_predicate(k, cs) for k in node.children]
+    if len(fs) == 1:
+        return fs[0]
+    if isinstance(node, CAll):
+        if len(fs) == 2:
+            a, b = fs
+            return lambda f, now: a(f, now) and b(f, now)
+        if len(fs) == 3:
+            a, b, c = fs
+            return lambda f, now: a(f, now) and b(f, now) and c(f, now)
+        gs = tuple(fs)
+
+        def all_of(f: Any, now: Any) -> bool:
+            for g in gs:
+                if not g(f, now):
+                    return False
+            return True
+
+        return all_of
+    if len(fs) == 2:
+        a, b = fs
+        return lambda f, now: a(f, now) or b(f, now)
+    gs = tuple(fs)
+
+    def any_of(f: Any, now: Any) -> bool:
+        for g in gs:
+            if g(f, now):
+                return True
+        return False
+
+    return any_of
 
 
 def _leaf(n: CLeaf) -> Predicate:
@@ -89,29 +203,94 @@ def compile_predicate(node: CNode) -> Predicate:
     return lambda v: any(f(v) for f in fs)
 
 
+def _required_values(tree: CNode, cs: CompiledSet) -> dict[int, frozenset[Any]]:
+    """Plain-valued slots the rule requires to equal one of some values (a top-level ``==`` or ``in``)."""
+    out: dict[int, frozenset[Any]] = {}
+    kids = tree.children if isinstance(tree, CAll) else (tree,)
+    for k in kids:
+        if isinstance(k, CLeaf):
+            leaves: tuple[Any, ...] = (k,)
+        elif isinstance(k, CAny) and all(isinstance(x, CLeaf) for x in k.children):
+            leaves = k.children
+        else:
+            continue
+        if not all(x.cmp == "eq" and x.rhs_slot is None for x in leaves):
+            continue
+        slots = {x.slot for x in leaves}
+        if len(slots) != 1:
+            continue
+        slot = slots.pop()
+        sl = cs.slots[slot]
+        if sl.view != "value" or slot_maker(sl, cs.facts) is not None:
+            continue
+        values = frozenset(x.value for x in leaves)
+        out[slot] = out[slot] & values if slot in out else values
+    return out
+
+
+class _Index:
+    """Rules of one policy, pre-filtered by the value of one discriminating fact."""
+
+    def __init__(self, preds: list[FactPredicate], trees: list[CNode], cs: CompiledSet) -> None:
+        reqs = [_required_values(t, cs) for t in trees]
+        counts: dict[int, int] = {}
+        for r in reqs:
+            for slot in r:
+                counts[slot] = counts.get(slot, 0) + 1
+        rules = tuple(enumerate(preds))
+        self.name: str | None = None
+        self.by_value: dict[Any, tuple[tuple[int, FactPredicate], ...]] = {}
+        self.default = rules
+        if not counts:
+            return
+        slot = max(counts, key=lambda s: (counts[s], -s))
+        if counts[slot] < 2:
+            return
+        self.name = cs.slots[slot].fact
+        values = set().union(*(r[slot] for r in reqs if slot in r))
+        for v in values:
+            self.by_value[v] = tuple((i, p) for i, p in rules if slot not in reqs[i] or v in reqs[i][slot])
+        self.default = tuple((i, p) for i, p in rules if slot not in reqs[i])
+
+    def candidates(self, facts: Any) -> tuple[tuple[int, FactPredicate], ...]:
+        if self.name is None:
+            return self.default
+        try:
+            return self.by_value.get(facts[self.name], self.default)
+        except TypeError:  # an unhashable value: no rule of the index can require it
+            return self.default
+
+
 class PythonBackend:
+    """Evaluates rules in priority order, reading (and so deriving) each fact only when a test needs it.
+
+    Each policy is indexed on its most common top-level ``==``/``in`` test (usually
+    ``case.type``): a case only tries the rules that could match its value.
+    """
+
     name = "python"
 
     def __init__(self, cs: CompiledSet) -> None:
-        self._policies = [
-            (cp.policy.hit_policy == "first", [compile_predicate(r.tree) for r in cp.rules]) for cp in cs.policies
-        ]
+        self._policies = []
+        for cp in cs.policies:
+            trees = [r.tree for r in cp.rules]
+            preds = [compile_fact_predicate(t, cs) for t in trees]
+            self._policies.append((cp.policy.hit_policy == "first", _Index(preds, trees, cs)))
 
-    def fire(self, values: Values, active: Sequence[bool]) -> list[list[int]]:
+    def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
         out: list[list[int]] = []
-        for (first, preds), on in zip(self._policies, active):
+        for (first, index), on in zip(self._policies, active):
             if not on:
                 out.append([])
-                continue
-            if first:
-                hit: list[int] = []
-                for i, p in enumerate(preds):
-                    if p(values):
-                        hit.append(i)
+            elif first:
+                for i, p in index.candidates(facts):
+                    if p(facts, now):
+                        out.append([i])
                         break
-                out.append(hit)
+                else:
+                    out.append([])
             else:
-                out.append([i for i, p in enumerate(preds) if p(values)])
+                out.append([i for i, p in index.candidates(facts) if p(facts, now)])
         return out
 
     def close(self) -> None:
@@ -136,14 +315,27 @@ class DurableBackend:
                 patterns = [pattern_from_tree(nnf[m], key) for m in members]
                 rulesets.append((self._rules.add_ruleset(f"p{pi}_{cp.policy.name}_{ci}", patterns), members))
             self._policies.append((cp.policy.hit_policy == "first", rulesets))
-        # to_nnf may add 'present' slots: the message carries every slot known now
-        self._keys = [f"s{i}" for i in range(len(cs.slots))]
         self._slot_count = len(cs.slots)
+        used: set[int] = set()
+        for cp in cs.policies:
+            for r in cp.rules:
+                _collect_slots(to_nnf(r.tree, cs), used)
+        self._used = sorted(used)
+        self._message = cs.message_function(self._keys, only=self._used)
+
+    def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
+        return self._fire_message(self._message(facts, now), active)
 
     def fire(self, values: Values, active: Sequence[bool]) -> list[list[int]]:
+        """Evaluate a slot vector (as ``CompiledSet.slot_function`` makes it)."""
         if len(values) != self._slot_count:
             raise EvaluationError(f"internal: expected {self._slot_count} slot values, got {len(values)}")
-        message = {k: v for k, v in zip(self._keys, values) if v is not None}
+        keys = self._keys
+        return self._fire_message({keys[i]: values[i] for i in self._used if values[i] is not None}, active)
+
+    def _fire_message(self, message: dict[str, Any], active: Sequence[bool]) -> list[list[int]]:
+        # slot values are str, int or bool: the compiler makes numbers fixed-point integers,
+        # and app facts are type-checked when derived (facts.FactRegistry.register)
         out: list[list[int]] = []
         for (first, rulesets), on in zip(self._policies, active):
             if not on:
@@ -151,7 +343,7 @@ class DurableBackend:
                 continue
             hit: list[int] = []
             for key, members in rulesets:
-                hit.extend(members[i] for i in self._rules.match(key, message))
+                hit.extend(members[i] for i in self._rules.match(key, message, checked=True))
             hit.sort()
             out.append(hit[:1] if first else hit)
         return out
@@ -162,6 +354,18 @@ class DurableBackend:
 
     def close(self) -> None:
         return None
+
+
+def _collect_slots(node: CNode, out: set[int]) -> None:
+    if isinstance(node, CLeaf):
+        out.add(node.slot)
+        if node.rhs_slot is not None:
+            out.add(node.rhs_slot)
+    elif isinstance(node, CNot):
+        _collect_slots(node.child, out)
+    else:
+        for k in node.children:
+            _collect_slots(k, out)
 
 
 def _chunks(trees: list[CNode]) -> list[list[int]]:

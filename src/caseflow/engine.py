@@ -27,6 +27,7 @@ from .clock import Clock, SystemClock, ensure_aware
 from .decision import Decision, DecisionAction, Explanation, FiredRule, PolicyRef
 from .errors import BackendError, EvaluationError
 from .explain import build_explanation
+from .facts import GivenFacts
 from .policies.compiler import compile_policies
 from .policies.loader import load_policies
 from .policies.model import PolicySet
@@ -52,6 +53,9 @@ class Engine:
         self._backend = make_backend(backend, self._compiled)
         self.backend = backend
         self._slot_values = self._compiled.slot_function()
+        self._names = tuple(self._compiled.fact_names)
+        self._always_active = all(p.effective_from is None and p.effective_until is None for p in policies.policies)
+        self._all_on = [True] * len(policies.policies)
         self._fact_specs = [policies.facts.get(n) for n in self._compiled.fact_names]
         self._refs_all = [PolicyRef(name=p.name, version=p.version, hit_policy=p.hit_policy) for p in policies.policies]
         self._rule_table = [
@@ -72,9 +76,14 @@ class Engine:
         return self.policies.facts.derive(case, now, self._compiled.fact_names)
 
     def _now(self) -> datetime:
-        return ensure_aware(self.clock.now(), "the clock's time")
+        now = self.clock.now()
+        if now.tzinfo is None:
+            ensure_aware(now, "the clock's time")  # raises with a clear message
+        return now
 
     def _active(self, now: datetime) -> list[bool]:
+        if self._always_active:
+            return self._all_on
         return [p.is_effective(now) for p in self.policies.policies]
 
     # -- evaluation -----------------------------------------------------------------------
@@ -84,18 +93,16 @@ class Engine:
             raise EvaluationError(f"evaluate() takes a Case, got {type(case).__name__}; use caseflow.parse_case(data)",
                                   code="evaluate-not-a-case")
         now = self._now()
-        facts = self.policies.facts.derive(case, now, self._compiled.fact_names)
-        return self._decide(facts, now, case.id)
+        return self._decide(self.policies.facts.lazy(case, now), now, case.id)
 
     def evaluate_facts(self, facts: Mapping[str, Any], *, case_id: str | None = None) -> Decision:
         """Evaluate already-derived facts (a mapping of fact name to value); missing names are missing facts."""
-        return self._decide(facts, self._now(), case_id)
+        return self._decide(GivenFacts(facts), self._now(), case_id)
 
-    def _decide(self, facts: Mapping[str, Any], now: datetime, case_id: str | None) -> Decision:
-        values = self._slot_values(facts, now)  # type: ignore[arg-type]
+    def _decide(self, facts: Any, now: datetime, case_id: str | None) -> Decision:
         active = self._active(now)
         try:
-            fired = self._backend.fire(values, active)
+            fired = self._backend.fire_facts(facts, now, active)
         except BackendError as exc:
             self._log.error("caseflow.backend_failed", backend=self.backend, case_id=case_id, error=str(exc))
             raise
@@ -105,17 +112,18 @@ class Engine:
             for i in hits:
                 ref, acts = table[i]
                 matched.append(ref)
-                actions.extend(acts)
-        refs = self._refs_all if all(active) else [
+                actions += acts
+        refs = self._refs_all if active is self._all_on or all(active) else [
             r.model_copy(update={"effective": on}) for r, on in zip(self._refs_all, active)
         ]
-        decision = Decision.model_construct(
-            case_id=case_id, evaluated_at=now, backend=self.backend, actions=actions, matched_rules=matched, policies=refs
-        )
-        decision._explainer = lambda: build_explanation(
-            self._compiled, values, dict(facts), active, fired, case_id=case_id, now=now
-        )
-        return decision
+        return Decision._fast(case_id, now, self.backend, actions, matched, refs,
+                              lambda: self._explanation(facts, now, case_id, active, fired))
+
+    def _explanation(self, facts: Any, now: datetime, case_id: str | None, active: list[bool],
+                     fired: list[list[int]]) -> Explanation:
+        full = {n: facts[n] for n in self._names}
+        values = self._slot_values(GivenFacts(full), now)
+        return build_explanation(self._compiled, values, full, active, fired, case_id=case_id, now=now)
 
     def explain(self, case: Case) -> Explanation:
         """Evaluate ``case`` and explain every rule, matched or not."""

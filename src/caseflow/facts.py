@@ -25,8 +25,9 @@ from typing import Any
 
 from .case import Case, CaseType, Channel, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
 from .errors import FactError
+from .money import Money
 
-__all__ = ["FactRegistry", "FactSpec", "FactType", "default_facts"]
+__all__ = ["FactRegistry", "FactSpec", "FactType", "GivenFacts", "LazyFacts", "default_facts"]
 
 Getter = Callable[[Case, datetime], Any]
 
@@ -104,7 +105,8 @@ class FactRegistry:
         if ftype is FactType.enum and not choices:
             raise FactError(f"fact {name!r}: an enum fact needs choices", code="fact-bad-type")
         spec = FactSpec(
-            name, ftype, description, getter, tuple(choices) if choices else None, unit, origin="app"
+            name, ftype, description, _typed(name, ftype, getter, tuple(choices) if choices else None),
+            tuple(choices) if choices else None, unit, origin="app",
         )
         self._add(spec)
         return spec
@@ -137,6 +139,10 @@ class FactRegistry:
         best = difflib.get_close_matches(name, self._specs.keys(), n=1, cutoff=0.6)
         return best[0] if best else None
 
+    def lazy(self, case: Case, now: datetime) -> LazyFacts:
+        """A mapping that derives each fact of ``case`` the first time it is read."""
+        return LazyFacts(case, now, self._specs)
+
     def derive(self, case: Case, now: datetime, names: Iterable[str] | None = None) -> dict[str, Any]:
         """Compute facts (all, or only ``names``) for ``case`` at time ``now``."""
         specs = self._specs.values() if names is None else [self.get(n) for n in names]
@@ -150,6 +156,82 @@ class FactRegistry:
                     code="fact-getter-failed",
                 ) from exc
         return out
+
+
+_PY_TYPES: dict[FactType, tuple[type, ...]] = {
+    FactType.string: (str,),
+    FactType.enum: (str,),
+    FactType.number: (int, float, Decimal),
+    FactType.integer: (int,),
+    FactType.boolean: (bool,),
+    FactType.money: (Money,),
+    FactType.datetime: (datetime,),
+    FactType.strings: (list, tuple, set, frozenset),
+}
+
+
+def _typed(name: str, ftype: FactType, getter: Getter, choices: tuple[str, ...] | None) -> Getter:
+    """Wrap an app getter so a value of the wrong type is a clear error, never a silent mismatch."""
+    ok = _PY_TYPES[ftype]
+
+    def checked(case: Case, now: datetime) -> Any:
+        value = getter(case, now)
+        if value is None:
+            return None
+        bad = not isinstance(value, ok) or (isinstance(value, bool) and ftype in (FactType.number, FactType.integer))
+        if ftype is FactType.datetime and not bad and value.tzinfo is None:
+            raise ValueError(f"returned {value!r} with no time zone")
+        if ftype is FactType.enum and not bad and choices and value not in choices:
+            raise ValueError(f"returned {value!r}, not one of {', '.join(choices)}")
+        if ftype is FactType.number and isinstance(value, float) and value != value:
+            raise ValueError("returned NaN")
+        if bad:
+            raise TypeError(f"returned {type(value).__name__} {value!r}, but the fact is declared {ftype.value}")
+        return value
+
+    return checked
+
+
+class LazyFacts(dict):
+    """Facts of one case at one time, each derived the first time it is read (``facts[name]``).
+
+    An unknown name reads as ``None`` (missing). ``complete(names)`` derives the rest, for
+    explanations and for backends that need every fact up front.
+    """
+
+    __slots__ = ("_case", "_now", "_specs")
+
+    def __init__(self, case: Case, now: datetime, specs: dict[str, FactSpec]) -> None:
+        super().__init__()
+        self._case = case
+        self._now = now
+        self._specs = specs
+
+    def __missing__(self, name: str) -> Any:
+        spec = self._specs.get(name)
+        if spec is None:
+            return None
+        try:
+            value = spec.getter(self._case, self._now)
+        except Exception as exc:
+            raise FactError(
+                f"fact {name!r} could not be derived for case {self._case.id!r}: {type(exc).__name__}: {exc}",
+                code="fact-getter-failed",
+            ) from exc
+        self[name] = value
+        return value
+
+    def complete(self, names: Iterable[str]) -> dict[str, Any]:
+        return {n: self[n] for n in names}
+
+
+class GivenFacts(dict):
+    """Facts given by the caller: any name not given reads as ``None`` (missing)."""
+
+    __slots__ = ()
+
+    def __missing__(self, name: str) -> None:
+        return None
 
 
 # ----------------------------------------------------------------------------------------
@@ -190,10 +272,6 @@ def _hist(role: str, attr: str) -> Getter:
         return None if p is None else getattr(p.history, attr)
 
     return get
-
-
-def _ev(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 def _enum_getter(inner: Getter) -> Getter:
@@ -351,5 +429,3 @@ def default_facts() -> FactRegistry:
     """A fresh registry holding caseflow's built-in facts (yours to extend)."""
     return FactRegistry(_builtin())
 
-
-_ = (Decimal, _ev)  # re-exported helpers kept for app getters

@@ -45,6 +45,7 @@ __all__ = [
     "compile_policies",
     "dnf_size",
     "normalize_text",
+    "slot_maker",
     "to_nnf",
 ]
 
@@ -60,9 +61,7 @@ TIME_SCALE = 10**3
 
 def fixed(x: Any, scale: int) -> int:
     """``x`` as an integer count of ``1/scale`` units (round half to even)."""
-    if isinstance(x, Decimal):
-        return int((x * scale).to_integral_value())
-    return round(x * scale)
+    return round(x * scale)  # Decimal and float both round half to even into an int
 
 
 def normalize_text(s: str) -> str:
@@ -157,15 +156,45 @@ class CompiledSet:
     def fact_names(self) -> list[str]:
         return sorted({s.fact for s in self.slots if s.view != "const"})
 
+    def message_function(self, keys: list[str], only: list[int] | None = None) -> Callable[[Any, datetime], dict[str, Any]]:
+        """``f(facts, now) -> {key: slot value}`` without the missing (``None``) slots, in one pass.
+
+        ``only``: the slot indexes to include (default: all).
+        """
+        triples = []
+        for i in (range(len(self.slots)) if only is None else only):
+            key, s = keys[i], self.slots[i]
+            mk = slot_maker(s, self.facts)
+            kind = 0 if mk is None else 1 if s.view == "present" else 2
+            triples.append((key, kind, mk, s.fact))
+
+        def message(facts: Any, now: datetime) -> dict[str, Any]:
+            return {
+                k: v
+                for k, kind, m, n in triples
+                if (v := facts[n] if kind == 0 else (facts[n] is not None) if kind == 1 else m(facts[n], now)) is not None
+            }
+
+        return message
+
     def slot_function(self) -> Callable[[dict[str, Any], datetime], list[Any]]:
         """Return ``f(facts, now) -> slot values`` (a list indexed like ``slots``)."""
         makers = [_slot_maker(s, self.facts) for s in self.slots]
 
-        def values(facts: dict[str, Any], now: datetime) -> list[Any]:
-            get = facts.get
-            return [m(get(s.fact), now) for m, s in zip(makers, self.slots)]
+        pairs = [(m, s.fact) for m, s in zip(makers, self.slots)]
+
+        def values(facts: Any, now: datetime) -> list[Any]:
+            # facts[...] (not .get): a lazy facts mapping derives on first read
+            return [m(facts[name], now) for m, name in pairs]
 
         return values
+
+
+def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime], Any] | None:
+    """``f(raw fact value, now) -> slot value``; ``None`` when the slot is the raw value itself."""
+    if s.view == "value" and _number_types(facts, s.fact) not in (FactType.number, FactType.integer):
+        return None
+    return _slot_maker(s, facts)
 
 
 def _number_types(facts: FactRegistry | None, name: str) -> FactType | None:

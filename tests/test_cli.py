@@ -1,0 +1,88 @@
+"""Every command through its command-line entry point: exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from caseflow.cli import main
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def case_file(tmp_path, base_case) -> Path:
+    p = tmp_path / "case.json"
+    p.write_text(json.dumps(base_case))
+    return p
+
+
+def test_facts_and_actions(capsys):
+    code, out, _ = run(["facts"], capsys)
+    assert code == 0 and "order.amount" in out and "money" in out
+    code, out, _ = run(["facts", "--json"], capsys)
+    assert any(f["name"] == "case.type" and "refund_only" in f["choices"] for f in json.loads(out))
+    code, out, _ = run(["actions"], capsys)
+    assert code == 0 and "escalate" in out and "severity" in out
+
+
+def test_explain_and_evaluate(case_file, rules_dir, capsys):
+    code, out, _ = run(["explain", case_file, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys)
+    assert code == 0 and "small-refund-trusted-buyer" in out and "FIRED" in out and "(seen:" in out
+    code, out, _ = run(["evaluate", case_file, "-p", rules_dir, "--at", "2026-11-11T10:00:00+08:00", "--backend", "python"], capsys)
+    data = json.loads(out)
+    assert code == 0 and [a["type"] for a in data["actions"]] == ["approve_refund", "add_tag"]
+    code, out, _ = run(["explain", case_file, "-p", rules_dir, "--at", "2026-11-11T10:00:00+08:00", "--json"], capsys)
+    assert json.loads(out)["explanation"]["policies"][0]["name"] == "refunds"
+
+
+def test_bad_case_file_names_the_field(tmp_path, base_case, rules_dir, case_file, capsys):
+    base_case["channel"] = "pigeon"
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(base_case))
+    code, _, err = run(["explain", p, "-p", rules_dir], capsys)
+    assert code == 2 and "channel" in err and "bad.json" in err
+    code, _, err = run(["explain", tmp_path / "nope.json", "-p", rules_dir], capsys)
+    assert code == 2 and "no such file" in err
+    code, _, err = run(["explain", case_file, "-p", rules_dir, "--at", "tomorrow"], capsys)
+    assert code == 2 and "--at" in err
+
+
+def test_validate_ok_and_missing(rules_dir, tmp_path, capsys):
+    code, out, _ = run(["validate", rules_dir], capsys)
+    assert code == 0 and out.startswith("ok: 1 policy")
+    code, _, err = run(["validate", tmp_path / "missing"], capsys)
+    assert code == 1 and "no such file" in err
+
+
+def test_policy_tests_pass_filter_json_and_fail(rules_dir, tmp_path, capsys):
+    code, out, _ = run(["test", rules_dir], capsys)
+    assert code == 0 and out.strip().endswith("0 failed")
+    code, out, _ = run(["test", rules_dir, "-k", "seven-day", "-v"], capsys)
+    assert code == 0 and "PASS" in out and "3 passed" in out
+    code, out, _ = run(["test", rules_dir, "--json", "-k", "repeat refunder"], capsys)
+    assert json.loads(out)[0]["fired_rules"] == ["repeat-refunder-review"]
+    (tmp_path / "refunds.yaml").write_text((rules_dir / "refunds.yaml").read_text())
+    (tmp_path / "wrong.test.yaml").write_text(
+        "policies: refunds.yaml\nnow: 2026-11-11T10:00:00+08:00\ntests:\n  - name: wrong on purpose\n"
+        "    case: {id: x, tenant: t, channel: chat, case_type: inquiry, created_at: 2026-11-11T09:00:00+08:00}\n"
+        "    expect: {rules: [small-refund-trusted-buyer]}\n")
+    code, out, _ = run(["test", tmp_path], capsys)
+    assert code == 1 and "FAIL" in out and "refund-to-tier1-queue" in out and "1 failed" in out
+
+
+def test_malformed_test_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "x.test.yaml").write_text("tests:\n  - name: a\n    expect: {rulez: []}\n")
+    code, _, err = run(["test", tmp_path], capsys)
+    assert code == 2 and "unknown expectation 'rulez'" in err and "x.test.yaml:2:5" in err
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
