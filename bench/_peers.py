@@ -34,7 +34,7 @@ RULES: list[tuple[str, str]] = [
     ("not-received-but-delivered", 'case_type == "item_not_received" and tracking == "delivered"'),
     ("not-received-still-in-transit", 'case_type == "item_not_received" and not (late != null and late >= 3)'),
     ("seven-day-exempt-category",
-     f'case_type == "return_and_refund" and reason == "changed_mind" and (exempt or all_returnable == false)'),
+     'case_type == "return_and_refund" and reason == "changed_mind" and (exempt or all_returnable == false)'),
     ("seven-day-no-reason-return",
      'case_type == "return_and_refund" and reason == "changed_mind" and age_days != null and age_days <= 7 and not used_or_damaged'),
     ("seven-day-window-passed", 'case_type == "return_and_refund" and reason == "changed_mind" and age_days != null and age_days > 7'),

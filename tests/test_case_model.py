@@ -27,7 +27,7 @@ def test_money_is_decimal_with_a_currency():
     with pytest.raises(ValueError):
         Money.model_validate("12.50 CNX")
     with pytest.raises(ValueError):
-        Money(amount=Decimal("1"), currency="CNY") < Money(amount=Decimal("1"), currency="USD")
+        assert Money(amount=Decimal("1"), currency="CNY") < Money(amount=Decimal("1"), currency="USD")
 
 
 def test_errors_name_every_invalid_field(base_case):

@@ -177,3 +177,27 @@ def test_exponent_floats_are_refused_instead_of_failing_inside_durable():
     with pytest.raises(BackendError, match="exponent"):
         r.match(k, {"a": 1e-05})
     assert r.match(k, {"a": 10**15}) == [0]
+
+
+def test_an_exception_inside_an_action_is_raised_not_swallowed():
+    # durable catches exceptions raised by actions and writes them into the session state,
+    # where nobody looks; the adapter's actions record them and match() raises them
+    from caseflow import _durable
+
+    class Exploding(_durable._Sink):
+        __slots__ = ()
+
+        def append(self, item):
+            raise RuntimeError("boom")
+
+    failures: list[BaseException] = []
+    _durable._action(Exploding(), 0, failures)(None)
+    assert isinstance(failures[0], RuntimeError)
+
+    r = DurableRules()
+    k = r.add_ruleset("t", [{"$gt": {"a": 1}}])
+    r._sinks[k].__class__ = Exploding  # the sink the registered action appends to now raises
+    with pytest.raises(BackendError, match="boom"):
+        r.match(k, {"a": 5})
+    r._sinks[k].__class__ = _durable._Sink
+    assert r.match(k, {"a": 5}) == [0]

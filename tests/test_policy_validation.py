@@ -156,3 +156,21 @@ def test_the_default_pack_is_valid(rules_dir):
     ps = load_policies(rules_dir)
     assert [p.name for p in ps] == ["refunds"]
     assert ps.rule_count >= 15
+
+
+def test_tabs_binary_and_empty_files_are_clear(tmp_path, capsys):
+    p = write(tmp_path, 'policy: t\nversion: "1"\nhit_policy: all\nrules:\n\t- id: a\n', "tabs.yaml")
+    code, err = run_validate(p, capsys)
+    assert code == 1 and f"{p}:5:1:" in err and "tab" in err.lower()
+    b = tmp_path / "bin.yaml"
+    b.write_bytes(b"\xff\xfe\x00garbage")
+    code, err = run_validate(b, capsys)
+    assert code == 1 and "not UTF-8" in err
+    e = write(tmp_path, "", "empty.yaml")
+    code, err = run_validate(e, capsys)
+    assert code == 1 and "the file is empty" in err
+
+
+def test_test_files_in_a_policy_folder_are_not_loaded_as_policies(rules_dir):
+    ps = load_policies(rules_dir)
+    assert all(not p.source.endswith(".test.yaml") for p in ps)

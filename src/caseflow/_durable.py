@@ -76,6 +76,12 @@ _SID = "caseflow"
 _adapter_ids = itertools.count(1)
 
 
+class _Sink(list):
+    """Where a ruleset's actions record the rules that fired."""
+
+    __slots__ = ()
+
+
 class _Host(_engine.Host):
     """A Host without its background dispatch threads."""
 
@@ -201,13 +207,13 @@ class DurableRules:
         literals: dict[str, set[Any]] = {}
         for p in patterns:
             check_pattern(p, literals)
-        for field, values in literals.items():
+        for values in literals.values():
             if len(values) >= MAX_LITERALS_PER_FIELD:
                 raise BackendError(
                     f"ruleset {name!r} tests {len(values)} distinct values of one field; durable-rules hangs at 512, "
                     f"caseflow allows {MAX_LITERALS_PER_FIELD - 1}"
                 )
-        sink: list[int] = []
+        sink: list[int] = _Sink()
         definition = {
             f"r{i}": {"all": [{"m": copy.deepcopy(p)}], "pri": i, "run": _action(sink, i, self._failures)}
             for i, p in enumerate(patterns)

@@ -9,7 +9,6 @@ every invalid field instead of pydantic's raw error.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -360,6 +359,3 @@ def parse_case(data: dict[str, Any] | str | bytes, *, source: str = "case") -> C
     except ValidationError as err:
         raise CaseDataError(problems_from(err), source=source) from None
 
-
-def as_utc_text(value: datetime) -> str:
-    return value.isoformat()

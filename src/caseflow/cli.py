@@ -11,7 +11,6 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .case import parse_case
@@ -206,10 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:  # pragma: no cover
         return 130
-
-
-def _entry() -> Any:  # pragma: no cover
-    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover

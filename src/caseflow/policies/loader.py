@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -403,5 +403,3 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
         raise PolicyValidationError(issues)
     return PolicySet(tuple(policies), facts, actions, tuple(i for i in issues if i.severity == "warning"))
 
-
-_ = (timezone,)
