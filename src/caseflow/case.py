@@ -290,6 +290,14 @@ class Case(_Model):
     attributes: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="app-defined scalar data, readable by registered facts"
     )
+    # --- workflow data (caseflow.states): changed only through Workflows.handle ---
+    states: dict[str, str] = Field(default_factory=dict, description="workflow name -> current state")
+    version: int = Field(0, ge=0, description="incremented by every change; for optimistic concurrency")
+    applied_events: list[str] = Field(default_factory=list, description="ids of events already applied")
+    root_cause: str | None = None
+    kb_summary: str | None = Field(None, description="the knowledge-base write-up of the resolution")
+    resolution: str | None = None
+    authority: str | None = Field(None, description="the authority a critical case was handed to")
 
     @field_validator("tags")
     @classmethod

@@ -87,12 +87,12 @@ class Engine:
         return [p.is_effective(now) for p in self.policies.policies]
 
     # -- evaluation -----------------------------------------------------------------------
-    def evaluate(self, case: Case) -> Decision:
-        """Evaluate ``case`` at the clock's current time."""
+    def evaluate(self, case: Case, *, at: datetime | None = None) -> Decision:
+        """Evaluate ``case`` at the clock's current time, or at ``at`` (replays, workflows)."""
         if not isinstance(case, Case):
             raise EvaluationError(f"evaluate() takes a Case, got {type(case).__name__}; use caseflow.parse_case(data)",
                                   code="evaluate-not-a-case")
-        now = self._now()
+        now = self._now() if at is None else ensure_aware(at, "evaluate(at=...)")
         return self._decide(self.policies.facts.lazy(case, now), now, case.id)
 
     def evaluate_facts(self, facts: Mapping[str, Any], *, case_id: str | None = None) -> Decision:

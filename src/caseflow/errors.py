@@ -9,7 +9,12 @@
     │   └── PolicyValidationError every problem of one load, each with file:line:column
     ├── EvaluationError           evaluating a case failed
     │   └── BackendError          the rules backend (durable-rules) misbehaved
-    └── PolicyTestError           a YAML policy test file is malformed
+    ├── PolicyTestError           a YAML policy test file is malformed
+    └── WorkflowError             a workflow definition or a transition failed
+        ├── WorkflowDefinitionError   a definition is invalid (every problem, located)
+        ├── TransitionNotAllowed      no such trigger from the case's current state
+        ├── TransitionRefused         a guard refused (names the guard); the case is unchanged
+        └── ReactionLimitError        policy reactions looped or went too deep
 
 Every error carries a short ``code`` (``policy-unknown-fact``, ``case-invalid``, ...)
 and ``docs_url`` pointing at the section of ``docs/errors.md`` that explains how to fix
@@ -32,6 +37,11 @@ __all__ = [
     "PolicyIssue",
     "PolicyTestError",
     "PolicyValidationError",
+    "ReactionLimitError",
+    "TransitionNotAllowed",
+    "TransitionRefused",
+    "WorkflowDefinitionError",
+    "WorkflowError",
 ]
 
 DOCS_BASE = "https://github.com/caseflow/caseflow/blob/main/docs/errors.md"
@@ -156,3 +166,48 @@ class PolicyTestError(CaseflowError):
     """A YAML policy test file is malformed (not: a test failed)."""
 
     code = "policy-test-invalid"
+
+
+class WorkflowError(CaseflowError):
+    """A workflow definition is unusable or a transition could not happen."""
+
+    code = "workflow-error"
+
+
+class WorkflowDefinitionError(WorkflowError):
+    """One or more workflow definitions are invalid; ``issues`` holds every problem."""
+
+    code = "workflow-invalid"
+
+    def __init__(self, issues: list[PolicyIssue]) -> None:
+        self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.column))
+        n = len(self.issues)
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in workflow definitions:\n" + "\n".join(map(str, self.issues)))
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The trigger does not exist, or not from the case's current state."""
+
+    code = "transition-not-allowed"
+
+    def __init__(self, workflow: str, trigger: str, state: str | None, allowed: list[str]) -> None:
+        self.workflow, self.trigger, self.state, self.allowed = workflow, trigger, state, allowed
+        where = f"from state {state!r}" if state is not None else "(the workflow is not running on this case)"
+        hint = f"; allowed now: {', '.join(allowed)}" if allowed else ""
+        super().__init__(f"workflow {workflow!r}: {trigger!r} is not possible {where}{hint}")
+
+
+class TransitionRefused(WorkflowError):
+    """A guard refused the transition. ``guard`` names it; the case was not changed."""
+
+    code = "transition-refused"
+
+    def __init__(self, workflow: str, trigger: str, state: str, guard: str, reason: str) -> None:
+        self.workflow, self.trigger, self.state, self.guard, self.reason = workflow, trigger, state, guard, reason
+        super().__init__(f"workflow {workflow!r}: {trigger!r} from {state!r} refused by guard {guard!r}: {reason}")
+
+
+class ReactionLimitError(WorkflowError):
+    """Transitions and policy evaluations kept triggering each other."""
+
+    code = "reaction-limit"

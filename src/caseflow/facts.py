@@ -351,6 +351,8 @@ def _builtin() -> list[FactSpec]:
         f("case.created_at", E.datetime, "when the case was created", lambda c, n: c.created_at),
         f("case.tags", E.strings, "the case's tags", lambda c, n: list(c.tags)),
         f("case.message_count", E.integer, "number of messages on the case", lambda c, n: len(c.messages)),
+        f("case.workflows", E.strings, "names of the workflows running on the case", lambda c, n: sorted(c.states)),
+        f("case.states", E.strings, "current states as 'workflow:state'", lambda c, n: sorted(f"{w}:{s}" for w, s in c.states.items())),
         # order
         f("order.id", E.string, "id of the order the case is about (the first order)", _o("id")),
         f("order.amount", E.money, "the order total", _amount),

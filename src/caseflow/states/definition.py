@@ -1,0 +1,371 @@
+"""Workflow definitions are data: YAML files or plain Python dicts, validated when loaded.
+
+::
+
+    workflow: tier1
+    version: "1"
+    initial: new
+    states:
+      - {name: new}
+      - {name: closed, final: true}
+    transitions:
+      - trigger: triage
+        source: new                 # a state, a list of states, or "*" (every non-final state)
+        dest: triaged
+        roles: [tier1_agent, supervisor, system]
+        guards: [reason_given]      # names from caseflow's guard registry, never import paths
+        evaluate: true              # ask for a policy evaluation after this transition
+        start: tier2                # start another workflow at its initial state
+        then: {workflow: tier1, trigger: take_back}   # fire a trigger of another workflow
+        set: {tier: 2}              # change tier or priority of the case
+    on_actions:                     # a decision action fires this workflow's trigger
+      escalate: handoff_to_tier2
+
+Apps extend a definition without forking it: :meth:`WorkflowDefinition.extend` adds states,
+transitions and action mappings and returns a new definition, validated like the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import PolicyIssue, WorkflowDefinitionError
+from ..policies._yaml import Located, read_yaml
+
+__all__ = [
+    "BUILTIN_ROLES",
+    "StateDef",
+    "TransitionDef",
+    "WorkflowDefinition",
+    "load_workflow",
+    "load_workflow_data",
+    "shipped_workflow_dir",
+]
+
+BUILTIN_ROLES = frozenset({"tier1_agent", "tier2_specialist", "supervisor", "system", "buyer", "seller"})
+SETTABLE = {"tier": {1, 2}, "priority": {"low", "normal", "high", "urgent"}}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOP = {"workflow", "version", "description", "initial", "states", "transitions", "on_actions", "params"}
+_STATE_KEYS = {"name", "final", "description"}
+_TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "guards", "evaluate", "start", "then", "set", "description"}
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    final: bool = False
+    description: str = ""
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...] = ()
+    guards: tuple[str, ...] = ()
+    evaluate: bool = False
+    start: str | None = None
+    then: tuple[str, str] | None = None  # (workflow, trigger)
+    set: tuple[tuple[str, Any], ...] = ()
+    description: str = ""
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    name: str
+    version: str
+    initial: str
+    states: tuple[StateDef, ...]
+    transitions: tuple[TransitionDef, ...]
+    description: str = ""
+    on_actions: tuple[tuple[str, str], ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    source: str = "<python>"
+
+    @property
+    def state_names(self) -> list[str]:
+        return [s.name for s in self.states]
+
+    @property
+    def final_states(self) -> set[str]:
+        return {s.name for s in self.states if s.final}
+
+    def triggers_from(self, state: str) -> list[str]:
+        return sorted({t.trigger for t in self.transitions if state in t.sources})
+
+    def extend(self, *, states: Iterable[dict[str, Any] | StateDef] = (),
+               transitions: Iterable[dict[str, Any] | TransitionDef] = (),
+               on_actions: dict[str, str] | None = None, version: str | None = None) -> WorkflowDefinition:
+        """A new definition with more states, transitions or action mappings (validated on use)."""
+        new_states = list(self.states)
+        issues: list[PolicyIssue] = []
+        for s in states:
+            new_states.append(s if isinstance(s, StateDef) else _state(s, self.source, issues, None, ()))
+        names = {s.name for s in new_states}
+        new_transitions = list(self.transitions)
+        for t in transitions:
+            if isinstance(t, TransitionDef):
+                new_transitions.append(t)
+            else:
+                parsed = _transition(t, self.source, issues, None, (), names)
+                if parsed is not None:
+                    new_transitions.append(parsed)
+        if issues:
+            raise WorkflowDefinitionError(issues)
+        actions = dict(self.on_actions)
+        actions.update(on_actions or {})
+        return replace(self, states=tuple(s for s in new_states if s is not None), transitions=tuple(new_transitions),
+                       on_actions=tuple(sorted(actions.items())), version=version or f"{self.version}+ext")
+
+
+def shipped_workflow_dir() -> Path:
+    """The folder of the workflow definitions caseflow ships."""
+    return Path(__file__).resolve().parent / "definitions"
+
+
+def _pos(doc: Located | None, path: tuple[Any, ...]) -> tuple[int, int]:
+    return doc.pos(path) if doc is not None else (0, 0)
+
+
+def _issue(issues: list[PolicyIssue], file: str, doc: Located | None, path: tuple[Any, ...], code: str, msg: str,
+           hint: str | None = None, key: bool = False) -> None:
+    line, col = (doc.key_pos(path) if key else doc.pos(path)) if doc is not None else (0, 0)
+    issues.append(PolicyIssue(file, line, col, code, msg, None, hint))
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str | None:
+    best = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return best[0] if best else None
+
+
+def _unknown(data: dict[str, Any], allowed: set[str], file: str, doc: Located | None, path: tuple[Any, ...],
+             issues: list[PolicyIssue], what: str) -> None:
+    for k in data:
+        if k not in allowed:
+            best = _suggest(str(k), allowed)
+            _issue(issues, file, doc, path + (k,), "workflow-unknown-key", f"unknown key {k!r} in {what}",
+                   f"did you mean {best!r}?" if best else f"allowed: {', '.join(sorted(allowed))}", key=True)
+
+
+def _state(data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...]) -> StateDef | None:
+    if isinstance(data, str):
+        data = {"name": data}
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not _NAME.match(data["name"]):
+        _issue(issues, file, doc, path, "workflow-bad-state", "a state is a name (lower-case word) or {name, final, description}")
+        return None
+    _unknown(data, _STATE_KEYS, file, doc, path, issues, "a state")
+    final = data.get("final", False)
+    if not isinstance(final, bool):
+        _issue(issues, file, doc, path + ("final",), "workflow-bad-value", "final is true or false")
+        final = False
+    line, col = _pos(doc, path)
+    return StateDef(data["name"], final, str(data.get("description") or ""), line, col)
+
+
+def _names(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _transition(data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...],
+                state_names: set[str]) -> TransitionDef | None:
+    if not isinstance(data, dict):
+        _issue(issues, file, doc, path, "workflow-bad-transition", "a transition is a mapping with trigger, source and dest")
+        return None
+    _unknown(data, _TRANSITION_KEYS, file, doc, path, issues, "a transition")
+    ok = True
+    for req in ("trigger", "source", "dest"):
+        if req not in data:
+            _issue(issues, file, doc, path, "workflow-missing-key", f"the transition has no {req!r}")
+            ok = False
+    trigger = data.get("trigger")
+    if trigger is not None and (not isinstance(trigger, str) or not _NAME.match(trigger)):
+        _issue(issues, file, doc, path + ("trigger",), "workflow-bad-value", f"trigger {trigger!r} must be a lower-case word")
+        ok = False
+    sources = _names(data.get("source"))
+    if "source" in data and sources is None:
+        _issue(issues, file, doc, path + ("source",), "workflow-bad-value", "source is a state, a list of states, or '*'")
+        ok = False
+    roles = _names(data.get("roles", []))
+    guards = _names(data.get("guards", []))
+    if roles is None or guards is None:
+        _issue(issues, file, doc, path, "workflow-bad-value", "roles and guards are lists of names")
+        ok = False
+    then = data.get("then")
+    then_pair = None
+    if then is not None:
+        if not isinstance(then, dict) or set(then) != {"workflow", "trigger"}:
+            _issue(issues, file, doc, path + ("then",), "workflow-bad-value", "then is {workflow: NAME, trigger: NAME}")
+            ok = False
+        else:
+            then_pair = (str(then["workflow"]), str(then["trigger"]))
+    sets = data.get("set") or {}
+    if not isinstance(sets, dict):
+        _issue(issues, file, doc, path + ("set",), "workflow-bad-value", "set is a mapping such as {tier: 2}")
+        ok = False
+        sets = {}
+    for k, v in sets.items():
+        if k not in SETTABLE:
+            _issue(issues, file, doc, path + ("set", k), "workflow-bad-value", f"a transition can set {', '.join(SETTABLE)}, not {k!r}", key=True)
+            ok = False
+        elif v not in SETTABLE[k]:
+            _issue(issues, file, doc, path + ("set", k), "workflow-bad-value", f"{k} cannot be {v!r}")
+            ok = False
+    evaluate = data.get("evaluate", False)
+    if not isinstance(evaluate, bool):
+        _issue(issues, file, doc, path + ("evaluate",), "workflow-bad-value", "evaluate is true or false")
+        ok = False
+    if not ok:
+        return None
+    if sources == ("*",):
+        sources = ("*",)
+    line, col = _pos(doc, path)
+    return TransitionDef(trigger, sources, str(data["dest"]), roles or (), guards or (), evaluate,  # type: ignore[arg-type]
+                         data.get("start"), then_pair, tuple(sorted(sets.items())), str(data.get("description") or ""),
+                         line, col)
+
+
+def load_workflow_data(data: Any, *, file: str = "<python>", doc: Located | None = None) -> WorkflowDefinition:
+    """Build a definition from plain data (as parsed from YAML, or written in Python)."""
+    issues: list[PolicyIssue] = []
+    if not isinstance(data, dict):
+        raise WorkflowDefinitionError([PolicyIssue(file, 1, 1, "workflow-structure", "a workflow is a mapping")])
+    _unknown(data, _TOP, file, doc, (), issues, "a workflow")
+    for req in ("workflow", "version", "initial", "states", "transitions"):
+        if req not in data:
+            _issue(issues, file, doc, (), "workflow-missing-key", f"missing required key {req!r}")
+    name = data.get("workflow")
+    if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
+        _issue(issues, file, doc, ("workflow",), "workflow-bad-value", f"workflow name {name!r} must be a lower-case word")
+    states = [_state(s, file, issues, doc, ("states", i)) for i, s in enumerate(data.get("states") or [])]
+    state_names = {s.name for s in states if s is not None}
+    transitions = [_transition(t, file, issues, doc, ("transitions", i), state_names)
+                   for i, t in enumerate(data.get("transitions") or [])]
+    on_actions = data.get("on_actions") or {}
+    if not isinstance(on_actions, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in on_actions.items()):
+        _issue(issues, file, doc, ("on_actions",), "workflow-bad-value", "on_actions maps an action name to a trigger")
+        on_actions = {}
+    params = data.get("params") or {}
+    if issues:
+        raise WorkflowDefinitionError(issues)
+    return WorkflowDefinition(
+        name=name, version=str(data.get("version")), initial=str(data.get("initial")),
+        states=tuple(s for s in states if s is not None), transitions=tuple(t for t in transitions if t is not None),
+        description=str(data.get("description") or ""), on_actions=tuple(sorted(on_actions.items())),
+        params=dict(params), source=file,
+    )
+
+
+def load_workflow(path: str | Path) -> WorkflowDefinition:
+    """Read one workflow definition file (safe YAML; errors carry file:line:column)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise WorkflowDefinitionError([PolicyIssue(str(p), 1, 1, "workflow-file", f"cannot read the file: {e}")]) from None
+    doc, problems = read_yaml(text)
+    if problems or doc is None:
+        raise WorkflowDefinitionError([PolicyIssue(str(p), x.line, x.column, x.code, x.message, None, x.hint) for x in problems])
+    return load_workflow_data(doc.data, file=str(p), doc=doc)
+
+
+def check_definition(d: WorkflowDefinition, *, others: set[str], guards: set[str], roles: set[str],
+                     actions: set[str] | None = None) -> list[PolicyIssue]:
+    """Semantic checks: unknown states, roles and guards, unreachable states, dead ends, no initial."""
+    issues: list[PolicyIssue] = []
+    names = [s.name for s in d.states]
+    known = set(names)
+
+    def add(line: int, col: int, code: str, msg: str, hint: str | None = None) -> None:
+        issues.append(PolicyIssue(d.source, line, col, code, f"workflow {d.name!r}: {msg}", None, hint))
+
+    seen: set[str] = set()
+    for s in d.states:
+        if s.name in seen:
+            add(s.line, s.column, "workflow-duplicate-state", f"state {s.name!r} is declared twice")
+        seen.add(s.name)
+    if d.initial not in known:
+        best = _suggest(d.initial, known)
+        add(1, 1, "workflow-no-initial", f"the initial state {d.initial!r} is not a declared state",
+            f"did you mean {best!r}?" if best else "declare it under states")
+    finals = d.final_states
+    for t in d.transitions:
+        for s in t.sources:
+            if s != "*" and s not in known:
+                best = _suggest(s, known)
+                add(t.line, t.column, "workflow-unknown-state", f"transition {t.trigger!r}: unknown source state {s!r}",
+                    f"did you mean {best!r}?" if best else None)
+            if s in finals:
+                add(t.line, t.column, "workflow-final-source", f"transition {t.trigger!r} leaves final state {s!r}",
+                    "a final state has no way out; make it non-final or remove the transition")
+        if t.dest not in known:
+            best = _suggest(t.dest, known)
+            add(t.line, t.column, "workflow-unknown-state", f"transition {t.trigger!r}: unknown destination {t.dest!r}",
+                f"did you mean {best!r}?" if best else None)
+        for g in t.guards:
+            if g not in guards:
+                best = _suggest(g, guards)
+                add(t.line, t.column, "workflow-unknown-guard", f"transition {t.trigger!r}: unknown guard {g!r}",
+                    f"did you mean {best!r}?" if best else "guards are registered by name (GuardRegistry.register)")
+        for r in t.roles:
+            if r not in roles:
+                best = _suggest(r, roles)
+                add(t.line, t.column, "workflow-unknown-role", f"transition {t.trigger!r}: unknown role {r!r}",
+                    f"did you mean {best!r}?" if best else "register app roles with Workflows(..., roles=[...])")
+        if not t.roles:
+            add(t.line, t.column, "workflow-no-roles", f"transition {t.trigger!r} lists no roles: nobody could fire it",
+                "add roles: [tier1_agent, ...] (or system for automatic transitions)")
+        if t.start is not None and t.start not in others:
+            add(t.line, t.column, "workflow-unknown-workflow", f"transition {t.trigger!r} starts unknown workflow {t.start!r}")
+        if t.then is not None and t.then[0] not in others:
+            add(t.line, t.column, "workflow-unknown-workflow", f"transition {t.trigger!r} fires into unknown workflow {t.then[0]!r}")
+    by_trigger: dict[tuple[str, str], int] = {}
+    for t in d.transitions:
+        for s in _expand(t.sources, names, finals):
+            if (t.trigger, s) in by_trigger:
+                add(t.line, t.column, "workflow-ambiguous", f"trigger {t.trigger!r} is defined twice from state {s!r}",
+                    "one trigger leads to one destination from a state; use two triggers")
+            by_trigger[(t.trigger, s)] = t.line
+    for action, trig in d.on_actions:
+        if trig not in {t.trigger for t in d.transitions}:
+            add(1, 1, "workflow-unknown-trigger", f"on_actions maps {action!r} to unknown trigger {trig!r}")
+        if actions is not None and action not in actions:
+            add(1, 1, "workflow-unknown-action", f"on_actions names unknown action {action!r}")
+    if issues:
+        return issues
+    # reachability and dead ends
+    reach = {d.initial}
+    frontier = [d.initial]
+    while frontier:
+        s = frontier.pop()
+        for t in d.transitions:
+            if s in _expand(t.sources, names, finals) and t.dest not in reach:
+                reach.add(t.dest)
+                frontier.append(t.dest)
+    for st in d.states:
+        if st.name not in reach:
+            add(st.line, st.column, "workflow-unreachable", f"state {st.name!r} cannot be reached from {d.initial!r}")
+        outgoing = any(st.name in _expand(t.sources, names, finals) for t in d.transitions)
+        if not st.final and not outgoing:
+            add(st.line, st.column, "workflow-dead-end", f"state {st.name!r} has no way out and is not final",
+                "add a transition out of it, or mark it final: true")
+    return issues
+
+
+def _expand(sources: tuple[str, ...], names: list[str], finals: set[str]) -> tuple[str, ...]:
+    if sources == ("*",):
+        return tuple(n for n in names if n not in finals)
+    return sources

@@ -1,0 +1,142 @@
+"""Guards: named checks a transition must pass, looked up in caseflow's own registry.
+
+A guard is a callable ``guard(ctx) -> str | None``: ``None`` lets the transition happen, a
+string refuses it and says why. Workflow files name guards; the names are resolved here and
+only here (never as import paths, which is what ``transitions`` would do with a string).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..case import Case
+from ..errors import WorkflowError
+from ..money import Money, parse_money
+
+__all__ = ["GuardContext", "GuardRegistry", "default_guards"]
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    case: Case
+    workflow: str
+    trigger: str
+    state: str
+    role: str
+    actor_id: str
+    reason: str | None
+    data: dict[str, Any]
+    params: dict[str, Any]
+
+
+Guard = Callable[[GuardContext], "str | None"]
+
+
+class GuardRegistry:
+    def __init__(self, guards: dict[str, Guard] | None = None) -> None:
+        self._guards: dict[str, Guard] = dict(guards or {})
+
+    def register(self, name: str, guard: Guard) -> None:
+        if not name.isidentifier() or not name.islower():
+            raise WorkflowError(f"guard name {name!r} must be a lower-case identifier", code="guard-bad-name")
+        if name in self._guards:
+            raise WorkflowError(f"guard {name!r} is already registered", code="guard-duplicate")
+        if not callable(guard):
+            raise WorkflowError(f"guard {name!r} must be callable(ctx)", code="guard-bad")
+        self._guards[name] = guard
+
+    def get(self, name: str) -> Guard:
+        try:
+            return self._guards[name]
+        except KeyError:
+            best = difflib.get_close_matches(name, self._guards, n=1)
+            raise WorkflowError(f"unknown guard {name!r}" + (f"; did you mean {best[0]!r}?" if best else ""),
+                                code="guard-unknown") from None
+
+    def names(self) -> set[str]:
+        return set(self._guards)
+
+    def copy(self) -> GuardRegistry:
+        return GuardRegistry(self._guards)
+
+
+def _present(ctx: GuardContext, field: str) -> bool:
+    value = ctx.data.get(field, getattr(ctx.case, field, None))
+    return isinstance(value, str) and bool(value.strip())
+
+
+def reason_given(ctx: GuardContext) -> str | None:
+    return None if ctx.reason and ctx.reason.strip() else "a reason is required"
+
+
+def has_root_cause(ctx: GuardContext) -> str | None:
+    return None if _present(ctx, "root_cause") else "tier 2 cannot resolve without a root cause (data.root_cause)"
+
+
+def has_kb_summary(ctx: GuardContext) -> str | None:
+    return None if _present(ctx, "kb_summary") else "tier 2 cannot resolve without a knowledge-base summary (data.kb_summary)"
+
+
+def has_authority(ctx: GuardContext) -> str | None:
+    from ..policies.actions import Authority
+
+    value = ctx.data.get("authority")
+    allowed = [a.value for a in Authority]
+    return None if value in allowed else f"name the authority (data.authority: one of {', '.join(allowed)})"
+
+
+def has_evidence(ctx: GuardContext) -> str | None:
+    return None if ctx.case.evidence or ctx.data.get("evidence") else "evidence is required first"
+
+
+def has_tracking(ctx: GuardContext) -> str | None:
+    return None if ctx.data.get("tracking_number") else "a tracking number is required (data.tracking_number)"
+
+
+def has_outcome(ctx: GuardContext) -> str | None:
+    return None if ctx.data.get("outcome") in ("buyer", "seller", "split") else "data.outcome must be buyer, seller or split"
+
+
+def _refund_amount(ctx: GuardContext) -> Money | None:
+    raw = ctx.data.get("amount")
+    if raw is not None:
+        amount, currency = parse_money(str(raw))
+        return Money(amount=amount, currency=currency)
+    if ctx.case.request is not None and ctx.case.request.amount is not None:
+        return ctx.case.request.amount
+    return ctx.case.orders[0].amount if ctx.case.orders else None
+
+
+def within_tier1_refund_limit(ctx: GuardContext) -> str | None:
+    """Tier-1 agents may approve refunds up to the workflow's ``tier1_refund_limit`` (per currency)."""
+    if ctx.role != "tier1_agent":
+        return None
+    amount = _refund_amount(ctx)
+    if amount is None:
+        return "no refund amount on the case or in data.amount"
+    limits = {}
+    for text in ctx.params.get("tier1_refund_limit", []):
+        a, c = parse_money(str(text))
+        limits[c] = a
+    if amount.currency not in limits:
+        return f"no tier-1 refund limit is set for {amount.currency}; tier 2 or a supervisor must approve"
+    if amount.amount > limits[amount.currency]:
+        return (f"the refund of {amount} is above the tier-1 limit of {limits[amount.currency]} {amount.currency}; "
+                "tier 2 or a supervisor must approve")
+    return None
+
+
+def default_guards() -> GuardRegistry:
+    return GuardRegistry({
+        "reason_given": reason_given,
+        "has_root_cause": has_root_cause,
+        "has_kb_summary": has_kb_summary,
+        "has_authority": has_authority,
+        "has_evidence": has_evidence,
+        "has_tracking": has_tracking,
+        "has_outcome": has_outcome,
+        "within_tier1_refund_limit": within_tier1_refund_limit,
+    })
