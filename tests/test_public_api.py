@@ -11,6 +11,11 @@ EXPECTED = {
     "Priority", "Request", "RequestKind", "RiskSignals", "Rule", "RuleTrace", "SaleType", "Segment", "Shipment",
     "ShipmentStatus", "SystemClock", "TrackingEvent", "__version__", "default_actions", "default_facts",
     "load_policies", "load_policy_text", "parse_case",
+    # workflows (issue 3)
+    "Actor", "AuditRecord", "GuardContext", "GuardRegistry", "Outcome", "ReactionLimitError", "StateDef",
+    "TransitionDef", "TransitionNotAllowed", "TransitionRefused", "WorkflowDefinition", "WorkflowDefinitionError",
+    "WorkflowError", "WorkflowEvent", "Workflows", "default_guards", "load_workflow", "load_workflow_data",
+    "load_workflows", "replay",
 }
 
 
@@ -22,7 +27,8 @@ def test_exported_names_are_pinned():
 
 def test_every_error_derives_from_caseflow_error_and_has_a_docs_url():
     for name in ("BackendError", "CaseDataError", "EvaluationError", "FactError", "PolicyError", "PolicyTestError",
-                 "PolicyValidationError"):
+                 "PolicyValidationError", "WorkflowError", "WorkflowDefinitionError", "TransitionRefused",
+                 "TransitionNotAllowed", "ReactionLimitError"):
         cls = getattr(caseflow, name)
         assert issubclass(cls, caseflow.CaseflowError)
     err = caseflow.EvaluationError("x", code="some-code")

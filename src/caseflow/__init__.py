@@ -41,12 +41,20 @@ from .errors import (
     PolicyIssue,
     PolicyTestError,
     PolicyValidationError,
+    ReactionLimitError,
+    TransitionNotAllowed,
+    TransitionRefused,
+    WorkflowDefinitionError,
+    WorkflowError,
 )
 from .facts import FactRegistry, FactSpec, FactType, default_facts
 from .money import Money
 from .policies.actions import ActionCatalogue, ActionSpec, default_actions
 from .policies.loader import load_policies, load_policy_text
 from .policies.model import Action, Policy, PolicySet, Rule
+from .states.definition import StateDef, TransitionDef, WorkflowDefinition, load_workflow, load_workflow_data
+from .states.guards import GuardContext, GuardRegistry, default_guards
+from .workflow import Actor, AuditRecord, Outcome, WorkflowEvent, Workflows, load_workflows, replay
 
 __version__ = "0.1.0"
 
@@ -54,6 +62,8 @@ __all__ = [
     "Action",
     "ActionCatalogue",
     "ActionSpec",
+    "Actor",
+    "AuditRecord",
     "Author",
     "BackendError",
     "Case",
@@ -77,11 +87,14 @@ __all__ = [
     "FieldProblem",
     "FiredRule",
     "FixedClock",
+    "GuardContext",
+    "GuardRegistry",
     "Item",
     "ItemCondition",
     "Message",
     "Money",
     "Order",
+    "Outcome",
     "Party",
     "PartyHistory",
     "Policy",
@@ -93,6 +106,7 @@ __all__ = [
     "PolicyTrace",
     "PolicyValidationError",
     "Priority",
+    "ReactionLimitError",
     "Request",
     "RequestKind",
     "RiskSignals",
@@ -102,12 +116,26 @@ __all__ = [
     "Segment",
     "Shipment",
     "ShipmentStatus",
+    "StateDef",
     "SystemClock",
     "TrackingEvent",
+    "TransitionDef",
+    "TransitionNotAllowed",
+    "TransitionRefused",
+    "WorkflowDefinition",
+    "WorkflowDefinitionError",
+    "WorkflowError",
+    "WorkflowEvent",
+    "Workflows",
     "__version__",
     "default_actions",
     "default_facts",
+    "default_guards",
     "load_policies",
     "load_policy_text",
+    "load_workflow",
+    "load_workflow_data",
+    "load_workflows",
     "parse_case",
+    "replay",
 ]

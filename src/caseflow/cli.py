@@ -16,7 +16,7 @@ from . import __version__
 from .case import parse_case
 from .clock import FixedClock, SystemClock
 from .engine import Engine
-from .errors import CaseflowError, PolicyValidationError
+from .errors import CaseflowError, PolicyValidationError, WorkflowDefinitionError
 from .facts import default_facts
 from .policies.actions import default_actions
 from .policies.loader import load_policies
@@ -139,6 +139,25 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from .workflow import Workflows, load_workflows
+
+    flows = Workflows(load_workflows(args.workflows or None))
+    print(flows.diagram(args.workflow), end="")
+    return 0
+
+
+def cmd_workflows(args: argparse.Namespace) -> int:
+    from .workflow import Workflows, load_workflows
+
+    flows = Workflows(load_workflows(args.paths or None))
+    for name, d in sorted(flows.definitions.items()):
+        finals = ", ".join(sorted(d.final_states))
+        print(f"{name:<22} {d.version:<12} {len(d.states):>2} states, {len(d.transitions):>2} transitions; "
+              f"starts at {d.initial}; final: {finals}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caseflow", description="Customer-service policies you can test, diff and version.")
     parser.add_argument("--version", action="version", version=f"caseflow {__version__}")
@@ -169,6 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--matched-only", action="store_true", help="show only the rules that matched")
     p.set_defaults(func=lambda a: cmd_evaluate(a, explain=True))
 
+    p = sub.add_parser("workflows", help="check and list workflow definitions (default: the shipped ones)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="workflow files or folders")
+    p.set_defaults(func=cmd_workflows)
+
+    p = sub.add_parser("diagram", help="print a workflow's state diagram")
+    p.add_argument("workflow", metavar="WORKFLOW", help="e.g. tier1, tier2, return_and_refund, dispute")
+    p.add_argument("--format", choices=["mermaid"], default="mermaid", help="diagram format (default: mermaid)")
+    p.add_argument("--workflows", action="append", metavar="PATH", help="definition files or folders (default: shipped)")
+    p.set_defaults(func=cmd_diagram)
+
     p = sub.add_parser("test", help="run YAML policy tests (*.test.yaml)")
     p.add_argument("path", metavar="PATH", help="a test file or a folder")
     p.add_argument("-k", metavar="TEXT", help="only tests whose name contains TEXT")
@@ -187,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except PolicyValidationError as e:
+    except (PolicyValidationError, WorkflowDefinitionError) as e:
         for issue in e.issues:
             print(str(issue), file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .case import Case
+from .case import Case, Priority
 from .decision import Decision
 from .engine import Engine
 from .errors import (
@@ -150,6 +150,9 @@ class _Work:
         self.changed: set[str] = set()
 
     def update(self, **fields: Any) -> None:
+        # model_copy does not validate: coerce the one enum field a workflow writes
+        if "priority" in fields:
+            fields["priority"] = Priority(fields["priority"])
         self.case = self.case.model_copy(update=fields)
         self.changed.update(fields)
 
@@ -343,8 +346,17 @@ class Workflows:
         for a in decision.actions:
             for wf, state in list(work.case.states.items()):
                 trig = dict(self.definitions[wf].on_actions).get(a.type)
-                if trig is not None and self.compiled[wf].can(state, trig):
-                    queue.append((trig, wf, f"policy {a.policy}/{a.rule_id}", depth + 1))
+                if trig is None:
+                    continue
+                why = f"policy {a.policy}/{a.rule_id}"
+                if self.compiled[wf].can(state, trig):
+                    queue.append((trig, wf, why, depth + 1))
+                else:  # recorded, so an audit shows why the action had no effect here
+                    records.append(AuditRecord(
+                        case_id=work.case.id, version=0, seq=0, event_id=event_id, kind="reaction_refused", at=at,
+                        actor_id=SYSTEM, role=SYSTEM, workflow=wf, trigger=trig, from_state=state,
+                        reason=f"{why}: {a.type} -> {trig!r} is not possible from {state!r}",
+                    ))
 
     # -- inspection -----------------------------------------------------------------------
     def allowed(self, case: Case) -> dict[str, list[str]]:
