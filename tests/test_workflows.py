@@ -273,3 +273,13 @@ def test_diagrams_are_mermaid(flows):
     assert "stateDiagram-v2" in text and "new --> triaged: triage" in text and "closed --> [*]" in text
     with pytest.raises(WorkflowError, match="unknown workflow"):
         flows.diagram("nope")
+
+
+def test_fast_built_records_equal_fully_validated_ones(driven):
+    from caseflow import AuditRecord
+
+    out = driven.open(make_case(request={"kind": "refund_only", "amount": "2500 CNY", "reason": "changed_mind"}),
+                      actor=SYSTEM, at=NOW)
+    for r in out.records:
+        again = AuditRecord.model_validate_json(r.model_dump_json())
+        assert again == r and again.model_dump() == r.model_dump()

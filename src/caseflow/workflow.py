@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -107,12 +108,32 @@ class AuditRecord(_Frozen):
     changes: dict[str, Any] = Field(default_factory=dict, description="case fields after this step (JSON)")
 
 
-class Outcome(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+_RECORD_FIELDS = tuple(AuditRecord.model_fields)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _record(**fields: Any) -> AuditRecord:
+    """Build a record from values caseflow made itself (what model_construct does, faster).
+    tests/test_workflows.py pins it against full validation."""
+    data = {"workflow": None, "trigger": None, "from_state": None, "to_state": None, "reason": None,
+            "rule_ids": [], "policy_versions": [], "changes": {}}
+    data.update(fields)
+    r = _new(AuditRecord)
+    _set(r, "__dict__", {k: data[k] for k in _RECORD_FIELDS})
+    _set(r, "__pydantic_fields_set__", set(fields))
+    _set(r, "__pydantic_extra__", None)
+    _set(r, "__pydantic_private__", None)
+    return r
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What ``open`` and ``handle`` return: the new case, the decisions taken, the audit records."""
 
     case: Case
-    decisions: list[Decision] = Field(default_factory=list)
-    records: list[AuditRecord] = Field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    records: list[AuditRecord] = field(default_factory=list)
     duplicate: bool = False
 
 
@@ -134,27 +155,50 @@ def load_workflows(paths: Iterable[str | Path] | None = None) -> list[WorkflowDe
     return out
 
 
-_DUMPED = ("states", "tier", "priority", "tags", "version", "applied_events", "updated_at") + EVENT_FIELDS
-
-
-def _snapshot(case: Case, fields: Iterable[str]) -> dict[str, Any]:
-    data = case.model_dump(mode="json", include=set(fields))
-    return {k: data[k] for k in fields}
+def _json(value: Any) -> Any:
+    """JSON form of the few field types a workflow writes (what model_dump(mode='json') gives)."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, Priority):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 class _Work:
-    """The case being changed by one event: a copy-on-write view, never the caller's case."""
+    """The case being changed by one event: updates are collected and applied in one copy
+    when something reads the case; the caller's case is never touched."""
 
     def __init__(self, case: Case) -> None:
-        self.case = case
-        self.changed: set[str] = set()
+        self._base = case
+        self._pending: dict[str, Any] = {}
+        self._case: Case | None = case
+
+    @property
+    def case(self) -> Case:
+        if self._case is None:
+            self._case = self._base.model_copy(update=self._pending)
+        return self._case
+
+    def get(self, name: str) -> Any:
+        return self._pending[name] if name in self._pending else getattr(self._base, name)
 
     def update(self, **fields: Any) -> None:
         # model_copy does not validate: coerce the one enum field a workflow writes
         if "priority" in fields:
             fields["priority"] = Priority(fields["priority"])
-        self.case = self.case.model_copy(update=fields)
-        self.changed.update(fields)
+        self._pending.update(fields)
+        self._case = None
+
+    @property
+    def changed(self) -> list[str]:
+        return list(self._pending)
+
+    def snapshot(self, names: Iterable[str]) -> dict[str, Any]:
+        return {n: _json(self.get(n)) for n in names}
 
 
 class Workflows:
@@ -205,18 +249,17 @@ class Workflows:
         # the opening snapshot is the case before any reaction; later records carry the changes
         opened = AuditRecord(case_id=case.id, version=version, seq=0, event_id=eid, kind="opened", at=at,
                              actor_id=actor.id, role=actor.role, changes=work.case.model_dump(mode="json"))
-        records: list[AuditRecord] = []
+        records: list[AuditRecord] = [opened]
         decisions: list[Decision] = []
         if evaluate and self.engine is not None:
-            self._react(work, eid, actor, at, records, decisions, [("evaluate", None, None, 0)])
-        records = [opened] + [r.model_copy(update={"seq": i + 1, "version": version}) for i, r in enumerate(records)]
+            self._react(work, eid, actor, at, records, decisions, [("evaluate", None, None, 0)], None, version)
         return Outcome(case=work.case, decisions=decisions, records=records)
 
     # -- events ----------------------------------------------------------------------------
     def handle(self, case: Case, event: WorkflowEvent) -> Outcome:
         """Apply one event; return the new case, the decisions and the audit records."""
         if event.id in case.applied_events:
-            return Outcome(case=case, duplicate=True)
+            return Outcome(case, duplicate=True)
         if not case.states:
             raise WorkflowError(f"case {case.id!r} is not open; call Workflows.open first", code="case-not-open")
         if event.actor.role not in self.roles:
@@ -230,16 +273,13 @@ class Workflows:
         if event.trigger == "evaluate":
             first = [("evaluate", None, None, 0)]
         else:
-            first = [(event.trigger, self._workflow_for(work.case, event), "event", 0)]
-        self._react(work, event.id, event.actor, event.at, records, decisions, first, event)
+            first = [(event.trigger, self._workflow_for(case, event), "event", 0)]
         version = case.version + 1
+        self._react(work, event.id, event.actor, event.at, records, decisions, first, event, version)
         work.update(version=version, applied_events=[*case.applied_events, event.id], updated_at=event.at)
-        final = _snapshot(work.case, _DUMPED)
-        if records:
-            last = records[-1]
-            records[-1] = last.model_copy(update={"changes": {**last.changes, **final}})
-        records = [r.model_copy(update={"seq": i, "version": version}) for i, r in enumerate(records)]
-        return Outcome(case=work.case, decisions=decisions, records=records)
+        if records:  # the last record carries the event's final values, so replay ends exactly here
+            records[-1].changes.update(work.snapshot(work.changed))  # our own fresh dict, not yet returned
+        return Outcome(work.case, decisions, records)
 
     def _workflow_for(self, case: Case, event: WorkflowEvent) -> str:
         if event.workflow is not None:
@@ -258,7 +298,8 @@ class Workflows:
 
     def _react(self, work: _Work, event_id: str, actor: Actor, at: datetime, records: list[AuditRecord],
                decisions: list[Decision], first: list[tuple[str, str | None, str | None, int]],
-               event: WorkflowEvent | None = None) -> None:
+               event: WorkflowEvent | None = None, version: int = 0) -> None:
+        case_id = work.get("id")
         queue = deque(first)
         seen: set[tuple[Any, ...]] = set()
         steps = 0
@@ -267,42 +308,42 @@ class Workflows:
             steps += 1
             if depth > self.max_reactions or steps > 16 * self.max_reactions:
                 raise ReactionLimitError(
-                    f"case {work.case.id!r}: more than {self.max_reactions} chained reactions (last: {trigger!r} in "
+                    f"case {case_id!r}: more than {self.max_reactions} chained reactions (last: {trigger!r} in "
                     f"{wf or 'policies'}); check the on_actions and evaluate settings for a cycle")
             if trigger == "evaluate":
-                key = ("evaluate", tuple(sorted(work.case.states.items())), work.case.tier, work.case.priority)
+                key = ("evaluate", frozenset(work.get("states").items()), work.get("tier"), work.get("priority"))
                 if key in seen:
                     continue  # the same policies on the same state decide the same: nothing new
                 seen.add(key)
-                self._evaluate(work, event_id, at, depth, records, decisions, queue)
+                self._evaluate(work, event_id, at, depth, records, decisions, queue, version)
                 continue
             assert wf is not None
             is_event = origin == "event"
             who = actor if is_event else Actor(id=SYSTEM, role=SYSTEM)
             reason = event.reason if (is_event and event is not None) else origin
             data = dict(event.data) if (is_event and event is not None) else {}
-            state = work.case.states.get(wf)
+            state = work.get("states").get(wf)
             if state is None:
                 if is_event:
                     raise TransitionNotAllowed(wf, trigger, None, [])
                 continue
             compiled = self.compiled[wf]
-            ctx = GuardContext(case=work.case, workflow=wf, trigger=trigger, state=state, role=who.role,
+            ctx = GuardContext(case_fn=lambda: work.case, workflow=wf, trigger=trigger, state=state, role=who.role,
                                actor_id=who.id, reason=reason, data=data, params=compiled.definition.params)
             try:
                 new_state, t = compiled.fire(state, trigger, ctx)
             except (TransitionRefused, TransitionNotAllowed) as exc:
                 if is_event:
                     raise
-                records.append(AuditRecord(case_id=work.case.id, version=0, seq=0, event_id=event_id, kind="reaction_refused",
+                records.append(_record(case_id=case_id, version=version, seq=len(records), event_id=event_id, kind="reaction_refused",
                                            at=at, actor_id=who.id, role=who.role, workflow=wf, trigger=trigger,
                                            from_state=state, reason=str(exc.args[0])))
                 continue
-            loop_key = (wf, state, trigger, new_state, tuple(sorted(work.case.states.items())))
+            loop_key = (wf, state, trigger, new_state, frozenset(work.get("states").items()))
             if loop_key in seen:
-                raise ReactionLimitError(f"case {work.case.id!r}: reaction loop: {wf}.{trigger} from {state!r} again")
+                raise ReactionLimitError(f"case {case_id!r}: reaction loop: {wf}.{trigger} from {state!r} again")
             seen.add(loop_key)
-            states = dict(work.case.states)
+            states = dict(work.get("states"))
             states[wf] = new_state
             if t.start is not None and t.start not in states:
                 states[t.start] = self.definitions[t.start].initial
@@ -311,10 +352,10 @@ class Workflows:
                 updates[k] = v
             work.update(**updates)
             changed = ["states", *(k for k, _ in t.set)] + [k for k in EVENT_FIELDS if is_event and k in data]
-            records.append(AuditRecord(
-                case_id=work.case.id, version=0, seq=0, event_id=event_id, kind="transition", at=at, actor_id=who.id,
+            records.append(_record(
+                case_id=case_id, version=version, seq=len(records), event_id=event_id, kind="transition", at=at, actor_id=who.id,
                 role=who.role, workflow=wf, trigger=trigger, from_state=state, to_state=new_state, reason=reason,
-                changes=_snapshot(work.case, dict.fromkeys(changed)),
+                changes=work.snapshot(dict.fromkeys(changed)), rule_ids=[], policy_versions=[],
             ))
             if t.then is not None:
                 queue.append((t.then[1], t.then[0], f"{wf}.{trigger}", depth + 1))
@@ -322,29 +363,30 @@ class Workflows:
                 queue.append(("evaluate", None, None, depth + 1))
 
     def _evaluate(self, work: _Work, event_id: str, at: datetime, depth: int, records: list[AuditRecord],
-                  decisions: list[Decision], queue: deque[Any]) -> None:
+                  decisions: list[Decision], queue: deque[Any], version: int) -> None:
         assert self.engine is not None
         decision = self.engine.evaluate(work.case, at=at)
         decisions.append(decision)
         updates: dict[str, Any] = {}
-        tags = list(work.case.tags)
+        tags = list(work.get("tags"))
         for a in decision.actions:
             if a.type == "set_priority":
                 updates["priority"] = a.params["priority"]
             elif a.type == "add_tag" and a.params["tag"] not in tags:
                 tags.append(a.params["tag"])
-        if tags != work.case.tags:
+        if tags != work.get("tags"):
             updates["tags"] = tags
         if updates:
             work.update(**updates)
-        records.append(AuditRecord(
-            case_id=work.case.id, version=0, seq=0, event_id=event_id, kind="decision", at=at, actor_id=SYSTEM,
+        records.append(_record(
+            case_id=work.get("id"), version=version, seq=len(records), event_id=event_id, kind="decision", at=at, actor_id=SYSTEM,
             role=SYSTEM, rule_ids=[f"{r.policy}/{r.rule_id}" for r in decision.matched_rules],
             policy_versions=[f"{p.name}@{p.version}" for p in decision.policies],
-            changes=_snapshot(work.case, updates) if updates else {},
+            changes=work.snapshot(updates) if updates else {}, workflow=None, trigger=None,
+            from_state=None, to_state=None, reason=None,
         ))
         for a in decision.actions:
-            for wf, state in list(work.case.states.items()):
+            for wf, state in list(work.get("states").items()):
                 trig = dict(self.definitions[wf].on_actions).get(a.type)
                 if trig is None:
                     continue
@@ -352,8 +394,8 @@ class Workflows:
                 if self.compiled[wf].can(state, trig):
                     queue.append((trig, wf, why, depth + 1))
                 else:  # recorded, so an audit shows why the action had no effect here
-                    records.append(AuditRecord(
-                        case_id=work.case.id, version=0, seq=0, event_id=event_id, kind="reaction_refused", at=at,
+                    records.append(_record(
+                        case_id=work.get("id"), version=version, seq=len(records), event_id=event_id, kind="reaction_refused", at=at,
                         actor_id=SYSTEM, role=SYSTEM, workflow=wf, trigger=trig, from_state=state,
                         reason=f"{why}: {a.type} -> {trig!r} is not possible from {state!r}",
                     ))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..case import Case
@@ -19,17 +18,28 @@ from ..money import Money, parse_money
 __all__ = ["GuardContext", "GuardRegistry", "default_guards"]
 
 
-@dataclass(frozen=True)
 class GuardContext:
-    case: Case
-    workflow: str
-    trigger: str
-    state: str
-    role: str
-    actor_id: str
-    reason: str | None
-    data: dict[str, Any]
-    params: dict[str, Any]
+    """What a guard may look at. ``case`` is the case as it is at this step of the event
+    (built only if a guard reads it)."""
+
+    __slots__ = ("_case", "_case_fn", "workflow", "trigger", "state", "role", "actor_id", "reason", "data", "params")
+
+    def __init__(self, *, workflow: str, trigger: str, state: str, role: str, actor_id: str, reason: str | None,
+                 data: dict[str, Any], params: dict[str, Any], case: Case | None = None,
+                 case_fn: Callable[[], Case] | None = None) -> None:
+        if case is None and case_fn is None:
+            raise WorkflowError("GuardContext needs a case or case_fn", code="guard-context")
+        self._case = case
+        self._case_fn = case_fn
+        self.workflow, self.trigger, self.state, self.role = workflow, trigger, state, role
+        self.actor_id, self.reason, self.data, self.params = actor_id, reason, data, params
+
+    @property
+    def case(self) -> Case:
+        if self._case is None:
+            assert self._case_fn is not None
+            self._case = self._case_fn()
+        return self._case
 
 
 Guard = Callable[[GuardContext], "str | None"]
