@@ -1,4 +1,8 @@
-"""Tier 1 -> tier 2 -> authority: a legal threat escalated, investigated and resolved, with its audit trail.
+"""Tier 1 -> tier 2 -> authority: a repeat complaint escalated by an agent, found by tier 2 to be a
+safety problem, handed to the safety team, resolved, with its audit trail.
+
+(A message that itself names a risk - a lawsuit, a fire - goes to the authority at once by
+policy: see examples/high_risk.py.)
 
 Run from the repository root:  python examples/escalation_walkthrough.py
 """
@@ -16,13 +20,13 @@ def main() -> None:
     clock = FixedClock(START)
     flows = Workflows(engine=Engine(load_policies(RULES), clock=clock))
     case = parse_case({
-        "id": "CS-VN-0042", "tenant": "tiktok-shop-vn", "channel": "chat", "case_type": "not_as_described",
+        "id": "CS-VN-0042", "tenant": "tiktok-shop-vn", "channel": "chat", "case_type": "damaged_or_defective",
         "created_at": START.isoformat(),
         "buyer": {"id": "buyer-vn-9", "region": "VN", "language": "vi", "history": {"orders_total": 4}},
         "orders": [{"id": "VN-771", "amount": "1450000 VND", "placed_at": "2026-11-01T08:00:00+07:00",
-                    "delivered_at": "2026-11-08T15:00:00+07:00", "items": [{"sku": "PHONE-CASE-X", "category": "accessories"}]}],
+                    "delivered_at": "2026-11-08T15:00:00+07:00", "items": [{"sku": "POWERBANK-20K", "category": "electronics"}]}],
         "messages": [{"author": "buyer", "language": "vi", "at": START.isoformat(),
-                      "text": "Sản phẩm giả, tôi sẽ nhờ luật sư khởi kiện nếu không được hoàn tiền."}],
+                      "text": "Sạc dự phòng lại hỏng lần thứ hai, lần này vỏ bị phồng lên."}],
     })
     records = []
 
@@ -42,12 +46,13 @@ def main() -> None:
     case = step(flows.open(case, actor=Actor(id="intake", role="system"), at=START), "case opened, policies evaluated")
     t = START
     events = [
-        ("triage", agent, "legal threat in Vietnamese", {}),
-        ("handoff_to_tier2", agent, "buyer threatens a lawsuit (luật sư, khởi kiện)", {}),
-        ("hand_to_authority", specialist, "legal threat: legal team decides at once", {"authority": "legal"}),
-        ("authority_concluded", specialist, "legal: refund in full, no admission", {}),
-        ("resolve", specialist, "refund issued", {"root_cause": "seller listed a copy as original",
-                                                  "kb_summary": "KB-4471: counterfeit claims with legal threats"}),
+        ("triage", agent, "second failure of the same power bank", {}),
+        ("handoff_to_tier2", agent, "repeat defect: the buyer's second power bank failed the same way", {}),
+        ("hand_to_authority", specialist, "swollen battery casing: a fire risk, safety team decides at once",
+         {"authority": "safety"}),
+        ("authority_concluded", specialist, "safety: recall batch B-0925, refund and collect the unit", {}),
+        ("resolve", specialist, "refund issued, unit collected", {"root_cause": "battery cells of batch B-0925 swell",
+                                                                  "kb_summary": "KB-4471: swollen power banks - stop use, recall"}),
         ("close", specialist, None, {}),
     ]
     for i, (trigger, actor, reason, data) in enumerate(events, start=1):

@@ -154,8 +154,8 @@ def test_condition_too_complex_for_the_rules_engine(tmp_path):
 
 def test_the_default_pack_is_valid(rules_dir):
     ps = load_policies(rules_dir)
-    assert [p.name for p in ps] == ["refunds"]
-    assert ps.rule_count >= 15
+    assert [p.name for p in ps] == ["escalation", "refunds"]
+    assert ps.rule_count >= 25
 
 
 def test_tabs_binary_and_empty_files_are_clear(tmp_path, capsys):

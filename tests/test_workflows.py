@@ -28,7 +28,7 @@ SUPERVISOR = Actor(id="sup-1", role="supervisor")
 # data that satisfies every shipped guard
 GOOD_DATA = {"root_cause": "carrier mislabelled the parcel", "kb_summary": "KB-123: relabel flow",
              "authority": "legal", "tracking_number": "SF1234567", "outcome": "buyer", "evidence": "photo",
-             "amount": "10 CNY"}
+             "amount": "10 CNY", "severity": "critical"}
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +162,8 @@ def test_policy_decisions_fire_transitions(driven):
     kinds = [(r.kind, r.trigger) for r in out.records]
     assert kinds[0] == ("opened", None) and ("decision", None) in kinds and ("transition", "handoff_to_tier2") in kinds
     decision = next(r for r in out.records if r.kind == "decision")
-    assert decision.rule_ids == ["refunds/high-amount-needs-tier2"] and decision.policy_versions == ["refunds@2026.11.0"]
+    assert decision.rule_ids == ["refunds/high-amount-needs-tier2"]
+    assert decision.policy_versions == ["escalation@2026.11.0", "refunds@2026.11.0"]
 
 
 def test_small_trusted_refund_is_approved_by_policy(driven):

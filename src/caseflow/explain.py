@@ -51,6 +51,10 @@ def _trace(c: Condition, tests: dict[int, Any], values: list[Any], facts: dict[s
         seen = {c.fact: format_value(facts.get(c.fact), now)}
         if isinstance(c.value, FactRef):
             seen[c.value.name] = format_value(facts.get(c.value.name), now)
+        if c.op == "mentions" and isinstance(facts.get(c.fact), str):
+            found = c.value.find(facts[c.fact])
+            seen["phrases found"] = ", ".join(
+                repr(m.phrase) + ("" if m.counted else f" ({m.why_not})") for m in found) or "none"
         for name in _PARAM.findall(c.text):
             if name in params:
                 seen["$" + name] = format_value(params[name])

@@ -63,6 +63,7 @@ DEFAULT_CASE_WORKFLOWS: dict[str, list[str]] = {
     "chargeback": ["chargeback"],
 }
 EVENT_FIELDS = ("root_cause", "kb_summary", "resolution", "authority")  # event data copied onto the case
+_SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 SYSTEM = "system"
 
 
@@ -252,7 +253,7 @@ class Workflows:
         records: list[AuditRecord] = [opened]
         decisions: list[Decision] = []
         if evaluate and self.engine is not None:
-            self._react(work, eid, actor, at, records, decisions, [("evaluate", None, None, 0)], None, version)
+            self._react(work, eid, actor, at, records, decisions, [("evaluate", None, None, 0, None)], None, version)
         return Outcome(case=work.case, decisions=decisions, records=records)
 
     # -- events ----------------------------------------------------------------------------
@@ -271,9 +272,9 @@ class Workflows:
         records: list[AuditRecord] = []
         decisions: list[Decision] = []
         if event.trigger == "evaluate":
-            first = [("evaluate", None, None, 0)]
+            first = [("evaluate", None, None, 0, None)]
         else:
-            first = [(event.trigger, self._workflow_for(case, event), "event", 0)]
+            first = [(event.trigger, self._workflow_for(case, event), "event", 0, None)]
         version = case.version + 1
         self._react(work, event.id, event.actor, event.at, records, decisions, first, event, version)
         work.update(version=version, applied_events=[*case.applied_events, event.id], updated_at=event.at)
@@ -297,14 +298,14 @@ class Workflows:
                             "(event.workflow)", code="trigger-ambiguous")
 
     def _react(self, work: _Work, event_id: str, actor: Actor, at: datetime, records: list[AuditRecord],
-               decisions: list[Decision], first: list[tuple[str, str | None, str | None, int]],
+               decisions: list[Decision], first: list[tuple[str, str | None, str | None, int, dict[str, Any] | None]],
                event: WorkflowEvent | None = None, version: int = 0) -> None:
         case_id = work.get("id")
         queue = deque(first)
         seen: set[tuple[Any, ...]] = set()
         steps = 0
         while queue:
-            trigger, wf, origin, depth = queue.popleft()
+            trigger, wf, origin, depth, reaction_data = queue.popleft()
             steps += 1
             if depth > self.max_reactions or steps > 16 * self.max_reactions:
                 raise ReactionLimitError(
@@ -321,7 +322,7 @@ class Workflows:
             is_event = origin == "event"
             who = actor if is_event else Actor(id=SYSTEM, role=SYSTEM)
             reason = event.reason if (is_event and event is not None) else origin
-            data = dict(event.data) if (is_event and event is not None) else {}
+            data = dict(event.data) if (is_event and event is not None) else dict(reaction_data or {})
             state = work.get("states").get(wf)
             if state is None:
                 if is_event:
@@ -351,16 +352,19 @@ class Workflows:
             for k, v in t.set:
                 updates[k] = v
             work.update(**updates)
-            changed = ["states", *(k for k, _ in t.set)] + [k for k in EVENT_FIELDS if is_event and k in data]
+            if not is_event and isinstance(data.get("authority"), str) and t.guards and "has_authority" in t.guards:
+                updates["authority"] = data["authority"]
+                work.update(authority=data["authority"])
+            changed = ["states", *(k for k, _ in t.set)] + [k for k in EVENT_FIELDS if k in updates or (is_event and k in data)]
             records.append(_record(
                 case_id=case_id, version=version, seq=len(records), event_id=event_id, kind="transition", at=at, actor_id=who.id,
                 role=who.role, workflow=wf, trigger=trigger, from_state=state, to_state=new_state, reason=reason,
                 changes=work.snapshot(dict.fromkeys(changed)), rule_ids=[], policy_versions=[],
             ))
             if t.then is not None:
-                queue.append((t.then[1], t.then[0], f"{wf}.{trigger}", depth + 1))
+                queue.append((t.then[1], t.then[0], f"{wf}.{trigger}", depth + 1, None))
             if t.evaluate and self.engine is not None:
-                queue.append(("evaluate", None, None, depth + 1))
+                queue.append(("evaluate", None, None, depth + 1, None))
 
     def _evaluate(self, work: _Work, event_id: str, at: datetime, depth: int, records: list[AuditRecord],
                   decisions: list[Decision], queue: deque[Any], version: int) -> None:
@@ -385,14 +389,16 @@ class Workflows:
             changes=work.snapshot(updates) if updates else {}, workflow=None, trigger=None,
             from_state=None, to_state=None, reason=None,
         ))
-        for a in decision.actions:
+        # escalations react first, the most severe first: the highest severity decides
+        ordered = sorted(decision.actions, key=lambda a: -_SEVERITY.get(a.params.get("severity"), 0) if a.type == "escalate" else 1)
+        for a in ordered:
             for wf, state in list(work.get("states").items()):
                 trig = dict(self.definitions[wf].on_actions).get(a.type)
                 if trig is None:
                     continue
                 why = f"policy {a.policy}/{a.rule_id}"
                 if self.compiled[wf].can(state, trig):
-                    queue.append((trig, wf, why, depth + 1))
+                    queue.append((trig, wf, why, depth + 1, {k: v for k, v in a.params.items() if isinstance(v, (str, int, float, bool))}))
                 else:  # recorded, so an audit shows why the action had no effect here
                     records.append(_record(
                         case_id=work.get("id"), version=version, seq=len(records), event_id=event_id, kind="reaction_refused", at=at,

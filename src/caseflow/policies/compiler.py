@@ -72,7 +72,7 @@ def normalize_text(s: str) -> str:
 @dataclass(frozen=True)
 class Slot:
     fact: str
-    view: str  # value amount currency epoch age contains matches has any_in present const
+    view: str  # value amount currency epoch age contains matches mentions has any_in present const
     arg: Any = None
 
     def label(self) -> str:
@@ -80,6 +80,8 @@ class Slot:
             return self.fact
         if self.view in ("contains", "matches", "has"):
             return f"{self.fact} {self.view} {self.arg!r}"
+        if self.view == "mentions":
+            return f"{self.fact} mentions {self.arg.name}"
         if self.view == "any_in":
             return f"{self.fact} in {sorted(self.arg)}"
         if self.view == "const":
@@ -225,6 +227,9 @@ def _slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime]
     if v == "matches":
         rx = re.compile(s.arg)
         return lambda x, now: None if x is None else rx.search(x) is not None
+    if v == "mentions":
+        phrases = s.arg
+        return lambda x, now: None if x is None else phrases.mentions(x)
     if v == "has":
         arg = s.arg
         return lambda x, now: None if x is None else arg in x
@@ -263,6 +268,8 @@ def _compile_test(t: Test, cs: CompiledSet, facts: FactRegistry) -> CNode:
         return CLeaf(sl(Slot(t.fact, view, t.value)), "eq", True)
     if op == "matches":
         return CLeaf(sl(Slot(t.fact, "matches", t.value)), "eq", True)
+    if op == "mentions":
+        return CLeaf(sl(Slot(t.fact, "mentions", t.value)), "eq", True)
     if op in ("older_than", "newer_than", "within"):
         # more than N ago: age > N; less than N ago: age < N; within N: age <= N (inclusive)
         cmp = {"older_than": "gt", "newer_than": "lt", "within": "le"}[op]

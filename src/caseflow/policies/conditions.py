@@ -180,12 +180,13 @@ def parse_duration(text: str) -> float:
 
 
 class _Parser:
-    def __init__(self, text: str, facts: FactRegistry, params: dict[str, Any]) -> None:
+    def __init__(self, text: str, facts: FactRegistry, params: dict[str, Any], phrases: dict[str, Any] | None = None) -> None:
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
         self.facts = facts
         self.params = params
+        self.phrases = phrases or {}
 
     def peek(self, k: int = 0) -> Tok | None:
         j = self.i + k
@@ -260,6 +261,16 @@ class _Parser:
                 raise ConditionProblem(t.pos, "policy-bad-value", "'contains' takes a non-empty text, e.g. contains \"lawyer\"")
             self.end()
             return self.make(spec, "contains", value)
+        if low == "mentions":
+            self.check_op(spec, "matches", tok.pos)  # the same fit: text facts
+            t = self.next("the name of a phrase set (declared under 'phrases:')")
+            name = t.text
+            if t.kind != "word" or name not in self.phrases:
+                best = difflib.get_close_matches(name, list(self.phrases), n=1)
+                raise ConditionProblem(t.pos, "policy-unknown-phrases", f"unknown phrase set {name!r}",
+                                       f"did you mean {best[0]!r}?" if best else "declare it under 'phrases:'")
+            self.end()
+            return self.make(spec, "mentions", self.phrases[name])
         if low == "matches":
             self.check_op(spec, "matches", tok.pos)
             t = self.next("a regular expression in quotes")
@@ -287,7 +298,7 @@ class _Parser:
             return self.relative(spec, tok)
         raise ConditionProblem(
             tok.pos, "policy-unknown-operator", f"unknown operator {tok.text!r}",
-            "use ==, !=, <, <=, >, >=, in, not in, contains, matches, exists, not exists, between, "
+            "use ==, !=, <, <=, >, >=, in, not in, contains, matches, mentions, exists, not exists, between, "
             "'more than N days ago', 'less than N days ago'",
         )
 
@@ -507,7 +518,7 @@ def _kind(spec: FactSpec) -> str:
 
 def _fitting_ops(t: FactType) -> str:
     return {
-        FactType.string: "==, !=, in, not in, contains, matches, exists",
+        FactType.string: "==, !=, in, not in, contains, matches, mentions, exists",
         FactType.enum: "==, !=, in, not in, exists",
         FactType.number: "==, !=, <, <=, >, >=, between, in, not in, exists",
         FactType.integer: "==, !=, <, <=, >, >=, between, in, not in, exists",
@@ -550,9 +561,10 @@ def check_regex(pattern: str, pos: int = 0) -> None:
     walk(parsed, False)
 
 
-def parse_test(text: str, facts: FactRegistry, params: dict[str, Any] | None = None) -> Test:
+def parse_test(text: str, facts: FactRegistry, params: dict[str, Any] | None = None,
+               phrases: dict[str, Any] | None = None) -> Test:
     """Parse one test. Raises :class:`ConditionProblem` with the offending character offset."""
     if not isinstance(text, str) or not text.strip():
         raise ConditionProblem(0, "condition-syntax", "a test is a line of text such as 'order.amount > 100 CNY'")
-    return _Parser(text, facts, params or {}).parse()
+    return _Parser(text, facts, params or {}, phrases).parse()
 

@@ -30,7 +30,8 @@ __all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "load_policies", "load_policy_tex
 POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
 
-_TOP_KEYS = {"policy", "version", "description", "hit_policy", "effective", "params", "rules"}
+_TOP_KEYS = {"policy", "version", "description", "hit_policy", "effective", "params", "phrases", "rules"}
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
 _RULE_KEYS = {"id", "description", "priority", "when", "then", "enabled"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -46,6 +47,7 @@ class _Ctx:
         self.actions = actions
         self.issues: list[PolicyIssue] = []
         self.rule_id: str | None = None
+        self.phrases: dict[str, Any] = {}
 
     def add(self, path: tuple[Any, ...], code: str, message: str, hint: str | None = None, *, key: bool = False,
             offset: int = 0, severity: str = "error") -> None:
@@ -96,6 +98,44 @@ def _when_to_datetime(ctx: _Ctx, value: Any, path: tuple[Any, ...], tz: ZoneInfo
     return dt
 
 
+def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
+    from ..text import PhraseSet
+
+    out: dict[str, Any] = {}
+    if raw is None:
+        return out
+    if not isinstance(raw, dict):
+        ctx.add(("phrases",), "policy-bad-phrases", "phrases maps a name to phrase lists per language")
+        return out
+    for name, langs in raw.items():
+        path = ("phrases", name)
+        if not isinstance(name, str) or not name.isidentifier():
+            ctx.add(path, "policy-bad-phrases", f"phrase set name {name!r} must be a word", key=True)
+            continue
+        if not isinstance(langs, dict) or not langs:
+            ctx.add(path, "policy-bad-phrases", f"phrase set {name!r} maps languages (en, zh, id, vi ...) to lists of phrases")
+            continue
+        lists: dict[str, list[str]] = {}
+        ok = True
+        for lang, phrases in langs.items():
+            if lang != "except" and (not isinstance(lang, str) or not _LANG_RE.match(lang)):
+                ctx.add(path + (lang,), "policy-bad-phrases", f"{lang!r} is not a language code such as en, zh, id, vi", key=True)
+                ok = False
+                continue
+            if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+                ctx.add(path + (lang,), "policy-bad-phrases", f"{name}.{lang} must be a non-empty list of phrases (quote them)")
+                ok = False
+                continue
+            lists[lang] = phrases
+        if ok:
+            exceptions = lists.pop("except", [])
+            if not lists:
+                ctx.add(path, "policy-bad-phrases", f"phrase set {name!r} has exceptions but no phrases")
+                continue
+            out[name] = PhraseSet.build(name, lists, exceptions)
+    return out
+
+
 def _parse_condition(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str, Any], depth: int = 0) -> Condition | None:
     line, col = ctx.doc.pos(path)
     if depth > MAX_NESTING:
@@ -105,7 +145,7 @@ def _parse_condition(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[s
         if node.strip().lower() == "always":
             return Always(line, col)
         try:
-            t = parse_test(node, ctx.facts, params)
+            t = parse_test(node, ctx.facts, params, ctx.phrases)
         except ConditionProblem as p:
             ctx.add(path, p.code, p.message, p.hint, offset=p.offset)
             return None
@@ -262,6 +302,7 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         if not isinstance(pname, str) or not pname.isidentifier():
             ctx.add(("params", pname), "policy-bad-value", f"parameter name {pname!r} must be a word such as tier1_limit", key=True)
 
+    ctx.phrases = _parse_phrases(ctx, data.get("phrases"))
     rules_raw = data.get("rules")
     rules: list[Rule] = []
     if rules_raw is not None and (not isinstance(rules_raw, list) or not rules_raw):
@@ -328,6 +369,7 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
     return Policy(
         name=name, version=str(version), description=description, hit_policy=hit, rules=tuple(rules),
         effective_from=eff_from, effective_until=eff_until, params=dict(params), source=ctx.file,
+        phrases=dict(ctx.phrases),
     )
 
 

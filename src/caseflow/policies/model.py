@@ -54,6 +54,7 @@ class Policy:
     effective_until: datetime | None = None
     params: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
+    phrases: dict[str, Any] = field(default_factory=dict)  # name -> caseflow.text.PhraseSet
 
     def is_effective(self, at: datetime) -> bool:
         if self.effective_from is not None and at < self.effective_from:

@@ -98,6 +98,14 @@ def has_authority(ctx: GuardContext) -> str | None:
     return None if value in allowed else f"name the authority (data.authority: one of {', '.join(allowed)})"
 
 
+def severe_if_automatic(ctx: GuardContext) -> str | None:
+    """People may hand any case to an authority; a policy reaction only a high or critical one."""
+    if ctx.role != "system":
+        return None
+    sev = ctx.data.get("severity")
+    return None if sev in ("high", "critical") else f"an automatic hand-off needs severity high or critical, not {sev!r}"
+
+
 def has_evidence(ctx: GuardContext) -> str | None:
     return None if ctx.case.evidence or ctx.data.get("evidence") else "evidence is required first"
 
@@ -145,6 +153,7 @@ def default_guards() -> GuardRegistry:
         "has_root_cause": has_root_cause,
         "has_kb_summary": has_kb_summary,
         "has_authority": has_authority,
+        "severe_if_automatic": severe_if_automatic,
         "has_evidence": has_evidence,
         "has_tracking": has_tracking,
         "has_outcome": has_outcome,

@@ -1,0 +1,158 @@
+"""Phrase matching for risk signals in customer messages, in several languages, without regexes.
+
+A :class:`PhraseSet` holds phrases per language (English, Chinese in simplified and
+traditional characters, Indonesian, Vietnamese, ...) and exceptions. ``mentions(text)``
+says whether any phrase occurs in ``text`` *as a claim*:
+
+- matching ignores case and width (full-width ``ＬＡＷＹＥＲ`` is ``lawyer``) and accents
+  (``luat su`` matches ``luật sư``; ``đ`` is ``d``);
+- in scripts with spaces, a phrase matches whole words only (``sue`` is not in ``pursue``);
+- an occurrence inside quotes (``"..."``, ``“...”``, ``「...」``, ``『...』``) does not count:
+  a buyer quoting the platform's policy is not threatening anything;
+- an occurrence right after a negation (``not``, ``won't``, ``不``, ``tidak``, ``không`` ...) does
+  not count: "I will not sue" is not a legal threat;
+- an occurrence inside an exception phrase (a product name such as ``fire tv stick``) does not
+  count.
+
+Every search is ``str.find`` over normalised text: linear, no backtracking.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["NEGATIONS", "PhraseMatch", "PhraseSet", "normalize"]
+
+# Negation cues, normalised like the text. Checked just before an occurrence.
+NEGATIONS: dict[str, tuple[str, ...]] = {
+    "en": ("not", "never", "no", "won't", "wont", "don't", "dont", "didn't", "didnt", "wouldn't", "will not", "do not",
+           "no need to", "not going to", "no intention to", "no plan to"),
+    "zh": ("不", "没", "沒", "别", "別", "无意", "無意", "不会", "不會", "不想", "不打算", "没有", "沒有"),
+    "id": ("tidak", "tak", "nggak", "gak", "enggak", "bukan", "belum", "jangan", "tidak akan", "tak akan"),
+    "vi": ("khong", "chang", "chua", "dung", "se khong", "khong he", "khong muon"),
+}
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "«": "»", "„": "“"}
+_CJK_WINDOW = 4  # characters before an occurrence searched for a negation, in scripts without spaces
+_WORD_WINDOW = 4  # words before an occurrence searched for a negation, in scripts with spaces
+
+
+def normalize(text: str) -> str:
+    """Width-, case- and accent-insensitive form (NFKC, casefold, no combining marks, đ→d)."""
+    t = unicodedata.normalize("NFKC", text).casefold()
+    t = t.replace("đ", "d").replace("’", "'").replace("‘", "'")
+    decomposed = unicodedata.normalize("NFD", t)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xAC00 <= o <= 0xD7AF
+
+
+def _word_char(ch: str) -> bool:
+    # letters and digits of spaced scripts; an apostrophe ends a word ("lawyer's" holds "lawyer")
+    return ch.isalnum() and not _is_cjk(ch)
+
+
+def _blank_quotes(t: str) -> str:
+    """Replace quoted spans by spaces (same length, so offsets stay)."""
+    out = list(t)
+    i = 0
+    while i < len(t):
+        close = _QUOTES.get(t[i])
+        if close is not None:
+            j = t.find(close, i + 1)
+            if j != -1 and j - i < 500:
+                for k in range(i, j + 1):
+                    out[k] = " "
+                i = j + 1
+                continue
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    phrase: str
+    language: str
+    start: int
+    counted: bool
+    why_not: str | None = None
+
+
+@dataclass(frozen=True)
+class PhraseSet:
+    """Phrases per language, plus exceptions; immutable and hashable (usable in compiled rules)."""
+
+    name: str
+    phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (language, normalised phrases)
+    exceptions: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, name: str, phrases: dict[str, list[str]], exceptions: list[str] | None = None) -> PhraseSet:
+        langs = tuple(sorted((lang, tuple(dict.fromkeys(normalize(p).strip() for p in ps if p.strip())))
+                             for lang, ps in phrases.items()))
+        return cls(name, langs, tuple(normalize(e).strip() for e in (exceptions or []) if e.strip()))
+
+    @property
+    def size(self) -> int:
+        return sum(len(ps) for _, ps in self.phrases)
+
+    def find(self, text: str) -> list[PhraseMatch]:
+        """Every occurrence, counted or not (and why not), in text order."""
+        norm = normalize(text)
+        unquoted = _blank_quotes(norm)
+        spans = []
+        for e in self.exceptions:
+            i = norm.find(e)
+            while i != -1:
+                spans.append((i, i + len(e)))
+                i = norm.find(e, i + 1)
+        out: list[PhraseMatch] = []
+        for lang, phrases in self.phrases:
+            for p in phrases:
+                cjk = any(_is_cjk(c) for c in p)
+                i = norm.find(p)
+                while i != -1:
+                    end = i + len(p)
+                    whole = cjk or ((i == 0 or not _word_char(norm[i - 1])) and (end == len(norm) or not _word_char(norm[end])))
+                    if whole:
+                        why = None
+                        if unquoted[i:end] != norm[i:end]:
+                            why = "quoted"
+                        elif any(a <= i and end <= b for a, b in spans):
+                            why = "exception"
+                        elif _negated(norm, i, cjk):
+                            why = "negated"
+                        out.append(PhraseMatch(p, lang, i, why is None, why))
+                    i = norm.find(p, i + 1)
+        out.sort(key=lambda m: m.start)
+        return out
+
+    def mentions(self, text: str) -> bool:
+        return any(m.counted for m in self.find(text))
+
+
+def _negated(norm: str, start: int, cjk: bool) -> bool:
+    before = norm[max(0, start - 60):start]
+    # scripts without spaces: a cue among the few characters just before
+    window = before[-_CJK_WINDOW:]
+    for cue in NEGATIONS["zh"]:
+        if cue in window:
+            return True
+    # scripts with spaces: a cue among the last few words (of this sentence)
+    for stop in (".", "!", "?", ";", "。", "！", "？", "；", ","):
+        k = before.rfind(stop)
+        if k != -1:
+            before = before[k + 1:]
+    words = before.split()[-_WORD_WINDOW:]
+    tail = " ".join(words)
+    for lang in ("en", "id", "vi"):
+        for cue in NEGATIONS[lang]:
+            if " " in cue:
+                if f" {cue} " in f" {tail} ":
+                    return True
+            elif cue in words:
+                return True
+    return False
