@@ -16,6 +16,8 @@ EXPECTED = {
     "TransitionDef", "TransitionNotAllowed", "TransitionRefused", "WorkflowDefinition", "WorkflowDefinitionError",
     "WorkflowError", "WorkflowEvent", "Workflows", "default_guards", "load_workflow", "load_workflow_data",
     "load_workflows", "replay",
+    # correlation (issue 5)
+    "Alert", "Correlator", "Detector", "SignalEvent", "load_detectors",
 }
 
 

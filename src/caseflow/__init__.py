@@ -28,6 +28,7 @@ from .case import (
     parse_case,
 )
 from .clock import Clock, FixedClock, SystemClock
+from .correlation import Alert, Correlator, Detector, SignalEvent, load_detectors
 from .decision import ConditionTrace, Decision, DecisionAction, Explanation, FiredRule, PolicyRef, PolicyTrace, RuleTrace
 from .engine import Engine
 from .errors import (
@@ -63,6 +64,7 @@ __all__ = [
     "ActionCatalogue",
     "ActionSpec",
     "Actor",
+    "Alert",
     "AuditRecord",
     "Author",
     "BackendError",
@@ -73,8 +75,10 @@ __all__ = [
     "Channel",
     "Clock",
     "ConditionTrace",
+    "Correlator",
     "Decision",
     "DecisionAction",
+    "Detector",
     "Engine",
     "EvaluationError",
     "Evidence",
@@ -116,6 +120,7 @@ __all__ = [
     "Segment",
     "Shipment",
     "ShipmentStatus",
+    "SignalEvent",
     "StateDef",
     "SystemClock",
     "TrackingEvent",
@@ -131,6 +136,7 @@ __all__ = [
     "default_actions",
     "default_facts",
     "default_guards",
+    "load_detectors",
     "load_policies",
     "load_policy_text",
     "load_workflow",

@@ -29,6 +29,7 @@ __all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "load_policies", "load_policy_tex
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
+OTHER_SUFFIXES = (".detectors.yaml", ".detectors.yml")  # correlation detectors live beside policies
 
 _TOP_KEYS = {"policy", "version", "description", "hit_policy", "effective", "params", "phrases", "rules"}
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
@@ -390,7 +391,7 @@ def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(
             p for p in path.rglob("*")
-            if p.is_file() and p.name.endswith(POLICY_SUFFIXES) and not p.name.endswith(TEST_SUFFIXES)
+            if p.is_file() and p.name.endswith(POLICY_SUFFIXES) and not p.name.endswith(TEST_SUFFIXES + OTHER_SUFFIXES)
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
     return [path]

@@ -1,0 +1,365 @@
+"""Cross-case correlation: repeated problems found across cases, on case time, in bounded memory.
+
+Detectors are YAML files named ``*.detectors.yaml`` (``rules/correlation.detectors.yaml``)::
+
+    detectors:
+      - id: quality-alert
+        description: the same defect of one SKU, again and again
+        count: complaint          # count events of this kind ...
+        key: [sku, defect]        # ... per value of these event keys ...
+        window: 7d                # ... within this window of event time
+        threshold: 5              # alert at the 5th
+        then: [{escalate: {tier: 2, severity: high, authority: product}}]
+      - id: misshipment-rate
+        rate: misshipment         # events of this kind ...
+        per: shipment             # ... per events of this kind
+        key: [warehouse]
+        breakdown: cause          # report counts by this key inside the alert
+        window: 1d
+        threshold: 0.02           # alert above 2 %
+        min_events: 50            # once at least 50 shipments were seen in the window
+
+Why not durable-rules: it has no time windows and never expires partial matches, so memory
+would grow without bound. Here each key keeps counts in time buckets covering one window;
+buckets older than the window are dropped as event time advances, keys with nothing left
+are swept, and at most ``max_keys`` keys are kept per detector (the least recently seen go
+first). State is a plain snapshot (``snapshot()`` / ``Correlator.restore()``), so a restarted
+process continues exactly where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .errors import PolicyIssue, PolicyValidationError
+from .policies._yaml import read_yaml
+from .policies.actions import ActionCatalogue, default_actions
+from .policies.conditions import parse_duration
+
+__all__ = ["Alert", "Correlator", "Detector", "SignalEvent", "load_detectors"]
+
+SNAPSHOT_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SignalEvent(_Frozen):
+    """Something that happened on a case and may repeat across cases."""
+
+    kind: str = Field(min_length=1, description="complaint, refund, shipment, misshipment, order, dispute, ...")
+    at: AwareDatetime
+    keys: dict[str, str] = Field(default_factory=dict, description="sku, defect, buyer, seller, warehouse, cause ...")
+    case_id: str | None = None
+
+
+class Alert(_Frozen):
+    detector: str
+    key: dict[str, str]
+    at: AwareDatetime
+    window_start: AwareDatetime
+    count: int
+    total: int | None = Field(None, description="denominator events, for rate detectors")
+    rate: float | None = None
+    breakdown: dict[str, int] = Field(default_factory=dict)
+    case_ids: list[str] = Field(default_factory=list, description="the most recent cases involved (at most 20)")
+    actions: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Detector(_Frozen):
+    id: str
+    description: str = ""
+    count: str | None = None
+    rate: str | None = None
+    per: str | None = None
+    key: tuple[str, ...]
+    window_seconds: int
+    threshold: float
+    min_events: int = 1
+    breakdown: str | None = None
+    rising: float | None = Field(None, description="alert only if the rate is this many times the previous window's")
+    cooldown_seconds: int | None = None
+    actions: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def kinds(self) -> set[str]:
+        return {k for k in (self.count, self.rate, self.per) if k}
+
+
+_DETECTOR_KEYS = {"id", "description", "count", "rate", "per", "key", "window", "threshold", "min_events",
+                  "breakdown", "rising", "cooldown", "then"}
+
+
+def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None) -> list[Detector]:
+    """Read and check detectors; every problem at once, with file:line:column."""
+    import difflib
+
+    actions = actions or default_actions()
+    p = Path(path)
+    file = str(p)
+    doc, problems = read_yaml(p.read_text(encoding="utf-8"))
+    issues = [PolicyIssue(file, x.line, x.column, x.code, x.message, None, x.hint) for x in problems]
+    if doc is None or issues:
+        raise PolicyValidationError(issues or [PolicyIssue(file, 1, 1, "correlation-empty", "the file is empty")])
+
+    def add(path_: tuple[Any, ...], code: str, msg: str, hint: str | None = None, rule: str | None = None, key: bool = False) -> None:
+        line, col = doc.key_pos(path_) if key else doc.pos(path_)
+        issues.append(PolicyIssue(file, line, col, code, msg, rule, hint))
+
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("detectors"), list):
+        add((), "correlation-structure", "a correlation file has a 'detectors' list")
+        raise PolicyValidationError(issues)
+    out: list[Detector] = []
+    seen: set[str] = set()
+    for i, d in enumerate(data["detectors"]):
+        path_ = ("detectors", i)
+        if not isinstance(d, dict):
+            add(path_, "correlation-structure", "a detector is a mapping")
+            continue
+        rid = d.get("id")
+        for k in d:
+            if k not in _DETECTOR_KEYS:
+                best = difflib.get_close_matches(str(k), _DETECTOR_KEYS, n=1)
+                add(path_ + (k,), "correlation-unknown-key", f"unknown key {k!r}",
+                    f"did you mean {best[0]!r}?" if best else None, rid, key=True)
+        if not isinstance(rid, str) or not rid:
+            add(path_, "correlation-missing-key", "the detector has no id")
+            continue
+        if rid in seen:
+            add(path_ + ("id",), "correlation-duplicate", f"detector id {rid!r} is used twice", None, rid)
+        seen.add(rid)
+        is_rate = "rate" in d
+        if is_rate == ("count" in d):
+            add(path_, "correlation-kind", "a detector has either 'count: KIND' or 'rate: KIND' with 'per: KIND'", None, rid)
+            continue
+        if is_rate and not isinstance(d.get("per"), str):
+            add(path_, "correlation-kind", "a rate detector needs 'per: KIND' (the denominator events)", None, rid)
+            continue
+        key = d.get("key")
+        if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
+            add(path_ + ("key",), "correlation-bad-value", "key is a non-empty list of event key names, e.g. [sku, defect]", None, rid)
+            continue
+        try:
+            window = int(parse_duration(str(d.get("window"))))
+            cooldown = int(parse_duration(str(d["cooldown"]))) if "cooldown" in d else None
+        except ValueError as e:
+            add(path_ + ("window",), "correlation-bad-value", str(e), None, rid)
+            continue
+        threshold = d.get("threshold")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold <= 0 or (is_rate and threshold > 1):
+            add(path_ + ("threshold",), "correlation-bad-value",
+                "threshold is a count (count detectors) or a rate between 0 and 1 (rate detectors)", None, rid)
+            continue
+        acts = []
+        for j, a in enumerate(d.get("then") or []):
+            name, params = (a, {}) if isinstance(a, str) else next(iter(a.items())) if isinstance(a, dict) and len(a) == 1 else (None, None)
+            spec = actions.lookup(str(name)) if name is not None else None
+            if spec is None:
+                best = actions.suggest(str(name)) if name else None
+                add(path_ + ("then", j), "policy-unknown-action", f"unknown action {name!r}",
+                    f"did you mean {best!r}?" if best else None, rid)
+                continue
+            try:
+                acts.append({"type": spec.name, "params": spec.params.model_validate(params or {}).model_dump(mode="json", exclude_none=True)})
+            except Exception as e:  # pydantic ValidationError: say which parameter
+                add(path_ + ("then", j), "policy-bad-param", f"{name}: {e}".split("\n")[0], None, rid)
+        rising = d.get("rising")
+        if rising is True:
+            rising = 1.25
+        elif rising in (None, False):
+            rising = None
+        elif isinstance(rising, bool) or not isinstance(rising, (int, float)) or rising < 1:
+            add(path_ + ("rising",), "correlation-bad-value", "rising is true (x1.25) or a factor >= 1 such as 1.5", None, rid)
+            continue
+        out.append(Detector(
+            id=rid, description=str(d.get("description") or ""), count=d.get("count"), rate=d.get("rate"), per=d.get("per"),
+            key=tuple(key), window_seconds=window, threshold=float(threshold), min_events=int(d.get("min_events", 1)),
+            breakdown=d.get("breakdown"), rising=None if rising is None else float(rising), cooldown_seconds=cooldown, actions=tuple(acts),
+        ))
+    if issues:
+        raise PolicyValidationError(issues)
+    return out
+
+
+class _Series:
+    """Counts of one key in time buckets covering (up to) two windows."""
+
+    __slots__ = ("buckets", "last_alert", "cases")
+
+    def __init__(self) -> None:
+        self.buckets: deque[list[Any]] = deque()  # [bucket_start, count, denominator, breakdown dict | None]
+        self.last_alert: int | None = None
+        self.cases: deque[str] = deque(maxlen=20)
+
+
+class Correlator:
+    """Feeds events to the detectors; returns the alerts each event raises."""
+
+    def __init__(self, detectors: Iterable[Detector], *, bucket_seconds: int = 3600, max_keys: int = 100_000) -> None:
+        self.detectors = list(detectors)
+        self.bucket = bucket_seconds
+        self.max_keys = max_keys
+        self._series: dict[str, OrderedDict[tuple[str, ...], _Series]] = {d.id: OrderedDict() for d in self.detectors}
+        self._by_kind: dict[str, list[Detector]] = {}
+        for d in self.detectors:
+            for k in d.kinds:
+                self._by_kind.setdefault(k, []).append(d)
+        self.now = 0  # the latest event time seen, epoch seconds
+        self.events = 0
+
+    def observe(self, event: SignalEvent) -> list[Alert]:
+        t = int(event.at.timestamp())
+        self.now = max(self.now, t)
+        self.events += 1
+        alerts = []
+        for d in self._by_kind.get(event.kind, ()):
+            try:
+                key = tuple(event.keys[k] for k in d.key)
+            except KeyError:
+                continue  # the event lacks a key this detector groups by
+            alert = self._count(d, key, event, t)
+            if alert is not None:
+                alerts.append(alert)
+        if self.events % 10_000 == 0:
+            self.sweep()
+        return alerts
+
+    def _count(self, d: Detector, key: tuple[str, ...], event: SignalEvent, t: int) -> Alert | None:
+        series_map = self._series[d.id]
+        s = series_map.get(key)
+        if s is None:
+            s = series_map[key] = _Series()
+            if len(series_map) > self.max_keys:
+                series_map.popitem(last=False)  # the least recently seen key goes
+        else:
+            series_map.move_to_end(key)
+        keep = d.window_seconds * (2 if d.rising is not None else 1)
+        horizon = self.now - keep
+        if t <= horizon:
+            return None  # older than anything still counted
+        start = t - t % self.bucket
+        b = None
+        for item in reversed(s.buckets):
+            if item[0] == start:
+                b = item
+                break
+            if item[0] < start:
+                break
+        if b is None:
+            b = [start, 0, 0, None]
+            s.buckets.append(b)
+            if len(s.buckets) > 1 and s.buckets[-2][0] > start:  # late event: keep buckets sorted
+                s.buckets = deque(sorted(s.buckets, key=lambda x: x[0]))
+        numerator = event.kind == (d.count or d.rate)
+        if numerator:
+            b[1] += 1
+            if d.breakdown and d.breakdown in event.keys:
+                b[3] = b[3] or {}
+                b[3][event.keys[d.breakdown]] = b[3].get(event.keys[d.breakdown], 0) + 1
+            if event.case_id:
+                s.cases.append(event.case_id)
+        if event.kind == d.per:
+            b[2] += 1
+        while s.buckets and s.buckets[0][0] + self.bucket <= horizon:
+            s.buckets.popleft()
+        return self._check(d, key, s, event.at) if numerator or event.kind == d.per else None
+
+    def _check(self, d: Detector, key: tuple[str, ...], s: _Series, at: datetime) -> Alert | None:
+        start = self.now - d.window_seconds
+        cur = [b for b in s.buckets if b[0] + self.bucket > start]
+        count = sum(b[1] for b in cur)
+        total = sum(b[2] for b in cur)
+        if d.count:
+            hit = count >= d.threshold
+            rate = None
+        else:
+            if total < d.min_events:
+                return None
+            rate = count / total
+            hit = rate > d.threshold
+            if hit and d.rising is not None:
+                prev = [b for b in s.buckets if b[0] + self.bucket <= start]
+                p_count, p_total = sum(b[1] for b in prev), sum(b[2] for b in prev)
+                hit = p_total >= d.min_events and rate > d.rising * (p_count / p_total)
+        if not hit:
+            return None
+        cooldown = d.cooldown_seconds if d.cooldown_seconds is not None else d.window_seconds
+        if s.last_alert is not None and self.now - s.last_alert < cooldown:
+            return None
+        s.last_alert = self.now
+        breakdown: dict[str, int] = {}
+        for b in cur:
+            for k, v in (b[3] or {}).items():
+                breakdown[k] = breakdown.get(k, 0) + v
+        return Alert(detector=d.id, key=dict(zip(d.key, key)), at=at,
+                     window_start=at - timedelta(seconds=d.window_seconds), count=count,
+                     total=total if d.rate else None, rate=rate, breakdown=breakdown, case_ids=list(s.cases),
+                     actions=[dict(a) for a in d.actions])
+
+    def sweep(self) -> int:
+        """Drop keys with nothing left inside their window; return how many were dropped."""
+        dropped = 0
+        for d in self.detectors:
+            keep = d.window_seconds * (2 if d.rising is not None else 1)
+            horizon = self.now - keep
+            series_map = self._series[d.id]
+            stale = [k for k, s in series_map.items()
+                     if (not s.buckets or s.buckets[-1][0] + self.bucket <= horizon)
+                     and (s.last_alert is None or self.now - s.last_alert >= (d.cooldown_seconds or d.window_seconds))]
+            for k in stale:
+                del series_map[k]
+            dropped += len(stale)
+        return dropped
+
+    @property
+    def key_count(self) -> int:
+        return sum(len(m) for m in self._series.values())
+
+    # -- persistence ----------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "version": SNAPSHOT_VERSION, "now": self.now, "events": self.events,
+            "series": {
+                did: [[list(k), [list(b) for b in s.buckets], s.last_alert, list(s.cases)] for k, s in m.items()]
+                for did, m in self._series.items()
+            },
+        }
+
+    @classmethod
+    def restore(cls, snapshot: dict[str, Any], detectors: Iterable[Detector], **kwargs: Any) -> Correlator:
+        if snapshot.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"unknown correlation snapshot version {snapshot.get('version')!r}")
+        c = cls(detectors, **kwargs)
+        c.now, c.events = snapshot["now"], snapshot["events"]
+        for did, items in snapshot["series"].items():
+            if did not in c._series:
+                continue  # a detector that no longer exists
+            m = c._series[did]
+            for key, buckets, last_alert, cases in items:
+                s = _Series()
+                s.buckets = deque([list(b) for b in buckets])
+                s.last_alert = last_alert
+                s.cases.extend(cases)
+                m[tuple(key)] = s
+        return c
+
+    def save(self, path: str | Path) -> None:
+        """Write the snapshot atomically (a crash leaves the old file or the new one)."""
+        p = Path(path)
+        tmp = p.with_suffix(p.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.snapshot(), separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, p)
+
+    @classmethod
+    def load(cls, path: str | Path, detectors: Iterable[Detector], **kwargs: Any) -> Correlator:
+        return cls.restore(json.loads(Path(path).read_text(encoding="utf-8")), detectors, **kwargs)
