@@ -40,7 +40,7 @@ def test_explain_and_evaluate(case_file, rules_dir, capsys):
     data = json.loads(out)
     assert code == 0 and [a["type"] for a in data["actions"]] == ["approve_refund", "add_tag"]
     code, out, _ = run(["explain", case_file, "-p", rules_dir, "--at", "2026-11-11T10:00:00+08:00", "--json"], capsys)
-    assert {p["name"] for p in json.loads(out)["explanation"]["policies"]} == {"escalation", "refunds"}
+    assert {p["name"] for p in json.loads(out)["explanation"]["policies"]} == {"disputes", "escalation", "refunds"}
 
 
 def test_bad_case_file_names_the_field(tmp_path, base_case, rules_dir, case_file, capsys):
@@ -57,7 +57,7 @@ def test_bad_case_file_names_the_field(tmp_path, base_case, rules_dir, case_file
 
 def test_validate_ok_and_missing(rules_dir, tmp_path, capsys):
     code, out, _ = run(["validate", rules_dir], capsys)
-    assert code == 0 and out.startswith("ok: 2 policies")
+    assert code == 0 and out.startswith("ok: 3 policies")
     code, _, err = run(["validate", tmp_path / "missing"], capsys)
     assert code == 1 and "no such file" in err
 

@@ -154,7 +154,7 @@ def test_condition_too_complex_for_the_rules_engine(tmp_path):
 
 def test_the_default_pack_is_valid(rules_dir):
     ps = load_policies(rules_dir)
-    assert [p.name for p in ps] == ["escalation", "refunds"]
+    assert [p.name for p in ps] == ["disputes", "escalation", "refunds"]
     assert ps.rule_count >= 25
 
 

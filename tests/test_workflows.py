@@ -62,7 +62,7 @@ def test_every_transition_of_every_shipped_workflow_walks(flows):
                 assert out.case.states[name] == t.dest, (name, t.trigger, source)
                 assert out.records[0].from_state == source and out.records[0].to_state == t.dest
                 walked += 1
-    assert walked == 87  # every (transition, source state) pair of the shipped definitions
+    assert walked == 89  # every (transition, source state) pair of the shipped definitions
     assert all(c.machine.models == [] for c in flows.compiled.values())  # no case is ever a machine model
 
 
@@ -163,7 +163,7 @@ def test_policy_decisions_fire_transitions(driven):
     assert kinds[0] == ("opened", None) and ("decision", None) in kinds and ("transition", "handoff_to_tier2") in kinds
     decision = next(r for r in out.records if r.kind == "decision")
     assert decision.rule_ids == ["refunds/high-amount-needs-tier2"]
-    assert decision.policy_versions == ["escalation@2026.11.0", "refunds@2026.11.0"]
+    assert decision.policy_versions == ["disputes@2026.11.0", "escalation@2026.11.0", "refunds@2026.11.0"]
 
 
 def test_small_trusted_refund_is_approved_by_policy(driven):
@@ -284,3 +284,28 @@ def test_fast_built_records_equal_fully_validated_ones(driven):
     for r in out.records:
         again = AuditRecord.model_validate_json(r.model_dump_json())
         assert again == r and again.model_dump() == r.model_dump()
+
+
+def test_a_silent_seller_loses_the_dispute_at_the_deadline(driven):
+    case = make_case(case_type="dispute", seller={"id": "s-1"},
+                     dispute={"reason": "not_received", "opened_at": NOW.isoformat()})
+    out = driven.open(case, actor=SYSTEM, at=NOW)
+    assert out.case.states["dispute"] == "awaiting_seller_response"  # the policy asked the seller for tracking
+    # 47 hours later: still waiting
+    out = driven.handle(out.case, ev(1, "evaluate", SYSTEM).model_copy(update={"at": NOW + timedelta(hours=47)}))
+    assert out.case.states["dispute"] == "awaiting_seller_response"
+    # 49 hours: the seller never answered, the platform decides for the buyer
+    out = driven.handle(out.case, ev(2, "evaluate", SYSTEM).model_copy(update={"at": NOW + timedelta(hours=49)}))
+    assert out.case.states["dispute"] == "decided"
+    moved = [r for r in out.records if r.kind == "transition"]
+    assert moved[0].trigger == "decide" and moved[0].reason == "policy disputes/seller-silent"
+
+
+def test_a_chargeback_freezes_the_payout(driven):
+    case = make_case(case_type="chargeback", risk={"chargeback_filed": True},
+                     dispute={"reason": "unauthorized", "opened_by": "bank", "opened_at": NOW.isoformat()})
+    out = driven.open(case, actor=SYSTEM, at=NOW)
+    assert out.case.states["chargeback"] == "payout_frozen"
+    # the escalation policy: a chargeback is high severity for payments, so tier 2 hands it on at once
+    assert out.case.states["tier1"] == "handed_to_tier2" and out.case.states["tier2"] == "with_authority"
+    assert out.case.authority == "payments" and out.case.priority.value == "urgent"

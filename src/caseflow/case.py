@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -30,6 +30,8 @@ __all__ = [
     "Case",
     "CaseType",
     "Channel",
+    "Dispute",
+    "DisputeReason",
     "Evidence",
     "EvidenceKind",
     "Item",
@@ -260,6 +262,27 @@ class Request(_Model):
     filed_at: AwareDatetime | None = None
 
 
+class DisputeReason(str, Enum):
+    not_received = "not_received"
+    not_as_described = "not_as_described"
+    damaged = "damaged"
+    counterfeit = "counterfeit"
+    unauthorized = "unauthorized"
+    other = "other"
+
+
+class Dispute(_Model):
+    """A dispute between buyer and seller (or a chargeback from the bank)."""
+
+    reason: DisputeReason
+    opened_at: AwareDatetime
+    opened_by: Literal["buyer", "seller", "bank"] = "buyer"
+    seller_responded_at: AwareDatetime | None = None
+    carrier_signed_delivery: bool = Field(False, description="the carrier confirms a signed delivery to the order's address")
+    claimed_amount: Money | None = None
+    appealed: bool = False
+
+
 class RiskSignals(_Model):
     fraud_score: float | None = Field(None, ge=0, le=1)
     account_takeover_suspected: bool = False
@@ -281,6 +304,7 @@ class Case(_Model):
     creator: Party | None = None
     orders: list[Order] = Field(default_factory=list)
     request: Request | None = None
+    dispute: Dispute | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .case import Case, CaseType, Channel, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
+from .case import Case, CaseType, Channel, DisputeReason, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
 from .errors import FactError
 from .money import Money
 
@@ -392,6 +392,15 @@ def _builtin() -> list[FactSpec]:
         f("message.language", E.string, "language of that message", lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).language),
         f("message.hours_since", E.number, "hours since that message", lambda c, n: None if _last_customer_message(c) is None else (n - _last_customer_message(c).at).total_seconds() / _HOUR, unit="hours"),
         f("messages.customer_text", E.string, "all customer messages joined by newlines", lambda c, n: "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None),
+        # dispute
+        f("dispute.reason", E.enum, "why the dispute was opened", lambda c, n: None if c.dispute is None else c.dispute.reason.value, enum(DisputeReason)),
+        f("dispute.opened_by", E.enum, "who opened it", lambda c, n: None if c.dispute is None else c.dispute.opened_by, ("buyer", "seller", "bank")),
+        f("dispute.hours_open", E.number, "hours since the dispute was opened", lambda c, n: None if c.dispute is None else (n - c.dispute.opened_at).total_seconds() / _HOUR, unit="hours"),
+        f("dispute.seller_responded", E.boolean, "the seller has answered the dispute", lambda c, n: None if c.dispute is None else c.dispute.seller_responded_at is not None),
+        f("dispute.carrier_signed_delivery", E.boolean, "the carrier confirms a signed delivery to the order's address", lambda c, n: None if c.dispute is None else c.dispute.carrier_signed_delivery),
+        f("dispute.claimed_amount", E.money, "the amount the buyer claims (the order total when not given)", lambda c, n: None if c.dispute is None else (c.dispute.claimed_amount or _amount(c, n))),
+        f("dispute.partial_claim", E.boolean, "the buyer claims less than the order total", lambda c, n: None if c.dispute is None or c.dispute.claimed_amount is None or _order(c) is None else c.dispute.claimed_amount.currency == _order(c).amount.currency and c.dispute.claimed_amount.amount < _order(c).amount.amount),
+        f("dispute.appealed", E.boolean, "a party appealed the decision", lambda c, n: None if c.dispute is None else c.dispute.appealed),
         # risk
         f("risk.fraud_score", E.number, "fraud score from 0 to 1", lambda c, n: c.risk.fraud_score),
         f("risk.account_takeover", E.boolean, "account takeover is suspected", lambda c, n: c.risk.account_takeover_suspected),

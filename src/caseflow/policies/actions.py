@@ -89,6 +89,17 @@ class RequireReturn(_Params):
 class RequestEvidence(_Params):
     kinds: list[Literal["photo", "video", "document", "tracking", "chat_log"]] = Field(min_length=1)
     within_hours: int = Field(72, ge=1, le=24 * 30)
+    party: Literal["buyer", "seller"] = "buyer"
+
+
+class DecideDispute(_Params):
+    outcome: Literal["buyer", "seller", "split"]
+    buyer_share_percent: Decimal | None = Field(None, gt=0, lt=100, description="for a split: the buyer's share")
+    reason: str = Field(min_length=1)
+
+
+class FreezePayout(_Params):
+    reason: str = Field(min_length=1)
 
 
 class OfferOptions(_Params):
@@ -189,5 +200,7 @@ def default_actions() -> ActionCatalogue:
             A("reply_template", ReplyTemplate, "answer the customer with a template"),
             A("hold_for_review", HoldForReview, "stop automatic handling until a person reviews the case"),
             A("apologize", NoParams, "open the reply with an apology"),
+            A("decide_dispute", DecideDispute, "decide a dispute for the buyer, the seller, or split"),
+            A("freeze_payout", FreezePayout, "hold the seller's payout until the case is settled"),
         ]
     )
