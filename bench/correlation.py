@@ -2,7 +2,8 @@
 
     python bench/correlation.py [--events 1000000]
 
-Events cover 5,000 SKUs x 5 defects, 200,000 buyers, 10 warehouses and 2,000 sellers, one
+Events cover 5,000 SKUs x 5 defects (plus one "hot" SKU taking 2 % of complaints, so quality
+alerts fire), 200,000 buyers, 10 warehouses and 2,000 sellers, one
 every two minutes of case time: 100k events span 139 days, past the longest window (90 days,
 or 2 x 30 for the rising dispute rate), so from there on windows roll and keys expire. Throughput is timed
 without tracemalloc; a second pass with tracemalloc reports the correlator's memory after
@@ -29,10 +30,13 @@ KINDS = ["complaint", "complaint", "refund", "shipment", "shipment", "shipment",
 def events(n: int, seed: int = 11):
     rnd = random.Random(seed)
     for i in range(n):
+        kind = KINDS[rnd.randrange(len(KINDS))]
+        hot = kind == "complaint" and rnd.random() < 0.02  # one SKU with one recurring defect: quality alerts
         yield SignalEvent(
-            kind=KINDS[rnd.randrange(len(KINDS))], at=T0 + timedelta(minutes=2 * i),
-            keys={"sku": f"SKU-{rnd.randrange(5000)}", "defect": f"d{rnd.randrange(5)}", "buyer": f"b{rnd.randrange(200_000)}",
-                  "warehouse": f"W{rnd.randrange(10)}", "cause": f"c{rnd.randrange(4)}", "seller": f"s{rnd.randrange(2000)}"},
+            kind=kind, at=T0 + timedelta(minutes=2 * i),
+            keys={"sku": "SKU-HOT" if hot else f"SKU-{rnd.randrange(5000)}", "defect": "d0" if hot else f"d{rnd.randrange(5)}",
+                  "buyer": f"b{rnd.randrange(200_000)}", "warehouse": f"W{rnd.randrange(10)}", "cause": f"c{rnd.randrange(4)}",
+                  "seller": f"s{rnd.randrange(2000)}"},
             case_id=f"c{i}",
         )
 

@@ -46,7 +46,7 @@ from .policies.conditions import parse_duration
 
 __all__ = ["Alert", "Correlator", "Detector", "SignalEvent", "load_detectors"]
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 class _Frozen(BaseModel):
@@ -192,14 +192,18 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None) 
 
 
 class _Series:
-    """Counts of one key in time buckets covering (up to) two windows."""
+    """Counts of one key in time buckets covering (up to) two windows.
+
+    ``buckets`` is a plain list (a deque costs ≥ 528 bytes even for one item); ``cases``
+    holds (time, case id) of the window's most recent cases, dropped as the window moves.
+    """
 
     __slots__ = ("buckets", "last_alert", "cases")
 
     def __init__(self) -> None:
-        self.buckets: deque[list[Any]] = deque()  # [bucket_start, count, denominator, breakdown dict | None]
+        self.buckets: list[list[Any]] = []  # [bucket_start, count, denominator, breakdown dict | None]
         self.last_alert: int | None = None
-        self.cases: deque[str] = deque(maxlen=20)
+        self.cases: deque[tuple[int, str]] = deque(maxlen=20)
 
 
 class Correlator:
@@ -259,7 +263,7 @@ class Correlator:
             b = [start, 0, 0, None]
             s.buckets.append(b)
             if len(s.buckets) > 1 and s.buckets[-2][0] > start:  # late event: keep buckets sorted
-                s.buckets = deque(sorted(s.buckets, key=lambda x: x[0]))
+                s.buckets.sort(key=lambda x: x[0])
         numerator = event.kind == (d.count or d.rate)
         if numerator:
             b[1] += 1
@@ -267,11 +271,16 @@ class Correlator:
                 b[3] = b[3] or {}
                 b[3][event.keys[d.breakdown]] = b[3].get(event.keys[d.breakdown], 0) + 1
             if event.case_id:
-                s.cases.append(event.case_id)
+                s.cases.append((t, event.case_id))
         if event.kind == d.per:
             b[2] += 1
-        while s.buckets and s.buckets[0][0] + self.bucket <= horizon:
-            s.buckets.popleft()
+        drop = 0
+        while drop < len(s.buckets) and s.buckets[drop][0] + self.bucket <= horizon:
+            drop += 1
+        if drop:
+            del s.buckets[:drop]
+        while s.cases and s.cases[0][0] <= self.now - d.window_seconds:
+            s.cases.popleft()
         return self._check(d, key, s, event.at) if numerator or event.kind == d.per else None
 
     def _check(self, d: Detector, key: tuple[str, ...], s: _Series, at: datetime) -> Alert | None:
@@ -303,7 +312,7 @@ class Correlator:
                 breakdown[k] = breakdown.get(k, 0) + v
         return Alert(detector=d.id, key=dict(zip(d.key, key)), at=at,
                      window_start=at - timedelta(seconds=d.window_seconds), count=count,
-                     total=total if d.rate else None, rate=rate, breakdown=breakdown, case_ids=list(s.cases),
+                     total=total if d.rate else None, rate=rate, breakdown=breakdown, case_ids=[c for _, c in s.cases],
                      actions=[dict(a) for a in d.actions])
 
     def sweep(self) -> int:
@@ -318,6 +327,8 @@ class Correlator:
                      and (s.last_alert is None or self.now - s.last_alert >= (d.cooldown_seconds or d.window_seconds))]
             for k in stale:
                 del series_map[k]
+            if stale:  # dict tables never shrink by themselves: rebuild to give the memory back
+                self._series[d.id] = OrderedDict(series_map)
             dropped += len(stale)
         return dropped
 
@@ -330,7 +341,7 @@ class Correlator:
         return {
             "version": SNAPSHOT_VERSION, "now": self.now, "events": self.events,
             "series": {
-                did: [[list(k), [list(b) for b in s.buckets], s.last_alert, list(s.cases)] for k, s in m.items()]
+                did: [[list(k), [list(b) for b in s.buckets], s.last_alert, [list(c) for c in s.cases]] for k, s in m.items()]
                 for did, m in self._series.items()
             },
         }
@@ -347,9 +358,9 @@ class Correlator:
             m = c._series[did]
             for key, buckets, last_alert, cases in items:
                 s = _Series()
-                s.buckets = deque([list(b) for b in buckets])
+                s.buckets = [list(b) for b in buckets]
                 s.last_alert = last_alert
-                s.cases.extend(cases)
+                s.cases.extend((int(t), str(c)) for t, c in cases)
                 m[tuple(key)] = s
         return c
 
