@@ -1,0 +1,1 @@
+"""Service levels: business calendars, SLA clocks and targets, warnings, breaches and timers."""

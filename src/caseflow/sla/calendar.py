@@ -1,0 +1,258 @@
+"""Business calendars: opening hours per weekday in a time zone, holidays, closures, extra working days.
+
+All arithmetic is exact to the second. Opening hours are wall-clock times in the calendar's
+time zone; each day's hours are turned into UTC instants through ``zoneinfo``, so a business
+day that spans a daylight-saving change is as long as it really is. Hours may cross midnight
+(``22:00-02:00``). Public holidays come from the ``holidays`` package by country (with
+China's adjusted working weekends); custom closures and extra working days come from YAML.
+
+::
+
+    cal = BusinessCalendar.build("cn-chat", "Asia/Shanghai", {"mon-fri": ["09:00-18:00"]}, country="CN")
+    due = cal.add(start, hours=8)           # 8 business hours after start
+    spent = cal.elapsed(start, end)         # business seconds between two instants
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["BusinessCalendar", "CalendarError", "parse_hours"]
+
+UTC = timezone.utc
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+MAX_SEARCH_DAYS = 3 * 366
+
+
+class CalendarError(ValueError):
+    """A calendar definition is invalid, or a calendar is never open."""
+
+
+def _minutes(h: str, m: str, what: str) -> int:
+    hh, mm = int(h), int(m)
+    if hh > 24 or mm > 59 or (hh == 24 and mm != 0):
+        raise CalendarError(f"{what}: {h}:{m} is not a time of day")
+    return hh * 60 + mm
+
+
+def _weekdays(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in spec.lower().replace(" ", "").split(","):
+        if part in ("daily", "all", "every_day"):
+            out.extend(range(7))
+        elif "-" in part:
+            a, b = part.split("-", 1)
+            if a not in _DAYS or b not in _DAYS:
+                raise CalendarError(f"{spec!r}: days are mon, tue, wed, thu, fri, sat, sun (ranges such as mon-fri)")
+            i, j = _DAYS.index(a), _DAYS.index(b)
+            out.extend(range(i, j + 1) if i <= j else [*range(i, 7), *range(0, j + 1)])
+        elif part in _DAYS:
+            out.append(_DAYS.index(part))
+        else:
+            raise CalendarError(f"{spec!r}: days are mon, tue, wed, thu, fri, sat, sun (ranges such as mon-fri)")
+    return out
+
+
+def parse_hours(spec: dict[str, Iterable[str]]) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """``{"mon-fri": ["09:00-12:00", "13:00-18:00"], "sat": ["22:00-02:00"]}`` into per-weekday minute spans.
+
+    A span that ends at or before it starts crosses midnight: its tail belongs to the next day.
+    """
+    days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    for key, spans in spec.items():
+        if isinstance(spans, str):
+            spans = [spans]
+        for wd in _weekdays(key):
+            for s in spans:
+                m = _SPAN.match(str(s))
+                if not m:
+                    raise CalendarError(f"{key}: {s!r} is not a span such as 09:00-18:00")
+                a = _minutes(m.group(1), m.group(2), key)
+                b = _minutes(m.group(3), m.group(4), key)
+                if a == b:
+                    raise CalendarError(f"{key}: {s!r} is empty; write 00:00-24:00 for a whole day")
+                if b > a:
+                    days[wd].append((a, b))
+                else:  # crosses midnight
+                    days[wd].append((a, 24 * 60))
+                    if b > 0:
+                        days[(wd + 1) % 7].append((0, b))
+    merged = []
+    for spans in days:
+        spans.sort()
+        out: list[tuple[int, int]] = []
+        for a, b in spans:
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], b))
+            else:
+                out.append((a, b))
+        merged.append(tuple(out))
+    return tuple(merged)
+
+
+@dataclass(frozen=True, eq=False)
+class BusinessCalendar:
+    name: str
+    tz: ZoneInfo
+    hours: tuple[tuple[tuple[int, int], ...], ...]  # per weekday (0 = Monday), minute spans
+    closed: frozenset[date] = frozenset()  # public holidays and custom closures
+    extra_working: dict[date, int] = field(default_factory=dict)  # date -> weekday whose hours apply
+    always_open: bool = False
+    country: str | None = None
+    _years: set[int] = field(default_factory=set, repr=False)
+    _holiday_names: dict[date, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, name: str, tz: str, hours: dict[str, Iterable[str]] | None = None, *, country: str | None = None,
+              subdivision: str | None = None, closures: Iterable[date | str] = (),
+              extra_working_days: Iterable[date | str] = (), extra_working_hours_of: str = "mon",
+              always_open: bool = False) -> BusinessCalendar:
+        try:
+            zone = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CalendarError(f"{name}: unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai") from None
+        if always_open:
+            spans = tuple(((0, 24 * 60),) for _ in range(7))
+        else:
+            if not hours:
+                raise CalendarError(f"{name}: give opening hours, or always_open: true for a 24/7 calendar")
+            spans = parse_hours(hours)
+            if not any(spans):
+                raise CalendarError(f"{name}: the calendar is never open")
+        cal = cls(name, zone, spans, frozenset(_date(d) for d in closures),
+                  {_date(d): _weekdays(extra_working_hours_of)[0] for d in extra_working_days}, always_open, country)
+        if country is not None:
+            try:
+                import holidays
+
+                holidays.country_holidays(country, subdiv=subdivision, years=2026)
+            except (NotImplementedError, KeyError, AttributeError):
+                raise CalendarError(f"{name}: the holidays package has no country {country!r}") from None
+            object.__setattr__(cal, "_subdivision", subdivision)
+        return cal
+
+    # -- holidays, loaded per year on demand ----------------------------------------------
+    def _load_year(self, year: int) -> None:
+        if self.country is None or year in self._years:
+            return
+        import holidays
+
+        h = holidays.country_holidays(self.country, subdiv=getattr(self, "_subdivision", None), years=year)
+        closed = set(self.closed)
+        for d, label in h.items():
+            closed.add(d)
+            self._holiday_names[d] = label
+        object.__setattr__(self, "closed", frozenset(closed))
+        for d in getattr(h, "weekend_workdays", ()) or ():
+            if d not in self.extra_working:
+                self.extra_working[d] = 0  # an adjusted working weekend keeps Monday's hours
+        self._years.add(year)
+        self._intervals.cache_clear()
+
+    def holiday_name(self, d: date) -> str | None:
+        self._load_year(d.year)
+        return self._holiday_names.get(d)
+
+    def is_open_day(self, d: date) -> bool:
+        return bool(self.local_spans(d))
+
+    def local_spans(self, d: date) -> tuple[tuple[int, int], ...]:
+        self._load_year(d.year)
+        if self.always_open:
+            return ((0, 24 * 60),)
+        if d in self.extra_working:
+            return self.hours[self.extra_working[d]]
+        if d in self.closed:
+            return ()
+        return self.hours[d.weekday()]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - calendars are few and long-lived
+    def _intervals(self, d: date) -> tuple[tuple[float, float], ...]:
+        """The day's open spans as UTC epoch seconds."""
+        out = []
+        for a, b in self.local_spans(d):
+            start = datetime.combine(d, time(a // 60, a % 60), self.tz)
+            end = (datetime.combine(d + timedelta(days=1), time(0), self.tz) if b == 24 * 60
+                   else datetime.combine(d, time(b // 60, b % 60), self.tz))
+            s, e = start.timestamp(), end.timestamp()
+            if e > s:
+                if out and s <= out[-1][1]:
+                    out[-1] = (out[-1][0], max(out[-1][1], e))
+                else:
+                    out.append((s, e))
+        return tuple(out)
+
+    def _local_date(self, ts: float) -> date:
+        return datetime.fromtimestamp(ts, self.tz).date()
+
+    # -- arithmetic -----------------------------------------------------------------------
+    def add(self, start: datetime, seconds: float = 0, **kwargs: float) -> datetime:
+        """The instant ``seconds`` (or ``hours=``, ``minutes=`` ...) of business time after ``start``."""
+        remaining = seconds + timedelta(**kwargs).total_seconds() if kwargs else float(seconds)
+        if remaining < 0:
+            raise CalendarError("business time only moves forward")
+        ts = _aware(start).timestamp()
+        d = self._local_date(ts) - timedelta(days=1)  # a span crossing midnight may start the day before
+        for _ in range(MAX_SEARCH_DAYS):
+            for s, e in self._intervals(d):
+                if e <= ts:
+                    continue
+                lo = max(s, ts)
+                if remaining <= e - lo:
+                    return datetime.fromtimestamp(lo + remaining, UTC).astimezone(start.tzinfo)
+                remaining -= e - lo
+                ts = e
+            d += timedelta(days=1)
+        raise CalendarError(f"{self.name}: no business time found within {MAX_SEARCH_DAYS} days of {start.isoformat()}")
+
+    def elapsed(self, start: datetime, end: datetime) -> float:
+        """Business seconds between two instants (0 when end is not after start)."""
+        a, b = _aware(start).timestamp(), _aware(end).timestamp()
+        if b <= a:
+            return 0.0
+        total = 0.0
+        d = self._local_date(a) - timedelta(days=1)
+        last = self._local_date(b)
+        while d <= last:
+            for s, e in self._intervals(d):
+                lo, hi = max(s, a), min(e, b)
+                if hi > lo:
+                    total += hi - lo
+            d += timedelta(days=1)
+        return total
+
+    def next_open(self, at: datetime) -> datetime:
+        """``at`` if the calendar is open then, else the next opening."""
+        return self.add(at, 0)
+
+    def is_open(self, at: datetime) -> bool:
+        ts = _aware(at).timestamp()
+        d = self._local_date(ts)
+        return any(s <= ts < e for day in (d - timedelta(days=1), d) for s, e in self._intervals(day))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+def _date(d: date | str | Any) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    if isinstance(d, date):
+        return d
+    try:
+        return date.fromisoformat(str(d))
+    except ValueError:
+        raise CalendarError(f"{d!r} is not a date such as 2026-10-01") from None
+
+
+def _aware(dt: datetime) -> datetime:
+    if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
+        raise CalendarError(f"{dt.isoformat()} has no time zone")
+    return dt
