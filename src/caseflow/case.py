@@ -322,6 +322,8 @@ class Case(_Model):
     kb_summary: str | None = Field(None, description="the knowledge-base write-up of the resolution")
     resolution: str | None = None
     authority: str | None = Field(None, description="the authority a critical case was handed to")
+    sla_breaches: dict[str, int] = Field(default_factory=dict, description="metric -> breach level reached")
+    sla_warnings: dict[str, int] = Field(default_factory=dict, description="metric -> highest warning percentage reached")
 
     @field_validator("tags")
     @classmethod

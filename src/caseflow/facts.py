@@ -392,6 +392,12 @@ def _builtin() -> list[FactSpec]:
         f("message.language", E.string, "language of that message", lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).language),
         f("message.hours_since", E.number, "hours since that message", lambda c, n: None if _last_customer_message(c) is None else (n - _last_customer_message(c).at).total_seconds() / _HOUR, unit="hours"),
         f("messages.customer_text", E.string, "all customer messages joined by newlines", lambda c, n: "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None),
+        # time and service levels
+        f("now", E.datetime, "the evaluation time (for dated rules such as peak seasons)", lambda c, n: n),
+        f("sla.breached", E.strings, "metrics whose SLA is breached", lambda c, n: sorted(c.sla_breaches)),
+        f("sla.breach_level", E.integer, "the highest SLA breach level (0: none)", lambda c, n: max(c.sla_breaches.values(), default=0)),
+        f("sla.warned", E.strings, "metrics with an SLA warning", lambda c, n: sorted(c.sla_warnings)),
+        f("sla.warning_level", E.integer, "the highest SLA warning percentage reached (0: none)", lambda c, n: max(c.sla_warnings.values(), default=0)),
         # dispute
         f("dispute.reason", E.enum, "why the dispute was opened", lambda c, n: None if c.dispute is None else c.dispute.reason.value, enum(DisputeReason)),
         f("dispute.opened_by", E.enum, "who opened it", lambda c, n: None if c.dispute is None else c.dispute.opened_by, ("buyer", "seller", "bank")),

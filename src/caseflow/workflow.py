@@ -269,6 +269,12 @@ class Workflows:
         for k in EVENT_FIELDS:
             if isinstance(event.data.get(k), str):
                 work.update(**{k: event.data[k]})
+        metric = event.data.get("sla_metric")
+        if isinstance(metric, str):  # an SLA timer fired (caseflow.sla): record it on the case for the policies
+            if isinstance(event.data.get("sla_breach_level"), int):
+                work.update(sla_breaches={**case.sla_breaches, metric: event.data["sla_breach_level"]})
+            if isinstance(event.data.get("sla_warning"), int):
+                work.update(sla_warnings={**case.sla_warnings, metric: event.data["sla_warning"]})
         records: list[AuditRecord] = []
         decisions: list[Decision] = []
         if event.trigger == "evaluate":

@@ -102,6 +102,52 @@ class FreezePayout(_Params):
     reason: str = Field(min_length=1)
 
 
+class OnBreach(_Params):
+    workflow: str = Field(min_length=1)
+    trigger: str = Field(min_length=1)
+
+
+class SlaTarget(_Params):
+    """A service level for one metric; the workflow states decide when its clock runs."""
+
+    metric: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    within: str = Field(description="a duration such as 2m, 4h, 2d")
+    calendar: str = Field(min_length=1, description="a calendar of the SLA calendars file")
+    party: Literal["platform", "buyer", "seller"] = "platform"
+    start: str = Field("opened", description="'opened', or 'workflow:state' - the clock starts on entering it")
+    stop_in: list[str] = Field(default_factory=list, description="'workflow:state' that stop the clock")
+    pause_in: list[str] = Field(default_factory=list, description="'workflow:state' that pause it")
+    warn_at: list[int] = Field(default_factory=lambda: [75])
+    escalate_every: str | None = Field(None, description="after the breach, one more level every this long")
+    on_breach: OnBreach | None = None
+
+    @field_validator("within", "escalate_every")
+    @classmethod
+    def _duration(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from .conditions import parse_duration
+
+        if parse_duration(v) <= 0:
+            raise ValueError("a duration must be positive")
+        return v
+
+    @field_validator("start", "stop_in", "pause_in")
+    @classmethod
+    def _states(cls, v):  # type: ignore[no-untyped-def]
+        for item in [v] if isinstance(v, str) else v:
+            if item != "opened" and (item.count(":") != 1 or not all(item.split(":"))):
+                raise ValueError(f"{item!r}: write workflow:state, e.g. tier1:awaiting_customer")
+        return v
+
+    @field_validator("warn_at")
+    @classmethod
+    def _pcts(cls, v: list[int]) -> list[int]:
+        if any(not 0 < p < 100 for p in v):
+            raise ValueError("warnings are percentages between 1 and 99")
+        return sorted(set(v))
+
+
 class OfferOptions(_Params):
     options: list[Literal["refund", "exchange", "reship", "repair", "partial_compensation"]] = Field(min_length=1)
     partial_compensation_percent: Decimal | None = Field(None, gt=0, le=100)
@@ -202,5 +248,6 @@ def default_actions() -> ActionCatalogue:
             A("apologize", NoParams, "open the reply with an apology"),
             A("decide_dispute", DecideDispute, "decide a dispute for the buyer, the seller, or split"),
             A("freeze_payout", FreezePayout, "hold the seller's payout until the case is settled"),
+            A("sla_target", SlaTarget, "a service level (or a platform deadline) whose clock follows the workflow states"),
         ]
     )

@@ -112,6 +112,7 @@ _TOKEN = re.compile(
   | (?P<op>==|!=|<=|>=|<|>|=)
   | (?P<punct>[\[\],])
   | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<dt>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)
   | (?P<num>-?\d+(?:\.\d+)?(?![A-Za-z0-9_.]))
   | (?P<word>[^\s\[\],"'=<>!]+)
     """,
@@ -374,6 +375,8 @@ class _Parser:
             return tok.value
         if tok.kind == "num":
             return _number(tok.text)
+        if tok.kind == "dt":
+            return datetime.fromisoformat(tok.text.replace("Z", "+00:00"))
         if tok.kind == "param":
             return self.param(tok)
         if tok.kind == "word":
@@ -445,7 +448,7 @@ class _Parser:
                 raise ConditionProblem(tok.pos, "policy-bad-value", f"{raw!r} is not an ISO date-time",
                                        "use e.g. '2026-11-11T00:00:00+08:00', or 'more than 7 days ago'") from None
             if dt.tzinfo is None:
-                raise ConditionProblem(tok.pos, "policy-bad-value", f"{raw!r} has no time zone", "add an offset such as +08:00")
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{dt.isoformat()} has no time zone", "add an offset such as +08:00")
             return dt
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
             raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is text; {raw!r} is not")

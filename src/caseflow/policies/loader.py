@@ -29,7 +29,7 @@ __all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "load_policies", "load_policy_tex
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
-OTHER_SUFFIXES = (".detectors.yaml", ".detectors.yml")  # correlation detectors live beside policies
+OTHER_SUFFIXES = (".detectors.yaml", ".detectors.yml", ".calendars.yaml", ".calendars.yml")  # not policies
 
 _TOP_KEYS = {"policy", "version", "description", "hit_policy", "effective", "params", "phrases", "rules"}
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
@@ -388,18 +388,20 @@ def load_policy_text(text: str, file: str = "<text>", *, facts: FactRegistry | N
 
 
 def _files(path: Path) -> list[Path]:
+    """The policy files of a folder (not of its subfolders: a subfolder is another pack), or the file."""
     if path.is_dir():
         return sorted(
-            p for p in path.rglob("*")
+            p for p in path.iterdir()
             if p.is_file() and p.name.endswith(POLICY_SUFFIXES) and not p.name.endswith(TEST_SUFFIXES + OTHER_SUFFIXES)
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and not p.name.startswith(".")
         )
     return [path]
 
 
 def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistry | None = None,
                   actions: ActionCatalogue | None = None, check_backend: bool = True) -> PolicySet:
-    """Load and check policy files: a file, a folder (recursively; ``*.test.yaml`` is skipped) or several.
+    """Load and check policy files: a file, a folder (its own files; ``*.test.yaml``, ``*.detectors.yaml``
+    and ``*.calendars.yaml`` are skipped; subfolders are separate packs) or a list of them.
 
     Raises :class:`PolicyValidationError` listing every problem of every file.
     """

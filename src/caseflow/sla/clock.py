@@ -1,0 +1,142 @@
+"""SLA clocks: one metric of one case for one party, measured in a calendar's business time.
+
+A clock starts, may pause and resume any number of times (each paused stretch is kept), and
+stops. Its due time is exact to the second: the instant at which the business time elapsed
+outside the paused stretches reaches the target. Warnings are given at configured percentages
+of the target; at 100 % the clock is breached, and further breach levels follow every
+``escalate_every`` of business time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .calendar import BusinessCalendar
+
+__all__ = ["Pause", "SlaClock", "SlaStatus"]
+
+
+@dataclass
+class Pause:
+    start: datetime
+    end: datetime | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    metric: str
+    party: str
+    at: datetime
+    elapsed_seconds: float
+    target_seconds: float
+    percent: float
+    due_at: datetime | None  # None while paused (the due time moves) or once stopped
+    state: str  # running, paused, stopped, not_started
+    warnings: tuple[int, ...]  # the warning percentages reached
+    breach_level: int  # 0 = not breached; 1 at the due time, +1 every escalate_every after
+
+    @property
+    def breached(self) -> bool:
+        return self.breach_level > 0
+
+
+@dataclass
+class SlaClock:
+    metric: str
+    calendar: BusinessCalendar
+    target_seconds: float
+    party: str = "platform"
+    warn_at: tuple[int, ...] = (75,)
+    escalate_every_seconds: float | None = None
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    pauses: list[Pause] = field(default_factory=list)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, at: datetime) -> None:
+        if self.started_at is None:
+            self.started_at = at
+
+    def pause(self, at: datetime, reason: str = "") -> None:
+        if self.started_at is None or self.stopped_at is not None or self.paused:
+            return
+        self.pauses.append(Pause(at, None, reason))
+
+    def resume(self, at: datetime) -> None:
+        if self.paused:
+            self.pauses[-1].end = at
+
+    def stop(self, at: datetime) -> None:
+        if self.started_at is not None and self.stopped_at is None:
+            self.resume(at)
+            self.stopped_at = at
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
+
+    # -- arithmetic -----------------------------------------------------------------------
+    def elapsed(self, at: datetime) -> float:
+        """Business seconds counted up to ``at`` (paused stretches excluded)."""
+        if self.started_at is None:
+            return 0.0
+        end = min(at, self.stopped_at) if self.stopped_at is not None else at
+        total = self.calendar.elapsed(self.started_at, end)
+        for p in self.pauses:
+            p_end = p.end if p.end is not None else end
+            lo, hi = max(p.start, self.started_at), min(p_end, end)
+            if hi > lo:
+                total -= self.calendar.elapsed(lo, hi)
+        return max(total, 0.0)
+
+    def due_at(self, percent: float = 100.0) -> datetime | None:
+        """When the clock reaches ``percent`` of its target (None if paused now, stopped or not started)."""
+        if self.started_at is None or self.stopped_at is not None or self.paused:
+            return None
+        remaining = self.target_seconds * percent / 100.0
+        cursor = self.started_at
+        for p in self.pauses:  # all closed: not paused now
+            if p.end is None or p.end <= cursor:
+                continue
+            if p.start > cursor:
+                before = self.calendar.elapsed(cursor, p.start)
+                if remaining <= before:
+                    return self.calendar.add(cursor, remaining)
+                remaining -= before
+            cursor = max(cursor, p.end)
+        return self.calendar.add(cursor, remaining)
+
+    def status(self, at: datetime) -> SlaStatus:
+        state = ("not_started" if self.started_at is None else "stopped" if self.stopped_at is not None and at >= self.stopped_at
+                 else "paused" if self.paused else "running")
+        elapsed = self.elapsed(at)
+        pct = 100.0 * elapsed / self.target_seconds if self.target_seconds else 0.0
+        level = 0
+        if elapsed >= self.target_seconds:
+            level = 1
+            if self.escalate_every_seconds:
+                level += int((elapsed - self.target_seconds) // self.escalate_every_seconds)
+        return SlaStatus(self.metric, self.party, at, elapsed, self.target_seconds, pct,
+                         self.due_at() if state == "running" else None, state,
+                         tuple(w for w in self.warn_at if pct >= w), level)
+
+    def next_deadline(self, at: datetime) -> tuple[datetime, str] | None:
+        """The next instant after ``at`` when this clock warns or breaches (for the timer queue)."""
+        if self.started_at is None or self.stopped_at is not None or self.paused:
+            return None
+        marks = [(w, f"warning:{w}") for w in sorted(self.warn_at)] + [(100.0, "breach:1")]
+        if self.escalate_every_seconds:
+            for level in range(2, 11):
+                pct = 100.0 + 100.0 * self.escalate_every_seconds * (level - 1) / self.target_seconds
+                marks.append((pct, f"breach:{level}"))
+        for pct, what in marks:
+            t = self.due_at(pct)
+            if t is not None and t > at:
+                return t, what
+        return None
+
+
+def hours(n: float) -> float:
+    return timedelta(hours=n).total_seconds()

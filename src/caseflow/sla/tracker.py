@@ -1,0 +1,186 @@
+"""SLA tracking: which targets apply, how each clock ran, which timers are due, what firing one does.
+
+Targets are policy rules (``sla_target`` actions in ``rules/sla.yaml``), chosen by conditions
+on the case's facts with the policy's hit policy - so channel, priority, tier, segment,
+region, tenant and peak seasons (rules on the ``now`` fact) all select targets the same way.
+A clock's life follows the workflow states in the case's audit records: it starts on
+``opened`` or on entering a state, pauses while the case is in a ``pause_in`` state, resumes on
+leaving it, and stops on entering a ``stop_in`` state. Because clocks are rebuilt from the
+records, changing the SLA policy and calling :meth:`SlaTracker.clocks` again recomputes open
+cases from their history: no breach is unexplained.
+
+A target with ``on_breach`` is a platform deadline: when it breaches, its trigger fires
+(the seller has 48 hours to answer a return request or it is approved; the buyer has 7 days
+to ship the return or it lapses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..case import Case
+from ..engine import Engine
+from ..errors import PolicyIssue, PolicyValidationError
+from ..policies._yaml import read_yaml
+from ..policies.conditions import parse_duration
+from ..workflow import Actor, AuditRecord, WorkflowEvent
+from .calendar import BusinessCalendar, CalendarError
+from .clock import SlaClock, SlaStatus
+from .timers import Timer, TimerQueue
+
+__all__ = ["SlaTracker", "TrackedClock", "load_calendars"]
+
+SYSTEM = Actor(id="sla", role="system")
+
+
+def load_calendars(path: str | Path) -> dict[str, BusinessCalendar]:
+    """Read ``calendars:`` from a ``*.calendars.yaml`` file; errors carry file:line:column."""
+    p = Path(path)
+    doc, problems = read_yaml(p.read_text(encoding="utf-8"))
+    issues = [PolicyIssue(str(p), x.line, x.column, x.code, x.message, None, x.hint) for x in problems]
+    if doc is None or issues or not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
+        raise PolicyValidationError(issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")])
+    out: dict[str, BusinessCalendar] = {}
+    allowed = {"timezone", "hours", "country", "subdivision", "closures", "extra_working_days", "always_open"}
+    for name, spec in doc.data["calendars"].items():
+        path = ("calendars", name)
+        line, col = doc.pos(path)
+        if not isinstance(spec, dict):
+            issues.append(PolicyIssue(str(p), line, col, "calendar-structure", f"calendar {name!r} is a mapping"))
+            continue
+        unknown = set(spec) - allowed
+        if unknown:
+            k = sorted(unknown)[0]
+            kl, kc = doc.key_pos(path + (k,))
+            issues.append(PolicyIssue(str(p), kl, kc, "calendar-unknown-key", f"unknown key {k!r} in calendar {name!r}",
+                                      None, f"allowed: {', '.join(sorted(allowed))}"))
+            continue
+        try:
+            out[name] = BusinessCalendar.build(
+                name, str(spec.get("timezone", "UTC")), spec.get("hours"), country=spec.get("country"),
+                subdivision=spec.get("subdivision"), closures=spec.get("closures") or [],
+                extra_working_days=spec.get("extra_working_days") or [], always_open=bool(spec.get("always_open", False)),
+            )
+        except CalendarError as e:
+            issues.append(PolicyIssue(str(p), line, col, "calendar-invalid", str(e)))
+    if issues:
+        raise PolicyValidationError(issues)
+    return out
+
+
+@dataclass
+class TrackedClock:
+    clock: SlaClock
+    on_breach: tuple[str, str] | None  # (workflow, trigger)
+    rule: str  # policy/rule that chose the target
+
+    def status(self, at: datetime) -> SlaStatus:
+        return self.clock.status(at)
+
+
+def _timeline(records: Iterable[AuditRecord]) -> list[tuple[datetime, dict[str, str]]]:
+    """(time, states after the record) for every record that changed the states."""
+    out: list[tuple[datetime, dict[str, str]]] = []
+    states: dict[str, str] = {}
+    for r in records:
+        new = r.changes.get("states")
+        if r.kind == "opened" or new is not None:
+            states = dict(new or {})
+            out.append((r.at, dict(states)))
+    return out
+
+
+class SlaTracker:
+    def __init__(self, engine: Engine, calendars: dict[str, BusinessCalendar]) -> None:
+        self.engine = engine
+        self.calendars = calendars
+        missing = sorted({a.params["calendar"] for p in engine.policies for r in p.rules for a in r.then
+                          if a.type == "sla_target" and a.params["calendar"] not in calendars})
+        if missing:
+            raise PolicyValidationError([PolicyIssue("<sla>", 1, 1, "calendar-unknown",
+                                                     f"sla_target names unknown calendar {m!r}; known: {', '.join(sorted(calendars))}")
+                                         for m in missing])
+
+    def clocks(self, case: Case, records: list[AuditRecord]) -> list[TrackedClock]:
+        """Rebuild every clock of the case from its records (targets chosen when it was opened)."""
+        timeline = _timeline(records)
+        if not timeline:
+            return []
+        opened_at = timeline[0][0]
+        decision = self.engine.evaluate(case, at=opened_at)
+        out: list[TrackedClock] = []
+        for a in decision.actions:
+            if a.type != "sla_target":
+                continue
+            p = a.params
+            clock = SlaClock(
+                metric=p["metric"], calendar=self.calendars[p["calendar"]], target_seconds=parse_duration(p["within"]),
+                party=p.get("party", "platform"), warn_at=tuple(p.get("warn_at", [75])),
+                escalate_every_seconds=parse_duration(p["escalate_every"]) if p.get("escalate_every") else None,
+            )
+            start, stops, pauses = p.get("start", "opened"), set(p.get("stop_in", [])), set(p.get("pause_in", []))
+            for at, states in timeline:
+                active = {f"{w}:{s}" for w, s in states.items()}
+                if clock.started_at is None:
+                    if start == "opened" or start in active:
+                        clock.start(at)
+                    else:
+                        continue
+                if clock.stopped_at is not None:
+                    break
+                if active & stops:
+                    clock.stop(at)
+                elif active & pauses:
+                    clock.pause(at, ", ".join(sorted(active & pauses)))
+                else:
+                    clock.resume(at)
+            ob = p.get("on_breach")
+            out.append(TrackedClock(clock, (ob["workflow"], ob["trigger"]) if ob else None, f"{a.policy}/{a.rule_id}"))
+        return out
+
+    def timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[Timer]:
+        """The next warning or breach of every running clock of the case."""
+        return [t for t in self._timers(case, records, now) if isinstance(t, Timer)]
+
+    def _timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[Timer | str]:
+        """Timers, and the keys of clocks with nothing left to time (to cancel)."""
+        out: list[Timer | str] = []
+        for tc in self.clocks(case, records):
+            nxt = tc.clock.next_deadline(now)
+            if nxt is None:
+                out.append(f"{case.id}/{tc.clock.metric}/{tc.clock.party}")
+                continue
+            due, what = nxt
+            kind = what.split(":")[0]
+            payload: tuple[tuple[str, Any], ...] = (("metric", tc.clock.metric), ("mark", what), ("rule", tc.rule))
+            if tc.on_breach and what == "breach:1":
+                payload += (("workflow", tc.on_breach[0]), ("trigger", tc.on_breach[1]))
+            out.append(Timer(f"{case.id}/{tc.clock.metric}/{tc.clock.party}", due, case.id, kind, payload))
+        return out
+
+    def schedule(self, queue: TimerQueue, case: Case, records: list[AuditRecord], now: datetime) -> None:
+        """Put the case's next timers on the queue, replacing its earlier ones and cancelling
+        those of clocks that stopped or paused."""
+        for t in self._timers(case, records, now):
+            if isinstance(t, Timer):
+                queue.schedule(t)
+            else:
+                queue.cancel(t)
+
+    def event_for(self, timer: Timer) -> WorkflowEvent:
+        """What firing a due timer does: a platform trigger, or an evaluation with the SLA status on the case."""
+        metric, mark = timer.get("metric"), timer.get("mark")
+        eid = f"sla:{timer.case_id}:{metric}:{mark}:{int(timer.due.timestamp())}"
+        if timer.get("trigger"):
+            return WorkflowEvent(id=eid, trigger=timer.get("trigger"), workflow=timer.get("workflow"), actor=SYSTEM,
+                                 at=timer.due, reason=f"deadline {metric} passed ({timer.get('rule')})",
+                                 data={"sla_metric": metric, "sla_breach_level": 1})
+        kind, value = mark.split(":")
+        data: dict[str, Any] = {"sla_metric": metric}
+        data["sla_breach_level" if kind == "breach" else "sla_warning"] = int(value)
+        return WorkflowEvent(id=eid, trigger="evaluate", actor=SYSTEM, at=timer.due,
+                             reason=f"SLA {metric}: {mark.replace(':', ' ')}", data=data)
