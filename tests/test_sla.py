@@ -171,3 +171,53 @@ def test_unknown_calendar_is_a_clear_error(setup, tmp_path):
     (tmp_path / "fr.yaml").write_text(text)
     with pytest.raises(PolicyValidationError, match="unknown calendar 'cn-busines'"):
         SlaTracker(Engine(load_policies([tmp_path / "fr.yaml"])), tracker.calendars)
+
+
+def test_next_response_is_a_new_cycle_after_each_customer_reply(setup):
+    flows, tracker = setup
+    t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
+    out = flows.open(make_case(channel="chat", case_type="inquiry", request=None, created_at=t0.isoformat()),
+                     actor=Actor(id="i", role="system"), at=t0)
+    case, records = out.case, list(out.records)
+    agent, buyer = Actor(id="a", role="tier1_agent"), Actor(id="b", role="buyer")
+    steps = [("triage", agent, 1), ("start_work", agent, 2), ("ask_customer", agent, 3),
+             ("customer_replied", buyer, 30), ("ask_customer", agent, 40),       # answered in 10 min: met
+             ("customer_replied", buyer, 60)]                                      # then nobody answers
+    for i, (trig, actor, minutes) in enumerate(steps):
+        o = flows.handle(case, WorkflowEvent(id=f"e{i}", trigger=trig, actor=actor, at=t0 + timedelta(minutes=minutes)))
+        case, records = o.case, records + o.records
+    nr = next(tc for tc in tracker.clocks(case, records) if tc.clock.metric == "next_response")
+    assert len(nr.history) == 1 and nr.history[0].elapsed(t0 + timedelta(hours=5)) == 10 * 60
+    assert nr.history[0].status(t0 + timedelta(hours=5)).breach_level == 0
+    assert nr.clock.started_at == t0 + timedelta(minutes=60)
+    assert nr.clock.due_at() == t0 + timedelta(minutes=75)
+    case, records = run_until(flows, tracker, case, records, t0 + timedelta(minutes=76))
+    assert case.sla_breaches.get("next_response") == 1 and "sla:breached" in case.tags
+
+
+def test_periodic_update_restarts_on_every_update(setup):
+    flows, tracker = setup
+    t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
+    out = flows.open(make_case(channel="email", case_type="inquiry", request=None, created_at=t0.isoformat()),
+                     actor=Actor(id="i", role="system"), at=t0)
+    case, records = out.case, list(out.records)
+    agent = Actor(id="a", role="tier1_agent")
+    for i, (trig, hours_) in enumerate([("triage", 1), ("start_work", 2), ("ask_internal", 3), ("internal_replied", 20)]):
+        o = flows.handle(case, WorkflowEvent(id=f"e{i}", trigger=trig, actor=agent, at=t0 + timedelta(hours=hours_)))
+        case, records = o.case, records + o.records
+    pu = next(tc for tc in tracker.clocks(case, records) if tc.clock.metric == "periodic_update")
+    assert len(pu.history) == 1 and pu.history[0].stopped_at == t0 + timedelta(hours=20)
+    assert pu.clock.started_at == t0 + timedelta(hours=20) and pu.clock.due_at() == t0 + timedelta(hours=44)
+
+
+def test_a_deadline_set_by_an_outside_platform_is_the_due_time(setup):
+    flows, tracker = setup
+    t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
+    case = make_case(channel="email", case_type="inquiry", request=None, created_at=t0.isoformat(),
+                     deadlines={"platform_response": (t0 + timedelta(hours=3, minutes=7)).isoformat()})
+    out = flows.open(case, actor=Actor(id="i", role="system"), at=t0)
+    pr = next(tc for tc in tracker.clocks(out.case, list(out.records)) if tc.clock.metric == "platform_response")
+    assert pr.clock.due_at() == t0 + timedelta(hours=3, minutes=7)
+    assert "platform_response" not in {tc.clock.metric for tc in tracker.clocks(
+        flows.open(make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0).case,
+        list(flows.open(make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0).records))}

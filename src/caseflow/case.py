@@ -322,6 +322,7 @@ class Case(_Model):
     kb_summary: str | None = Field(None, description="the knowledge-base write-up of the resolution")
     resolution: str | None = None
     authority: str | None = Field(None, description="the authority a critical case was handed to")
+    deadlines: dict[str, AwareDatetime] = Field(default_factory=dict, description="deadlines set by an outside platform, by name")
     sla_breaches: dict[str, int] = Field(default_factory=dict, description="metric -> breach level reached")
     sla_warnings: dict[str, int] = Field(default_factory=dict, description="metric -> highest warning percentage reached")
 

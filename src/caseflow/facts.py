@@ -394,6 +394,7 @@ def _builtin() -> list[FactSpec]:
         f("messages.customer_text", E.string, "all customer messages joined by newlines", lambda c, n: "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None),
         # time and service levels
         f("now", E.datetime, "the evaluation time (for dated rules such as peak seasons)", lambda c, n: n),
+        f("case.deadline_names", E.strings, "names of the deadlines an outside platform set on the case", lambda c, n: sorted(c.deadlines)),
         f("sla.breached", E.strings, "metrics whose SLA is breached", lambda c, n: sorted(c.sla_breaches)),
         f("sla.breach_level", E.integer, "the highest SLA breach level (0: none)", lambda c, n: max(c.sla_breaches.values(), default=0)),
         f("sla.warned", E.strings, "metrics with an SLA warning", lambda c, n: sorted(c.sla_warnings)),

@@ -114,12 +114,24 @@ class SlaTarget(_Params):
     within: str = Field(description="a duration such as 2m, 4h, 2d")
     calendar: str = Field(min_length=1, description="a calendar of the SLA calendars file")
     party: Literal["platform", "buyer", "seller"] = "platform"
-    start: str = Field("opened", description="'opened', or 'workflow:state' - the clock starts on entering it")
+    start: str = Field("opened", description="'opened'; 'workflow:state' (starts on entering it); or 'trigger' (only start_on starts it)")
     stop_in: list[str] = Field(default_factory=list, description="'workflow:state' that stop the clock")
     pause_in: list[str] = Field(default_factory=list, description="'workflow:state' that pause it")
+    start_on: list[str] = Field(default_factory=list, description="'workflow.trigger' that start the clock")
+    stop_on: list[str] = Field(default_factory=list, description="'workflow.trigger' that stop it")
+    repeat: bool = Field(False, description="start a new cycle at every start after a stop (next response, periodic update)")
+    deadline_from: str | None = Field(None, description="take the due time from the case's deadlines[NAME] instead of 'within'")
     warn_at: list[int] = Field(default_factory=lambda: [75])
     escalate_every: str | None = Field(None, description="after the breach, one more level every this long")
     on_breach: OnBreach | None = None
+
+    @field_validator("start_on", "stop_on")
+    @classmethod
+    def _triggers(cls, v: list[str]) -> list[str]:
+        for item in v:
+            if item.count(".") != 1 or not all(item.split(".")):
+                raise ValueError(f"{item!r}: write workflow.trigger, e.g. tier1.customer_replied")
+        return v
 
     @field_validator("within", "escalate_every")
     @classmethod
@@ -136,7 +148,7 @@ class SlaTarget(_Params):
     @classmethod
     def _states(cls, v):  # type: ignore[no-untyped-def]
         for item in [v] if isinstance(v, str) else v:
-            if item != "opened" and (item.count(":") != 1 or not all(item.split(":"))):
+            if item not in ("opened", "trigger") and (item.count(":") != 1 or not all(item.split(":"))):
                 raise ValueError(f"{item!r}: write workflow:state, e.g. tier1:awaiting_customer")
         return v
 

@@ -17,7 +17,7 @@ to ship the return or it lapses).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -74,23 +74,25 @@ def load_calendars(path: str | Path) -> dict[str, BusinessCalendar]:
 
 @dataclass
 class TrackedClock:
-    clock: SlaClock
+    clock: SlaClock  # the current cycle
     on_breach: tuple[str, str] | None  # (workflow, trigger)
     rule: str  # policy/rule that chose the target
+    history: list[SlaClock] = field(default_factory=list)  # earlier cycles of a repeating target
 
     def status(self, at: datetime) -> SlaStatus:
         return self.clock.status(at)
 
 
-def _timeline(records: Iterable[AuditRecord]) -> list[tuple[datetime, dict[str, str]]]:
-    """(time, states after the record) for every record that changed the states."""
-    out: list[tuple[datetime, dict[str, str]]] = []
+def _timeline(records: Iterable[AuditRecord]) -> list[tuple[datetime, dict[str, str], set[str]]]:
+    """(time, states after the record, triggers of the record) for every record that changed the states."""
+    out: list[tuple[datetime, dict[str, str], set[str]]] = []
     states: dict[str, str] = {}
     for r in records:
         new = r.changes.get("states")
         if r.kind == "opened" or new is not None:
             states = dict(new or {})
-            out.append((r.at, dict(states)))
+            fired = {"opened"} if r.kind == "opened" else {f"{r.workflow}.{r.trigger}"}
+            out.append((r.at, dict(states), fired))
     return out
 
 
@@ -117,30 +119,52 @@ class SlaTracker:
             if a.type != "sla_target":
                 continue
             p = a.params
-            clock = SlaClock(
-                metric=p["metric"], calendar=self.calendars[p["calendar"]], target_seconds=parse_duration(p["within"]),
-                party=p.get("party", "platform"), warn_at=tuple(p.get("warn_at", [75])),
-                escalate_every_seconds=parse_duration(p["escalate_every"]) if p.get("escalate_every") else None,
-            )
-            start, stops, pauses = p.get("start", "opened"), set(p.get("stop_in", [])), set(p.get("pause_in", []))
-            for at, states in timeline:
-                active = {f"{w}:{s}" for w, s in states.items()}
-                if clock.started_at is None:
-                    if start == "opened" or start in active:
-                        clock.start(at)
-                    else:
-                        continue
-                if clock.stopped_at is not None:
-                    break
-                if active & stops:
-                    clock.stop(at)
-                elif active & pauses:
-                    clock.pause(at, ", ".join(sorted(active & pauses)))
-                else:
-                    clock.resume(at)
+            cycles = self._cycles(p, case, timeline)
             ob = p.get("on_breach")
-            out.append(TrackedClock(clock, (ob["workflow"], ob["trigger"]) if ob else None, f"{a.policy}/{a.rule_id}"))
+            out.append(TrackedClock(cycles[-1], (ob["workflow"], ob["trigger"]) if ob else None,
+                                    f"{a.policy}/{a.rule_id}", cycles[:-1]))
         return out
+
+    def _new_clock(self, p: dict[str, Any], case: Case) -> SlaClock:
+        return SlaClock(
+            metric=p["metric"], calendar=self.calendars[p["calendar"]], target_seconds=parse_duration(p["within"]),
+            party=p.get("party", "platform"), warn_at=tuple(p.get("warn_at", [75])),
+            escalate_every_seconds=parse_duration(p["escalate_every"]) if p.get("escalate_every") else None,
+        )
+
+    def _cycles(self, p: dict[str, Any], case: Case, timeline: list[tuple[datetime, dict[str, str], set[str]]]) -> list[SlaClock]:
+        """The clock's cycles from the timeline (one unless the target repeats)."""
+        start, start_on = p.get("start", "opened"), set(p.get("start_on", []))
+        stops, stop_on, pauses = set(p.get("stop_in", [])), set(p.get("stop_on", [])), set(p.get("pause_in", []))
+        repeat = bool(p.get("repeat"))
+        cycles = [self._new_clock(p, case)]
+        was_active: set[str] = set()
+        for at, states, fired in timeline:
+            active = {f"{w}:{s}" for w, s in states.items()}
+            entered = active - was_active
+            was_active = active
+            clock = cycles[-1]
+            if clock.started_at is not None and clock.stopped_at is None and (active & stops or fired & stop_on):
+                clock.stop(at)
+            starts = ((start == "opened" and "opened" in fired) or start in entered or bool(fired & start_on))
+            if starts and (clock.started_at is None or (repeat and clock.stopped_at is not None)):
+                if clock.started_at is not None:
+                    clock = self._new_clock(p, case)
+                    cycles.append(clock)
+                clock.start(at)
+                if p.get("deadline_from"):
+                    due = case.deadlines.get(p["deadline_from"])
+                    if due is not None:  # the due time comes from the case: the target is the business time until it
+                        clock.target_seconds = max(clock.calendar.elapsed(at, due), 1.0)
+            if clock.started_at is None or clock.stopped_at is not None:
+                continue
+            if active & stops:
+                clock.stop(at)
+            elif active & pauses:
+                clock.pause(at, ", ".join(sorted(active & pauses)))
+            else:
+                clock.resume(at)
+        return cycles
 
     def timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[Timer]:
         """The next warning or breach of every running clock of the case."""
