@@ -221,3 +221,22 @@ def test_a_deadline_set_by_an_outside_platform_is_the_due_time(setup):
     assert "platform_response" not in {tc.clock.metric for tc in tracker.clocks(
         flows.open(make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0).case,
         list(flows.open(make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0).records))}
+
+
+def test_a_breach_escalates_level_by_level(setup):
+    flows, tracker = setup
+    t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
+    out = flows.open(make_case(priority="urgent", case_type="inquiry", request=None, created_at=t0.isoformat()),
+                     actor=Actor(id="i", role="system"), at=t0)
+    case, records = out.case, list(out.records)
+    o = flows.handle(case, WorkflowEvent(id="t", trigger="triage", actor=Actor(id="a", role="tier1_agent"), at=t0))
+    case, records = o.case, records + o.records
+    # urgent: resolution within 4h, warnings at 50/75/90 %, one more level every 2h
+    case, records = run_until(flows, tracker, case, records, t0 + timedelta(hours=3, minutes=59))
+    assert case.sla_warnings["resolution"] == 90 and "resolution" not in case.sla_breaches and case.tier == 1
+    case, records = run_until(flows, tracker, case, records, t0 + timedelta(hours=4))
+    assert case.sla_breaches["resolution"] == 1 and case.tier == 1
+    case, records = run_until(flows, tracker, case, records, t0 + timedelta(hours=6))
+    assert case.sla_breaches["resolution"] == 2 and case.tier == 2 and case.states["tier2"] == "escalated"
+    handoff = next(r for r in records if r.trigger == "handoff_to_tier2")
+    assert handoff.at == t0 + timedelta(hours=6) and "sla-breach-actions/breach-level-2" in handoff.reason

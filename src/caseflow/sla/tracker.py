@@ -113,7 +113,11 @@ class SlaTracker:
         if not timeline:
             return []
         opened_at = timeline[0][0]
-        decision = self.engine.evaluate(case, at=opened_at)
+        # targets are chosen on the case as it was opened (its 'opened' record), not as it is now:
+        # a breach that raised the priority must not move the goalposts
+        first = next((r for r in records if r.kind == "opened"), None)
+        as_opened = Case.model_validate(first.changes) if first is not None else case
+        decision = self.engine.evaluate(as_opened, at=opened_at)
         out: list[TrackedClock] = []
         for a in decision.actions:
             if a.type != "sla_target":
