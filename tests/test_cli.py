@@ -68,7 +68,7 @@ def test_policy_tests_pass_filter_json_and_fail(rules_dir, tmp_path, capsys):
     code, out, _ = run(["test", rules_dir, "-k", "seven-day", "-v"], capsys)
     assert code == 0 and "PASS" in out and "3 passed" in out
     code, out, _ = run(["test", rules_dir, "--json", "-k", "repeat refunder"], capsys)
-    assert json.loads(out)[0]["fired_rules"] == ["repeat-refunder-review"]
+    assert json.loads(out)["tests"][0]["fired_rules"] == ["repeat-refunder-review"]
     (tmp_path / "refunds.yaml").write_text((rules_dir / "refunds.yaml").read_text())
     (tmp_path / "wrong.test.yaml").write_text(
         "policies: refunds.yaml\nnow: 2026-11-11T10:00:00+08:00\ntests:\n  - name: wrong on purpose\n"
@@ -86,3 +86,68 @@ def test_malformed_test_file_is_a_clear_error(tmp_path, capsys):
 
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
+
+
+def test_rule_coverage_names_rules_no_test_exercises(rules_dir, tmp_path, capsys):
+    code, out, _ = run(["test", rules_dir], capsys)
+    assert "rule coverage:" in out
+    (tmp_path / "refunds.yaml").write_text((rules_dir / "refunds.yaml").read_text())
+    (tmp_path / "one.test.yaml").write_text(
+        "policies: refunds.yaml\nnow: 2026-11-11T10:00:00+08:00\ntests:\n  - name: inquiry\n"
+        "    case: {id: x, tenant: t, channel: chat, case_type: inquiry, created_at: 2026-11-11T09:00:00+08:00}\n"
+        "    expect: {rules: [refund-to-tier1-queue]}\n")
+    code, out, _ = run(["test", tmp_path, "--json"], capsys)
+    cov = json.loads(out)["coverage"]
+    assert cov["rules"] == 18 and "refunds/small-refund-trusted-buyer" in cov["uncovered"]
+    assert "refunds/refund-to-tier1-queue" not in cov["uncovered"]
+
+
+def test_generate_and_simulate(rules_dir, tmp_path, capsys):
+    cases = tmp_path / "cases.jsonl"
+    code, _, err = run(["generate", "--n", "400", "--seed", "3", "--out", cases], capsys)
+    assert code == 0 and "wrote 400 cases" in err and len(cases.read_text().splitlines()) == 400
+    code, out, _ = run(["generate", "--n", "2", "--seed", "3"], capsys)
+    assert out.splitlines()[0] == cases.read_text().splitlines()[0]  # deterministic for a seed
+    at = "2026-11-11T10:00:00+08:00"
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", at, "--workers", "1"], capsys)
+    assert code == 0 and "cases: 400" in out and "refunds/refund-to-tier1-queue" in out
+    # B raises the small-refund limit: more automatic approvals, fewer tier-1 queue routings
+    b = tmp_path / "b"
+    b.mkdir()
+    (b / "refunds.yaml").write_text((rules_dir / "refunds.yaml").read_text().replace("small_refund_cny: 200 CNY", "small_refund_cny: 2000 CNY"))
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", rules_dir / "refunds.yaml", "--against", b,
+                        "--at", at, "--format", "json", "--workers", "2"], capsys)
+    data = json.loads(out)
+    small = data["rules"]["refunds/small-refund-trusted-buyer"]
+    assert data["changed"] > 0 and small["b"] > small["a"]
+    assert data["examples"]["refunds/small-refund-trusted-buyer"]
+    assert float(data["refunds_approved"]["CNY"]["b"]) > float(data["refunds_approved"]["CNY"]["a"])
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", at, "--format", "csv"], capsys)
+    assert out.startswith("section,name,a,b") and "\nrule,refunds/" in out
+
+
+def test_simulate_reports_a_bad_case_line(rules_dir, tmp_path, capsys):
+    cases = tmp_path / "bad.jsonl"
+    cases.write_text('{"id": "x"}\n')
+    code, _, err = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys)
+    assert code == 2 and f"{cases}:1" in err and "tenant" in err
+
+
+def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
+    import jsonschema
+    import yaml
+
+    code, out, _ = run(["schema"], capsys)
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    committed = json.loads((rules_dir.parent / "schema" / "policy.schema.json").read_text())
+    assert committed == schema, "schema/policy.schema.json is stale: run 'caseflow schema > schema/policy.schema.json'"
+    v = jsonschema.Draft202012Validator(schema)
+    for f in [*rules_dir.glob("*.yaml"), *(rules_dir / "sla").glob("*.yaml")]:
+        if f.name.endswith((".test.yaml", ".detectors.yaml", ".calendars.yaml")):
+            continue
+        assert not list(v.iter_errors(json.loads(json.dumps(yaml.safe_load(f.read_text()), default=str)))), f
+        assert f.read_text().startswith("# yaml-language-server: $schema=")
+    bad = {"policy": "x", "version": "1", "hit_policy": "first",
+           "rules": [{"id": "a", "when": "always", "then": [{"escalate": {"severty": "high"}}]}]}
+    assert list(v.iter_errors(bad))

@@ -121,20 +121,33 @@ def cmd_test(args: argparse.Namespace) -> int:
     files = discover(args.path)
     if not files:
         raise _Usage(f"{args.path}: no *.test.yaml policy test files found")
+    from .policytest import load_file
+
     outcomes = []
+    rules: dict[str, set[str]] = {}  # policy -> rule ids, for coverage
     for f in files:
         outcomes.extend(run_file(f, backend=args.backend, name_filter=args.k))
+        for p in load_file(f).policy_set():
+            rules.setdefault(p.name, set()).update(r.id for r in p.rules)
     failed = [o for o in outcomes if not o.passed]
+    fired = {f"{o.test.file}": set(o.fired_rules) for o in outcomes}
+    all_fired = set().union(*fired.values()) if fired else set()
+    uncovered = sorted(f"{p}/{r}" for p, ids in rules.items() for r in ids if r not in all_fired)
     if args.json:
-        print(json.dumps([{"file": o.test.file, "line": o.test.line, "name": o.test.name, "backend": o.backend,
-                           "passed": o.passed, "failures": o.failures, "fired_rules": o.fired_rules,
-                           "actions": o.actions} for o in outcomes], indent=2))
+        print(json.dumps({"tests": [{"file": o.test.file, "line": o.test.line, "name": o.test.name, "backend": o.backend,
+                                     "passed": o.passed, "failures": o.failures, "fired_rules": o.fired_rules,
+                                     "actions": o.actions} for o in outcomes],
+                          "coverage": {"rules": sum(len(v) for v in rules.values()), "uncovered": uncovered}}, indent=2))
     else:
         for o in outcomes:
             if args.verbose or not o.passed:
                 print(f"{'PASS' if o.passed else 'FAIL'}  {o.test.file}:{o.test.line}  {o.test.name}")
                 for msg in o.failures:
                     print(f"      {msg}")
+        total = sum(len(v) for v in rules.values())
+        if not args.k:
+            print(f"rule coverage: {total - len(uncovered)} of {total} rules fired in some test"
+                  + (f"; never: {', '.join(uncovered)}" if uncovered else ""))
         print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
@@ -155,6 +168,53 @@ def cmd_workflows(args: argparse.Namespace) -> int:
         finals = ", ".join(sorted(d.final_states))
         print(f"{name:<22} {d.version:<12} {len(d.states):>2} states, {len(d.transitions):>2} transitions; "
               f"starts at {d.initial}; final: {finals}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import write_jsonl
+
+    if args.n < 0:
+        raise _Usage("--n must be 0 or more")
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            n = write_jsonl(args.n, args.seed, f)
+        print(f"wrote {n:,} cases to {args.out}", file=sys.stderr)
+    else:
+        write_jsonl(args.n, args.seed, sys.stdout)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulate import simulate_file
+
+    if not Path(args.cases).exists():
+        raise _Usage(f"{args.cases}: no such file")
+    show = args.progress or (sys.stderr.isatty() and not args.no_progress)
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} cases", end="", file=sys.stderr, flush=True)
+
+    at = _clock(args.at).now()
+    report = simulate_file(args.cases, args.policies, args.against, at=at, backend=args.backend,
+                           workers=args.workers, progress=progress if show else None)
+    if show:
+        print(file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        print(report.csv(), end="")
+    else:
+        print(report.table())
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .policies.schema import policy_schema
+
+    print(json.dumps(policy_schema(), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -187,6 +247,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--matched-only", action="store_true", help="show only the rules that matched")
     p.set_defaults(func=lambda a: cmd_evaluate(a, explain=True))
+
+    p = sub.add_parser("generate", help="write realistic synthetic cases as JSON lines")
+    p.add_argument("--n", type=int, default=1000, help="how many cases (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same cases")
+    p.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("simulate", help="replay cases through a policy set, or two, and report what changes")
+    p.add_argument("--cases", required=True, metavar="FILE.jsonl", help="one case per line (see caseflow generate)")
+    p.add_argument("--policies", required=True, action="append", metavar="PATH", help="policy set A (repeatable)")
+    p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
+    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+    p.add_argument("--backend", choices=["durable", "python"], default="python")
+    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of policy files (for yaml-language-server)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("workflows", help="check and list workflow definitions (default: the shipped ones)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="workflow files or folders")

@@ -64,6 +64,18 @@ class CaseflowError(Exception):
     def __str__(self) -> str:
         return f"{self.args[0]} [{self.code}]"
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # subclasses have their own __init__ signatures: rebuild without calling them, so an
+        # error raised in a worker process arrives whole in the parent
+        return (_restore, (self.__class__, self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type, args: tuple, state: dict) -> CaseflowError:  # type: ignore[type-arg]
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 @dataclass(frozen=True)
 class FieldProblem:

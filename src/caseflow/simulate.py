@@ -1,0 +1,207 @@
+"""Replay cases through one policy set, or two, and report what would change (``caseflow simulate``).
+
+Cases come from a JSONL file (one case per line, as ``caseflow generate`` writes them). The
+file is split into chunks evaluated in worker processes (both cores of a small machine); each
+worker loads the policies itself, so nothing but text and counts crosses process boundaries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .case import Case, parse_case
+from .clock import FixedClock
+from .decision import Decision
+from .engine import Engine
+from .money import parse_money
+from .policies.loader import load_policies
+
+__all__ = ["SimulationReport", "simulate_file"]
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class SimulationReport:
+    cases: int = 0
+    changed: int = 0
+    rules: dict[str, list[int]] = field(default_factory=dict)  # rule -> [count in A, count in B]
+    actions: dict[str, list[int]] = field(default_factory=dict)
+    refunds: dict[str, list[Decimal]] = field(default_factory=dict)  # currency -> [approved in A, in B]
+    escalations: list[int] = field(default_factory=lambda: [0, 0])
+    examples: dict[str, list[str]] = field(default_factory=dict)  # changed rule -> case ids
+    against: bool = False
+
+    def merge(self, other: SimulationReport) -> None:
+        self.cases += other.cases
+        self.changed += other.changed
+        for mine, theirs in ((self.rules, other.rules), (self.actions, other.actions), (self.refunds, other.refunds)):
+            for k, v in theirs.items():
+                cur = mine.setdefault(k, [type(v[0])(0), type(v[1])(0)])
+                cur[0] += v[0]
+                cur[1] += v[1]
+        self.escalations = [self.escalations[0] + other.escalations[0], self.escalations[1] + other.escalations[1]]
+        for k, ids in other.examples.items():
+            mine_ids = self.examples.setdefault(k, [])
+            mine_ids.extend(ids[: MAX_EXAMPLES - len(mine_ids)])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cases": self.cases, "changed": self.changed, "compared": self.against,
+            "rules": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.rules.items())},
+            "actions": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.actions.items())},
+            "refunds_approved": {k: {"a": str(v[0]), "b": str(v[1])} for k, v in sorted(self.refunds.items())},
+            "escalations": {"a": self.escalations[0], "b": self.escalations[1]},
+            "examples": self.examples,
+        }
+
+    def table(self) -> str:
+        ab = self.against
+        out = [f"cases: {self.cases:,}" + (f"   decisions that differ: {self.changed:,} ({100 * self.changed / max(self.cases, 1):.1f} %)" if ab else "")]
+
+        def section(title: str, rows: dict[str, list[Any]], fmt: Any = str) -> None:
+            out.append("")
+            out.append(f"{title:<52} {'A':>10}" + (f" {'B':>10} {'change':>10}" if ab else ""))
+            for k, (a, b) in sorted(rows.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]) if ab else -kv[1][0], kv[0])):
+                if ab:
+                    out.append(f"  {k:<50} {fmt(a):>10} {fmt(b):>10} {fmt(b - a):>+10}" if not isinstance(a, Decimal)
+                               else f"  {k:<50} {a:>10} {b:>10} {b - a:>+10}")
+                else:
+                    out.append(f"  {k:<50} {fmt(a):>10}")
+
+        section("rules fired", self.rules)
+        section("actions", self.actions)
+        section("refunds approved (sum of amounts)", self.refunds)
+        out.append("")
+        out.append(f"escalations: A {self.escalations[0]:,}" + (f", B {self.escalations[1]:,}" if ab else ""))
+        if ab and self.examples:
+            out.append("")
+            out.append("example cases, by rule whose firing changed:")
+            for k, ids in sorted(self.examples.items()):
+                out.append(f"  {k}: {', '.join(ids)}")
+        return "\n".join(out)
+
+    def csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["section", "name", "a", "b"])
+        for section, rows in (("rule", self.rules), ("action", self.actions), ("refund", self.refunds)):
+            for k, (a, b) in sorted(rows.items()):
+                w.writerow([section, k, a, b if self.against else ""])
+        w.writerow(["escalations", "", self.escalations[0], self.escalations[1] if self.against else ""])
+        w.writerow(["cases", "", self.cases, ""])
+        w.writerow(["changed", "", self.changed if self.against else "", ""])
+        return buf.getvalue()
+
+
+def _refund(case: Case, params: dict[str, Any]) -> tuple[str, Decimal] | None:
+    amount = params.get("amount", "requested")
+    if amount == "full":
+        return (case.orders[0].amount.currency, case.orders[0].amount.amount) if case.orders else None
+    if amount == "requested":
+        if case.request is not None and case.request.amount is not None:
+            return case.request.amount.currency, case.request.amount.amount
+        return (case.orders[0].amount.currency, case.orders[0].amount.amount) if case.orders else None
+    value, currency = parse_money(str(amount))
+    return currency, value
+
+
+def _count(report: SimulationReport, side: int, case: Case, d: Decision) -> None:
+    for r in d.matched_rules:
+        report.rules.setdefault(f"{r.policy}/{r.rule_id}", [0, 0])[side] += 1
+    for a in d.actions:
+        report.actions.setdefault(a.type, [0, 0])[side] += 1
+        if a.type == "approve_refund":
+            got = _refund(case, a.params)
+            if got is not None:
+                report.refunds.setdefault(got[0], [Decimal(0), Decimal(0)])[side] += got[1]
+    if d.has_action("escalate"):
+        report.escalations[side] += 1
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _engine(paths: tuple[str, ...], backend: str, at: str) -> Engine:
+    key = f"{paths}|{backend}|{at}"
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine(load_policies([Path(p) for p in paths]), backend=backend, clock=FixedClock(at))
+    return _ENGINES[key]
+
+
+def _chunk(args: tuple[list[tuple[int, str]], tuple[str, ...], tuple[str, ...] | None, str, str, str]) -> SimulationReport:
+    lines, a_paths, b_paths, backend, at, source = args
+    ea = _engine(a_paths, backend, at)
+    eb = _engine(b_paths, backend, at) if b_paths else None
+    report = SimulationReport(against=eb is not None)
+    for lineno, text in lines:
+        case = parse_case(text, source=f"{source}:{lineno}")
+        da = ea.evaluate(case)
+        report.cases += 1
+        _count(report, 0, case, da)
+        if eb is not None:
+            db = eb.evaluate(case)
+            _count(report, 1, case, db)
+            ra, rb = da.rule_ids, db.rule_ids
+            if ra != rb or da.actions != db.actions:
+                report.changed += 1
+                for rule in set(map(str, (f"{r.policy}/{r.rule_id}" for r in da.matched_rules))) ^ set(
+                        f"{r.policy}/{r.rule_id}" for r in db.matched_rules):
+                    ids = report.examples.setdefault(rule, [])
+                    if len(ids) < MAX_EXAMPLES:
+                        ids.append(case.id)
+    return report
+
+
+def simulate_file(cases: str | Path, policies: list[str | Path], against: list[str | Path] | None = None, *,
+                  at: datetime | str, backend: str = "python", workers: int | None = None, chunk: int = 5000,
+                  progress: Any = None) -> SimulationReport:
+    """Replay every case of a JSONL file; ``progress(done, total)`` is called as chunks finish."""
+    path = Path(cases)
+    at_text = at.isoformat() if isinstance(at, datetime) else str(at)
+    a_paths = tuple(str(p) for p in policies)
+    b_paths = tuple(str(p) for p in against) if against else None
+    # check the policies once here, so a bad file is one clear error rather than one per worker
+    load_policies([Path(p) for p in a_paths])
+    if b_paths:
+        load_policies([Path(p) for p in b_paths])
+    chunks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if line.strip():
+                current.append((lineno, line))
+                if len(current) >= chunk:
+                    chunks.append(current)
+                    current = []
+    if current:
+        chunks.append(current)
+    total = sum(len(c) for c in chunks)
+    report = SimulationReport(against=b_paths is not None)
+    jobs = [(c, a_paths, b_paths, backend, at_text, str(path)) for c in chunks]
+    workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(chunks), 1))
+    done = 0
+    if workers <= 1 or len(chunks) <= 1:
+        results = map(_chunk, jobs)
+        for r in results:
+            report.merge(r)
+            done += r.cases
+            if progress:
+                progress(done, total)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for r in pool.map(_chunk, jobs):
+                report.merge(r)
+                done += r.cases
+                if progress:
+                    progress(done, total)
+    return report
+
