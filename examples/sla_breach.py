@@ -5,7 +5,7 @@ escalated - step by step, in simulated time.
 Run from the repository root:  python examples/sla_breach.py
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -93,8 +93,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     for w in ps.warnings:
         print(str(w))
-    print(f"ok: {len(ps)} polic{'ies' if len(ps) != 1 else 'y'}, {ps.rule_count} rules")
-    return 0
+    print(f"ok: {len(ps)} polic{'ies' if len(ps) != 1 else 'y'}, {ps.rule_count} rules"
+          + (f", {len(ps.warnings)} warning{'s' if len(ps.warnings) != 1 else ''}" if ps.warnings else ""))
+    return 1 if (args.strict and ps.warnings) else 0
 
 
 def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
@@ -232,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check policy files; errors as file:line:column")
     p.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
+    p.add_argument("--strict", action="store_true", help="warnings (shadowed rules, never-true conditions ...) fail too")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("evaluate", help="evaluate a case (JSON) and print the decision as JSON")

@@ -325,7 +325,9 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
             ctx.add(path, "policy-missing-key", "the rule has no 'id'", "give every rule a unique id such as 'small-refund-trusted-buyer'")
             ok = False
         elif not isinstance(rid, str) or not _ID_RE.match(rid):
-            ctx.add(path + ("id",), "policy-bad-value", f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'")
+            hint = ("YAML reads yes, no, on, off, true and false as booleans: quote the id" if isinstance(rid, bool)
+                    else None)
+            ctx.add(path + ("id",), "policy-bad-value", f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'", hint)
             ok = False
         elif rid in seen:
             ctx.add(path + ("id",), "policy-duplicate-rule", f"rule id {rid!r} is used twice (first at line {seen[rid]})",
@@ -443,6 +445,10 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
         from .compiler import backend_limit_issues
 
         issues.extend(backend_limit_issues(policies, facts))
+    if policies and not any(i.severity == "error" for i in issues):
+        from .analysis import analyze
+
+        issues.extend(analyze(policies))
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise PolicyValidationError(issues)
