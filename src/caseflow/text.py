@@ -19,8 +19,10 @@ Every search is ``str.find`` over normalised text: linear, no backtracking.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = ["NEGATIONS", "PhraseMatch", "PhraseSet", "normalize"]
 
@@ -81,6 +83,22 @@ class PhraseMatch:
     why_not: str | None = None
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # a plain character class: linear, no backtracking
+
+
+@lru_cache(maxsize=4096)
+def _prepared(text: str) -> tuple[str, str]:
+    """(normalised text, the same with quoted spans blanked): computed once per text, shared by
+    every phrase set that looks at it."""
+    norm = normalize(text)
+    return norm, _blank_quotes(norm)
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_ASCII_WORD.findall(_prepared(text)[0]))
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """Phrases per language, plus exceptions; immutable and hashable (usable in compiled rules)."""
@@ -88,6 +106,24 @@ class PhraseSet:
     name: str
     phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (language, normalised phrases)
     exceptions: tuple[str, ...] = ()
+    _flat: tuple[tuple[str, str, bool], ...] = field(default=(), compare=False, repr=False)  # (lang, phrase, cjk)
+    _first_words: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    _substrings: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        flat = tuple((lang, p, any(_is_cjk(c) for c in p)) for lang, ps in self.phrases for p in ps)
+        object.__setattr__(self, "_flat", flat)
+        # a quick test before the careful one: the first ASCII word of each phrase, or the whole
+        # phrase when it has none (Chinese)
+        firsts, subs = set(), []
+        for _, p, _ in flat:
+            words = _ASCII_WORD.findall(p)
+            if words and not any(_is_cjk(c) for c in p):
+                firsts.add(words[0])
+            else:
+                subs.append(p)
+        object.__setattr__(self, "_first_words", frozenset(firsts))
+        object.__setattr__(self, "_substrings", tuple(subs))
 
     @classmethod
     def build(cls, name: str, phrases: dict[str, list[str]], exceptions: list[str] | None = None) -> PhraseSet:
@@ -101,8 +137,7 @@ class PhraseSet:
 
     def find(self, text: str) -> list[PhraseMatch]:
         """Every occurrence, counted or not (and why not), in text order."""
-        norm = normalize(text)
-        unquoted = _blank_quotes(norm)
+        norm, unquoted = _prepared(text)
         spans = []
         for e in self.exceptions:
             i = norm.find(e)
@@ -110,27 +145,28 @@ class PhraseSet:
                 spans.append((i, i + len(e)))
                 i = norm.find(e, i + 1)
         out: list[PhraseMatch] = []
-        for lang, phrases in self.phrases:
-            for p in phrases:
-                cjk = any(_is_cjk(c) for c in p)
-                i = norm.find(p)
-                while i != -1:
-                    end = i + len(p)
-                    whole = cjk or ((i == 0 or not _word_char(norm[i - 1])) and (end == len(norm) or not _word_char(norm[end])))
-                    if whole:
-                        why = None
-                        if unquoted[i:end] != norm[i:end]:
-                            why = "quoted"
-                        elif any(a <= i and end <= b for a, b in spans):
-                            why = "exception"
-                        elif _negated(norm, i, cjk):
-                            why = "negated"
-                        out.append(PhraseMatch(p, lang, i, why is None, why))
-                    i = norm.find(p, i + 1)
+        for lang, p, cjk in self._flat:
+            i = norm.find(p)
+            while i != -1:
+                end = i + len(p)
+                whole = cjk or ((i == 0 or not _word_char(norm[i - 1])) and (end == len(norm) or not _word_char(norm[end])))
+                if whole:
+                    why = None
+                    if unquoted[i:end] != norm[i:end]:
+                        why = "quoted"
+                    elif any(a <= i and end <= b for a, b in spans):
+                        why = "exception"
+                    elif _negated(norm, i, cjk):
+                        why = "negated"
+                    out.append(PhraseMatch(p, lang, i, why is None, why))
+                i = norm.find(p, i + 1)
         out.sort(key=lambda m: m.start)
         return out
 
     def mentions(self, text: str) -> bool:
+        norm, _ = _prepared(text)
+        if self._first_words.isdisjoint(_words(text)) and not any(p in norm for p in self._substrings):
+            return False  # the common case: nothing to look at closely
         return any(m.counted for m in self.find(text))
 
 
