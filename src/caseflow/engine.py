@@ -27,7 +27,7 @@ from .clock import Clock, SystemClock, ensure_aware
 from .decision import Decision, DecisionAction, Explanation, FiredRule, PolicyRef
 from .errors import BackendError, EvaluationError
 from .explain import build_explanation
-from .facts import GivenFacts
+from .facts import GivenFacts, LazyFacts
 from .policies.compiler import compile_policies
 from .policies.loader import load_policies
 from .policies.model import PolicySet
@@ -95,9 +95,21 @@ class Engine:
         now = self._now() if at is None else ensure_aware(at, "evaluate(at=...)")
         return self._decide(self.policies.facts.lazy(case, now), now, case.id)
 
-    def evaluate_facts(self, facts: Mapping[str, Any], *, case_id: str | None = None) -> Decision:
-        """Evaluate already-derived facts (a mapping of fact name to value); missing names are missing facts."""
-        return self._decide(GivenFacts(facts), self._now(), case_id)
+    def evaluate_facts(self, facts: Mapping[str, Any], *, case_id: str | None = None,
+                       at: datetime | None = None) -> Decision:
+        """Evaluate already-derived facts (a mapping of fact name to value); missing names are missing facts.
+
+        A :class:`~caseflow.facts.LazyFacts` (from :meth:`lazy_facts`) is used as it is, so several
+        engines evaluating one case - two policy versions in a simulation - derive each fact once.
+        """
+        now = self._now() if at is None else ensure_aware(at, "evaluate_facts(at=...)")
+        mapping = facts if isinstance(facts, (LazyFacts, GivenFacts)) else GivenFacts(facts)
+        return self._decide(mapping, now, case_id)
+
+    def lazy_facts(self, case: Case, at: datetime | None = None) -> LazyFacts:
+        """The case's facts, each derived the first time any engine reads it."""
+        now = self._now() if at is None else ensure_aware(at, "lazy_facts(at=...)")
+        return self.policies.facts.lazy(case, now)
 
     def _decide(self, facts: Any, now: datetime, case_id: str | None) -> Decision:
         active = self._active(now)

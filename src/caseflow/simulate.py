@@ -152,16 +152,20 @@ def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, s
     ea = _engine(a_paths, backend, at)
     eb = _engine(b_paths, backend, at) if b_paths else None
     report = SimulationReport(against=eb is not None)
+    shared = eb is not None and {f.name for f in ea.policies.facts} == {f.name for f in eb.policies.facts}
     for lineno, raw in _lines(source, start, end, first_line):
         try:
             case = Case.model_validate_json(raw)  # the fast path
         except ValueError:
             case = parse_case(raw, source=f"{source}:{lineno}")  # the same input again, for a clear error
-        da = ea.evaluate(case)
+        now = ea.clock.now()
+        facts = ea.lazy_facts(case, now)
+        da = ea.evaluate_facts(facts, case_id=case.id, at=now)
         report.cases += 1
         _count(report, 0, case, da)
         if eb is not None:
-            db = eb.evaluate(case)
+            # the same facts for B when both use caseflow's built-in facts: each is derived once
+            db = eb.evaluate_facts(facts, case_id=case.id, at=now) if shared else eb.evaluate(case)
             _count(report, 1, case, db)
             ra, rb = da.rule_ids, db.rule_ids
             if ra != rb or da.actions != db.actions:
