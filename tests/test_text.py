@@ -67,3 +67,9 @@ def test_phrase_set_errors(phrases, test, code):
     text = f'policy: t\nversion: "1"\nhit_policy: all\n{phrases}\nrules:\n  - id: a\n    when: "{test}"\n    then: [apologize]\n'
     policy, issues = load_policy_text(text)
     assert policy is None and code in [i.code for i in issues], issues
+
+
+def test_phrases_in_other_scripts_are_found_too():
+    thai = PhraseSet.build("thai", {"th": ["ทนาย"]})  # "lawyer" in Thai: neither ASCII words nor CJK
+    assert thai.mentions("ฉันจะหาทนายฟ้อง") and not thai.mentions("hello")
+    assert thai.mentions("ฉันจะหาทนายฟ้อง")  # a second time, from the cache

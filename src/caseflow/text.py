@@ -48,8 +48,11 @@ def normalize(text: str) -> str:
 
 
 def _is_cjk(ch: str) -> bool:
+    """A character of a script written without spaces between words (CJK, Thai, Lao, Khmer, Myanmar):
+    there, phrases match anywhere, not as whole words."""
     o = ord(ch)
-    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xAC00 <= o <= 0xD7AF
+    return (0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xAC00 <= o <= 0xD7AF
+            or 0x0E00 <= o <= 0x0EFF or 0x1000 <= o <= 0x109F or 0x1780 <= o <= 0x17FF)
 
 
 def _word_char(ch: str) -> bool:
@@ -99,6 +102,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_ASCII_WORD.findall(_prepared(text)[0]))
 
 
+@lru_cache(maxsize=4096)
+def _has_cjk(text: str) -> bool:
+    return any(_is_cjk(c) for c in text)
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """Phrases per language, plus exceptions; immutable and hashable (usable in compiled rules)."""
@@ -109,6 +117,8 @@ class PhraseSet:
     _flat: tuple[tuple[str, str, bool], ...] = field(default=(), compare=False, repr=False)  # (lang, phrase, cjk)
     _first_words: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     _substrings: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    _cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _substrings_cjk: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         flat = tuple((lang, p, any(_is_cjk(c) for c in p)) for lang, ps in self.phrases for p in ps)
@@ -124,6 +134,8 @@ class PhraseSet:
                 subs.append(p)
         object.__setattr__(self, "_first_words", frozenset(firsts))
         object.__setattr__(self, "_substrings", tuple(subs))
+        # the fallback phrases can only occur in a text with Chinese/Japanese/Korean characters
+        object.__setattr__(self, "_substrings_cjk", all(any(_is_cjk(c) for c in p) for p in subs))
 
     @classmethod
     def build(cls, name: str, phrases: dict[str, list[str]], exceptions: list[str] | None = None) -> PhraseSet:
@@ -164,8 +176,19 @@ class PhraseSet:
         return out
 
     def mentions(self, text: str) -> bool:
+        hit = self._cache.get(text)
+        if hit is None:
+            hit = self._mentions(text)
+            if len(self._cache) >= 4096:
+                self._cache.clear()
+            self._cache[text] = hit
+        return hit
+
+    def _mentions(self, text: str) -> bool:
         norm, _ = _prepared(text)
-        if self._first_words.isdisjoint(_words(text)) and not any(p in norm for p in self._substrings):
+        if self._first_words.isdisjoint(_words(text)) and not (
+            (_has_cjk(text) or not self._substrings_cjk) and any(p in norm for p in self._substrings)
+        ):
             return False  # the common case: nothing to look at closely
         return any(m.counted for m in self.find(text))
 
