@@ -18,6 +18,8 @@ EXPECTED = {
     "load_workflows", "replay",
     # correlation (issue 5)
     "Alert", "Correlator", "Detector", "SignalEvent", "load_detectors",
+    # service levels (issue 4)
+    "BusinessCalendar", "SlaClock", "SlaStatus", "SlaTracker", "Timer", "TimerQueue", "load_calendars",
 }
 
 

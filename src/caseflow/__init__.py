@@ -56,6 +56,7 @@ from .policies.model import Action, Policy, PolicySet, Rule
 from .states.definition import StateDef, TransitionDef, WorkflowDefinition, load_workflow, load_workflow_data
 from .states.guards import GuardContext, GuardRegistry, default_guards
 from .workflow import Actor, AuditRecord, Outcome, WorkflowEvent, Workflows, load_workflows, replay
+from .sla import BusinessCalendar, SlaClock, SlaStatus, SlaTracker, Timer, TimerQueue, load_calendars
 
 __version__ = "0.1.0"
 
@@ -68,6 +69,7 @@ __all__ = [
     "AuditRecord",
     "Author",
     "BackendError",
+    "BusinessCalendar",
     "Case",
     "CaseDataError",
     "CaseType",
@@ -121,8 +123,13 @@ __all__ = [
     "Shipment",
     "ShipmentStatus",
     "SignalEvent",
+    "SlaClock",
+    "SlaStatus",
+    "SlaTracker",
     "StateDef",
     "SystemClock",
+    "Timer",
+    "TimerQueue",
     "TrackingEvent",
     "TransitionDef",
     "TransitionNotAllowed",
@@ -136,6 +143,7 @@ __all__ = [
     "default_actions",
     "default_facts",
     "default_guards",
+    "load_calendars",
     "load_detectors",
     "load_policies",
     "load_policy_text",
