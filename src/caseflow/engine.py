@@ -19,13 +19,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from .backends import make_backend
 from .case import Case
 from .clock import Clock, SystemClock, ensure_aware
 from .decision import Decision, DecisionAction, Explanation, FiredRule, PolicyRef
 from .errors import BackendError, EvaluationError
+from .logging import get_logger
 from .explain import build_explanation
 from .facts import GivenFacts, LazyFacts
 from .policies.compiler import compile_policies
@@ -48,7 +47,7 @@ class Engine:
             policies = load_policies(policies)
         self.policies = policies
         self.clock: Clock = clock or SystemClock()
-        self._log = logger if logger is not None else structlog.get_logger("caseflow")
+        self._log = get_logger(logger)  # personal data is masked in everything caseflow logs
         self._compiled = compile_policies(policies.policies, policies.facts)
         self._backend = make_backend(backend, self._compiled)
         self.backend = backend
