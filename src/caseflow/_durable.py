@@ -259,23 +259,12 @@ class DurableRules:
                 raise BackendError(f"a durable-rules action failed: {self._failures[0]!r}")
             return sorted(set(sink))
 
-    def open_sessions(self, key: str) -> dict[str, Any]:
-        """The session state durable-rules holds for ``key`` (empty after every match)."""
-        try:
-            return self._host.get_state(key, _SID)
-        except Exception:
-            return {}
-
     def facts_held(self, key: str) -> list[Any]:
         """Facts durable-rules still holds for ``key`` (none after every match)."""
         try:
             return self._host.get_facts(key, _SID)
         except Exception:
             return []
-
-    @property
-    def ruleset_count(self) -> int:
-        return len(self._names)
 
 
 def _dnf(node: Any) -> list[tuple[Any, ...]]:

@@ -348,10 +348,6 @@ class DurableBackend:
             out.append(hit[:1] if first else hit)
         return out
 
-    @property
-    def adapter(self) -> DurableRules:
-        return self._rules
-
     def close(self) -> None:
         return None
 

@@ -55,7 +55,6 @@ class Engine:
         self._names = tuple(self._compiled.fact_names)
         self._always_active = all(p.effective_from is None and p.effective_until is None for p in policies.policies)
         self._all_on = [True] * len(policies.policies)
-        self._fact_specs = [policies.facts.get(n) for n in self._compiled.fact_names]
         self._refs_all = [PolicyRef(name=p.name, version=p.version, hit_policy=p.hit_policy) for p in policies.policies]
         self._rule_table = [
             [(FiredRule(policy=cr.policy.name, version=cr.policy.version, rule_id=cr.rule.id, priority=cr.rule.priority),

@@ -23,7 +23,7 @@ it, in the manner of pydantic's user errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = [
     "DOCS_BASE",
@@ -142,11 +142,6 @@ class PolicyIssue:
         rule = f" rule {self.rule_id!r}:" if self.rule_id else ""
         hint = f"; {self.hint}" if self.hint else ""
         return f"{self.location}: {self.severity}:{rule} {self.message}{hint} [{self.code}]"
-
-
-@dataclass
-class _IssueList:
-    issues: list[PolicyIssue] = field(default_factory=list)
 
 
 class PolicyValidationError(PolicyError):

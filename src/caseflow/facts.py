@@ -195,8 +195,7 @@ def _typed(name: str, ftype: FactType, getter: Getter, choices: tuple[str, ...] 
 class LazyFacts(dict):
     """Facts of one case at one time, each derived the first time it is read (``facts[name]``).
 
-    An unknown name reads as ``None`` (missing). ``complete(names)`` derives the rest, for
-    explanations and for backends that need every fact up front.
+    An unknown name reads as ``None`` (missing).
     """
 
     __slots__ = ("_case", "_now", "_specs")
@@ -220,9 +219,6 @@ class LazyFacts(dict):
             ) from exc
         self[name] = value
         return value
-
-    def complete(self, names: Iterable[str]) -> dict[str, Any]:
-        return {n: self[n] for n in names}
 
 
 class GivenFacts(dict):

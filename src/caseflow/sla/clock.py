@@ -10,7 +10,7 @@ of the target; at 100 % the clock is breached, and further breach levels follow 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .calendar import BusinessCalendar
 
@@ -137,6 +137,3 @@ class SlaClock:
                 return t, what
         return None
 
-
-def hours(n: float) -> float:
-    return timedelta(hours=n).total_seconds()
