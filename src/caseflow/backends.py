@@ -25,12 +25,8 @@ __all__ = [
     "DurableBackend",
     "PythonBackend",
     "compile_fact_predicate",
-    "compile_predicate",
     "make_backend",
 ]
-
-Values = Sequence[Any]
-Predicate = Callable[[Values], bool]
 
 _OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
@@ -107,7 +103,8 @@ def _membership(node: CAll | CAny, cs: CompiledSet) -> FactPredicate | None:
 
 
 def compile_fact_predicate(node: CNode, cs: CompiledSet) -> FactPredicate:
-    """Like :func:`compile_predicate`, reading facts lazily instead of a slot vector."""
+    """A closure evaluating ``node`` on a facts mapping, reading (and so deriving) each fact only
+    when a test needs it; a missing fact makes every comparison on it false."""
     if isinstance(node, CLeaf):
         return _fact_leaf(node, cs)
     if isinstance(node, CNot):
@@ -147,60 +144,6 @@ def compile_fact_predicate(node: CNode, cs: CompiledSet) -> FactPredicate:
         return False
 
     return any_of
-
-
-def _leaf(n: CLeaf) -> Predicate:
-    i = n.slot
-    if n.rhs_slot is not None:
-        j = n.rhs_slot
-        op = _OPS[n.cmp]
-        return lambda v: (a := v[i]) is not None and (b := v[j]) is not None and op(a, b)
-    lit = n.value
-    c = n.cmp
-    if c == "eq":
-        if lit is True:
-            return lambda v: v[i] is True
-        if lit is False:
-            return lambda v: v[i] is False
-        return lambda v: v[i] == lit
-    if c == "ne":
-        return lambda v: (a := v[i]) is not None and a != lit
-    if c == "lt":
-        return lambda v: (a := v[i]) is not None and a < lit
-    if c == "le":
-        return lambda v: (a := v[i]) is not None and a <= lit
-    if c == "gt":
-        return lambda v: (a := v[i]) is not None and a > lit
-    if c == "ge":
-        return lambda v: (a := v[i]) is not None and a >= lit
-    raise AssertionError(c)  # pragma: no cover
-
-
-def compile_predicate(node: CNode) -> Predicate:
-    """A closure that evaluates ``node`` on a slot vector (missing slot: comparison false)."""
-    if isinstance(node, CLeaf):
-        return _leaf(node)
-    if isinstance(node, CNot):
-        f = compile_predicate(node.child)
-        return lambda v: not f(v)
-    fs = [compile_predicate(k) for k in node.children]
-    if isinstance(node, CAll):
-        if len(fs) == 1:
-            return fs[0]
-        if len(fs) == 2:
-            a, b = fs
-            return lambda v: a(v) and b(v)
-        if len(fs) == 3:
-            a, b, c = fs
-            return lambda v: a(v) and b(v) and c(v)
-        return lambda v: all(f(v) for f in fs)
-    assert isinstance(node, CAny)
-    if len(fs) == 1:
-        return fs[0]
-    if len(fs) == 2:
-        a, b = fs
-        return lambda v: a(v) or b(v)
-    return lambda v: any(f(v) for f in fs)
 
 
 def _required_values(tree: CNode, cs: CompiledSet) -> dict[int, frozenset[Any]]:
@@ -315,7 +258,6 @@ class DurableBackend:
                 patterns = [pattern_from_tree(nnf[m], key) for m in members]
                 rulesets.append((self._rules.add_ruleset(f"p{pi}_{cp.policy.name}_{ci}", patterns), members))
             self._policies.append((cp.policy.hit_policy == "first", rulesets))
-        self._slot_count = len(cs.slots)
         used: set[int] = set()
         for cp in cs.policies:
             for r in cp.rules:
@@ -325,13 +267,6 @@ class DurableBackend:
 
     def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
         return self._fire_message(self._message(facts, now), active)
-
-    def fire(self, values: Values, active: Sequence[bool]) -> list[list[int]]:
-        """Evaluate a slot vector (as ``CompiledSet.slot_function`` makes it)."""
-        if len(values) != self._slot_count:
-            raise EvaluationError(f"internal: expected {self._slot_count} slot values, got {len(values)}")
-        keys = self._keys
-        return self._fire_message({keys[i]: values[i] for i in self._used if values[i] is not None}, active)
 
     def _fire_message(self, message: dict[str, Any], active: Sequence[bool]) -> list[list[int]]:
         # slot values are str, int or bool: the compiler makes numbers fixed-point integers,

@@ -51,7 +51,6 @@ class Engine:
         self._compiled = compile_policies(policies.policies, policies.facts)
         self._backend = make_backend(backend, self._compiled)
         self.backend = backend
-        self._slot_values = self._compiled.slot_function()
         self._names = tuple(self._compiled.fact_names)
         self._always_active = all(p.effective_from is None and p.effective_until is None for p in policies.policies)
         self._all_on = [True] * len(policies.policies)
@@ -131,9 +130,8 @@ class Engine:
 
     def _explanation(self, facts: Any, now: datetime, case_id: str | None, active: list[bool],
                      fired: list[list[int]]) -> Explanation:
-        full = {n: facts[n] for n in self._names}
-        values = self._slot_values(GivenFacts(full), now)
-        return build_explanation(self._compiled, values, full, active, fired, case_id=case_id, now=now)
+        full = GivenFacts({n: facts[n] for n in self._names})
+        return build_explanation(self._compiled, full, active, fired, case_id=case_id, now=now)
 
     def explain(self, case: Case) -> Explanation:
         """Evaluate ``case`` and explain every rule, matched or not."""

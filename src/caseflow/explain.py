@@ -8,10 +8,11 @@ facts it saw. It never changes the decision: the backend decided; this reports.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from .backends import compile_predicate
+from .backends import compile_fact_predicate
 from .decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
 from .money import Money
 from .policies.compiler import CompiledSet
@@ -43,11 +44,11 @@ def format_value(value: Any, now: datetime | None = None) -> str:
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def _trace(c: Condition, tests: dict[int, Any], values: list[Any], facts: dict[str, Any], now: datetime,
+def _trace(c: Condition, tests: dict[int, Any], cs: CompiledSet, facts: Mapping[str, Any], now: datetime,
            params: dict[str, Any] | None = None) -> ConditionTrace:
     params = params or {}
     if isinstance(c, Test):
-        result = compile_predicate(tests[id(c)])(values)
+        result = compile_fact_predicate(tests[id(c)], cs)(facts, now)
         seen = {c.fact: format_value(facts.get(c.fact), now)}
         if isinstance(c.value, FactRef):
             seen[c.value.name] = format_value(facts.get(c.value.name), now)
@@ -62,9 +63,9 @@ def _trace(c: Condition, tests: dict[int, Any], values: list[Any], facts: dict[s
     if isinstance(c, Always):
         return ConditionTrace(kind="always", text="always", result=True, line=c.line)
     if isinstance(c, NotOf):
-        kid = _trace(c.child, tests, values, facts, now, params)
+        kid = _trace(c.child, tests, cs, facts, now, params)
         return ConditionTrace(kind="not", text="not", result=not kid.result, line=c.line, children=[kid])
-    kids = [_trace(k, tests, values, facts, now, params) for k in c.children]  # type: ignore[union-attr]
+    kids = [_trace(k, tests, cs, facts, now, params) for k in c.children]  # type: ignore[union-attr]
     if isinstance(c, AllOf):
         return ConditionTrace(kind="all", text="all", result=all(k.result for k in kids), line=c.line, children=kids)
     assert isinstance(c, AnyOf)
@@ -76,15 +77,16 @@ def _action_text(a: Any) -> str:
     return f"{a.type}({params})"
 
 
-def build_explanation(cs: CompiledSet, values: list[Any], facts: dict[str, Any], active: list[bool], fired: list[list[int]],
+def build_explanation(cs: CompiledSet, facts: Mapping[str, Any], active: list[bool], fired: list[list[int]],
                       *, case_id: str | None, now: datetime) -> Explanation:
+    """``facts`` answers ``None`` for a missing fact (a :class:`~caseflow.facts.GivenFacts`)."""
     policies = []
     for cp, on, hits in zip(cs.policies, active, fired):
         fired_set = set(hits)
         first_fired = hits[0] if hits else None
         rules = []
         for cr in cp.rules:
-            cond = _trace(cr.rule.when, cr.tests, values, facts, now, cp.policy.params)
+            cond = _trace(cr.rule.when, cr.tests, cs, facts, now, cp.policy.params)
             matched = cond.result and on
             note = ""
             if not on:

@@ -179,24 +179,7 @@ class CompiledSet:
 
         return message
 
-    def slot_function(self) -> Callable[[dict[str, Any], datetime], list[Any]]:
-        """Return ``f(facts, now) -> slot values`` (a list indexed like ``slots``)."""
-        makers = [_slot_maker(s, self.facts) for s in self.slots]
 
-        pairs = [(m, s.fact) for m, s in zip(makers, self.slots)]
-
-        def values(facts: Any, now: datetime) -> list[Any]:
-            # facts[...] (not .get): a lazy facts mapping derives on first read
-            return [m(facts[name], now) for m, name in pairs]
-
-        return values
-
-
-def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime], Any] | None:
-    """``f(raw fact value, now) -> slot value``; ``None`` when the slot is the raw value itself."""
-    if s.view == "value" and _number_types(facts, s.fact) not in (FactType.number, FactType.integer):
-        return None
-    return _slot_maker(s, facts)
 
 
 def _number_types(facts: FactRegistry | None, name: str) -> FactType | None:
@@ -206,13 +189,13 @@ def _number_types(facts: FactRegistry | None, name: str) -> FactType | None:
     return None if spec is None else spec.type
 
 
-def _slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime], Any]:
+def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime], Any] | None:
+    """``f(raw fact value, now) -> slot value``; ``None`` when the slot is the raw value itself."""
     v = s.view
     if v == "value":
-        t = _number_types(facts, s.fact)
-        if t in (FactType.number, FactType.integer):
+        if _number_types(facts, s.fact) in (FactType.number, FactType.integer):
             return lambda x, now: None if x is None else fixed(x, NUMBER_SCALE)
-        return lambda x, now: x
+        return None
     if v == "amount":
         return lambda x, now: fixed(x.amount, MONEY_SCALE) if isinstance(x, Money) else None
     if v == "currency":
