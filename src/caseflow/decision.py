@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from ._models import trusted
 from .errors import EvaluationError
 
 __all__ = ["ConditionTrace", "Decision", "DecisionAction", "Explanation", "FiredRule", "PolicyRef", "PolicyTrace", "RuleTrace"]
@@ -58,17 +59,12 @@ class Decision(_Frozen):
     def _fast(cls, case_id: str | None, evaluated_at: datetime, backend: str, actions: list[DecisionAction],
               matched_rules: list[FiredRule], policies: list[PolicyRef],
               explainer: Callable[[], Explanation] | None) -> Decision:
-        """Build from values the engine already validated (what ``model_construct`` does, minus
-        its per-field bookkeeping). ``tests/test_engine.py`` pins it against full validation."""
-        d = _new(cls)
-        _set(d, "__dict__", {
+        """Build from values the engine already validated (``tests/test_engine.py`` pins it against
+        full validation)."""
+        return trusted(cls, {
             "case_id": case_id, "evaluated_at": evaluated_at, "backend": backend, "actions": actions,
             "matched_rules": matched_rules, "policies": policies,
-        })
-        _set(d, "__pydantic_fields_set__", _ALL_FIELDS)
-        _set(d, "__pydantic_extra__", None)
-        _set(d, "__pydantic_private__", {"_explainer": explainer})
-        return d
+        }, _ALL_FIELDS, {"_explainer": explainer})
 
     @property
     def action_types(self) -> list[str]:
@@ -172,5 +168,3 @@ def _render_condition(c: ConditionTrace, out: list[str], indent: str) -> None:
 
 ConditionTrace.model_rebuild()
 _ALL_FIELDS = frozenset(Decision.model_fields)
-_new = object.__new__
-_set = object.__setattr__

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ._models import trusted
 from .case import Case, Priority
 from .decision import Decision
 from .engine import Engine
@@ -110,22 +111,14 @@ class AuditRecord(_Frozen):
 
 
 _RECORD_FIELDS = tuple(AuditRecord.model_fields)
-_new = object.__new__
-_set = object.__setattr__
 
 
 def _record(**fields: Any) -> AuditRecord:
-    """Build a record from values caseflow made itself (what model_construct does, faster).
-    tests/test_workflows.py pins it against full validation."""
+    """A record from values caseflow made itself (tests/test_workflows.py pins it against full validation)."""
     data = {"workflow": None, "trigger": None, "from_state": None, "to_state": None, "reason": None,
             "rule_ids": [], "policy_versions": [], "changes": {}}
     data.update(fields)
-    r = _new(AuditRecord)
-    _set(r, "__dict__", {k: data[k] for k in _RECORD_FIELDS})
-    _set(r, "__pydantic_fields_set__", set(fields))
-    _set(r, "__pydantic_extra__", None)
-    _set(r, "__pydantic_private__", None)
-    return r
+    return trusted(AuditRecord, {k: data[k] for k in _RECORD_FIELDS}, fields)
 
 
 @dataclass(slots=True)
