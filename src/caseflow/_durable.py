@@ -49,6 +49,7 @@ or an equality with ``null`` crashes or hangs   that is always in the message
 from __future__ import annotations
 
 import copy
+import json
 import itertools
 import threading
 from collections.abc import Callable, Iterable
@@ -315,8 +316,6 @@ _fit_cache: dict[str, bool] = {}
 
 def _fits(pattern: dict[str, Any]) -> bool:
     """Does durable accept this pattern? (At most 31 expressions per rule: error 113.)"""
-    import json
-
     key = json.dumps(pattern, sort_keys=True)
     if key not in _fit_cache:
         probe = _Host()
@@ -351,9 +350,6 @@ def pattern_from_tree(node: Any, slot_key: Callable[[int], str]) -> dict[str, An
 
 
 def _flat_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
-    def leaf(n: Any) -> dict[str, Any]:
-        return _leaf_pattern(n, slot_key)
-
     alternatives = []
     seen: set[tuple[Any, ...]] = set()
     for conj in _dnf(node):
@@ -362,6 +358,6 @@ def _flat_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
         if key in seen:
             continue
         seen.add(key)
-        tests = [leaf(n) for n in conj]
+        tests = [_leaf_pattern(n, slot_key) for n in conj]
         alternatives.append(tests[0] if len(tests) == 1 else {"$and": tests})
     return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}

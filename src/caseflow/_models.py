@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["trusted"]
+__all__ = ["Frozen", "trusted"]
 
 M = TypeVar("M", bound=BaseModel)
 _new = object.__new__
@@ -27,3 +27,9 @@ def trusted(cls: type[M], values: dict[str, Any], fields_set: Iterable[str], pri
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", private)
     return m
+
+
+class Frozen(BaseModel):
+    """The base of caseflow's value models: immutable, and unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")

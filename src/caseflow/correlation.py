@@ -37,8 +37,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
+from ._models import Frozen
 from .errors import PolicyIssue, PolicyValidationError
 from .policies._yaml import read_yaml
 from .policies.actions import ActionCatalogue, default_actions
@@ -49,11 +50,7 @@ __all__ = ["Alert", "Correlator", "Detector", "SignalEvent", "load_detectors"]
 SNAPSHOT_VERSION = 2
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SignalEvent(_Frozen):
+class SignalEvent(Frozen):
     """Something that happened on a case and may repeat across cases."""
 
     kind: str = Field(min_length=1, description="complaint, refund, shipment, misshipment, order, dispute, ...")
@@ -62,7 +59,7 @@ class SignalEvent(_Frozen):
     case_id: str | None = None
 
 
-class Alert(_Frozen):
+class Alert(Frozen):
     detector: str
     key: dict[str, str]
     at: AwareDatetime
@@ -75,7 +72,7 @@ class Alert(_Frozen):
     actions: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class Detector(_Frozen):
+class Detector(Frozen):
     id: str
     description: str = ""
     count: str | None = None

@@ -12,40 +12,36 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import Field, PrivateAttr
 
-from ._models import trusted
+from ._models import Frozen, trusted
 from .errors import EvaluationError
 
 __all__ = ["ConditionTrace", "Decision", "DecisionAction", "Explanation", "FiredRule", "PolicyRef", "PolicyTrace", "RuleTrace"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DecisionAction(_Frozen):
+class DecisionAction(Frozen):
     type: str
     params: dict[str, Any] = Field(default_factory=dict)
     policy: str
     rule_id: str
 
 
-class FiredRule(_Frozen):
+class FiredRule(Frozen):
     policy: str
     version: str
     rule_id: str
     priority: int
 
 
-class PolicyRef(_Frozen):
+class PolicyRef(Frozen):
     name: str
     version: str
     hit_policy: str
     effective: bool = True
 
 
-class Decision(_Frozen):
+class Decision(Frozen):
     case_id: str | None
     evaluated_at: datetime
     backend: str
@@ -98,7 +94,7 @@ class Decision(_Frozen):
         return "\n".join(lines)
 
 
-class ConditionTrace(_Frozen):
+class ConditionTrace(Frozen):
     kind: Literal["test", "all", "any", "not", "always"]
     text: str
     result: bool
@@ -107,7 +103,7 @@ class ConditionTrace(_Frozen):
     children: list[ConditionTrace] = Field(default_factory=list)
 
 
-class RuleTrace(_Frozen):
+class RuleTrace(Frozen):
     rule_id: str
     description: str
     priority: int
@@ -119,7 +115,7 @@ class RuleTrace(_Frozen):
     actions: list[str] = Field(default_factory=list)
 
 
-class PolicyTrace(_Frozen):
+class PolicyTrace(Frozen):
     name: str
     version: str
     hit_policy: str
@@ -128,7 +124,7 @@ class PolicyTrace(_Frozen):
     rules: list[RuleTrace]
 
 
-class Explanation(_Frozen):
+class Explanation(Frozen):
     case_id: str | None
     evaluated_at: datetime
     policies: list[PolicyTrace]

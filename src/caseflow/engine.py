@@ -72,6 +72,10 @@ class Engine:
         now = now or self.clock.now()
         return self.policies.facts.derive(case, now, self._compiled.fact_names)
 
+    def _time(self, at: datetime | None, what: str) -> datetime:
+        """``at`` (which must be aware), or the clock's time."""
+        return self._now() if at is None else ensure_aware(at, what)
+
     def _now(self) -> datetime:
         now = self.clock.now()
         if now.tzinfo is None:
@@ -89,7 +93,7 @@ class Engine:
         if not isinstance(case, Case):
             raise EvaluationError(f"evaluate() takes a Case, got {type(case).__name__}; use caseflow.parse_case(data)",
                                   code="evaluate-not-a-case")
-        now = self._now() if at is None else ensure_aware(at, "evaluate(at=...)")
+        now = self._time(at, "evaluate(at=...)")
         return self._decide(self.policies.facts.lazy(case, now), now, case.id)
 
     def evaluate_facts(self, facts: Mapping[str, Any], *, case_id: str | None = None,
@@ -99,13 +103,13 @@ class Engine:
         A :class:`~caseflow.facts.LazyFacts` (from :meth:`lazy_facts`) is used as it is, so several
         engines evaluating one case - two policy versions in a simulation - derive each fact once.
         """
-        now = self._now() if at is None else ensure_aware(at, "evaluate_facts(at=...)")
+        now = self._time(at, "evaluate_facts(at=...)")
         mapping = facts if isinstance(facts, (LazyFacts, GivenFacts)) else GivenFacts(facts)
         return self._decide(mapping, now, case_id)
 
     def lazy_facts(self, case: Case, at: datetime | None = None) -> LazyFacts:
         """The case's facts, each derived the first time any engine reads it."""
-        now = self._now() if at is None else ensure_aware(at, "lazy_facts(at=...)")
+        now = self._time(at, "lazy_facts(at=...)")
         return self.policies.facts.lazy(case, now)
 
     def _decide(self, facts: Any, now: datetime, case_id: str | None) -> Decision:

@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
-from ._models import trusted
+from ._models import Frozen, trusted
 from .case import Case, Priority
 from .decision import Decision
 from .engine import Engine
@@ -68,16 +68,12 @@ _SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 SYSTEM = "system"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Actor(_Frozen):
+class Actor(Frozen):
     id: str = Field(min_length=1)
     role: str = Field(min_length=1)
 
 
-class WorkflowEvent(_Frozen):
+class WorkflowEvent(Frozen):
     """An event or command: fire ``trigger`` (or ``evaluate`` the policies) as ``actor`` at ``at``."""
 
     id: str = Field(min_length=1, description="unique: the same id twice is applied once")
@@ -89,7 +85,7 @@ class WorkflowEvent(_Frozen):
     data: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
 
-class AuditRecord(_Frozen):
+class AuditRecord(Frozen):
     """One append-only record: a transition, a decision, an opening or a refused reaction."""
 
     case_id: str

@@ -14,8 +14,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from .._models import Frozen
 from ..errors import PolicyError
 
 __all__ = [
@@ -27,8 +28,8 @@ __all__ = [
 ]
 
 
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Params(Frozen):
+    """The parameters of an action."""
 
 
 class Severity(str, Enum):
