@@ -341,6 +341,13 @@ class Case(_Model):
         """The order the case is about: the first of ``orders``."""
         return self.orders[0] if self.orders else None
 
+    @property
+    def requested_amount(self) -> Money | None:
+        """The amount the customer asks for: the request's, else the order total."""
+        if self.request is not None and self.request.amount is not None:
+            return self.request.amount
+        return self.orders[0].amount if self.orders else None
+
 
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""

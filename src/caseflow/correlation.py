@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 
 from ._models import Frozen
-from .errors import PolicyIssue, PolicyValidationError
+from .errors import PolicyIssue, PolicyValidationError, suggest
 from .policies._yaml import read_yaml
 from .policies.actions import ActionCatalogue, default_actions
 from .policies.conditions import parse_duration
@@ -98,8 +98,6 @@ _DETECTOR_KEYS = {"id", "description", "count", "rate", "per", "key", "window", 
 
 def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None) -> list[Detector]:
     """Read and check detectors; every problem at once, with file:line:column."""
-    import difflib
-
     actions = actions or default_actions()
     p = Path(path)
     file = str(p)
@@ -126,9 +124,9 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None) 
         rid = d.get("id")
         for k in d:
             if k not in _DETECTOR_KEYS:
-                best = difflib.get_close_matches(str(k), _DETECTOR_KEYS, n=1)
+                best = suggest(str(k), _DETECTOR_KEYS)
                 add(path_ + (k,), "correlation-unknown-key", f"unknown key {k!r}",
-                    f"did you mean {best[0]!r}?" if best else None, rid, key=True)
+                    f"did you mean {best!r}?" if best else None, rid, key=True)
         if not isinstance(rid, str) or not rid:
             add(path_, "correlation-missing-key", "the detector has no id")
             continue

@@ -23,6 +23,8 @@ it, in the manner of pydantic's user errors.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -42,9 +44,16 @@ __all__ = [
     "TransitionRefused",
     "WorkflowDefinitionError",
     "WorkflowError",
+    "suggest",
 ]
 
 DOCS_BASE = "https://github.com/caseflow/caseflow/blob/main/docs/errors.md"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest of ``choices`` to a misspelt ``word``, for a "did you mean" hint (or None)."""
+    best = difflib.get_close_matches(str(word), list(choices), n=1)
+    return best[0] if best else None
 
 
 class CaseflowError(Exception):

@@ -14,7 +14,6 @@ Apps add facts with :meth:`FactRegistry.register`::
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from enum import Enum
 from typing import Any
 
 from .case import Case, CaseType, Channel, DisputeReason, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
-from .errors import FactError
+from .errors import FactError, suggest
 from .money import Money
 
 __all__ = ["FactRegistry", "FactSpec", "FactType", "GivenFacts", "LazyFacts", "default_facts"]
@@ -136,8 +135,7 @@ class FactRegistry:
         return self._specs.get(name)
 
     def suggest(self, name: str) -> str | None:
-        best = difflib.get_close_matches(name, self._specs.keys(), n=1, cutoff=0.6)
-        return best[0] if best else None
+        return suggest(name, self._specs)
 
     def lazy(self, case: Case, now: datetime) -> LazyFacts:
         """A mapping that derives each fact of ``case`` the first time it is read."""
@@ -317,13 +315,6 @@ def _amount(case: Case, now: datetime):
     return None if o is None else o.amount
 
 
-def _request_amount(case: Case, now: datetime):
-    if case.request is not None and case.request.amount is not None:
-        return case.request.amount
-    o = _order(case)
-    return None if o is None else o.amount
-
-
 def _evidence_has(kind: EvidenceKind) -> Getter:
     def get(case: Case, now: datetime) -> bool:
         return any(e.kind is kind for e in case.evidence)
@@ -375,7 +366,7 @@ def _builtin() -> list[FactSpec]:
         f("tracking.carrier", E.string, "the carrier", lambda c, n: None if _order(c) is None or _order(c).shipment is None else _order(c).shipment.carrier),
         # request
         f("request.kind", E.enum, "what the customer asks for", lambda c, n: None if c.request is None else c.request.kind.value, enum(RequestKind)),
-        f("request.amount", E.money, "the amount asked for (the order total when not given)", _request_amount),
+        f("request.amount", E.money, "the amount asked for (the order total when not given)", lambda c, n: c.requested_amount),
         f("request.reason", E.string, "the reason code given with the request", lambda c, n: None if c.request is None else c.request.reason),
         f("request.hours_since_filed", E.number, "hours since the request was filed", lambda c, n: None if c.request is None or c.request.filed_at is None else (n - c.request.filed_at).total_seconds() / _HOUR, unit="hours"),
         # evidence

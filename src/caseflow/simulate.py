@@ -107,9 +107,8 @@ def _refund(case: Case, params: dict[str, Any]) -> tuple[str, Decimal] | None:
     if amount == "full":
         return (case.orders[0].amount.currency, case.orders[0].amount.amount) if case.orders else None
     if amount == "requested":
-        if case.request is not None and case.request.amount is not None:
-            return case.request.amount.currency, case.request.amount.amount
-        return (case.orders[0].amount.currency, case.orders[0].amount.amount) if case.orders else None
+        m = case.requested_amount
+        return None if m is None else (m.currency, m.amount)
     value, currency = parse_money(str(amount))
     return currency, value
 

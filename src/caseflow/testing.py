@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .engine import Engine
 from .errors import EvaluationError
 from .policies.loader import load_policies
 from .policies.model import PolicySet
+from .policytest import _merge
 
 __all__ = ["FixedClock", "decide", "make_case"]
 
@@ -40,15 +40,6 @@ _BASE: dict[str, Any] = {
     }],
     "request": {"kind": "refund_only", "amount": "100.00 CNY", "reason": "changed_mind"},
 }
-
-
-def _merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = _merge(base[k], v) if k in base else copy.deepcopy(v)
-        return out
-    return copy.deepcopy(over)
 
 
 def make_case(**overrides: Any) -> Case:

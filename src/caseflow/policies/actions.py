@@ -8,7 +8,6 @@ Apps add actions with :meth:`ActionCatalogue.register`.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -17,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from .._models import Frozen
-from ..errors import PolicyError
+from ..errors import PolicyError, suggest
 
 __all__ = [
     "ActionCatalogue",
@@ -232,8 +231,7 @@ class ActionCatalogue:
         return self._specs.get(name)
 
     def suggest(self, name: str) -> str | None:
-        best = difflib.get_close_matches(name, self._specs.keys(), n=1, cutoff=0.6)
-        return best[0] if best else None
+        return suggest(name, self._specs)
 
     def __iter__(self):
         return iter(sorted(self._specs.values(), key=lambda s: s.name))

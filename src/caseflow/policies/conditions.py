@@ -19,13 +19,13 @@ evaluated with ``eval``; the text is a tiny fixed grammar.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Union
 
+from ..errors import suggest
 from ..facts import FactRegistry, FactSpec, FactType
 from ..money import ISO_CURRENCIES, parse_money
 
@@ -267,9 +267,9 @@ class _Parser:
             t = self.next("the name of a phrase set (declared under 'phrases:')")
             name = t.text
             if t.kind != "word" or name not in self.phrases:
-                best = difflib.get_close_matches(name, list(self.phrases), n=1)
+                best = suggest(name, self.phrases)
                 raise ConditionProblem(t.pos, "policy-unknown-phrases", f"unknown phrase set {name!r}",
-                                       f"did you mean {best[0]!r}?" if best else "declare it under 'phrases:'")
+                                       f"did you mean {best!r}?" if best else "declare it under 'phrases:'")
             self.end()
             return self.make(spec, "mentions", self.phrases[name])
         if low == "matches":
@@ -365,9 +365,9 @@ class _Parser:
     def param(self, tok: Tok) -> Any:
         name = tok.text[1:]
         if name not in self.params:
-            best = difflib.get_close_matches(name, list(self.params), n=1)
+            best = suggest(name, self.params)
             raise ConditionProblem(tok.pos, "policy-unknown-param", f"unknown parameter ${name}",
-                                   f"did you mean ${best[0]}?" if best else "declare it under 'params:'")
+                                   f"did you mean ${best}?" if best else "declare it under 'params:'")
         return self.params[name]
 
     def scalar_literal(self, tok: Tok) -> Any:
@@ -454,9 +454,9 @@ class _Parser:
             raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is text; {raw!r} is not")
         value = str(raw)
         if t is FactType.enum and spec.choices and value not in spec.choices:
-            best = difflib.get_close_matches(value, spec.choices, n=1)
+            best = suggest(value, spec.choices)
             raise ConditionProblem(tok.pos, "policy-bad-value", f"{value!r} is not a value of {spec.name!r}",
-                                   f"did you mean {best[0]!r}?" if best else f"use one of {', '.join(spec.choices)}")
+                                   f"did you mean {best!r}?" if best else f"use one of {', '.join(spec.choices)}")
         return value
 
     def list_for(self, spec: FactSpec) -> tuple[Any, ...]:

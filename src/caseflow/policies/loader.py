@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from ..errors import PolicyIssue, PolicyValidationError
+from ..errors import PolicyIssue, PolicyValidationError, suggest
 from ..facts import FactRegistry, default_facts
 from ._yaml import Located, read_yaml
 from .actions import ActionCatalogue, default_actions
@@ -59,17 +59,10 @@ class _Ctx:
         self.issues.append(PolicyIssue(self.file, line, col, code, message, self.rule_id, hint, severity))
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str | None:
-    import difflib
-
-    best = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return best[0] if best else None
-
-
 def _unknown_keys(ctx: _Ctx, data: dict[str, Any], allowed: set[str], path: tuple[Any, ...], what: str) -> None:
     for key in data:
         if key not in allowed:
-            best = _suggest(str(key), allowed)
+            best = suggest(str(key), allowed)
             ctx.add(path + (key,), "policy-unknown-key", f"unknown key {key!r} in {what}",
                     f"did you mean {best!r}?" if best else f"allowed keys: {', '.join(sorted(allowed))}", key=True)
 
@@ -176,7 +169,7 @@ def _parse_condition(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[s
         if key == "not":
             kid = _parse_condition(ctx, value, path + (key,), params, depth + 1)
             return None if kid is None else NotOf(kid, line, col)
-        best = _suggest(str(key), ["all", "any", "not"])
+        best = suggest(str(key), ["all", "any", "not"])
         ctx.add(path + (key,), "policy-bad-condition", f"unknown condition {key!r}",
                 f"did you mean {best!r}?" if best else "use all, any or not", key=True)
         return None
@@ -192,7 +185,7 @@ def _resolve_params(ctx: _Ctx, value: Any, params: dict[str, Any], path: tuple[A
     if isinstance(value, str) and value.startswith("$"):
         name = value[1:]
         if name not in params:
-            best = _suggest(name, params)
+            best = suggest(name, params)
             ctx.add(path, "policy-unknown-param", f"unknown parameter {value}",
                     f"did you mean ${best}?" if best else "declare it under 'params:'")
             return None
@@ -236,7 +229,7 @@ def _parse_action(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str,
             msg = e["msg"].removeprefix("Value error, ")
             if e["type"] == "extra_forbidden":
                 fields = list(spec.params.model_fields)
-                best = _suggest(str(loc[-1]), fields)
+                best = suggest(str(loc[-1]), fields)
                 ctx.add(ppath + loc, "policy-unknown-param", f"{name}: unknown parameter {loc[-1]!r}",
                         f"did you mean {best!r}?" if best else f"parameters: {', '.join(fields) or 'none'}", key=True)
             elif e["type"] == "missing":
@@ -268,7 +261,7 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         ctx.add(("version",), "policy-bad-value", "version is a string such as '2026.11.1'")
     hit = data.get("hit_policy")
     if hit is not None and hit not in ("first", "all"):
-        best = _suggest(str(hit), ["first", "all"])
+        best = suggest(str(hit), ["first", "all"])
         ctx.add(("hit_policy",), "policy-bad-value", f"hit_policy {hit!r} is neither 'first' nor 'all'",
                 f"did you mean {best!r}?" if best else "'first': the first matching rule by priority acts; 'all': every matching rule acts")
     description = data.get("description") or ""

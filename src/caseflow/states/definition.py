@@ -27,14 +27,13 @@ transitions and action mappings and returns a new definition, validated like the
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import PolicyIssue, WorkflowDefinitionError
+from ..errors import PolicyIssue, WorkflowDefinitionError, suggest
 from ..policies._yaml import Located, read_yaml
 
 __all__ = [
@@ -143,16 +142,12 @@ def _issue(issues: list[PolicyIssue], file: str, doc: Located | None, path: tupl
     issues.append(PolicyIssue(file, line, col, code, msg, None, hint))
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str | None:
-    best = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return best[0] if best else None
-
 
 def _unknown(data: dict[str, Any], allowed: set[str], file: str, doc: Located | None, path: tuple[Any, ...],
              issues: list[PolicyIssue], what: str) -> None:
     for k in data:
         if k not in allowed:
-            best = _suggest(str(k), allowed)
+            best = suggest(str(k), allowed)
             _issue(issues, file, doc, path + (k,), "workflow-unknown-key", f"unknown key {k!r} in {what}",
                    f"did you mean {best!r}?" if best else f"allowed: {', '.join(sorted(allowed))}", key=True)
 
@@ -298,31 +293,31 @@ def check_definition(d: WorkflowDefinition, *, others: set[str], guards: set[str
             add(s.line, s.column, "workflow-duplicate-state", f"state {s.name!r} is declared twice")
         seen.add(s.name)
     if d.initial not in known:
-        best = _suggest(d.initial, known)
+        best = suggest(d.initial, known)
         add(1, 1, "workflow-no-initial", f"the initial state {d.initial!r} is not a declared state",
             f"did you mean {best!r}?" if best else "declare it under states")
     finals = d.final_states
     for t in d.transitions:
         for s in t.sources:
             if s != "*" and s not in known:
-                best = _suggest(s, known)
+                best = suggest(s, known)
                 add(t.line, t.column, "workflow-unknown-state", f"transition {t.trigger!r}: unknown source state {s!r}",
                     f"did you mean {best!r}?" if best else None)
             if s in finals:
                 add(t.line, t.column, "workflow-final-source", f"transition {t.trigger!r} leaves final state {s!r}",
                     "a final state has no way out; make it non-final or remove the transition")
         if t.dest not in known:
-            best = _suggest(t.dest, known)
+            best = suggest(t.dest, known)
             add(t.line, t.column, "workflow-unknown-state", f"transition {t.trigger!r}: unknown destination {t.dest!r}",
                 f"did you mean {best!r}?" if best else None)
         for g in t.guards:
             if g not in guards:
-                best = _suggest(g, guards)
+                best = suggest(g, guards)
                 add(t.line, t.column, "workflow-unknown-guard", f"transition {t.trigger!r}: unknown guard {g!r}",
                     f"did you mean {best!r}?" if best else "guards are registered by name (GuardRegistry.register)")
         for r in t.roles:
             if r not in roles:
-                best = _suggest(r, roles)
+                best = suggest(r, roles)
                 add(t.line, t.column, "workflow-unknown-role", f"transition {t.trigger!r}: unknown role {r!r}",
                     f"did you mean {best!r}?" if best else "register app roles with Workflows(..., roles=[...])")
         if not t.roles:

@@ -7,12 +7,11 @@ only here (never as import paths, which is what ``transitions`` would do with a 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import Any
 
 from ..case import Case
-from ..errors import WorkflowError
+from ..errors import WorkflowError, suggest
 from ..money import Money, parse_money
 
 __all__ = ["GuardContext", "GuardRegistry", "default_guards"]
@@ -62,8 +61,8 @@ class GuardRegistry:
         try:
             return self._guards[name]
         except KeyError:
-            best = difflib.get_close_matches(name, self._guards, n=1)
-            raise WorkflowError(f"unknown guard {name!r}" + (f"; did you mean {best[0]!r}?" if best else ""),
+            best = suggest(name, self._guards)
+            raise WorkflowError(f"unknown guard {name!r}" + (f"; did you mean {best!r}?" if best else ""),
                                 code="guard-unknown") from None
 
     def names(self) -> set[str]:
@@ -123,9 +122,7 @@ def _refund_amount(ctx: GuardContext) -> Money | None:
     if raw is not None:
         amount, currency = parse_money(str(raw))
         return Money(amount=amount, currency=currency)
-    if ctx.case.request is not None and ctx.case.request.amount is not None:
-        return ctx.case.request.amount
-    return ctx.case.orders[0].amount if ctx.case.orders else None
+    return ctx.case.requested_amount
 
 
 def within_tier1_refund_limit(ctx: GuardContext) -> str | None:
