@@ -35,6 +35,10 @@ def _policies_arg(p: argparse.ArgumentParser) -> None:
                    help="rules backend (default: durable)")
 
 
+def _at_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+
+
 def _clock(at: str | None):
     if at is None:
         return SystemClock()
@@ -239,13 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="evaluate a case (JSON) and print the decision as JSON")
     p.add_argument("case", metavar="CASE.json")
     _policies_arg(p)
-    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+    _at_arg(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("explain", help="evaluate a case and say why each rule matched or not")
     p.add_argument("case", metavar="CASE.json")
     _policies_arg(p)
-    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+    _at_arg(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--matched-only", action="store_true", help="show only the rules that matched")
     p.set_defaults(func=lambda a: cmd_evaluate(a, explain=True))
@@ -260,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cases", required=True, metavar="FILE.jsonl", help="one case per line (see caseflow generate)")
     p.add_argument("--policies", required=True, action="append", metavar="PATH", help="policy set A (repeatable)")
     p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
-    p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
+    _at_arg(p)
     p.add_argument("--backend", choices=["durable", "python"], default="python")
     p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")

@@ -73,6 +73,9 @@ class Actor(Frozen):
     role: str = Field(min_length=1)
 
 
+_SYSTEM_ACTOR = Actor(id=SYSTEM, role=SYSTEM)  # policy and deadline reactions act as the system
+
+
 class WorkflowEvent(Frozen):
     """An event or command: fire ``trigger`` (or ``evaluate`` the policies) as ``actor`` at ``at``."""
 
@@ -223,6 +226,7 @@ class Workflows:
             raise WorkflowDefinitionError(issues)
         self.definitions = {d.name: d for d in defs}
         self.compiled = {d.name: CompiledWorkflow(d, self.guards) for d in defs}
+        self._on_actions = {d.name: dict(d.on_actions) for d in defs}
 
     # -- opening ---------------------------------------------------------------------------
     def open(self, case: Case, *, actor: Actor, at: datetime, event_id: str | None = None,
@@ -315,7 +319,7 @@ class Workflows:
                 continue
             assert wf is not None
             is_event = origin == "event"
-            who = actor if is_event else Actor(id=SYSTEM, role=SYSTEM)
+            who = actor if is_event else _SYSTEM_ACTOR
             reason = event.reason if (is_event and event is not None) else origin
             data = dict(event.data) if (is_event and event is not None) else dict(reaction_data or {})
             state = work.get("states").get(wf)
@@ -388,7 +392,7 @@ class Workflows:
         ordered = sorted(decision.actions, key=lambda a: -_SEVERITY.get(a.params.get("severity"), 0) if a.type == "escalate" else 1)
         for a in ordered:
             for wf, state in list(work.get("states").items()):
-                trig = dict(self.definitions[wf].on_actions).get(a.type)
+                trig = self._on_actions[wf].get(a.type)
                 if trig is None:
                     continue
                 why = f"policy {a.policy}/{a.rule_id}"

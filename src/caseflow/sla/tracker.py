@@ -16,6 +16,7 @@ to ship the return or it lapses).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,6 +101,7 @@ class SlaTracker:
     def __init__(self, engine: Engine, calendars: dict[str, BusinessCalendar]) -> None:
         self.engine = engine
         self.calendars = calendars
+        self._target_cache: dict[tuple[Any, ...], list[Any]] = {}
         missing = sorted({a.params["calendar"] for p in engine.policies for r in p.rules for a in r.then
                           if a.type == "sla_target" and a.params["calendar"] not in calendars})
         if missing:
@@ -116,18 +118,29 @@ class SlaTracker:
         # targets are chosen on the case as it was opened (its 'opened' record), not as it is now:
         # a breach that raised the priority must not move the goalposts
         first = next((r for r in records if r.kind == "opened"), None)
-        as_opened = Case.model_validate(first.changes) if first is not None else case
-        decision = self.engine.evaluate(as_opened, at=opened_at)
         out: list[TrackedClock] = []
-        for a in decision.actions:
-            if a.type != "sla_target":
-                continue
+        for a in self._targets(case, first, opened_at):
             p = a.params
             cycles = self._cycles(p, case, timeline)
             ob = p.get("on_breach")
             out.append(TrackedClock(cycles[-1], (ob["workflow"], ob["trigger"]) if ob else None,
                                     f"{a.policy}/{a.rule_id}", cycles[:-1]))
         return out
+
+    def _targets(self, case: Case, first: AuditRecord | None, opened_at: datetime) -> list[Any]:
+        """The sla_target actions chosen for the case as opened; the same for every call with the
+        same opening, so they are kept (a new tracker, with changed policies, recomputes them)."""
+        # keyed on the opening snapshot itself: an id can be reused, the content cannot lie
+        key = (opened_at, json.dumps(first.changes, sort_keys=True, default=str) if first is not None else case.model_dump_json())
+        targets = self._target_cache.get(key)
+        if targets is None:
+            as_opened = Case.model_validate(first.changes) if first is not None else case
+            decision = self.engine.evaluate(as_opened, at=opened_at)
+            targets = [a for a in decision.actions if a.type == "sla_target"]
+            if len(self._target_cache) >= 10_000:
+                self._target_cache.clear()
+            self._target_cache[key] = targets
+        return targets
 
     def _new_clock(self, p: dict[str, Any], case: Case) -> SlaClock:
         return SlaClock(
