@@ -7,7 +7,6 @@ the rest of the work. Each caller's test pins the result against full validation
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -19,11 +18,12 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def trusted(cls: type[M], values: dict[str, Any], fields_set: Iterable[str], private: dict[str, Any] | None = None) -> M:
+def trusted(cls: type[M], values: dict[str, Any], fields_set: set[str] | frozenset[str],
+            private: dict[str, Any] | None = None) -> M:
     """An instance of ``cls`` holding ``values`` (every field, in declaration order) as they are."""
     m = _new(cls)
     _set(m, "__dict__", values)
-    _set(m, "__pydantic_fields_set__", fields_set if isinstance(fields_set, (set, frozenset)) else set(fields_set))
+    _set(m, "__pydantic_fields_set__", fields_set)
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", private)
     return m

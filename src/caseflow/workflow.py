@@ -117,7 +117,7 @@ def _record(**fields: Any) -> AuditRecord:
     data = {"workflow": None, "trigger": None, "from_state": None, "to_state": None, "reason": None,
             "rule_ids": [], "policy_versions": [], "changes": {}}
     data.update(fields)
-    return trusted(AuditRecord, {k: data[k] for k in _RECORD_FIELDS}, fields)
+    return trusted(AuditRecord, {k: data[k] for k in _RECORD_FIELDS}, set(fields))
 
 
 @dataclass(slots=True)
