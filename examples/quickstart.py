@@ -1,16 +1,28 @@
-"""Quick start: load the default policy pack, evaluate a refund case, explain the decision.
+"""Quick start: load the default policy pack, evaluate a refund case, explain the decision,
+then run the case through its workflows in a durable store (SQLite, no server needed).
 
 Run from the repository root:  python examples/quickstart.py
+On PostgreSQL instead:          python examples/quickstart.py --store postgresql://USER@HOST:5432/DB
+(or set CASEFLOW_STORE_URL; the schema is created on first use).
 """
 
+import argparse
+import json
+import os
+import tempfile
 from pathlib import Path
 
-from caseflow import Engine, FixedClock, load_policies, parse_case
+from caseflow import Actor, Engine, FixedClock, WorkflowEvent, Workflows, load_policies, parse_case
+from caseflow.store import CaseService, open_store
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=os.environ.get("CASEFLOW_STORE_URL"),
+                    help="store URL (default: a new SQLite file in a temporary folder)")
+    store_url = ap.parse_args(argv).store
     policies = load_policies(RULES)
     # Time comes from an injected clock: this run is the same on every machine, every day.
     clock = FixedClock("2026-11-11T10:00:00+08:00")
@@ -42,6 +54,33 @@ def main() -> None:
     print(decision.summary())
     print()
     print(decision.explain().render(only_matched=True))
+
+    # The same case through its workflows, kept in a store: state, audit trail and side effects
+    # (a refund to pay) are committed together; the refund leaves through the outbox.
+    with tempfile.TemporaryDirectory() as tmp:
+        url = store_url or f"sqlite:///{tmp}/caseflow-demo.db"
+        with open_store(url, upgrade=True, clock=clock) as store:
+            service = CaseService(store, Workflows(engine=engine), clock=clock)
+            service.open(case, actor=Actor(id="intake-bot", role="system"))
+            seller, buyer = Actor(id="seller-42", role="seller"), Actor(id="buyer-7", role="buyer")
+            for eid, trigger, actor, data in [
+                ("label-1", "send_return_label", seller, {}),
+                ("ship-1", "buyer_shipped", buyer, {"tracking_number": "SF1234567890"}),
+                ("recv-1", "return_delivered", seller, {}),  # the return arrived: the refund is due
+            ]:
+                out = service.handle(case.id, WorkflowEvent(id=eid, trigger=trigger, actor=actor, at=clock.now(), data=data))
+            print(f"\nstored in {store.dialect}: "
+                  f"{case.id} version {out.case.version}, states {out.case.states}")
+            for r in store.records(case.id):
+                move = f"{r.workflow}: {r.from_state} -> {r.to_state}" if r.kind == "transition" else ", ".join(r.rule_ids)
+                print(f"  audit v{r.version}.{r.seq} {r.kind:<10} {r.actor_id:<11} {move}")
+            for m in store.outbox():
+                if m.case_id == case.id:
+                    state = "delivered" if m.delivered_at else "pending"
+                    print(f"  outbox ({state}): {m.kind} {json.dumps(m.payload, ensure_ascii=False, sort_keys=True)}\n"
+                          f"    idempotency key {m.key}")
+            paid = service.relay(lambda msg: None)  # hand it to the payment system: at least once, after commit
+            print(f"  relayed {paid} message(s) after commit")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -29,3 +32,37 @@ def base_case() -> dict:
         }],
         "request": {"kind": "refund_only", "amount": "89.00 CNY", "reason": "changed_mind"},
     }
+
+
+PG_ENV = "CASEFLOW_TEST_POSTGRES_URL"
+
+
+def _pg_url() -> str:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL store tests need {PG_ENV}=postgresql://USER@HOST:PORT/DB (.ci/run sets it); "
+                    "the same tests ran on SQLite")
+    return base
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh schema on the test server, dropped afterwards: tests never see each other's rows."""
+    import psycopg
+
+    base = _pg_url()
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as c:
+        c.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(base, autocommit=True) as c:
+        c.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/cases.db"
+    return request.getfixturevalue("pg_url")
+

@@ -23,3 +23,22 @@ def test_quickstart_decides_a_seven_day_return():
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
     assert "require_return(within_days=7, shipping_paid_by=buyer)" in out
     assert "rule seven-day-no-reason-return" in out and "FIRED" in out
+
+
+def test_quickstart_keeps_the_case_in_a_store_and_pays_the_refund_through_the_outbox():
+    script = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
+    assert "stored in sqlite: CS-20261111-0001 version 4" in out
+    assert "return_and_refund: return_in_transit -> return_received" in out
+    assert "outbox (pending): refund.pay" in out and '"amount": "159.00"' in out
+    assert "relayed 1 message(s) after commit" in out
+
+
+def test_quickstart_runs_on_postgresql_with_a_url(pg_url):
+    script = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
+    for run in (1, 2):  # the second run finds everything applied: events are not applied twice
+        out = subprocess.run([sys.executable, str(script), "--store", pg_url], capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert "stored in postgresql: CS-20261111-0001 version 4" in out.stdout
+        assert ("outbox (pending): refund.pay" if run == 1 else "outbox (delivered): refund.pay") in out.stdout

@@ -20,6 +20,8 @@ EXPECTED = {
     "Alert", "Correlator", "Detector", "SignalEvent", "load_detectors",
     # service levels (issue 4)
     "BusinessCalendar", "SlaClock", "SlaStatus", "SlaTracker", "Timer", "TimerQueue", "load_calendars",
+    # durable store (issue 6)
+    "CaseService", "ConcurrencyError", "MigrationError", "OutboxMessage", "StoreError", "open_store",
 }
 
 
@@ -37,3 +39,16 @@ def test_every_error_derives_from_caseflow_error_and_has_a_docs_url():
         assert issubclass(cls, caseflow.CaseflowError)
     err = caseflow.EvaluationError("x", code="some-code")
     assert err.docs_url.endswith("docs/errors.md#some-code") and "[some-code]" in str(err)
+
+
+def test_every_error_code_raised_has_its_section_in_the_docs():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    codes = set()
+    for f in (root / "src" / "caseflow").rglob("*.py"):
+        codes |= set(re.findall(r'code\s*=\s*"([a-z0-9-]+)"', f.read_text(encoding="utf-8")))
+    anchors = set(re.findall(r'id="([a-z0-9-]+)"', (root / "docs" / "errors.md").read_text(encoding="utf-8")))
+    assert codes, "no codes found: the pattern is stale"
+    assert sorted(codes - anchors) == []

@@ -35,14 +35,17 @@ from .errors import (
     BackendError,
     CaseDataError,
     CaseflowError,
+    ConcurrencyError,
     EvaluationError,
     FactError,
     FieldProblem,
+    MigrationError,
     PolicyError,
     PolicyIssue,
     PolicyTestError,
     PolicyValidationError,
     ReactionLimitError,
+    StoreError,
     TransitionNotAllowed,
     TransitionRefused,
     WorkflowDefinitionError,
@@ -56,6 +59,7 @@ from .policies.model import Action, Policy, PolicySet, Rule
 from .states.definition import StateDef, TransitionDef, WorkflowDefinition, load_workflow, load_workflow_data
 from .states.guards import GuardContext, GuardRegistry, default_guards
 from .workflow import Actor, AuditRecord, Outcome, WorkflowEvent, Workflows, load_workflows, replay
+from .store import CaseService, OutboxMessage, open_store
 from .sla import BusinessCalendar, SlaClock, SlaStatus, SlaTracker, Timer, TimerQueue, load_calendars
 
 __version__ = "0.1.0"
@@ -72,10 +76,12 @@ __all__ = [
     "BusinessCalendar",
     "Case",
     "CaseDataError",
+    "CaseService",
     "CaseType",
     "CaseflowError",
     "Channel",
     "Clock",
+    "ConcurrencyError",
     "ConditionTrace",
     "Correlator",
     "Decision",
@@ -98,9 +104,11 @@ __all__ = [
     "Item",
     "ItemCondition",
     "Message",
+    "MigrationError",
     "Money",
     "Order",
     "Outcome",
+    "OutboxMessage",
     "Party",
     "PartyHistory",
     "Policy",
@@ -127,6 +135,7 @@ __all__ = [
     "SlaStatus",
     "SlaTracker",
     "StateDef",
+    "StoreError",
     "SystemClock",
     "Timer",
     "TimerQueue",
@@ -150,6 +159,7 @@ __all__ = [
     "load_workflow",
     "load_workflow_data",
     "load_workflows",
+    "open_store",
     "parse_case",
     "replay",
 ]

@@ -223,6 +223,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from .store import SCHEMA_VERSION, current_version, open_store, upgrade
+    from .store.urls import redact_url
+
+    with open_store(args.url, check_schema=False) as store:
+        if args.db_command == "upgrade":
+            applied = upgrade(store)
+            for m in applied:
+                print(f"applied {m.version:04d}_{m.name}")
+            print(f"{redact_url(args.url)}: schema version {current_version(store)} (up to date)")
+            return 0
+        have = current_version(store)
+        state = "up to date" if have == SCHEMA_VERSION else (
+            f"needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade {redact_url(args.url)}" if have < SCHEMA_VERSION
+            else "newer than this caseflow")
+        print(f"{redact_url(args.url)}: schema version {have} ({state})")
+        if have == SCHEMA_VERSION:
+            for table, n in store.counts().items():
+                print(f"  {table:<16} {n:>10,}")
+        return 0 if have == SCHEMA_VERSION else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caseflow", description="Customer-service policies you can test, diff and version.")
     parser.add_argument("--version", action="version", version=f"caseflow {__version__}")
@@ -292,6 +314,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--backend", choices=["durable", "python"], default="durable")
     p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("db", help="create or migrate a case store, or show its state")
+    dbsub = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    for name, text in (("upgrade", "create the schema or apply the missing migrations"),
+                       ("status", "the schema version and the rows per table (exit 1 when an upgrade is due)")):
+        q = dbsub.add_parser(name, help=text)
+        q.add_argument("url", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST:PORT/DB")
+        q.set_defaults(func=cmd_db)
     return parser
 
 

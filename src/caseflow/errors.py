@@ -10,11 +10,14 @@
     ├── EvaluationError           evaluating a case failed
     │   └── BackendError          the rules backend (durable-rules) misbehaved
     ├── PolicyTestError           a YAML policy test file is malformed
-    └── WorkflowError             a workflow definition or a transition failed
-        ├── WorkflowDefinitionError   a definition is invalid (every problem, located)
-        ├── TransitionNotAllowed      no such trigger from the case's current state
-        ├── TransitionRefused         a guard refused (names the guard); the case is unchanged
-        └── ReactionLimitError        policy reactions looped or went too deep
+    ├── WorkflowError             a workflow definition or a transition failed
+    │   ├── WorkflowDefinitionError   a definition is invalid (every problem, located)
+    │   ├── TransitionNotAllowed      no such trigger from the case's current state
+    │   ├── TransitionRefused         a guard refused (names the guard); the case is unchanged
+    │   └── ReactionLimitError        policy reactions looped or went too deep
+    └── StoreError                a case store failed (bad URL, missing case, database error)
+        ├── ConcurrencyError      the case changed under us more times than the retries allow
+        └── MigrationError        the database schema is missing, too new, or a migration failed
 
 Every error carries a short ``code`` (``policy-unknown-fact``, ``case-invalid``, ...)
 and ``docs_url`` pointing at the section of ``docs/errors.md`` that explains how to fix
@@ -40,6 +43,9 @@ __all__ = [
     "PolicyTestError",
     "PolicyValidationError",
     "ReactionLimitError",
+    "StoreError",
+    "ConcurrencyError",
+    "MigrationError",
     "TransitionNotAllowed",
     "TransitionRefused",
     "WorkflowDefinitionError",
@@ -227,3 +233,26 @@ class ReactionLimitError(WorkflowError):
     """Transitions and policy evaluations kept triggering each other."""
 
     code = "reaction-limit"
+
+
+class StoreError(CaseflowError):
+    """A case store cannot be opened or used: a bad URL, an unknown case, a database error."""
+
+    code = "store-error"
+
+
+class ConcurrencyError(StoreError):
+    """Another writer changed the case between our read and our write, on every retry."""
+
+    code = "store-conflict"
+
+    def __init__(self, case_id: str, attempts: int) -> None:
+        self.case_id, self.attempts = case_id, attempts
+        super().__init__(f"case {case_id!r} changed concurrently on each of {attempts} attempts; "
+                         "retry later or raise CaseService(retries=...)")
+
+
+class MigrationError(StoreError):
+    """The store's schema is missing or newer than this caseflow, or a migration failed."""
+
+    code = "store-migration"

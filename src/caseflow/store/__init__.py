@@ -1,0 +1,66 @@
+"""Durable case stores: SQLite (the embedded default, WAL) and PostgreSQL (many workers).
+
+::
+
+    from caseflow.store import CaseService, open_store
+
+    store = open_store("sqlite:///cases.db", upgrade=True)      # or postgresql://user@host/db
+    svc = CaseService(store, workflows, tracker=tracker, clock=clock)
+
+``memory://`` is an in-memory SQLite database, for unit tests. See docs/store.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .effects import Effect, Effects, OutboxMessage, default_effects
+from .migrations import LATEST as SCHEMA_VERSION
+from .migrations import current_version, upgrade
+from .service import CaseService, WorkReport
+from .sql import Store
+from .urls import parse_url
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CaseService",
+    "Effect",
+    "Effects",
+    "OutboxMessage",
+    "Store",
+    "WorkReport",
+    "current_version",
+    "default_effects",
+    "open_store",
+    "upgrade",
+]
+
+
+def open_store(url: str, *, upgrade: bool = False, check_schema: bool = True, clock: Any = None) -> Store:
+    """Open the store at ``url``: ``sqlite:///FILE``, ``memory://`` or ``postgresql://...``.
+
+    With ``upgrade=True`` the schema is created or migrated first; otherwise a database
+    without caseflow's current schema raises :class:`~caseflow.errors.MigrationError` naming
+    the command that fixes it (``caseflow db upgrade URL``); ``check_schema=False`` skips that
+    check (for tools that inspect or migrate the schema themselves)."""
+    from .migrations import upgrade as _upgrade
+
+    u = parse_url(url)
+    store: Store
+    if u.dialect == "sqlite":
+        from .sqlite import SqliteStore
+
+        store = SqliteStore(url, u.target, clock=clock)
+    else:
+        from .postgres import PostgresStore
+
+        store = PostgresStore(url, u.target, clock=clock)
+    try:
+        if upgrade or u.target == ":memory:":
+            _upgrade(store)
+        if check_schema:
+            store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store

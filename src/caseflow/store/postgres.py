@@ -1,0 +1,78 @@
+"""The PostgreSQL store (psycopg 3), for many worker processes on several machines.
+
+Claims never wait on each other: a worker takes the cases whose inbox events it will apply
+with transaction-scoped advisory locks (``pg_try_advisory_xact_lock``), so one case's
+events are applied by one worker at a time and in order, while other cases go to other
+workers; due timers and outbox messages are taken with ``FOR UPDATE SKIP LOCKED``. Every
+lock ends with its transaction, so a worker that dies releases everything it held.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import StoreError
+from .sql import Store, Tx
+
+__all__ = ["PostgresStore"]
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError("the PostgreSQL store needs psycopg 3: pip install 'caseflow[postgres]'",
+                         code="store-driver") from None
+    return psycopg
+
+
+class PostgresStore(Store):
+    dialect = "postgresql"
+    _skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, url: str, conninfo: str, *, clock: Any = None) -> None:
+        super().__init__(url, clock)
+        psycopg = _psycopg()
+        self._errors = psycopg.Error
+        try:
+            self._conn = psycopg.connect(conninfo, autocommit=True)
+        except psycopg.Error as e:
+            raise StoreError(f"store {self.redacted_url!r}: cannot connect: {str(e).strip()}", code="store-open") from None
+        self._qcache: dict[str, str] = {}
+
+    def _q(self, sql: str) -> str:
+        q = self._qcache.get(sql)
+        if q is None:
+            q = self._qcache[sql] = sql.replace("%", "%%").replace("?", "%s")
+        return q
+
+    @contextmanager
+    def _begin(self, write: bool = True) -> Iterator[Any]:
+        if self._conn is None:
+            raise StoreError(f"store {self.redacted_url!r} is closed", code="store-closed")
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            yield cur
+
+    def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
+        seen: list[str] = []
+        for (cid,) in tx._exec("SELECT case_id FROM inbox ORDER BY seq LIMIT ?", (limit * 20,)).fetchall():
+            if cid not in seen:
+                seen.append(cid)
+        # shuffled, so that two workers reading the same head of the inbox mostly try different cases
+        head, rest = seen[:limit], seen[limit:]
+        random.shuffle(rest)
+        out: list[str] = []
+        for cid in head + rest:
+            if tx._exec("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))", (cid,)).fetchone()[0]:
+                out.append(cid)
+                if len(out) == limit:
+                    break
+        return out
+
+    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
+        return tx._exec(
+            "DELETE FROM timers WHERE key IN (SELECT key FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ? "
+            "FOR UPDATE SKIP LOCKED) RETURNING key, case_id, due_us, kind, payload", (now_us, limit)).fetchall()

@@ -1,0 +1,337 @@
+"""The store: cases, audit records, processed events, inbox, outbox and timers in SQL tables.
+
+One implementation of the SQL that SQLite and PostgreSQL share; :mod:`.sqlite` and
+:mod:`.postgres` supply the connection, the locking and the few types that differ. The SQL is
+written by hand, not with SQLAlchemy Core: it is a dozen statements, and the parts that
+matter (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE SKIP LOCKED`` and advisory locks on
+PostgreSQL) are dialect-specific anyway; the standard library's sqlite3 and psycopg 3 are
+the only drivers.
+
+A store object holds one connection: use it from one thread; every worker process opens its
+own from the URL. Everything that must happen together happens in one :meth:`Store.transaction`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..case import Case
+from ..errors import MigrationError, StoreError
+from ..sla.timers import Timer
+from ..workflow import AuditRecord, WorkflowEvent
+from .effects import Effect, OutboxMessage
+
+__all__ = ["Conflict", "InboxItem", "Store", "Tx"]
+
+
+class Conflict(Exception):
+    """Internal: the case's version moved between read and write (the service retries)."""
+
+
+def to_us(dt: datetime) -> int:
+    return int(dt.timestamp() * 1_000_000)
+
+
+def from_us(us: int) -> datetime:
+    return datetime.fromtimestamp(us / 1_000_000, tz=UTC)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """An enqueued command: open ``case`` as ``actor``, or apply ``event`` to case ``case_id``."""
+
+    seq: int
+    case_id: str
+    event_id: str
+    event: WorkflowEvent | None = None
+    case: Case | None = None
+    actor: dict[str, str] | None = None
+    at: datetime | None = None
+    body: str = ""
+
+
+class Tx:
+    """The operations of one transaction (see :meth:`Store.transaction`)."""
+
+    def __init__(self, store: Store, cur: Any) -> None:
+        self.store = store
+        self.cur = cur
+        self._q = store._q
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self.cur.execute(self._q(sql), params)
+        return self.cur
+
+    def _many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        if rows:
+            self.cur.executemany(self._q(sql), rows)
+
+    # -- cases ---------------------------------------------------------------------------
+    def get_case(self, case_id: str) -> Case | None:
+        row = self._exec("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return None if row is None else self.store._case(row[0], case_id)
+
+    def insert_case(self, case: Case) -> bool:
+        """Insert a new case; False when one with this id exists already."""
+        s = self.store
+        cur = self._exec(
+            "INSERT INTO cases (id, tenant, case_type, version, states, data, opened_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (case.id, case.tenant, case.case_type.value, case.version, json.dumps(case.states),
+             case.model_dump_json(), s._ts(case.created_at), s._ts(case.updated_at or case.created_at)))
+        return cur.rowcount == 1
+
+    def update_case(self, case: Case, expected_version: int) -> None:
+        """Write the case if its stored version is still ``expected_version`` (else :class:`Conflict`)."""
+        s = self.store
+        cur = self._exec(
+            "UPDATE cases SET version = ?, states = ?, data = ?, updated_at = ? WHERE id = ? AND version = ?",
+            (case.version, json.dumps(case.states), case.model_dump_json(), s._ts(case.updated_at or case.created_at),
+             case.id, expected_version))
+        if cur.rowcount != 1:
+            raise Conflict(case.id)
+
+    # -- audit records -------------------------------------------------------------------
+    def add_records(self, records: Iterable[AuditRecord]) -> None:
+        ts = self.store._ts
+        self._many("INSERT INTO audit_records (case_id, version, seq, event_id, kind, at, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [(r.case_id, r.version, r.seq, r.event_id, r.kind, ts(r.at), r.model_dump_json()) for r in records])
+
+    def records(self, case_id: str) -> list[AuditRecord]:
+        rows = self._exec("SELECT record FROM audit_records WHERE case_id = ? ORDER BY version, seq", (case_id,)).fetchall()
+        return [self.store._record(r[0]) for r in rows]
+
+    # -- events --------------------------------------------------------------------------
+    def processed(self, event_id: str) -> bool:
+        return self._exec("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is not None
+
+    def mark_processed(self, event_id: str, case_id: str, version: int | None, *, error: str | None = None,
+                       body: str | None = None) -> None:
+        self._exec("INSERT INTO processed_events (event_id, case_id, version, status, error, body, processed_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (event_id, case_id, version, "failed" if error else "applied", error, body, self.store._ts(self.store._now())))
+
+    def enqueue(self, items: Iterable[tuple[str, str, str]]) -> int:
+        """Add (case_id, event_id, body) rows to the inbox; an event id already there is dropped."""
+        now = self.store._ts(self.store._now())
+        n = 0
+        for case_id, event_id, body in items:
+            n += self._exec("INSERT INTO inbox (event_id, case_id, body, enqueued_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (event_id) DO NOTHING", (event_id, case_id, body, now)).rowcount
+        return n
+
+    def pending(self, case_id: str, limit: int) -> list[InboxItem]:
+        rows = self._exec("SELECT seq, case_id, event_id, body FROM inbox WHERE case_id = ? ORDER BY seq LIMIT ?",
+                          (case_id, limit)).fetchall()
+        return [_inbox_item(*r) for r in rows]
+
+    def done(self, seqs: list[int]) -> None:
+        self._many("DELETE FROM inbox WHERE seq = ?", [(s,) for s in seqs])
+
+    def claim_cases(self, limit: int) -> list[str]:
+        """Ids of up to ``limit`` cases with pending inbox events that no other worker holds."""
+        return self.store._claim_cases(self, limit)
+
+    # -- outbox --------------------------------------------------------------------------
+    def add_effects(self, case_id: str, event_id: str, effects: Iterable[Effect]) -> int:
+        """Add effects to the outbox; one whose key is there already is dropped. Returns how many were new."""
+        now = self.store._ts(self.store._now())
+        n = 0
+        for e in effects:
+            n += self._exec("INSERT INTO outbox (idempotency_key, kind, case_id, event_id, payload, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+                            (e.key, e.kind, case_id, event_id, json.dumps(e.payload, sort_keys=True), now)).rowcount
+        return n
+
+    def claim_outbox(self, limit: int) -> list[OutboxMessage]:
+        rows = self._exec(
+            "SELECT id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, last_error "
+            "FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?" + self.store._skip_locked, (limit,)).fetchall()
+        return [self.store._outbox(r) for r in rows]
+
+    def delivered(self, ids: list[int]) -> None:
+        now = self.store._ts(self.store._now())
+        self._many("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", [(now, i) for i in ids])
+
+    def failed_delivery(self, msg_id: int, error: str) -> None:
+        self._exec("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:2000], msg_id))
+
+    # -- timers --------------------------------------------------------------------------
+    def replace_timers(self, case_id: str, timers: Iterable[Timer]) -> None:
+        """Make ``timers`` the case's pending timers (the others are cancelled)."""
+        self._exec("DELETE FROM timers WHERE case_id = ?", (case_id,))
+        self._many("INSERT INTO timers (key, case_id, due_us, kind, payload) VALUES (?, ?, ?, ?, ?)",
+                   [(t.key, t.case_id, to_us(t.due), t.kind, json.dumps(dict(t.payload), sort_keys=True)) for t in timers])
+
+    def claim_due_timers(self, now: datetime, limit: int) -> list[Timer]:
+        """Remove and return up to ``limit`` due timers that no other worker holds, oldest first."""
+        rows = self.store._claim_timers(self, to_us(now), limit)
+        return [Timer(k, from_us(due), cid, kind, tuple(sorted(json.loads(p).items()))) for k, cid, due, kind, p in rows]
+
+    def mark_fired(self, timer: Timer, event_id: str, worker: str) -> bool:
+        """Record the firing; False when this timer (key and due time) fired before."""
+        return self._exec("INSERT INTO fired_timers (key, due_us, event_id, worker, fired_at) VALUES (?, ?, ?, ?, ?) "
+                          "ON CONFLICT (key, due_us) DO NOTHING",
+                          (timer.key, to_us(timer.due), event_id, worker, self.store._ts(self.store._now()))).rowcount == 1
+
+
+def _inbox_item(seq: int, case_id: str, event_id: str, body: str) -> InboxItem:
+    data = json.loads(body)
+    if "open" in data:
+        return InboxItem(seq, case_id, event_id, case=Case.model_validate(data["open"]), actor=data["actor"],
+                         at=datetime.fromisoformat(data["at"]), body=body)
+    return InboxItem(seq, case_id, event_id, event=WorkflowEvent.model_validate(data["event"]), body=body)
+
+
+class Store:
+    """Base of the SQL stores. Open one with :func:`caseflow.store.open_store`."""
+
+    dialect = "sql"
+    _skip_locked = ""
+
+    def __init__(self, url: str, clock: Any = None) -> None:
+        self.url = url
+        self._clock = clock
+        self._conn: Any = None
+
+    # -- dialect hooks ---------------------------------------------------------------------
+    def _q(self, sql: str) -> str:
+        return sql
+
+    def _ts(self, dt: datetime) -> Any:
+        return dt
+
+    def _from_ts(self, v: Any) -> datetime:
+        return v
+
+    def _json(self, v: Any) -> Any:
+        return json.loads(v) if isinstance(v, (str, bytes)) else v
+
+    @contextmanager
+    def _begin(self, write: bool) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
+        raise NotImplementedError
+
+    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
+        raise NotImplementedError
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock is not None else datetime.now(UTC)
+
+    # -- conversions -----------------------------------------------------------------------
+    def _case(self, data: str, case_id: str) -> Case:
+        try:
+            return Case.model_validate_json(data)
+        except ValidationError as e:  # a row written by another version, or edited by hand
+            raise StoreError(f"case {case_id!r} in {self.redacted_url}: stored data does not validate: "
+                             f"{e.errors()[0]['loc']}: {e.errors()[0]['msg']}", code="store-corrupt") from None
+
+    def _record(self, v: Any) -> AuditRecord:
+        return AuditRecord.model_validate_json(v) if isinstance(v, (str, bytes)) else AuditRecord.model_validate(v)
+
+    def _outbox(self, r: Sequence[Any]) -> OutboxMessage:
+        return OutboxMessage(id=r[0], key=r[1], kind=r[2], case_id=r[3], event_id=r[4], payload=self._json(r[5]),
+                             created_at=self._from_ts(r[6]), attempts=r[7],
+                             delivered_at=None if r[8] is None else self._from_ts(r[8]), last_error=r[9])
+
+    @property
+    def redacted_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        from .urls import redact_url
+
+        return redact_url(self.url)
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        """One transaction: everything done through the :class:`Tx` commits together or not at all.
+        ``write=False`` for reading only (on SQLite it then does not wait for the writer)."""
+        with self._begin(write) as cur:
+            yield Tx(self, cur)
+
+    def check_schema(self) -> None:
+        from .migrations import LATEST, current_version
+
+        have = current_version(self)
+        if have < LATEST:
+            raise MigrationError(f"{self.redacted_url} has schema version {have}, this caseflow needs {LATEST}; "
+                                 f"run: caseflow db upgrade {self.redacted_url}")
+        if have > LATEST:
+            raise MigrationError(f"{self.redacted_url} has schema version {have}, newer than this caseflow "
+                                 f"knows ({LATEST}); upgrade caseflow")
+
+    # -- reading ---------------------------------------------------------------------------
+    def get_case(self, case_id: str) -> Case | None:
+        with self.transaction(write=False) as tx:
+            return tx.get_case(case_id)
+
+    def records(self, case_id: str) -> list[AuditRecord]:
+        with self.transaction(write=False) as tx:
+            return tx.records(case_id)
+
+    def case_ids(self) -> list[str]:
+        with self.transaction(write=False) as tx:
+            return [r[0] for r in tx._exec("SELECT id FROM cases ORDER BY id").fetchall()]
+
+    def cases(self) -> Iterator[Case]:
+        """Every stored case, by id (read in pages)."""
+        last = ""
+        while True:
+            with self.transaction(write=False) as tx:
+                rows = tx._exec("SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT 500", (last,)).fetchall()
+            if not rows:
+                return
+            for cid, data in rows:
+                yield self._case(data, cid)
+            last = rows[-1][0]
+
+    def outbox(self, *, pending: bool = False) -> list[OutboxMessage]:
+        where = " WHERE delivered_at IS NULL" if pending else ""
+        with self.transaction(write=False) as tx:
+            rows = tx._exec("SELECT id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, "
+                            "delivered_at, last_error FROM outbox" + where + " ORDER BY id").fetchall()
+        return [self._outbox(r) for r in rows]
+
+    def timers(self) -> list[Timer]:
+        with self.transaction(write=False) as tx:
+            rows = tx._exec("SELECT key, case_id, due_us, kind, payload FROM timers ORDER BY due_us, key").fetchall()
+        return [Timer(k, from_us(d), c, kind, tuple(sorted(self._json(p).items()))) for k, c, d, kind, p in rows]
+
+    def failed_events(self) -> list[dict[str, Any]]:
+        """Events that could not be applied (kept with their body, to fix and submit again)."""
+        with self.transaction(write=False) as tx:
+            rows = tx._exec("SELECT event_id, case_id, error, body FROM processed_events WHERE status = 'failed' "
+                            "ORDER BY event_id").fetchall()
+        return [{"event_id": e, "case_id": c, "error": err, "body": b} for e, c, err, b in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: cases, audit_records, processed_events, inbox, outbox (pending), timers."""
+        out: dict[str, int] = {}
+        with self.transaction(write=False) as tx:
+            for table in ("cases", "audit_records", "processed_events", "inbox", "outbox", "timers", "fired_timers"):
+                out[table] = tx._exec(f"SELECT count(*) FROM {table}").fetchone()[0]
+            out["outbox_pending"] = tx._exec("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+        return out
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.redacted_url!r})"
