@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any, Union
 
@@ -167,6 +168,7 @@ _EQUATABLE = {FactType.string, FactType.enum, FactType.number, FactType.integer,
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$")
 
 
+@lru_cache(maxsize=1024)  # policies repeat a few durations; SLA clocks read them for every case
 def parse_duration(text: str) -> float:
     """``'7d'``, ``'48 hours'``, ``'2w'`` into seconds; ValueError if malformed."""
     m = _DURATION_RE.match(text.strip().lower())

@@ -16,14 +16,16 @@ to ship the return or it lapses).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
+
 from ..case import Case
+from ..decision import Decision
 from ..engine import Engine
 from ..errors import PolicyIssue, PolicyValidationError
 from ..policies._yaml import read_yaml
@@ -84,16 +86,21 @@ class TrackedClock:
         return self.clock.status(at)
 
 
-def _timeline(records: Iterable[AuditRecord]) -> list[tuple[datetime, dict[str, str], set[str]]]:
-    """(time, states after the record, triggers of the record) for every record that changed the states."""
-    out: list[tuple[datetime, dict[str, str], set[str]]] = []
-    states: dict[str, str] = {}
+Step = tuple[datetime, frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _timeline(records: Iterable[AuditRecord]) -> list[Step]:
+    """For every record that changed the states: (time, 'workflow:state' active after it, those
+    just entered, the 'workflow.trigger' it fired) - computed once for all of a case's clocks."""
+    out: list[Step] = []
+    was: frozenset[str] = frozenset()
     for r in records:
         new = r.changes.get("states")
         if r.kind == "opened" or new is not None:
-            states = dict(new or {})
-            fired = {"opened"} if r.kind == "opened" else {f"{r.workflow}.{r.trigger}"}
-            out.append((r.at, dict(states), fired))
+            active = frozenset(f"{w}:{s}" for w, s in (new or {}).items())
+            fired = frozenset({"opened"} if r.kind == "opened" else {f"{r.workflow}.{r.trigger}"})
+            out.append((r.at, active, active - was, fired))
+            was = active
     return out
 
 
@@ -130,17 +137,31 @@ class SlaTracker:
     def _targets(self, case: Case, first: AuditRecord | None, opened_at: datetime) -> list[Any]:
         """The sla_target actions chosen for the case as opened; the same for every call with the
         same opening, so they are kept (a new tracker, with changed policies, recomputes them)."""
-        # keyed on the opening snapshot itself: an id can be reused, the content cannot lie
-        key = (opened_at, json.dumps(first.changes, sort_keys=True, default=str) if first is not None else case.model_dump_json())
+        key = self._key(case, first, opened_at)
         targets = self._target_cache.get(key)
         if targets is None:
             as_opened = Case.model_validate(first.changes) if first is not None else case
             decision = self.engine.evaluate(as_opened, at=opened_at)
-            targets = [a for a in decision.actions if a.type == "sla_target"]
-            if len(self._target_cache) >= 10_000:
-                self._target_cache.clear()
-            self._target_cache[key] = targets
+            targets = self._keep(key, decision)
         return targets
+
+    @staticmethod
+    def _key(case: Case, first: AuditRecord | None, opened_at: datetime) -> tuple[Any, ...]:
+        # keyed on the opening snapshot itself: an id can be reused, the content cannot lie
+        return (opened_at, to_json(first.changes) if first is not None else case.model_dump_json())
+
+    def _keep(self, key: tuple[Any, ...], decision: Decision) -> list[Any]:
+        targets = [a for a in decision.actions if a.type == "sla_target"]
+        if len(self._target_cache) >= 10_000:
+            self._target_cache.clear()
+        self._target_cache[key] = targets
+        return targets
+
+    def prime(self, opened: AuditRecord, decision: Decision) -> None:
+        """Remember the targets of a case from the decision taken on it as it was opened
+        (``Workflows.open`` with the tracker's own engine), instead of evaluating it again."""
+        if opened.kind == "opened" and decision.evaluated_at == opened.at:
+            self._keep(self._key(None, opened, opened.at), decision)  # type: ignore[arg-type]
 
     def _new_clock(self, p: dict[str, Any], case: Case) -> SlaClock:
         return SlaClock(
@@ -149,17 +170,13 @@ class SlaTracker:
             escalate_every_seconds=parse_duration(p["escalate_every"]) if p.get("escalate_every") else None,
         )
 
-    def _cycles(self, p: dict[str, Any], case: Case, timeline: list[tuple[datetime, dict[str, str], set[str]]]) -> list[SlaClock]:
+    def _cycles(self, p: dict[str, Any], case: Case, timeline: list[Step]) -> list[SlaClock]:
         """The clock's cycles from the timeline (one unless the target repeats)."""
         start, start_on = p.get("start", "opened"), set(p.get("start_on", []))
         stops, stop_on, pauses = set(p.get("stop_in", [])), set(p.get("stop_on", [])), set(p.get("pause_in", []))
         repeat = bool(p.get("repeat"))
         cycles = [self._new_clock(p, case)]
-        was_active: set[str] = set()
-        for at, states, fired in timeline:
-            active = {f"{w}:{s}" for w, s in states.items()}
-            entered = active - was_active
-            was_active = active
+        for at, active, entered, fired in timeline:
             clock = cycles[-1]
             if clock.started_at is not None and clock.stopped_at is None and (active & stops or fired & stop_on):
                 clock.stop(at)

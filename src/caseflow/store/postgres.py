@@ -56,9 +56,14 @@ class PostgresStore(Store):
         with self._conn.transaction(), self._conn.cursor() as cur:
             yield cur
 
+    def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
+        # one statement text whatever the number of ids: psycopg prepares it, PostgreSQL plans it once
+        return {r[0] for r in tx._exec("SELECT event_id FROM processed_events WHERE event_id = ANY(?)",
+                                       (event_ids,)).fetchall()}
+
     def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
         seen: list[str] = []
-        for (cid,) in tx._exec("SELECT case_id FROM inbox ORDER BY seq LIMIT ?", (limit * 20,)).fetchall():
+        for (cid,) in tx._exec("SELECT case_id FROM inbox ORDER BY seq LIMIT ?", (limit * 8,)).fetchall():
             if cid not in seen:
                 seen.append(cid)
         # shuffled, so that two workers reading the same head of the inbox mostly try different cases
@@ -71,6 +76,9 @@ class PostgresStore(Store):
                 if len(out) == limit:
                     break
         return out
+
+    def _lock_case(self, tx: Tx, case_id: str) -> None:
+        tx._exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (case_id,))
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
         return tx._exec(

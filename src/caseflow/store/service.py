@@ -23,7 +23,6 @@ among the failed events with its error and does not block the case.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
@@ -38,8 +37,8 @@ from ..errors import CaseflowError, ConcurrencyError, StoreError
 from ..logging import get_logger
 from ..sla.timers import Timer
 from ..workflow import Actor, AuditRecord, Outcome, WorkflowEvent, Workflows
-from .effects import Effects, OutboxMessage, default_effects
-from .sql import Conflict, InboxItem, Store, Tx
+from .effects import Effect, Effects, OutboxMessage, default_effects
+from .sql import Conflict, InboxItem, OpenCommand, Store, Tx
 
 __all__ = ["CaseService", "WorkReport"]
 
@@ -52,11 +51,66 @@ class WorkReport:
     duplicates: int = 0
     failed: int = 0
     cases: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (event id, error)
+    errors: list[tuple[str, str, str, str]] = field(default_factory=list)  # (event id, case id, code, message)
 
     @property
     def events(self) -> int:
         return self.applied + self.duplicates + self.failed
+
+
+class _CaseRun:
+    """One case inside one transaction: read once, changed by any number of events, written once
+    with all their audit records, outbox messages and event ids."""
+
+    def __init__(self, tx: Tx, case_id: str, event_ids: list[str]) -> None:
+        self.tx, self.case_id = tx, case_id
+        self.case: Case | None = None
+        self.loaded = False
+        self.is_new = False
+        self.stored_version: int | None = None
+        self.dirty = False
+        self.records: list[AuditRecord] | None = None  # the case's history, read when the SLA tracker needs it
+        self.done = tx.processed(event_ids)  # event ids applied (or failed) before, or earlier in this run
+        self.new_records: list[AuditRecord] = []
+        self.effects: list[tuple[str, str, Effect]] = []
+        self.processed: list[tuple[str, str, int | None, str | None, str | None]] = []
+
+    def load(self) -> Case | None:
+        if not self.loaded:
+            self.case = self.tx.get_case(self.case_id)
+            self.stored_version = None if self.case is None else self.case.version
+            self.loaded = True
+        return self.case
+
+    def opened(self, case: Case) -> None:
+        self.case, self.is_new, self.dirty, self.records = case, True, True, []
+
+    def changed(self, case: Case) -> None:
+        self.case, self.dirty = case, True
+
+    def history(self) -> list[AuditRecord]:
+        if self.records is None:
+            self.records = self.tx.records(self.case_id)  # only what is committed: this run's come after
+        return self.records
+
+    def mark(self, event_id: str, version: int | None, error: str | None = None, body: str | None = None) -> None:
+        self.done.add(event_id)
+        self.processed.append((event_id, self.case_id, version, error, body))
+
+    def save(self) -> None:
+        """Write the case (checked against the version read), then the rest, in one go."""
+        if self.dirty and self.case is not None:
+            if self.is_new:
+                if not self.tx.insert_case(self.case):
+                    raise Conflict(self.case_id)  # opened by someone else meanwhile: retried, then a duplicate
+            else:
+                assert self.stored_version is not None
+                self.tx.update_case(self.case, self.stored_version)
+            self.dirty = False
+        self.tx.add_records(self.new_records)
+        self.tx.add_effects(self.effects)
+        self.tx.mark_processed(self.processed)
+        self.new_records, self.effects, self.processed = [], [], []
 
 
 class _Failed(Exception):
@@ -68,7 +122,7 @@ class CaseService:
 
     def __init__(self, store: Store, workflows: Workflows, *, tracker: Any = None, effects: Effects | None = None,
                  clock: Clock | None = None, logger: Any = None, retries: int = 12, worker_id: str | None = None,
-                 batch_cases: int = 20, events_per_case: int = 100) -> None:
+                 batch_cases: int = 20, events_per_case: int = 100, lock_cases: bool = True) -> None:
         self.store = store
         self.workflows = workflows
         self.tracker = tracker
@@ -78,6 +132,8 @@ class CaseService:
         self.retries = retries
         self.worker_id = worker_id or f"pid-{os.getpid()}"
         self.batch_cases = batch_cases
+        self.lock_cases = lock_cases
+        self._prime = tracker is not None and workflows.engine is not None and workflows.engine is tracker.engine
         self.events_per_case = events_per_case
 
     # -- direct ----------------------------------------------------------------------------
@@ -88,9 +144,13 @@ class CaseService:
         return self._direct(case.id, item)
 
     def handle(self, case_id: str, event: WorkflowEvent) -> Outcome:
-        """Apply ``event`` to the stored case now; retried when another writer got there first.
+        """Apply ``event`` to the stored case now.
 
-        Raises what :meth:`Workflows.handle` raises (nothing is stored then), :class:`StoreError`
+        The write is checked against the version read (optimistic concurrency) and retried
+        when another writer got there first. With ``lock_cases`` (the default) the case is also
+        held for the transaction, as the queue workers hold it, so that on PostgreSQL a hot
+        case makes writers wait their turn instead of redoing their work; ``lock_cases=False``
+        relies on the version check alone. Raises what :meth:`Workflows.handle` raises (nothing is stored then), :class:`StoreError`
         for an unknown case, :class:`ConcurrencyError` after ``retries`` conflicts."""
         return self._direct(case_id, InboxItem(0, case_id, event.id, event=event))
 
@@ -98,17 +158,20 @@ class CaseService:
         for attempt in range(1, self.retries + 1):
             try:
                 with self.store.transaction() as tx:
-                    records: dict[str, list[AuditRecord]] = {}
-                    out = self._apply(tx, item, records, raise_errors=True)
-                    self._schedule(tx, out.case, records)
-                    return out
-            except Conflict:
+                    if self.lock_cases:
+                        tx.lock_case(case_id)
+                    run = _CaseRun(tx, case_id, [item.event_id])
+                    out = self._apply(run, item, raise_errors=True)
+                    run.save()
+                    self._schedule(run)
+                    return out if not out.duplicate else Outcome(run.case or out.case, duplicate=True)
+            except Exception as e:
+                # the version moved (the UPDATE's check, or the audit records' key: same version twice),
+                # or another process applied the same event at the same moment: read again and retry
+                if not (isinstance(e, Conflict) or _unique_violation(e)):
+                    raise
                 self.log.info("case.conflict", case_id=case_id, event_id=item.event_id, attempt=attempt)
                 _backoff(attempt)
-            except Exception as e:
-                if _unique_violation(e):  # another process applied the same event at the same moment
-                    continue
-                raise
         raise ConcurrencyError(case_id, self.retries)
 
     # -- queued ----------------------------------------------------------------------------
@@ -118,16 +181,14 @@ class CaseService:
 
     def submit_open(self, case: Case, *, actor: Actor, at: datetime | None = None, event_id: str | None = None) -> bool:
         """Queue the opening of ``case`` (its later events may be queued right after)."""
-        body = json.dumps({"open": case.model_dump(mode="json"), "actor": actor.model_dump(),
-                           "at": (at or self.clock.now()).isoformat()})
+        cmd = OpenCommand(event_id=event_id or f"open:{case.id}", case=case, actor=actor, at=at or self.clock.now())
         with self.store.transaction() as tx:
-            return tx.enqueue([(case.id, event_id or f"open:{case.id}", body)]) == 1
+            return tx.enqueue([(case.id, cmd)]) == 1
 
     def submit_many(self, items: Iterable[tuple[str, WorkflowEvent]]) -> int:
         """Queue many (case id, event) pairs in one transaction; returns how many were new."""
-        rows = [(cid, ev.id, json.dumps({"event": ev.model_dump(mode="json")})) for cid, ev in items]
         with self.store.transaction() as tx:
-            return tx.enqueue(rows)
+            return tx.enqueue(items)
 
     def work(self, *, max_cases: int | None = None) -> WorkReport:
         """Apply the pending events of up to ``max_cases`` cases no other worker holds, in one
@@ -140,6 +201,9 @@ class CaseService:
                     for case_id in tx.claim_cases(limit):
                         report.cases += 1
                         self._work_case(tx, case_id, report)
+                # logged after the commit: a blocked log stream must never hold the database's locks
+                for event_id, case_id, code, error in report.errors:
+                    self.log.warning("event.failed", event_id=event_id, case_id=case_id, code=code, error=error)
                 if report.events:
                     self.log.debug("work.batch", worker=self.worker_id, cases=report.cases, applied=report.applied,
                                    duplicates=report.duplicates, failed=report.failed)
@@ -153,76 +217,76 @@ class CaseService:
         raise ConcurrencyError("<batch>", self.retries)
 
     def _work_case(self, tx: Tx, case_id: str, report: WorkReport) -> None:
-        records: dict[str, list[AuditRecord]] = {}
         items = tx.pending(case_id, self.events_per_case)
-        last: Case | None = None
+        run = _CaseRun(tx, case_id, [i.event_id for i in items])
         for item in items:
             try:
-                out = self._apply(tx, item, records, raise_errors=False)
+                out = self._apply(run, item, raise_errors=False)
             except _Failed as e:
                 report.failed += 1
-                report.errors.append((item.event_id, str(e)))
+                report.errors.append((item.event_id, item.case_id, e.args[0], e.args[1]))
                 continue
             if out.duplicate:
                 report.duplicates += 1
             else:
                 report.applied += 1
-                last = out.case
-        tx.done([i.seq for i in items])
-        if last is not None:
-            self._schedule(tx, last, records)
+        if items:
+            tx.done(case_id, items[-1].seq)
+        run.save()  # the case is read once and written once, however many of its events were applied
+        self._schedule(run)
 
-    def _apply(self, tx: Tx, item: InboxItem, records: dict[str, list[AuditRecord]], *, raise_errors: bool) -> Outcome:
-        """Apply one opening or event inside ``tx``: case, audit records, outbox, event id."""
-        if tx.processed(item.event_id):
-            case = tx.get_case(item.case_id)
+    def _apply(self, run: _CaseRun, item: InboxItem, *, raise_errors: bool) -> Outcome:
+        """Apply one opening or event of ``run``'s case inside its transaction: audit records,
+        outbox and event id now; the case itself when the run is saved."""
+        if item.event_id in run.done:
+            case = run.load()
             if case is None:  # a failed opening: nothing to return but the event's own case
                 raise StoreError(f"event {item.event_id!r} was processed but case {item.case_id!r} is not stored "
                                  "(see failed_events())", code="store-case-unknown")
             return Outcome(case, duplicate=True)
         try:
             if item.case is not None:
+                if run.load() is not None:
+                    raise StoreError(f"case {item.case.id!r} is open already; its opening {item.event_id!r} is "
+                                     "refused", code="store-case-exists")
                 actor = Actor.model_validate(item.actor)
                 assert item.at is not None
                 out = self.workflows.open(item.case, actor=actor, at=item.at, event_id=item.event_id)
-                if not tx.insert_case(out.case):
-                    raise StoreError(f"case {item.case.id!r} is open already; its opening {item.event_id!r} is "
-                                     "refused", code="store-case-exists")
+                run.opened(out.case)
+                if self._prime and out.decisions:  # the opening decision holds the SLA targets already
+                    self.tracker.prime(out.records[0], out.decisions[0])
             else:
                 assert item.event is not None
-                case = tx.get_case(item.case_id)
+                case = run.load()
                 if case is None:
                     raise StoreError(f"event {item.event_id!r}: no case {item.case_id!r} in the store; open it first",
                                      code="store-case-unknown")
                 out = self.workflows.handle(case, item.event)
                 if out.duplicate:  # applied before this store remembered event ids: remember it now
-                    tx.mark_processed(item.event_id, item.case_id, case.version)
+                    run.mark(item.event_id, case.version)
                     return out
-                tx.update_case(out.case, case.version)
+                run.changed(out.case)
         except (Conflict, ConcurrencyError):
             raise
         except CaseflowError as e:
             if raise_errors:
                 raise
-            tx.mark_processed(item.event_id, item.case_id, None, error=f"{type(e).__name__}: {e}", body=item.body)
-            self.log.warning("event.failed", event_id=item.event_id, case_id=item.case_id, code=e.code, error=str(e))
-            raise _Failed(str(e)) from None
+            run.mark(item.event_id, None, f"{type(e).__name__}: {e}", item.body)
+            raise _Failed(e.code, str(e)) from None
         if self.tracker is not None:
-            if out.case.id not in records:  # the case's history, read once per transaction (before this event's)
-                records[out.case.id] = [] if item.case is not None else tx.records(out.case.id)
-            records[out.case.id].extend(out.records)
-        tx.add_records(out.records)
-        tx.add_effects(out.case.id, item.event_id, self.effects(out))
-        tx.mark_processed(item.event_id, out.case.id, out.case.version)
+            run.history().extend(out.records)
+        run.new_records.extend(out.records)
+        run.effects.extend((out.case.id, item.event_id, e) for e in self.effects(out))
+        run.mark(item.event_id, out.case.version)
         return out
 
-    def _schedule(self, tx: Tx, case: Case, records: dict[str, list[AuditRecord]]) -> None:
+    def _schedule(self, run: _CaseRun) -> None:
         """Replace the case's timers by its clocks' next warnings and breaches, timed from the
         case's last event (a mark passed while the worker was behind is due at once)."""
-        if self.tracker is None or case.id not in records:
+        if self.tracker is None or run.records is None or run.case is None:
             return
-        at = case.updated_at or case.created_at
-        tx.replace_timers(case.id, self.tracker.timers(case, records[case.id], at))
+        case = run.case
+        run.tx.replace_timers(case.id, self.tracker.timers(case, run.records, case.updated_at or case.created_at))
 
     # -- timers ----------------------------------------------------------------------------
     def fire_timers(self, now: datetime | None = None, *, limit: int = 500) -> list[Timer]:
@@ -237,7 +301,7 @@ class CaseService:
             for t in tx.claim_due_timers(now, limit):
                 ev = self.tracker.event_for(t)
                 if tx.mark_fired(t, ev.id, self.worker_id):
-                    tx.enqueue([(t.case_id, ev.id, json.dumps({"event": ev.model_dump(mode="json")}))])
+                    tx.enqueue([(t.case_id, ev)])
                     fired.append(t)
         if fired:
             self.log.debug("timers.fired", worker=self.worker_id, count=len(fired))
@@ -251,16 +315,19 @@ class CaseService:
         again, with the same ``key`` - consumers drop repeats by key. A message whose
         ``deliver`` raises stays pending (its attempts and last error are kept)."""
         ok: list[int] = []
+        failed: list[tuple[OutboxMessage, str]] = []
         with self.store.transaction() as tx:
             for m in tx.claim_outbox(limit):
                 try:
                     deliver(m)
                 except Exception as e:  # noqa: BLE001 - the consumer's failure is recorded, not ours
                     tx.failed_delivery(m.id, f"{type(e).__name__}: {e}")
-                    self.log.warning("outbox.delivery_failed", key=m.key, kind=m.kind, error=str(e))
+                    failed.append((m, str(e)))
                     continue
                 ok.append(m.id)
             tx.delivered(ok)
+        for m, error in failed:  # after the commit (see work)
+            self.log.warning("outbox.delivery_failed", key=m.key, kind=m.kind, error=error)
         return len(ok)
 
     # -- loops -----------------------------------------------------------------------------

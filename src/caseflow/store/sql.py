@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from ..case import Case
 from ..errors import MigrationError, StoreError
 from ..sla.timers import Timer
-from ..workflow import AuditRecord, WorkflowEvent
+from ..workflow import Actor, AuditRecord, WorkflowEvent
 from .effects import Effect, OutboxMessage
 
-__all__ = ["Conflict", "InboxItem", "Store", "Tx"]
+__all__ = ["Conflict", "InboxItem", "OpenCommand", "Store", "Tx"]
 
 
 class Conflict(Exception):
@@ -41,6 +41,15 @@ def to_us(dt: datetime) -> int:
 
 def from_us(us: int) -> datetime:
     return datetime.fromtimestamp(us / 1_000_000, tz=UTC)
+
+
+class OpenCommand(BaseModel):
+    """A queued opening: open ``case`` as ``actor`` at ``at`` (idempotent by ``event_id``)."""
+
+    event_id: str
+    case: Case
+    actor: Actor
+    at: AwareDatetime
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class Tx:
 
     def _many(self, sql: str, rows: list[Sequence[Any]]) -> None:
         if rows:
-            self.cur.executemany(self._q(sql), rows)
+            self.store._executemany(self.cur, sql, rows)
 
     # -- cases ---------------------------------------------------------------------------
     def get_case(self, case_id: str) -> Case | None:
@@ -109,46 +118,64 @@ class Tx:
         return [self.store._record(r[0]) for r in rows]
 
     # -- events --------------------------------------------------------------------------
-    def processed(self, event_id: str) -> bool:
-        return self._exec("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is not None
+    def processed(self, event_ids: list[str]) -> set[str]:
+        """Which of ``event_ids`` were processed already (applied or failed)."""
+        if not event_ids:
+            return set()
+        return self.store._processed(self, event_ids)
 
-    def mark_processed(self, event_id: str, case_id: str, version: int | None, *, error: str | None = None,
-                       body: str | None = None) -> None:
-        self._exec("INSERT INTO processed_events (event_id, case_id, version, status, error, body, processed_at) "
+    def _processed_in(self, event_ids: list[str]) -> set[str]:
+        if len(event_ids) == 1:
+            return set(event_ids) if self._exec("SELECT 1 FROM processed_events WHERE event_id = ?",
+                                                event_ids).fetchone() else set()
+        marks = ", ".join("?" * len(event_ids))
+        return {r[0] for r in self._exec(f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})",
+                                         event_ids).fetchall()}
+
+    def mark_processed(self, rows: list[tuple[str, str, int | None, str | None, str | None]]) -> None:
+        """Remember (event_id, case_id, version, error, body) rows: an event id is taken once."""
+        now = self.store._ts(self.store._now())
+        self._many("INSERT INTO processed_events (event_id, case_id, version, status, error, body, processed_at) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (event_id, case_id, version, "failed" if error else "applied", error, body, self.store._ts(self.store._now())))
+                   [(e, c, v, "failed" if err else "applied", err, b, now) for e, c, v, err, b in rows])
 
-    def enqueue(self, items: Iterable[tuple[str, str, str]]) -> int:
-        """Add (case_id, event_id, body) rows to the inbox; an event id already there is dropped."""
+    def enqueue(self, items: Iterable[tuple[str, WorkflowEvent | OpenCommand]]) -> int:
+        """Add (case_id, event or opening) to the inbox; an event id already there is dropped."""
         now = self.store._ts(self.store._now())
         n = 0
-        for case_id, event_id, body in items:
-            n += self._exec("INSERT INTO inbox (event_id, case_id, body, enqueued_at) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (event_id) DO NOTHING", (event_id, case_id, body, now)).rowcount
+        for case_id, item in items:
+            kind = "open" if isinstance(item, OpenCommand) else "event"
+            n += self._exec("INSERT INTO inbox (event_id, case_id, kind, body, enqueued_at) VALUES (?, ?, ?, ?, ?) "
+                            "ON CONFLICT (event_id) DO NOTHING",
+                            (item.event_id if kind == "open" else item.id, case_id, kind, item.model_dump_json(),
+                             now)).rowcount
         return n
 
     def pending(self, case_id: str, limit: int) -> list[InboxItem]:
-        rows = self._exec("SELECT seq, case_id, event_id, body FROM inbox WHERE case_id = ? ORDER BY seq LIMIT ?",
+        rows = self._exec("SELECT seq, case_id, event_id, kind, body FROM inbox WHERE case_id = ? ORDER BY seq LIMIT ?",
                           (case_id, limit)).fetchall()
         return [_inbox_item(*r) for r in rows]
 
-    def done(self, seqs: list[int]) -> None:
-        self._many("DELETE FROM inbox WHERE seq = ?", [(s,) for s in seqs])
+    def done(self, case_id: str, last_seq: int) -> None:
+        """Remove the case's inbox entries up to ``last_seq`` (they are applied, duplicates or failed)."""
+        self._exec("DELETE FROM inbox WHERE case_id = ? AND seq <= ?", (case_id, last_seq))
+
+    def lock_case(self, case_id: str) -> None:
+        """Wait until no other caseflow transaction holds the case, and hold it until this one ends
+        (PostgreSQL: an advisory lock, the one workers try; SQLite: the write lock is held already)."""
+        self.store._lock_case(self, case_id)
 
     def claim_cases(self, limit: int) -> list[str]:
         """Ids of up to ``limit`` cases with pending inbox events that no other worker holds."""
         return self.store._claim_cases(self, limit)
 
     # -- outbox --------------------------------------------------------------------------
-    def add_effects(self, case_id: str, event_id: str, effects: Iterable[Effect]) -> int:
-        """Add effects to the outbox; one whose key is there already is dropped. Returns how many were new."""
+    def add_effects(self, effects: Iterable[tuple[str, str, Effect]]) -> None:
+        """Add (case_id, event_id, effect) to the outbox; an effect whose key is there already is dropped."""
         now = self.store._ts(self.store._now())
-        n = 0
-        for e in effects:
-            n += self._exec("INSERT INTO outbox (idempotency_key, kind, case_id, event_id, payload, created_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
-                            (e.key, e.kind, case_id, event_id, json.dumps(e.payload, sort_keys=True), now)).rowcount
-        return n
+        self._many("INSERT INTO outbox (idempotency_key, kind, case_id, event_id, payload, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+                   [(e.key, e.kind, cid, eid, json.dumps(e.payload, sort_keys=True), now) for cid, eid, e in effects])
 
     def claim_outbox(self, limit: int) -> list[OutboxMessage]:
         rows = self._exec(
@@ -182,12 +209,11 @@ class Tx:
                           (timer.key, to_us(timer.due), event_id, worker, self.store._ts(self.store._now()))).rowcount == 1
 
 
-def _inbox_item(seq: int, case_id: str, event_id: str, body: str) -> InboxItem:
-    data = json.loads(body)
-    if "open" in data:
-        return InboxItem(seq, case_id, event_id, case=Case.model_validate(data["open"]), actor=data["actor"],
-                         at=datetime.fromisoformat(data["at"]), body=body)
-    return InboxItem(seq, case_id, event_id, event=WorkflowEvent.model_validate(data["event"]), body=body)
+def _inbox_item(seq: int, case_id: str, event_id: str, kind: str, body: str) -> InboxItem:
+    if kind == "open":
+        cmd = OpenCommand.model_validate_json(body)
+        return InboxItem(seq, case_id, event_id, case=cmd.case, actor=cmd.actor.model_dump(), at=cmd.at, body=body)
+    return InboxItem(seq, case_id, event_id, event=WorkflowEvent.model_validate_json(body), body=body)
 
 
 class Store:
@@ -221,8 +247,17 @@ class Store:
     def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
         raise NotImplementedError
 
+    def _lock_case(self, tx: Tx, case_id: str) -> None:
+        pass
+
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
         raise NotImplementedError
+
+    def _executemany(self, cur: Any, sql: str, rows: list[Sequence[Any]]) -> None:
+        cur.executemany(self._q(sql), rows)
+
+    def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
+        return tx._processed_in(event_ids)
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock is not None else datetime.now(UTC)

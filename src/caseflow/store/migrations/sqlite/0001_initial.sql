@@ -37,7 +37,8 @@ CREATE TABLE inbox (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id     TEXT NOT NULL UNIQUE,
     case_id      TEXT NOT NULL,
-    body         TEXT NOT NULL,          -- {"open": case} or {"event": WorkflowEvent}
+    kind         TEXT NOT NULL,          -- open | event
+    body         TEXT NOT NULL,          -- the opening command or the WorkflowEvent, as JSON
     enqueued_at  TEXT NOT NULL
 );
 CREATE INDEX inbox_case ON inbox (case_id, seq);
