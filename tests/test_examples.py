@@ -11,11 +11,20 @@ import pytest
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
 
 
+# what each example promises to print (beyond running cleanly)
+PROMISES = {
+    "weekly_report.py": ["caseflow report, weekly, times in Asia/Shanghai", "2026-W40", "SLA breaches:",
+                         "repeat-complaint SKUs", "mis-shipments by warehouse and cause:", "picking_error"],
+}
+
+
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(script):
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
+    for text in PROMISES.get(script.name, []):
+        assert text in out.stdout, text
 
 
 def test_quickstart_decides_a_seven_day_return():

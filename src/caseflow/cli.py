@@ -245,6 +245,48 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0 if have == SCHEMA_VERSION else 1
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+    from .store import open_store
+
+    def day(text: str | None, what: str) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            d = datetime.fromisoformat(text)
+        except ValueError:
+            raise _Usage(f"{what} {text!r} is not an ISO date such as 2026-11-01") from None
+        if d.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            try:
+                d = d.replace(tzinfo=ZoneInfo(args.tz))
+            except Exception:  # noqa: BLE001 - the report names the bad zone below
+                pass
+        return d
+
+    since, until = day(args.since, "--since"), day(args.until, "--until")
+    with open_store(args.store) as store:
+        report = build_report(store.cases(), store.outbox(), period=args.period, tz=args.tz, since=since, until=until,
+                              tenant=args.tenant)
+    if args.chart:
+        if not args.chart.endswith(".svg"):
+            raise _Usage(f"--chart {args.chart!r}: the chart is SVG; name the file *.svg")
+        try:
+            Path(args.chart).write_text(report.svg(), encoding="utf-8")
+        except OSError as e:
+            raise _Usage(f"--chart {args.chart!r}: cannot write: {e.strerror}") from None
+    if args.format == "json":
+        print(report.json())
+    elif args.format == "csv":
+        print(report.csv(), end="")
+    else:
+        print(report.table())
+        if args.chart:
+            print(f"\nchart written to {args.chart}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caseflow", description="Customer-service policies you can test, diff and version.")
     parser.add_argument("--version", action="version", version=f"caseflow {__version__}")
@@ -314,6 +356,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--backend", choices=["durable", "python"], default="durable")
     p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("report", help="volume, SLA compliance, escalations, refunds and more, per day, week or month",
+                       description="Read the cases of a store and report, per period: volume by case type and channel, "
+                                   "SLA compliance, escalation rate, refunds (count and amount), top reasons; over the "
+                                   "range: repeat-complaint SKUs and mis-shipments by warehouse and cause.")
+    p.add_argument("--store", required=True, metavar="URL", help="sqlite:///FILE or postgresql://...")
+    p.add_argument("--period", choices=["daily", "weekly", "monthly"], default="weekly")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--chart", metavar="FILE.svg", help="also write a trend chart (SVG)")
+    p.add_argument("--tz", default="UTC", help="time zone of the periods (default UTC), e.g. Asia/Shanghai")
+    p.add_argument("--since", metavar="DATE", help="only cases opened at or after this ISO date/time")
+    p.add_argument("--until", metavar="DATE", help="only cases opened before this ISO date/time")
+    p.add_argument("--tenant", help="only this tenant's cases")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("db", help="create or migrate a case store, or show its state")
     dbsub = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)

@@ -103,6 +103,8 @@ def generate_cases(n: int, *, seed: int = 0, now: datetime | None = None) -> Ite
             "risk": {"fraud_score": round(rnd.betavariate(1.2, 8), 3), "account_takeover_suspected": rnd.random() < 0.003,
                      "chargeback_filed": ctype == "chargeback"},
             "evidence": [{"kind": rnd.choice(["photo", "video"])}] if rnd.random() < 0.45 else [],
+            # the warehouse that shipped the order (app data; derived, so the random stream is unchanged)
+            "attributes": {"warehouse": f"WH-{region}-{i % 3 + 1}"},
         }
         if ctype in ("refund_only", "return_and_refund", "cancellation", "damaged_or_defective", "not_as_described",
                      "item_not_received", "wrong_item", "exchange"):

@@ -1,0 +1,105 @@
+"""Six weeks of a marketplace's cases in a store, then the weekly report a tier-2 lead reads.
+
+Generated cases arrive day by day; agents pick them up, some late (SLA timers fire and
+breach), resolve them (wrong-item cases with the warehouse's root cause), the policies
+escalate the risky ones and approve refunds that leave through the outbox - all in simulated
+time. Then: ``caseflow report --store URL --period weekly`` as a table, and a trend chart.
+
+Run from the repository root:  python examples/weekly_report.py [--chart weekly.svg]
+"""
+
+import argparse
+import random
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from caseflow import (
+    Actor,
+    CaseService,
+    Engine,
+    FixedClock,
+    TransitionRefused,
+    WorkflowEvent,
+    Workflows,
+    load_policies,
+    open_store,
+    parse_case,
+)
+from caseflow.generate import generate_cases
+from caseflow.report import build_report
+from caseflow.sla.tracker import SlaTracker, load_calendars
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+START = datetime(2026, 9, 28, 0, 0, tzinfo=UTC)  # a Monday
+CAUSES = ["picking_error", "picking_error", "label_swap", "supplier_packing"]
+AGENT, SPECIALIST = Actor(id="agent-1", role="tier1_agent"), Actor(id="specialist-1", role="tier2_specialist")
+SUPERVISOR = Actor(id="supervisor-1", role="supervisor")
+WORK = [("investigate", SPECIALIST), ("propose_resolution", SPECIALIST), ("resolve", SPECIALIST), ("close", SPECIALIST),
+        ("triage", AGENT), ("start_work", AGENT), ("resolve", AGENT), ("close", AGENT)]  # what agents do next
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chart", help="write the trend chart to this SVG file")
+    chart = ap.parse_args(argv).chart
+    clock = FixedClock(START)
+    engine = Engine(load_policies([RULES, RULES / "sla"]), clock=clock, backend="python")
+    tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
+    rnd = random.Random(5)
+    intake = Actor(id="intake", role="system")
+
+    # what happens, in time order: six weeks of cases, 6 to 12 a day, each worked after a delay
+    steps: list[tuple[datetime, str, object]] = []
+    for day in range(42):
+        now = START + timedelta(days=day, hours=23)
+        for data in generate_cases(rnd.randint(6, 12), seed=1000 + day, now=now):
+            case = parse_case(data)
+            steps.append((case.created_at, "open", case))
+            t = case.created_at + timedelta(minutes=rnd.choice([5, 20, 45, 240, 900]))  # sometimes late
+            for k in range(rnd.choice([2, 8, 8, 8])):  # some cases are left unfinished
+                steps.append((t + timedelta(minutes=40 * k), "work", case.id))
+    steps.sort(key=lambda s: s[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/marketplace.db"
+        with open_store(url, upgrade=True, clock=clock) as store:
+            svc = CaseService(store, Workflows(engine=engine), tracker=tracker, clock=clock)
+            skipped = 0
+            for at, kind, what in steps:
+                clock.set(at)
+                svc.run_until_idle(now=at)  # the timers due by now fire first (SLA warnings, breaches)
+                if kind == "open":
+                    svc.open(what, actor=intake)
+                    continue
+                # the next step the case allows, tier 1 or tier 2 (where the policies sent it)
+                case = store.get_case(what)
+                allowed = svc.workflows.allowed(case)
+                step = next(((wf, trig, actor) for trig, actor in WORK for wf in ("tier2", "tier1")
+                             if trig in allowed.get(wf, [])), None)
+                if step is None:
+                    continue
+                wf, trig, actor = step
+                data = {"root_cause": rnd.choice(CAUSES), "kb_summary": "kb-" + trig} if trig == "resolve" else {}
+                try:
+                    svc.handle(case.id, WorkflowEvent(id=f"{case.id}:{at.isoformat()}", trigger=trig, workflow=wf,
+                                                      actor=actor, at=at, data=data))
+                except TransitionRefused:  # a refund above the tier-1 limit: a supervisor approves it
+                    skipped += 1
+                    svc.handle(case.id, WorkflowEvent(id=f"{case.id}:{at.isoformat()}:sv", trigger=trig, workflow=wf,
+                                                      actor=SUPERVISOR, at=at, data=data))
+            end = START + timedelta(days=42)
+            clock.set(end)
+            svc.run_until_idle(now=end)
+            svc.relay(lambda message: None)  # the payment system receives the refunds
+            report = build_report(store.cases(), store.outbox(), period="weekly", tz="Asia/Shanghai")
+            counts = store.counts()
+    print(f"{counts['cases']} cases, {counts['audit_records']} audit records, {counts['outbox']} outbox messages, "
+          f"{counts['fired_timers']} timers fired; {skipped} steps refused to tier 1 (refund limit) and done by a supervisor\n")
+    print(report.table())
+    if chart:
+        Path(chart).write_text(report.svg(), encoding="utf-8")
+        print(f"\nchart written to {chart}")
+
+
+if __name__ == "__main__":
+    main()
