@@ -151,3 +151,36 @@ def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
     bad = {"policy": "x", "version": "1", "hit_policy": "first",
            "rules": [{"id": "a", "when": "always", "then": [{"escalate": {"severty": "high"}}]}]}
     assert list(v.iter_errors(bad))
+
+
+def _first_response_policy(folder, within):
+    folder.mkdir()
+    (folder / "sla.calendars.yaml").write_text("calendars:\n  always:\n    timezone: UTC\n    always_open: true\n")
+    (folder / "first_response.yaml").write_text(
+        'policy: fr\nversion: "1"\nhit_policy: first\nrules:\n  - id: chat\n    when: always\n    then:\n'
+        f'      - sla_target: {{metric: first_response, within: {within}, calendar: always, start: opened, '
+        'stop_in: ["tier1:in_progress"]}\n')
+    return folder
+
+
+def test_simulate_counts_first_response_breaches_under_each_version(tmp_path, capsys):
+    from caseflow.testing import make_case
+
+    lines = []
+    for i, minutes in enumerate([5, 30, 180, None]):  # the agent's first answer; None: not answered yet
+        msgs = [{"author": "buyer", "text": "where is my parcel", "at": "2026-11-11T02:00:00+00:00"}]
+        if minutes is not None:
+            msgs.append({"author": "agent", "text": "checking", "at": f"2026-11-11T{2 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00"})
+        lines.append(make_case(id=f"FR-{i}", created_at="2026-11-11T02:00:00+00:00", messages=msgs).model_dump_json())
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(lines) + "\n")
+    a, b = _first_response_policy(tmp_path / "a", "10m"), _first_response_policy(tmp_path / "b", "2h")
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", a, "--against", b, "--at", "2026-11-11T03:00:00+00:00",
+                        "--format", "json", "--workers", "1"], capsys)
+    sla = json.loads(out)["sla"]
+    # measured to the agent's answer (or to --at: one hour for the unanswered case)
+    assert sla["first_response measured"] == {"a": 4, "b": 4}
+    assert sla["first_response breached"] == {"a": 3, "b": 1}  # 30m, 3h, 1h open > 10m; only 3h > 2h
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", a, "--against", b, "--at", "2026-11-11T03:00:00+00:00",
+                        "--workers", "1"], capsys)
+    assert code == 0 and "first_response breached" in out and "-2" in out

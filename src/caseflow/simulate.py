@@ -17,12 +17,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .case import Case, parse_case
+from .case import Author, Case, parse_case
 from .clock import FixedClock
 from .decision import Decision
 from .engine import Engine
 from .money import parse_money
+from .policies.conditions import parse_duration
 from .policies.loader import load_policies
+from .sla.calendar import BusinessCalendar
+from .sla.tracker import load_calendars
 
 __all__ = ["SimulationReport", "simulate_file"]
 
@@ -37,13 +40,15 @@ class SimulationReport:
     actions: dict[str, list[int]] = field(default_factory=dict)
     refunds: dict[str, list[Decimal]] = field(default_factory=dict)  # currency -> [approved in A, in B]
     escalations: list[int] = field(default_factory=lambda: [0, 0])
+    sla: dict[str, list[int]] = field(default_factory=dict)  # "metric breached" / "metric measured" -> [A, B]
     examples: dict[str, list[str]] = field(default_factory=dict)  # changed rule -> case ids
     against: bool = False
 
     def merge(self, other: SimulationReport) -> None:
         self.cases += other.cases
         self.changed += other.changed
-        for mine, theirs in ((self.rules, other.rules), (self.actions, other.actions), (self.refunds, other.refunds)):
+        for mine, theirs in ((self.rules, other.rules), (self.actions, other.actions), (self.refunds, other.refunds),
+                             (self.sla, other.sla)):
             for k, v in theirs.items():
                 cur = mine.setdefault(k, [type(v[0])(0), type(v[1])(0)])
                 cur[0] += v[0]
@@ -60,6 +65,7 @@ class SimulationReport:
             "actions": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.actions.items())},
             "refunds_approved": {k: {"a": str(v[0]), "b": str(v[1])} for k, v in sorted(self.refunds.items())},
             "escalations": {"a": self.escalations[0], "b": self.escalations[1]},
+            "sla": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.sla.items())},
             "examples": self.examples,
         }
 
@@ -72,7 +78,7 @@ class SimulationReport:
             out.append(f"{title:<52} {'A':>10}" + (f" {'B':>10} {'change':>10}" if ab else ""))
             for k, (a, b) in sorted(rows.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]) if ab else -kv[1][0], kv[0])):
                 if ab:
-                    out.append(f"  {k:<50} {fmt(a):>10} {fmt(b):>10} {fmt(b - a):>+10}" if not isinstance(a, Decimal)
+                    out.append(f"  {k:<50} {fmt(a):>10} {fmt(b):>10} {b - a:>+10}" if not isinstance(a, Decimal)
                                else f"  {k:<50} {a:>10} {b:>10} {b - a:>+10}")
                 else:
                     out.append(f"  {k:<50} {fmt(a):>10}")
@@ -80,6 +86,8 @@ class SimulationReport:
         section("rules fired", self.rules)
         section("actions", self.actions)
         section("refunds approved (sum of amounts)", self.refunds)
+        if self.sla:
+            section("SLA (first response, from the case's messages)", self.sla)
         out.append("")
         out.append(f"escalations: A {self.escalations[0]:,}" + (f", B {self.escalations[1]:,}" if ab else ""))
         if ab and self.examples:
@@ -93,7 +101,7 @@ class SimulationReport:
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["section", "name", "a", "b"])
-        for section, rows in (("rule", self.rules), ("action", self.actions), ("refund", self.refunds)):
+        for section, rows in (("rule", self.rules), ("action", self.actions), ("refund", self.refunds), ("sla", self.sla)):
             for k, (a, b) in sorted(rows.items()):
                 w.writerow([section, k, a, b if self.against else ""])
         w.writerow(["escalations", "", self.escalations[0], self.escalations[1] if self.against else ""])
@@ -113,6 +121,25 @@ def _refund(case: Case, params: dict[str, Any]) -> tuple[str, Decimal] | None:
     return currency, value
 
 
+def _first_response(report: SimulationReport, side: int, case: Case, d: Decision, now: datetime,
+                    calendars: dict[str, BusinessCalendar]) -> None:
+    """Would the case have breached the first-response target this side chose? Measured from its
+    opening to the first agent message (or to ``now`` when no agent has answered yet), in the
+    target's business calendar. Other metrics need the case's workflow history, not a snapshot."""
+    for a in d.actions:
+        p = a.params
+        if a.type != "sla_target" or p.get("metric") != "first_response" or p.get("deadline_from"):
+            continue
+        cal = calendars.get(p.get("calendar", ""))
+        if cal is None:
+            continue
+        end = next((m.at for m in case.messages if m.author == Author.agent and m.at >= case.created_at), now)
+        report.sla.setdefault("first_response measured", [0, 0])[side] += 1
+        if cal.elapsed(case.created_at, end) > parse_duration(p["within"]):
+            report.sla.setdefault("first_response breached", [0, 0])[side] += 1
+        return
+
+
 def _count(report: SimulationReport, side: int, case: Case, d: Decision) -> None:
     for r in d.matched_rules:
         report.rules.setdefault(f"{r.policy}/{r.rule_id}", [0, 0])[side] += 1
@@ -127,6 +154,20 @@ def _count(report: SimulationReport, side: int, case: Case, d: Decision) -> None
 
 
 _ENGINES: dict[str, Engine] = {}
+
+
+_CALENDARS: dict[tuple[str, ...], dict[str, BusinessCalendar]] = {}
+
+
+def _calendars(paths: tuple[str, ...]) -> dict[str, BusinessCalendar]:
+    """The business calendars of ``*.calendars.yaml`` files in the policy folders (or beside the files)."""
+    if paths not in _CALENDARS:
+        found: dict[str, BusinessCalendar] = {}
+        for p in map(Path, paths):
+            for f in sorted((p if p.is_dir() else p.parent).glob("*.calendars.yaml")):
+                found.update(load_calendars(f))
+        _CALENDARS[paths] = found
+    return _CALENDARS[paths]
 
 
 def _engine(paths: tuple[str, ...], backend: str, at: str) -> Engine:
@@ -152,6 +193,7 @@ def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, s
     eb = _engine(b_paths, backend, at) if b_paths else None
     report = SimulationReport(against=eb is not None)
     shared = eb is not None and {f.name for f in ea.policies.facts} == {f.name for f in eb.policies.facts}
+    cal_a, cal_b = _calendars(a_paths), _calendars(b_paths) if b_paths else {}
     for lineno, raw in _lines(source, start, end, first_line):
         try:
             case = Case.model_validate_json(raw)  # the fast path
@@ -162,10 +204,14 @@ def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, s
         da = ea.evaluate_facts(facts, case_id=case.id, at=now)
         report.cases += 1
         _count(report, 0, case, da)
+        if cal_a:
+            _first_response(report, 0, case, da, now, cal_a)
         if eb is not None:
             # the same facts for B when both use caseflow's built-in facts: each is derived once
             db = eb.evaluate_facts(facts, case_id=case.id, at=now) if shared else eb.evaluate(case)
             _count(report, 1, case, db)
+            if cal_b:
+                _first_response(report, 1, case, db, now, cal_b)
             ra, rb = da.rule_ids, db.rule_ids
             if ra != rb or da.actions != db.actions:
                 report.changed += 1
