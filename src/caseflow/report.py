@@ -155,7 +155,8 @@ class Report:
                 "deadlines passed:     " + (", ".join(f"{k} {v}" for k, v in deadlines.most_common()) or "none"),
                 "top reasons:          " + (", ".join(f"{k} {v}" for k, v in reasons.most_common(5)) or "-"), ""]
         out.append("repeat-complaint SKUs (2 or more complaint cases):")
-        out += [f"  {s['sku']:<16} {s['cases']:>4} cases  e.g. {', '.join(s['examples'])}" for s in self.repeat_skus] or ["  none"]
+        skus = [f"  {s['sku']:<16} {s['cases']:>4} cases  e.g. {', '.join(s['examples'])}" for s in self.repeat_skus]
+        out += skus or ["  none"]
         out += ["", "mis-shipments by warehouse and cause:"]
         out += [f"  {wh:<16} " + ", ".join(f"{c} {n}" for c, n in causes.items()) for wh, causes in self.misshipments.items()] \
             or ["  none"]

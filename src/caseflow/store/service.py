@@ -150,8 +150,9 @@ class CaseService:
         when another writer got there first. With ``lock_cases`` (the default) the case is also
         held for the transaction, as the queue workers hold it, so that on PostgreSQL a hot
         case makes writers wait their turn instead of redoing their work; ``lock_cases=False``
-        relies on the version check alone. Raises what :meth:`Workflows.handle` raises (nothing is stored then), :class:`StoreError`
-        for an unknown case, :class:`ConcurrencyError` after ``retries`` conflicts."""
+        relies on the version check alone. Raises what :meth:`Workflows.handle` raises (nothing
+        is stored then), :class:`StoreError` for an unknown case, :class:`ConcurrencyError` after
+        ``retries`` conflicts."""
         return self._direct(case_id, InboxItem(0, case_id, event.id, event=event))
 
     def _direct(self, case_id: str, item: InboxItem) -> Outcome:
