@@ -186,3 +186,16 @@ def test_concurrent_writers_to_one_case_lose_no_update(store_url, lock, tmp_path
         assert conflicts > 0  # the version check caught concurrent writes, and the retries applied them
     if lock:
         assert conflicts == 0  # writers waited their turn
+
+
+def test_a_newer_schema_or_a_closed_store_is_a_clear_error(store_url):
+    s = open_store(store_url, upgrade=True)
+    with s.transaction() as tx:  # as if a newer caseflow had migrated this database
+        tx._exec("INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
+                 (SCHEMA_VERSION + 1, "from_the_future", "2027-01-01T00:00:00+00:00"))
+    s.close()
+    with pytest.raises(MigrationError, match="newer than this caseflow"):
+        open_store(store_url)
+    with pytest.raises(StoreError, match="is closed") as e:
+        s.get_case("x")
+    assert e.value.code == "store-closed"
