@@ -90,7 +90,7 @@ class _CaseRun:
 
     def history(self) -> list[AuditRecord]:
         if self.records is None:
-            self.records = self.tx.records(self.case_id)  # only what is committed: this run's come after
+            self.records = self.tx.records(self.case_id, moves_only=True)  # committed ones: this run's come after
         return self.records
 
     def mark(self, event_id: str, version: int | None, error: str | None = None, body: str | None = None) -> None:

@@ -110,11 +110,17 @@ class Tx:
     # -- audit records -------------------------------------------------------------------
     def add_records(self, records: Iterable[AuditRecord]) -> None:
         ts = self.store._ts
-        self._many("INSERT INTO audit_records (case_id, version, seq, event_id, kind, at, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [(r.case_id, r.version, r.seq, r.event_id, r.kind, ts(r.at), r.model_dump_json()) for r in records])
+        self._many("INSERT INTO audit_records (case_id, version, seq, event_id, kind, moves, at, record) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(r.case_id, r.version, r.seq, r.event_id, r.kind, r.kind == "opened" or "states" in r.changes,
+                     ts(r.at), r.model_dump_json()) for r in records])
 
-    def records(self, case_id: str) -> list[AuditRecord]:
-        rows = self._exec("SELECT record FROM audit_records WHERE case_id = ? ORDER BY version, seq", (case_id,)).fetchall()
+    def records(self, case_id: str, *, moves_only: bool = False) -> list[AuditRecord]:
+        """The case's audit records in order; ``moves_only``: just its opening and the records that
+        changed its workflow states (all an SLA clock needs - a long history is not read whole)."""
+        where = " AND moves" if moves_only else ""
+        rows = self._exec(f"SELECT record FROM audit_records WHERE case_id = ?{where} ORDER BY version, seq",
+                          (case_id,)).fetchall()
         return [self.store._record(r[0]) for r in rows]
 
     # -- events --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ CREATE TABLE audit_records (
     seq       INTEGER NOT NULL,
     event_id  TEXT NOT NULL,
     kind      TEXT NOT NULL,
+    moves     BOOLEAN NOT NULL,      -- it changed the workflow states (what SLA clocks follow)
     at        TIMESTAMPTZ NOT NULL,
     record    JSONB NOT NULL,
     PRIMARY KEY (case_id, version, seq)

@@ -17,6 +17,7 @@ CREATE TABLE audit_records (
     seq       INTEGER NOT NULL,
     event_id  TEXT NOT NULL,
     kind      TEXT NOT NULL,
+    moves     INTEGER NOT NULL,      -- it changed the workflow states (what SLA clocks follow)
     at        TEXT NOT NULL,
     record    TEXT NOT NULL,             -- the AuditRecord as JSON
     PRIMARY KEY (case_id, version, seq)
