@@ -22,7 +22,6 @@ CREATE TABLE audit_records (
     record    JSONB NOT NULL,
     PRIMARY KEY (case_id, version, seq)
 );
-CREATE INDEX audit_records_at ON audit_records (at);
 
 CREATE TABLE processed_events (
     event_id     TEXT PRIMARY KEY,
