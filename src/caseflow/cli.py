@@ -246,8 +246,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from .report import build_report, timezone
     from .store import open_store
+
+    zone = timezone(args.tz)
 
     def day(text: str | None, what: str) -> datetime | None:
         if text is None:
@@ -256,14 +258,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             d = datetime.fromisoformat(text)
         except ValueError:
             raise _Usage(f"{what} {text!r} is not an ISO date such as 2026-11-01") from None
-        if d.tzinfo is None:
-            from zoneinfo import ZoneInfo
-
-            try:
-                d = d.replace(tzinfo=ZoneInfo(args.tz))
-            except Exception:  # noqa: BLE001 - the report names the bad zone below
-                pass
-        return d
+        return d if d.tzinfo is not None else d.replace(tzinfo=zone)
 
     since, until = day(args.since, "--since"), day(args.until, "--until")
     with open_store(args.store) as store:

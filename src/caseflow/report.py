@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .case import Case
 from .errors import CaseflowError
 
-__all__ = ["COMPLAINT_REASONS", "SERVICE_METRICS", "PeriodStats", "Report", "build_report"]
+__all__ = ["COMPLAINT_REASONS", "SERVICE_METRICS", "PeriodStats", "Report", "build_report", "timezone"]
 
 Period = Literal["daily", "weekly", "monthly"]
 COMPLAINT_REASONS = frozenset({"damaged", "defective", "not_as_described", "wrong_item", "counterfeit"})
@@ -234,6 +234,15 @@ def _reason(case: Case) -> str | None:
     return None
 
 
+def timezone(tz: str) -> ZoneInfo:
+    """The IANA zone ``tz``, or a clear error."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CaseflowError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai or UTC",
+                            code="report-timezone") from None
+
+
 def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: Period = "weekly", tz: str = "UTC",
                  since: datetime | None = None, until: datetime | None = None, tenant: str | None = None,
                  sla_metrics: Iterable[str] = SERVICE_METRICS) -> Report:
@@ -242,11 +251,7 @@ def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: P
     sla_metrics = frozenset(sla_metrics)
     if period not in ("daily", "weekly", "monthly"):
         raise CaseflowError(f"unknown period {period!r}; use daily, weekly or monthly", code="report-period")
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CaseflowError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai or UTC",
-                            code="report-timezone") from None
+    zone = timezone(tz)
     stats: dict[str, PeriodStats] = {}
     sku_cases: dict[str, list[str]] = defaultdict(list)
     miss: dict[str, Counter[str]] = defaultdict(Counter)

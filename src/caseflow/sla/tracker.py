@@ -146,9 +146,9 @@ class SlaTracker:
         return targets
 
     @staticmethod
-    def _key(case: Case, first: AuditRecord | None, opened_at: datetime) -> tuple[Any, ...]:
+    def _key(case: Case | None, first: AuditRecord | None, opened_at: datetime) -> tuple[Any, ...]:
         # keyed on the opening snapshot itself: an id can be reused, the content cannot lie
-        return (opened_at, to_json(first.changes) if first is not None else case.model_dump_json())
+        return (opened_at, to_json(first.changes) if first is not None else case.model_dump_json() if case else "")
 
     def _keep(self, key: tuple[Any, ...], decision: Decision) -> list[Any]:
         targets = [a for a in decision.actions if a.type == "sla_target"]
@@ -161,7 +161,7 @@ class SlaTracker:
         """Remember the targets of a case from the decision taken on it as it was opened
         (``Workflows.open`` with the tracker's own engine), instead of evaluating it again."""
         if opened.kind == "opened" and decision.evaluated_at == opened.at:
-            self._keep(self._key(None, opened, opened.at), decision)  # type: ignore[arg-type]
+            self._keep(self._key(None, opened, opened.at), decision)
 
     def _new_clock(self, p: dict[str, Any], case: Case) -> SlaClock:
         return SlaClock(

@@ -57,8 +57,8 @@ def open_store(url: str, *, upgrade: bool = False, check_schema: bool = True, cl
         store = PostgresStore(url, u.target, clock=clock)
     try:
         if upgrade or u.target == ":memory:":
-            _upgrade(store)
-        if check_schema:
+            _upgrade(store)  # checks the schema it leaves
+        elif check_schema:
             store.check_schema()
     except BaseException:
         store.close()

@@ -36,7 +36,6 @@ class PostgresStore(Store):
     def __init__(self, url: str, conninfo: str, *, clock: Any = None) -> None:
         super().__init__(url, clock)
         psycopg = _psycopg()
-        self._errors = psycopg.Error
         try:
             self._conn = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as e:
@@ -61,13 +60,9 @@ class PostgresStore(Store):
         return {r[0] for r in tx._exec("SELECT event_id FROM processed_events WHERE event_id = ANY(?)",
                                        (event_ids,)).fetchall()}
 
-    def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
-        seen: list[str] = []
-        for (cid,) in tx._exec("SELECT case_id FROM inbox ORDER BY seq LIMIT ?", (limit * 8,)).fetchall():
-            if cid not in seen:
-                seen.append(cid)
-        # shuffled, so that two workers reading the same head of the inbox mostly try different cases
-        head, rest = seen[:limit], seen[limit:]
+    def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
+        # the rest shuffled, so that two workers reading the same head of the inbox mostly try different cases
+        head, rest = candidates[:limit], candidates[limit:]
         random.shuffle(rest)
         out: list[str] = []
         for cid in head + rest:

@@ -110,7 +110,6 @@ class _CaseRun:
         self.tx.add_records(self.new_records)
         self.tx.add_effects(self.effects)
         self.tx.mark_processed(self.processed)
-        self.new_records, self.effects, self.processed = [], [], []
 
 
 class _Failed(Exception):
@@ -139,8 +138,7 @@ class CaseService:
     # -- direct ----------------------------------------------------------------------------
     def open(self, case: Case, *, actor: Actor, at: datetime | None = None, event_id: str | None = None) -> Outcome:
         """Open ``case`` in its workflows and store it, in one transaction."""
-        item = InboxItem(0, case.id, event_id or f"open:{case.id}", case=case, actor=actor.model_dump(),
-                         at=at or self.clock.now())
+        item = InboxItem(0, case.id, event_id or f"open:{case.id}", case=case, actor=actor, at=at or self.clock.now())
         return self._direct(case.id, item)
 
     def handle(self, case_id: str, event: WorkflowEvent) -> Outcome:
@@ -165,11 +163,9 @@ class CaseService:
                     out = self._apply(run, item, raise_errors=True)
                     run.save()
                     self._schedule(run)
-                    return out if not out.duplicate else Outcome(run.case or out.case, duplicate=True)
+                    return out
             except Exception as e:
-                # the version moved (the UPDATE's check, or the audit records' key: same version twice),
-                # or another process applied the same event at the same moment: read again and retry
-                if not (isinstance(e, Conflict) or _unique_violation(e)):
+                if not _retryable(e):
                     raise
                 self.log.info("case.conflict", case_id=case_id, event_id=item.event_id, attempt=attempt)
                 _backoff(attempt)
@@ -209,10 +205,8 @@ class CaseService:
                     self.log.debug("work.batch", worker=self.worker_id, cases=report.cases, applied=report.applied,
                                    duplicates=report.duplicates, failed=report.failed)
                 return report
-            except Conflict:  # a direct handle() changed a claimed case: the batch is retried whole
-                _backoff(attempt)
-            except Exception as e:
-                if not _unique_violation(e):  # the same event applied by handle() at the same moment
+            except Exception as e:  # a direct handle() changed a claimed case: the batch is retried whole
+                if not _retryable(e):
                     raise
                 _backoff(attempt)
         raise ConcurrencyError("<batch>", self.retries)
@@ -250,9 +244,8 @@ class CaseService:
                 if run.load() is not None:
                     raise StoreError(f"case {item.case.id!r} is open already; its opening {item.event_id!r} is "
                                      "refused", code="store-case-exists")
-                actor = Actor.model_validate(item.actor)
-                assert item.at is not None
-                out = self.workflows.open(item.case, actor=actor, at=item.at, event_id=item.event_id)
+                assert item.actor is not None and item.at is not None
+                out = self.workflows.open(item.case, actor=item.actor, at=item.at, event_id=item.event_id)
                 run.opened(out.case)
                 if self._prime and out.decisions:  # the opening decision holds the SLA targets already
                     self.tracker.prime(out.records[0], out.decisions[0])
@@ -267,8 +260,6 @@ class CaseService:
                     run.mark(item.event_id, case.version)
                     return out
                 run.changed(out.case)
-        except (Conflict, ConcurrencyError):
-            raise
         except CaseflowError as e:
             if raise_errors:
                 raise
@@ -351,5 +342,7 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(1.0, 0.005 * 2 ** attempt)))
 
 
-def _unique_violation(e: Exception) -> bool:
-    return type(e).__name__ in ("UniqueViolation", "IntegrityError")
+def _retryable(e: Exception) -> bool:
+    """The case's version moved (the UPDATE's check, or the audit records' key taken by the same
+    version), or another process applied the same event at the same moment: read again, retry."""
+    return isinstance(e, Conflict) or type(e).__name__ in ("UniqueViolation", "IntegrityError")

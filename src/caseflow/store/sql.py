@@ -31,6 +31,10 @@ from .effects import Effect, OutboxMessage
 __all__ = ["Conflict", "InboxItem", "OpenCommand", "Store", "Tx"]
 
 
+_OUTBOX_COLUMNS = ("id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, "
+                   "last_error")
+
+
 class Conflict(Exception):
     """Internal: the case's version moved between read and write (the service retries)."""
 
@@ -61,7 +65,7 @@ class InboxItem:
     event_id: str
     event: WorkflowEvent | None = None
     case: Case | None = None
-    actor: dict[str, str] | None = None
+    actor: Actor | None = None
     at: datetime | None = None
     body: str = ""
 
@@ -130,14 +134,6 @@ class Tx:
             return set()
         return self.store._processed(self, event_ids)
 
-    def _processed_in(self, event_ids: list[str]) -> set[str]:
-        if len(event_ids) == 1:
-            return set(event_ids) if self._exec("SELECT 1 FROM processed_events WHERE event_id = ?",
-                                                event_ids).fetchone() else set()
-        marks = ", ".join("?" * len(event_ids))
-        return {r[0] for r in self._exec(f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})",
-                                         event_ids).fetchall()}
-
     def mark_processed(self, rows: list[tuple[str, str, int | None, str | None, str | None]]) -> None:
         """Remember (event_id, case_id, version, error, body) rows: an event id is taken once."""
         now = self.store._ts(self.store._now())
@@ -173,7 +169,12 @@ class Tx:
 
     def claim_cases(self, limit: int) -> list[str]:
         """Ids of up to ``limit`` cases with pending inbox events that no other worker holds."""
-        return self.store._claim_cases(self, limit)
+        return self.store._claim_cases(self, self._candidates(limit), limit)
+
+    def _candidates(self, limit: int) -> list[str]:
+        """The cases of the oldest pending events (``limit`` x 8 of them), oldest first, each once."""
+        rows = self._exec("SELECT case_id FROM inbox ORDER BY seq LIMIT ?", (limit * 8,)).fetchall()
+        return list(dict.fromkeys(r[0] for r in rows))
 
     # -- outbox --------------------------------------------------------------------------
     def add_effects(self, effects: Iterable[tuple[str, str, Effect]]) -> None:
@@ -184,9 +185,8 @@ class Tx:
                    [(e.key, e.kind, cid, eid, json.dumps(e.payload, sort_keys=True), now) for cid, eid, e in effects])
 
     def claim_outbox(self, limit: int) -> list[OutboxMessage]:
-        rows = self._exec(
-            "SELECT id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, last_error "
-            "FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?" + self.store._skip_locked, (limit,)).fetchall()
+        rows = self._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?"
+                          + self.store._skip_locked, (limit,)).fetchall()
         return [self.store._outbox(r) for r in rows]
 
     def delivered(self, ids: list[int]) -> None:
@@ -205,8 +205,7 @@ class Tx:
 
     def claim_due_timers(self, now: datetime, limit: int) -> list[Timer]:
         """Remove and return up to ``limit`` due timers that no other worker holds, oldest first."""
-        rows = self.store._claim_timers(self, to_us(now), limit)
-        return [Timer(k, from_us(due), cid, kind, tuple(sorted(json.loads(p).items()))) for k, cid, due, kind, p in rows]
+        return [_timer(*r) for r in self.store._claim_timers(self, to_us(now), limit)]
 
     def mark_fired(self, timer: Timer, event_id: str, worker: str) -> bool:
         """Record the firing; False when this timer (key and due time) fired before."""
@@ -215,10 +214,14 @@ class Tx:
                           (timer.key, to_us(timer.due), event_id, worker, self.store._ts(self.store._now()))).rowcount == 1
 
 
+def _timer(key: str, case_id: str, due_us: int, kind: str, payload: str) -> Timer:
+    return Timer(key, from_us(due_us), case_id, kind, tuple(sorted(json.loads(payload).items())))
+
+
 def _inbox_item(seq: int, case_id: str, event_id: str, kind: str, body: str) -> InboxItem:
     if kind == "open":
         cmd = OpenCommand.model_validate_json(body)
-        return InboxItem(seq, case_id, event_id, case=cmd.case, actor=cmd.actor.model_dump(), at=cmd.at, body=body)
+        return InboxItem(seq, case_id, event_id, case=cmd.case, actor=cmd.actor, at=cmd.at, body=body)
     return InboxItem(seq, case_id, event_id, event=WorkflowEvent.model_validate_json(body), body=body)
 
 
@@ -250,7 +253,7 @@ class Store:
     def _begin(self, write: bool) -> Iterator[Any]:
         raise NotImplementedError
 
-    def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
+    def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
         raise NotImplementedError
 
     def _lock_case(self, tx: Tx, case_id: str) -> None:
@@ -263,7 +266,9 @@ class Store:
         cur.executemany(self._q(sql), rows)
 
     def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
-        return tx._processed_in(event_ids)
+        marks = ", ".join("?" * len(event_ids))
+        return {r[0] for r in tx._exec(f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})",
+                                       event_ids).fetchall()}
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock is not None else datetime.now(UTC)
@@ -338,14 +343,13 @@ class Store:
     def outbox(self, *, pending: bool = False) -> list[OutboxMessage]:
         where = " WHERE delivered_at IS NULL" if pending else ""
         with self.transaction(write=False) as tx:
-            rows = tx._exec("SELECT id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, "
-                            "delivered_at, last_error FROM outbox" + where + " ORDER BY id").fetchall()
+            rows = tx._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox{where} ORDER BY id").fetchall()
         return [self._outbox(r) for r in rows]
 
     def timers(self) -> list[Timer]:
         with self.transaction(write=False) as tx:
             rows = tx._exec("SELECT key, case_id, due_us, kind, payload FROM timers ORDER BY due_us, key").fetchall()
-        return [Timer(k, from_us(d), c, kind, tuple(sorted(self._json(p).items()))) for k, c, d, kind, p in rows]
+        return [_timer(*r) for r in rows]
 
     def failed_events(self) -> list[dict[str, Any]]:
         """Events that could not be applied (kept with their body, to fix and submit again)."""

@@ -63,15 +63,8 @@ class SqliteStore(Store):
         finally:
             cur.close()
 
-    def _claim_cases(self, tx: Tx, limit: int) -> list[str]:
-        # the write lock is held: nobody else is claiming; the oldest pending events first
-        out: list[str] = []
-        for (cid,) in tx._exec("SELECT case_id FROM inbox ORDER BY seq LIMIT ?", (limit * 20,)).fetchall():
-            if cid not in out:
-                out.append(cid)
-                if len(out) == limit:
-                    break
-        return out
+    def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
+        return candidates[:limit]  # the write lock is held: nobody else is claiming
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
         rows = tx._exec("SELECT key, case_id, due_us, kind, payload FROM timers WHERE due_us <= ? ORDER BY due_us, key "
