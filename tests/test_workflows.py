@@ -66,6 +66,52 @@ def test_every_transition_of_every_shipped_workflow_walks(flows):
     assert all(c.machine.models == [] for c in flows.compiled.values())  # no case is ever a machine model
 
 
+def _outcome(compiled, state, trigger, ctx):
+    try:
+        new_state, t = compiled.fire(state, trigger, ctx)
+        return ("moved", new_state, t.trigger, t.dest)
+    except TransitionRefused as exc:
+        return ("refused", exc.guard, str(exc))
+
+
+def test_caseflow_fires_exactly_as_transitions_event_trigger_would(flows):
+    """caseflow fires from the machine's transition table; transitions' own Event.trigger must agree
+    for every shipped workflow, state, trigger, role and with or without the data guards ask for."""
+    from caseflow.states.guards import GuardContext
+    from caseflow.states.machine import CompiledWorkflow
+
+    compared = 0
+    for name, d in flows.definitions.items():
+        fast = flows.compiled[name]
+        slow = CompiledWorkflow(d, flows.guards)
+        assert fast._table is not None  # caseflow's machines carry no callbacks: the table is used
+        slow._table = None  # through Event.trigger
+        for state in d.state_names:
+            for trigger in fast.allowed(state):
+                for role in sorted(flows.roles):
+                    for data in (GOOD_DATA, {}):
+                        case = make_case(case_type="inquiry", request={"kind": "refund_only", "amount": "2500 CNY",
+                                                                       "reason": "changed_mind"})
+                        case = case.model_copy(update={"states": {"tier1": "in_progress", name: state}, "evidence": []})
+
+                        a, b = (_outcome(c, state, trigger, GuardContext(
+                            case=case, workflow=name, trigger=trigger, state=state, role=role, actor_id="x",
+                            reason=None, data=dict(data), params=d.params)) for c in (fast, slow))
+                        assert a == b, (name, state, trigger, role, data)
+                        compared += 1
+    assert compared > 1000
+
+
+def test_a_machine_with_callbacks_is_fired_through_transitions():
+    from caseflow.states.machine import CompiledWorkflow, _callbacks
+
+    d = load_workflows()[0]
+    compiled = CompiledWorkflow(d, default_guards())
+    assert not _callbacks(compiled.machine)
+    compiled.machine.get_state(d.initial).add_callback("exit", lambda *a: None)
+    assert _callbacks(compiled.machine)
+
+
 def opened(flows: Workflows, **overrides):
     return flows.open(make_case(**overrides), actor=SYSTEM, at=NOW)
 

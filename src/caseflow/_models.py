@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Frozen", "trusted"]
+__all__ = ["Frozen", "trusted", "updated"]
 
 M = TypeVar("M", bound=BaseModel)
 _new = object.__new__
@@ -27,6 +27,13 @@ def trusted(cls: type[M], values: dict[str, Any], fields_set: set[str] | frozens
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", private)
     return m
+
+
+def updated(model: M, update: dict[str, Any]) -> M:
+    """``model.model_copy(update=update)`` for values caseflow made itself (same result, half the time)."""
+    private = model.__pydantic_private__
+    return trusted(type(model), {**model.__dict__, **update}, model.__pydantic_fields_set__ | update.keys(),
+                   None if private is None else dict(private))
 
 
 class Frozen(BaseModel):

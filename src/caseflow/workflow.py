@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from ._models import Frozen, trusted
+from ._models import Frozen, trusted, updated
 from .case import Case, Priority
 from .decision import Decision
 from .engine import Engine
@@ -109,15 +109,21 @@ class AuditRecord(Frozen):
     changes: dict[str, Any] = Field(default_factory=dict, description="case fields after this step (JSON)")
 
 
-_RECORD_FIELDS = tuple(AuditRecord.model_fields)
+_RECORD_FIELDS = set(AuditRecord.model_fields)
 
 
-def _record(**fields: Any) -> AuditRecord:
+def _record(case_id: str, version: int, seq: int, event_id: str, kind: str, at: datetime, actor_id: str, role: str,
+            workflow: str | None = None, trigger: str | None = None, from_state: str | None = None,
+            to_state: str | None = None, reason: str | None = None, rule_ids: list[str] | None = None,
+            policy_versions: list[str] | None = None, changes: dict[str, Any] | None = None) -> AuditRecord:
     """A record from values caseflow made itself (tests/test_workflows.py pins it against full validation)."""
-    data = {"workflow": None, "trigger": None, "from_state": None, "to_state": None, "reason": None,
-            "rule_ids": [], "policy_versions": [], "changes": {}}
-    data.update(fields)
-    return trusted(AuditRecord, {k: data[k] for k in _RECORD_FIELDS}, set(fields))
+    return trusted(AuditRecord, {
+        "case_id": case_id, "version": version, "seq": seq, "event_id": event_id, "kind": kind, "at": at,
+        "actor_id": actor_id, "role": role, "workflow": workflow, "trigger": trigger, "from_state": from_state,
+        "to_state": to_state, "reason": reason, "rule_ids": [] if rule_ids is None else rule_ids,
+        "policy_versions": [] if policy_versions is None else policy_versions,
+        "changes": {} if changes is None else changes,
+    }, _RECORD_FIELDS.copy())  # a set of its own: model_copy(update=...) adds to it
 
 
 @dataclass(slots=True)
@@ -148,15 +154,15 @@ def load_workflows(paths: Iterable[str | Path] | None = None) -> list[WorkflowDe
     return out
 
 
+_TO_JSON: dict[type, Any] = {dict: dict, list: list, Priority: lambda p: p.value, datetime: datetime.isoformat}
+
+
 def _json(value: Any) -> Any:
     """JSON form of the few field types a workflow writes (what model_dump(mode='json') gives)."""
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, Priority):
-        return value.value
-    if isinstance(value, datetime):
+    convert = _TO_JSON.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, datetime):  # a datetime subclass
         return value.isoformat()
     return value
 
@@ -169,29 +175,36 @@ class _Work:
         self._base = case
         self._pending: dict[str, Any] = {}
         self._case: Case | None = case
+        self._recorded: dict[str, Any] = {}  # field -> the value a record of this event already carries
 
     @property
     def case(self) -> Case:
         if self._case is None:
-            self._case = self._base.model_copy(update=self._pending)
+            self._case = updated(self._base, self._pending)
         return self._case
 
     def get(self, name: str) -> Any:
         return self._pending[name] if name in self._pending else getattr(self._base, name)
 
     def update(self, **fields: Any) -> None:
-        # model_copy does not validate: coerce the one enum field a workflow writes
+        # the copy does not validate: coerce the one enum field a workflow writes
         if "priority" in fields:
             fields["priority"] = Priority(fields["priority"])
         self._pending.update(fields)
         self._case = None
 
-    @property
-    def changed(self) -> list[str]:
-        return list(self._pending)
-
     def snapshot(self, names: Iterable[str]) -> dict[str, Any]:
-        return {n: _json(self.get(n)) for n in names}
+        """The JSON form of these fields as they are now, for a record; remembered as recorded."""
+        out = {}
+        for n in names:
+            v = self._recorded[n] = self.get(n)
+            out[n] = _json(v)
+        return out
+
+    def unrecorded(self) -> dict[str, Any]:
+        """The changes of this event that no record carries yet (values are replaced, never mutated)."""
+        rec = self._recorded
+        return self.snapshot([n for n, v in self._pending.items() if rec.get(n, rec) is not v])
 
 
 class Workflows:
@@ -277,8 +290,8 @@ class Workflows:
         version = case.version + 1
         self._react(work, event.id, event.actor, event.at, records, decisions, first, event, version)
         work.update(version=version, applied_events=[*case.applied_events, event.id], updated_at=event.at)
-        if records:  # the last record carries the event's final values, so replay ends exactly here
-            records[-1].changes.update(work.snapshot(work.changed))  # our own fresh dict, not yet returned
+        if records:  # the last record carries what no record carries yet, so replay ends exactly here
+            records[-1].changes.update(work.unrecorded())  # our own fresh dict, not yet returned
         return Outcome(work.case, decisions, records)
 
     def _workflow_for(self, case: Case, event: WorkflowEvent) -> str:
@@ -354,7 +367,9 @@ class Workflows:
             if not is_event and isinstance(data.get("authority"), str) and t.guards and "has_authority" in t.guards:
                 updates["authority"] = data["authority"]
                 work.update(authority=data["authority"])
-            changed = ["states", *(k for k, _ in t.set)] + [k for k in EVENT_FIELDS if k in updates or (is_event and k in data)]
+            changed = ["states", *(k for k, _ in t.set)]
+            if data or len(updates) > 1:  # event data copied onto the case, or set by the transition
+                changed += [k for k in EVENT_FIELDS if k in updates or (is_event and k in data)]
             records.append(_record(
                 case_id=case_id, version=version, seq=len(records), event_id=event_id, kind="transition", at=at, actor_id=who.id,
                 role=who.role, workflow=wf, trigger=trigger, from_state=state, to_state=new_state, reason=reason,
