@@ -2,7 +2,7 @@
 
     python bench/simulate.py [--n 1000000] [--workers 2]
 
-Generates the cases once (cached under the system temp folder by count and seed), writes a
+Generates the cases once (cached under the system temp folder by count, seed and generator version), writes a
 version B of the refund policy that raises the small-refund limit, then times
 ``simulate_file`` (what ``caseflow simulate`` runs) with A alone and with A against B.
 """
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from caseflow.generate import write_jsonl
+from caseflow.generate import GENERATOR_VERSION, write_jsonl
 from caseflow.simulate import simulate_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
     tmp = Path(tempfile.gettempdir())
-    cases = tmp / f"caseflow-bench-{a.n}-{a.seed}.jsonl"
+    cases = tmp / f"caseflow-bench-{a.n}-{a.seed}-g{GENERATOR_VERSION}.jsonl"
     if not cases.exists():
         t = time.perf_counter()
         with open(str(cases) + ".part", "w", encoding="utf-8") as f:

@@ -126,11 +126,52 @@ def test_generate_and_simulate(rules_dir, tmp_path, capsys):
     assert out.startswith("section,name,a,b") and "\nrule,refunds/" in out
 
 
+def test_generated_conversations_are_answered_mostly_and_never_from_the_future(tmp_path, capsys):
+    code, out, _ = run(["generate", "--n", "500", "--seed", "5"], capsys)
+    cases = [json.loads(line) for line in out.splitlines()]
+    now = "2026-11-11T02:00:00+00:00"  # the generator's default now
+    assert all(c["messages"][0]["author"] == "buyer" and c["messages"][0]["at"] == c["created_at"] for c in cases)
+    assert all(m["at"] <= now for c in cases for m in c["messages"])
+    answered = sum(any(m["author"] == "agent" for m in c["messages"]) for c in cases)
+    again = sum(sum(m["author"] == "buyer" for m in c["messages"]) > 1 for c in cases)
+    assert 0.75 * 500 < answered < 0.95 * 500 and 0.1 * 500 < again < 0.4 * 500
+
+
 def test_simulate_reports_a_bad_case_line(rules_dir, tmp_path, capsys):
     cases = tmp_path / "bad.jsonl"
     cases.write_text('{"id": "x"}\n')
     code, _, err = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys)
     assert code == 2 and f"{cases}:1" in err and "tenant" in err
+
+
+def test_simulate_counts_next_response_breaches_per_cycle(tmp_path, capsys):
+    from caseflow.testing import make_case
+
+    def folder(name, within):
+        return _sla_policy(tmp_path / name, f"metric: next_response, within: {within}, calendar: always, start: trigger, "
+                                            "start_on: [tier1.customer_replied], stop_on: [tier1.ask_customer], repeat: true")
+
+    def msg(author, hhmm):
+        return {"author": author, "text": "hello", "at": f"2026-11-11T{hhmm}:00+00:00"}
+
+    conversations = [
+        # two cycles: the buyer writes again after each answer (20 and 40 minutes; the second buyer
+        # message at 03:01 is part of the open cycle, not a new one)
+        [msg("buyer", "02:00"), msg("agent", "02:05"), msg("buyer", "02:30"), msg("agent", "02:50"),
+         msg("buyer", "03:00"), msg("buyer", "03:01"), msg("agent", "03:40")],
+        # a second buyer message before any answer is not a cycle; the last cycle is still open at --at (35 minutes)
+        [msg("buyer", "02:00"), msg("buyer", "02:10"), msg("agent", "02:20"), msg("seller", "03:25")],
+        [msg("buyer", "02:00")],  # never answered: no next-response cycle
+    ]
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(make_case(id=f"NR-{i}", created_at="2026-11-11T02:00:00+00:00", messages=m).model_dump_json() + "\n"
+                             for i, m in enumerate(conversations)))
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", folder("a", "30m"), "--against", folder("b", "1h"),
+                        "--at", "2026-11-11T04:00:00+00:00", "--format", "json", "--workers", "1"], capsys)
+    sla = json.loads(out)["sla"]
+    assert sla["next_response measured"] == {"a": 3, "b": 3}
+    assert sla["next_response breached"] == {"a": 2, "b": 0}  # 40m and 35m > 30m; none > 1h
+    assert "first_response measured" not in sla  # the policies chose no first-response target
 
 
 def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
@@ -153,14 +194,18 @@ def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
     assert list(v.iter_errors(bad))
 
 
-def _first_response_policy(folder, within):
+def _sla_policy(folder, target):
+    """A folder with a 24/7 calendar and one policy that sets the SLA target ``{target}`` on every case."""
     folder.mkdir()
     (folder / "sla.calendars.yaml").write_text("calendars:\n  always:\n    timezone: UTC\n    always_open: true\n")
-    (folder / "first_response.yaml").write_text(
-        'policy: fr\nversion: "1"\nhit_policy: first\nrules:\n  - id: chat\n    when: always\n    then:\n'
-        f'      - sla_target: {{metric: first_response, within: {within}, calendar: always, start: opened, '
-        'stop_in: ["tier1:in_progress"]}\n')
+    (folder / "sla.yaml").write_text('policy: sla\nversion: "1"\nhit_policy: first\nrules:\n  - id: all\n'
+                                     f'    when: always\n    then:\n      - sla_target: {{{target}}}\n')
     return folder
+
+
+def _first_response_policy(folder, within):
+    return _sla_policy(folder, f'metric: first_response, within: {within}, calendar: always, start: opened, '
+                               'stop_in: ["tier1:in_progress"]')
 
 
 def test_simulate_counts_first_response_breaches_under_each_version(tmp_path, capsys):

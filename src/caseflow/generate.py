@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["generate_cases"]
+__all__ = ["GENERATOR_VERSION", "generate_cases"]
+
+# changes whenever the same seed would give different cases (benchmarks cache generated files by it)
+GENERATOR_VERSION = 2
 
 _TYPES = [("refund_only", 16), ("return_and_refund", 14), ("item_not_received", 12), ("damaged_or_defective", 10),
           ("not_as_described", 8), ("order_status", 10), ("inquiry", 8), ("cancellation", 4), ("wrong_item", 3),
@@ -39,6 +42,15 @@ _RISK = {
     "vi": ["Tôi sẽ nhờ luật sư khởi kiện", "Sạc bị nổ", "Đây là hàng giả"],
     "en": ["I will sue you", "The charger caught fire", "This is a fake", "I will go to the media"],
 }
+_ANSWER = {
+    "zh-CN": ["您好，我们正在为您核实，请稍等", "已为您联系商家，有结果马上通知您"],
+    "id": ["Halo, kami sedang memeriksa pesanan Anda", "Kami sudah menghubungi penjual"],
+    "vi": ["Chào bạn, chúng tôi đang kiểm tra đơn hàng", "Chúng tôi đã liên hệ người bán"],
+    "en": ["Hi, we are checking this for you", "We have contacted the seller and will update you"],
+}
+_FOLLOW_UP = {"zh-CN": "请问有进展吗？", "id": "Ada kabar?", "vi": "Có tin gì chưa?", "en": "Any update?"}
+# median minutes to an agent's answer, by channel (log-normal around it)
+_ANSWER_MINUTES = {"chat": 3.0, "in_app": 6.0, "phone": 1.0, "social": 60.0, "email": 240.0}
 _NEGATED = {"zh-CN": "我不会起诉你们，只想退款", "id": "Saya tidak akan menggugat", "vi": "Tôi sẽ không kiện", "en": "I will not sue, just refund"}
 
 
@@ -55,6 +67,7 @@ def _pick(rnd: random.Random, weighted: list[tuple[Any, ...]]) -> tuple[Any, ...
 def generate_cases(n: int, *, seed: int = 0, now: datetime | None = None) -> Iterator[dict[str, Any]]:
     """Yield ``n`` case dicts (valid input for :func:`caseflow.parse_case`)."""
     rnd = random.Random(seed)
+    talk = random.Random(seed * 7919 + 17)  # the conversations: their own stream, so the rest keeps its values
     now = now or datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
     for i in range(n):
         ctype = _pick(rnd, _TYPES)[0]
@@ -120,8 +133,27 @@ def generate_cases(n: int, *, seed: int = 0, now: datetime | None = None) -> Ite
                                **({"seller_responded_at": created.isoformat()} if rnd.random() < 0.6 else {})}
         r = rnd.random()
         text = rnd.choice(_RISK[lang]) if r < 0.04 else _NEGATED[lang] if r < 0.05 else rnd.choice(_TEXT[lang])
-        case["messages"] = [{"author": "buyer", "language": lang, "at": created.isoformat(), "text": text}]
+        case["messages"] = _conversation(talk, channel, lang, text, created, now)
         yield case
+
+
+def _conversation(talk: random.Random, channel: str, lang: str, text: str, created: datetime,
+                  now: datetime) -> list[dict[str, Any]]:
+    """The buyer's message; mostly an agent's answer after a channel-typical delay; sometimes the
+    buyer asks again (repeating the complaint) and is answered again. Only what happened by ``now``."""
+    def after(t: datetime) -> datetime:
+        return t + timedelta(seconds=round(60 * _ANSWER_MINUTES[channel] * talk.lognormvariate(0, 1.1)))
+
+    said = [("buyer", created, text)]
+    if talk.random() < 0.9:
+        answered = after(created)
+        said.append(("agent", answered, talk.choice(_ANSWER[lang])))
+        if talk.random() < 0.3:
+            again = answered + timedelta(minutes=talk.randrange(10, 48 * 60))
+            said.append(("buyer", again, f"{_FOLLOW_UP[lang]} {text}"))
+            if talk.random() < 0.85:
+                said.append(("agent", after(again), talk.choice(_ANSWER[lang])))
+    return [{"author": who, "language": lang, "at": at.isoformat(), "text": words} for who, at, words in said if at <= now]
 
 
 def write_jsonl(n: int, seed: int, stream: Any) -> int:

@@ -87,7 +87,7 @@ class SimulationReport:
         section("actions", self.actions)
         section("refunds approved (sum of amounts)", self.refunds)
         if self.sla:
-            section("SLA (first response, from the case's messages)", self.sla)
+            section("SLA (first and next response, from the messages)", self.sla)
         out.append("")
         out.append(f"escalations: A {self.escalations[0]:,}" + (f", B {self.escalations[1]:,}" if ab else ""))
         if ab and self.examples:
@@ -121,23 +121,54 @@ def _refund(case: Case, params: dict[str, Any]) -> tuple[str, Decimal] | None:
     return currency, value
 
 
-def _first_response(report: SimulationReport, side: int, case: Case, d: Decision, now: datetime,
-                    calendars: dict[str, BusinessCalendar]) -> None:
-    """Would the case have breached the first-response target this side chose? Measured from its
-    opening to the first agent message (or to ``now`` when no agent has answered yet), in the
-    target's business calendar. Other metrics need the case's workflow history, not a snapshot."""
+_CUSTOMERS = frozenset({Author.buyer, Author.seller, Author.creator})
+_FROM_MESSAGES = ("first_response", "next_response")  # the SLA metrics a case's messages measure
+
+
+def _waits(metric: str, case: Case, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches a metric measures in the case's conversation: ``first_response`` from the
+    opening to the first agent message; ``next_response`` from each customer message that follows
+    an agent's answer (a new cycle) to the agent's next message. A wait still open runs to ``now``."""
+    msgs = sorted(case.messages, key=lambda m: m.at)
+    if metric == "first_response":
+        end = next((m.at for m in msgs if m.author == Author.agent and m.at >= case.created_at), now)
+        return [(case.created_at, end)]
+    out: list[tuple[datetime, datetime]] = []
+    answered, since = False, None
+    for m in msgs:
+        if m.author == Author.agent:
+            if since is not None:
+                out.append((since, m.at))
+                since = None
+            answered = True
+        elif m.author in _CUSTOMERS and answered and since is None:
+            since = m.at
+    if since is not None and since < now:
+        out.append((since, now))
+    return out
+
+
+def _sla(report: SimulationReport, side: int, case: Case, d: Decision, now: datetime,
+         calendars: dict[str, BusinessCalendar]) -> None:
+    """Would the case have breached the first- and next-response targets this side chose?
+    Measured on the case's messages (:func:`_waits`) in each target's business calendar; a
+    next-response target counts every cycle. Other metrics need the case's workflow history
+    (its audit records), which a case file does not hold."""
+    seen: set[str] = set()
     for a in d.actions:
         p = a.params
-        if a.type != "sla_target" or p.get("metric") != "first_response" or p.get("deadline_from"):
+        metric = p.get("metric")
+        if a.type != "sla_target" or metric not in _FROM_MESSAGES or metric in seen or p.get("deadline_from"):
             continue
         cal = calendars.get(p.get("calendar", ""))
         if cal is None:
             continue
-        end = next((m.at for m in case.messages if m.author == Author.agent and m.at >= case.created_at), now)
-        report.sla.setdefault("first_response measured", [0, 0])[side] += 1
-        if cal.elapsed(case.created_at, end) > parse_duration(p["within"]):
-            report.sla.setdefault("first_response breached", [0, 0])[side] += 1
-        return
+        seen.add(metric)
+        within = parse_duration(p["within"])
+        for start, end in _waits(metric, case, now):
+            report.sla.setdefault(f"{metric} measured", [0, 0])[side] += 1
+            if cal.elapsed(start, end) > within:
+                report.sla.setdefault(f"{metric} breached", [0, 0])[side] += 1
 
 
 def _count(report: SimulationReport, side: int, case: Case, d: Decision) -> None:
@@ -205,13 +236,13 @@ def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, s
         report.cases += 1
         _count(report, 0, case, da)
         if cal_a:
-            _first_response(report, 0, case, da, now, cal_a)
+            _sla(report, 0, case, da, now, cal_a)
         if eb is not None:
             # the same facts for B when both use caseflow's built-in facts: each is derived once
             db = eb.evaluate_facts(facts, case_id=case.id, at=now) if shared else eb.evaluate(case)
             _count(report, 1, case, db)
             if cal_b:
-                _first_response(report, 1, case, db, now, cal_b)
+                _sla(report, 1, case, db, now, cal_b)
             ra, rb = da.rule_ids, db.rule_ids
             if ra != rb or da.actions != db.actions:
                 report.changed += 1
