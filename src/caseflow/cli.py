@@ -224,10 +224,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    from .errors import MigrationError
     from .store import SCHEMA_VERSION, current_version, open_store, upgrade
     from .store.urls import redact_url
 
-    with open_store(args.url, check_schema=False) as store:
+    if args.db_command == "status":
+        try:
+            store = open_store(args.url, check_schema=False)
+        except MigrationError as e:
+            if e.code != "store-missing":
+                raise
+            print(f"{redact_url(args.url)}: no database yet: needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade "
+                  f"{redact_url(args.url)}")
+            return 1
+    else:
+        store = open_store(args.url, check_schema=False, create=True)
+    with store:
         if args.db_command == "upgrade":
             applied = upgrade(store)
             for m in applied:

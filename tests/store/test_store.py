@@ -35,6 +35,16 @@ def test_bad_urls_say_what_to_write(tmp_path):
         open_store("mysql://user:secret@host/db")
 
 
+def test_a_mistyped_sqlite_path_is_refused_and_no_empty_database_is_left(tmp_path):
+    path = tmp_path / "casse.db"
+    with pytest.raises(MigrationError, match="no database file") as e:
+        open_store(f"sqlite:///{path}")
+    assert e.value.code == "store-missing" and "caseflow db upgrade" in str(e.value)
+    assert not path.exists()
+    open_store(f"sqlite:///{path}", upgrade=True).close()  # asked to: created
+    assert path.exists()
+
+
 def test_a_database_without_the_schema_names_the_command(store_url):
     with pytest.raises(MigrationError, match="caseflow db upgrade"):
         open_store(store_url)
