@@ -5,14 +5,14 @@ state; the machine moves the token and is done with it. Conditions are caseflow 
 (role check, then the named guards from the registry): no string ever reaches transitions,
 which would try to import it as a dotted path.
 
-Firing reads the machine's own transition table (``machine.events[trigger].transitions[state]``):
+Firing reads the machine's own transition table (``machine.get_transitions(trigger, source)``):
 the transitions that leave ``state`` on ``trigger``, tried in order, the first whose conditions
 hold wins -- the rule ``Event.trigger`` applies. caseflow's machines carry no callbacks but
 those conditions (no prepare/before/after, no on_enter/on_exit, no machine-wide callbacks), so
 the rest of ``Event.trigger`` (callback dispatch, its queue, its debug logging) does nothing
 for them but costs about half the time of an event. :meth:`CompiledWorkflow.fire` therefore
 evaluates the table's conditions itself; a machine that does carry callbacks (checked when it is
-built) goes through ``Event.trigger``, and ``tests/test_workflows.py`` checks for every shipped
+built), or a transitions release whose objects look different, goes through ``Event.trigger``, and ``tests/test_workflows.py`` checks for every shipped
 workflow, state and trigger that both ways give the same answer.
 """
 
@@ -114,11 +114,15 @@ class CompiledWorkflow:
         self._triggers = {t.trigger for t in definition.transitions}
         # (state, trigger) -> [(dest, checks)], read from the machine, in the machine's order
         self._table: dict[tuple[str, str], list[tuple[str, list[Callable[[_Token], bool]]]]] | None = None
-        if not _callbacks(self.machine):
-            self._table = {
-                (src, trig): [(tr.dest, [c.func.check for c in tr.conditions]) for tr in trs]
-                for trig, ev in self.machine.events.items() for src, trs in ev.transitions.items() if trs
-            }
+        try:
+            if not _callbacks(self.machine):
+                m = self.machine
+                self._table = {
+                    (src, trig): [(tr.dest, [c.func.check for c in tr.conditions]) for tr in trs]
+                    for trig in m.events for src in names if (trs := m.get_transitions(trigger=trig, source=src))
+                }
+        except AttributeError:  # a transitions release whose objects look different: its own Event.trigger
+            self._table = None
 
     def allowed(self, state: str) -> list[str]:
         return self._allowed.get(state, [])
