@@ -149,6 +149,13 @@ def test_tier2_cannot_resolve_without_root_cause_and_kb_summary(flows):
     assert out.case.states["tier2"] == "resolved" and out.case.root_cause == "bad batch"
 
 
+def test_evaluate_without_a_policy_engine_says_how_to_give_one(flows):
+    case = opened(flows).case
+    with pytest.raises(WorkflowError, match="no policy engine") as exc:
+        flows.handle(case, ev(1, "evaluate", SYSTEM))
+    assert exc.value.code == "workflow-no-engine" and case.version == 1
+
+
 def test_not_allowed_from_this_state_says_what_is(flows):
     case = opened(flows).case
     with pytest.raises(TransitionNotAllowed) as exc:

@@ -284,6 +284,9 @@ class Workflows:
         records: list[AuditRecord] = []
         decisions: list[Decision] = []
         if event.trigger == "evaluate":
+            if self.engine is None:
+                raise WorkflowError(f"event {event.id!r} asks to evaluate the policies, but these workflows have no "
+                                    "policy engine: Workflows(engine=Engine(load_policies(...)))", code="workflow-no-engine")
             first = [("evaluate", None, None, 0, None)]
         else:
             first = [(event.trigger, self._workflow_for(case, event), "event", 0, None)]
