@@ -135,3 +135,5 @@ def test_the_command_says_what_is_wrong(tmp_path, capsys):
     assert "SVG" in capsys.readouterr().err
     assert main(["report", "--store", url, "--since", "yesterday"]) == 2
     assert "not an ISO date" in capsys.readouterr().err
+    assert main(["report", "--store", url, "--since", "2026-11-20", "--until", "2026-11-01"]) == 2
+    assert "is not before --until" in capsys.readouterr().err

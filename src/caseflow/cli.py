@@ -273,12 +273,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         return d if d.tzinfo is not None else d.replace(tzinfo=zone)
 
     since, until = day(args.since, "--since"), day(args.until, "--until")
+    if since is not None and until is not None and since >= until:
+        raise _Usage(f"--since {args.since} is not before --until {args.until}: no case could be in that period")
+    if args.chart and not args.chart.endswith(".svg"):
+        raise _Usage(f"--chart {args.chart!r}: the chart is SVG; name the file *.svg")
     with open_store(args.store) as store:
         report = build_report(store.cases(), store.outbox(), period=args.period, tz=args.tz, since=since, until=until,
                               tenant=args.tenant)
     if args.chart:
-        if not args.chart.endswith(".svg"):
-            raise _Usage(f"--chart {args.chart!r}: the chart is SVG; name the file *.svg")
         try:
             Path(args.chart).write_text(report.svg(), encoding="utf-8")
         except OSError as e:
