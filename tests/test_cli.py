@@ -142,6 +142,15 @@ def test_simulate_reports_a_bad_case_line(rules_dir, tmp_path, capsys):
     cases.write_text('{"id": "x"}\n')
     code, _, err = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys)
     assert code == 2 and f"{cases}:1" in err and "tenant" in err
+    code, _, err = run(["simulate", "--cases", tmp_path, "--policies", rules_dir], capsys)
+    assert code == 2 and "not a file" in err and "Traceback" not in err
+    code, _, err = run(["simulate", "--cases", cases, "--policies", rules_dir, "--workers", "0"], capsys)
+    assert code == 2 and "--workers 0: use 1 or more" in err
+
+
+def test_a_test_filter_that_selects_nothing_is_an_error(rules_dir, capsys):
+    code, _, err = run(["test", rules_dir, "-k", "no-such-test-name"], capsys)
+    assert code == 2 and "no policy test name contains it" in err
 
 
 def test_simulate_counts_next_response_breaches_per_cycle(tmp_path, capsys):

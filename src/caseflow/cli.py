@@ -134,6 +134,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         outcomes.extend(run_file(f, backend=args.backend, name_filter=args.k))
         for p in load_file(f).policy_set():
             rules.setdefault(p.name, set()).update(r.id for r in p.rules)
+    if args.k and not outcomes:  # a filter that selects nothing is a typo, not a pass
+        raise _Usage(f"-k {args.k!r}: no policy test name contains it (in {len(files)} test file(s) under {args.path})")
     failed = [o for o in outcomes if not o.passed]
     fired = {f"{o.test.file}": set(o.fired_rules) for o in outcomes}
     all_fired = set().union(*fired.values()) if fired else set()
@@ -195,6 +197,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     if not Path(args.cases).exists():
         raise _Usage(f"{args.cases}: no such file")
+    if not Path(args.cases).is_file():
+        raise _Usage(f"{args.cases}: not a file; --cases takes a JSON-lines file (caseflow generate writes one)")
+    if args.workers is not None and args.workers < 1:
+        raise _Usage(f"--workers {args.workers}: use 1 or more (default: one per core)")
     show = args.progress or (sys.stderr.isatty() and not args.no_progress)
 
     def progress(done: int, total: int) -> None:
