@@ -126,6 +126,15 @@ def test_generate_and_simulate(rules_dir, tmp_path, capsys):
     assert out.startswith("section,name,a,b") and "\nrule,refunds/" in out
 
 
+def test_files_the_commands_cannot_use_are_one_line_errors(rules_dir, tmp_path, capsys):
+    binary = tmp_path / "case.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    for argv, says in ((["explain", tmp_path], "not a file"), (["evaluate", binary], "not UTF-8"),
+                       (["generate", "--n", "1", "--out", tmp_path / "no" / "cases.jsonl"], "cannot write")):
+        code, _, err = run(argv, capsys)
+        assert code == 2 and says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, argv
+
+
 def test_generated_conversations_are_answered_mostly_and_never_from_the_future(tmp_path, capsys):
     code, out, _ = run(["generate", "--n", "500", "--seed", "5"], capsys)
     cases = [json.loads(line) for line in out.splitlines()]

@@ -55,7 +55,13 @@ def _read_case(path: str):
     p = Path(path)
     if not p.exists():
         raise _Usage(f"{path}: no such file")
-    return parse_case(p.read_text(encoding="utf-8"), source=path)
+    if not p.is_file():
+        raise _Usage(f"{path}: not a file; give one case as a JSON file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise _Usage(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    return parse_case(text, source=path)
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -184,7 +190,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.n < 0:
         raise _Usage("--n must be 0 or more")
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
+        try:
+            f = open(args.out, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as e:
+            raise _Usage(f"--out {args.out!r}: cannot write: {e.strerror}") from None
+        with f:
             n = write_jsonl(args.n, args.seed, f)
         print(f"wrote {n:,} cases to {args.out}", file=sys.stderr)
     else:
@@ -420,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:  # pragma: no cover
             pass
         return 0
+    except OSError as e:  # a file or folder the command could not use: one line, never a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"caseflow: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # pragma: no cover
         return 130
 
