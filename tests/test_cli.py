@@ -192,6 +192,40 @@ def test_simulate_counts_next_response_breaches_per_cycle(tmp_path, capsys):
     assert "first_response measured" not in sla  # the policies chose no first-response target
 
 
+def test_simulate_replays_a_store_and_measures_sla_on_its_audit_records(store_url, tmp_path, capsys):
+    from datetime import datetime, timedelta, timezone
+
+    from caseflow import CaseService, FixedClock, Workflows, open_store
+    from caseflow.testing import make_case
+    from caseflow.workflow import Actor, WorkflowEvent
+
+    t0 = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
+    agent = Actor(id="agent", role="tier1_agent")
+    with open_store(store_url, upgrade=True) as store:
+        svc = CaseService(store, Workflows(engine=None), clock=FixedClock(t0))  # opened at t0
+        for i, minutes in enumerate([5, 30, 180, None]):  # work started after; None: not yet (at --at)
+            case = make_case(id=f"ST-{i}", created_at=t0.isoformat())
+            svc.open(case, actor=Actor(id="intake", role="system"))
+            svc.handle(case.id, WorkflowEvent(id=f"t{i}", trigger="triage", actor=agent, at=t0 + timedelta(minutes=1)))
+            if minutes is not None:
+                svc.handle(case.id, WorkflowEvent(id=f"s{i}", trigger="start_work", actor=agent,
+                                                  at=t0 + timedelta(minutes=minutes)))
+    a, b = _first_response_policy(tmp_path / "a", "10m"), _first_response_policy(tmp_path / "b", "2h")
+    at = (t0 + timedelta(hours=4)).isoformat()  # after all the history
+    code, out, err = run(["simulate", "--store", store_url, "--policies", a, "--against", b, "--at", at, "--format", "json"],
+                         capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["cases"] == 4
+    # the clock stops when work starts (the audit records say when); the unstarted one runs to --at (4 h)
+    assert data["sla"]["first_response measured"] == {"a": 4, "b": 4}
+    assert data["sla"]["first_response breached"] == {"a": 3, "b": 2}  # 30m, 3h, 4h > 10m; 3h, 4h > 2h
+    code, out, _ = run(["simulate", "--store", store_url, "--policies", a, "--at", at], capsys)
+    assert code == 0 and "measured on the audit records" in out and "first_response breached" in out
+    code, _, err = run(["simulate", "--policies", a], capsys)
+    assert code == 2 and "--cases FILE.jsonl or --store URL" in err
+
+
 def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
     import jsonschema
     import yaml

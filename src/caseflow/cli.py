@@ -203,11 +203,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .simulate import simulate_file
+    from .simulate import simulate_file, simulate_store
 
-    if not Path(args.cases).exists():
+    if (args.cases is None) == (args.store is None):
+        raise _Usage("give the cases to replay: --cases FILE.jsonl or --store URL (one of them)")
+    if args.cases is not None and not Path(args.cases).exists():
         raise _Usage(f"{args.cases}: no such file")
-    if not Path(args.cases).is_file():
+    if args.cases is not None and not Path(args.cases).is_file():
         raise _Usage(f"{args.cases}: not a file; --cases takes a JSON-lines file (caseflow generate writes one)")
     if args.workers is not None and args.workers < 1:
         raise _Usage(f"--workers {args.workers}: use 1 or more (default: one per core)")
@@ -219,8 +221,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} cases", end="", file=sys.stderr, flush=True)
 
     at = _clock(args.at).now()
-    report = simulate_file(args.cases, args.policies, args.against, at=at, backend=args.backend,
-                           workers=args.workers, progress=progress if show else None)
+    if args.store is not None:
+        report = simulate_store(args.store, args.policies, args.against, at=at, backend=args.backend,
+                                progress=progress if show else None)
+    else:
+        report = simulate_file(args.cases, args.policies, args.against, at=at, backend=args.backend,
+                               workers=args.workers, progress=progress if show else None)
     if show:
         print(file=sys.stderr)
     if args.format == "json":
@@ -350,12 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("simulate", help="replay cases through a policy set, or two, and report what changes")
-    p.add_argument("--cases", required=True, metavar="FILE.jsonl", help="one case per line (see caseflow generate)")
+    p.add_argument("--cases", metavar="FILE.jsonl", help="one case per line (see caseflow generate)")
+    p.add_argument("--store", metavar="URL", help="or the cases of a case store (sqlite:///FILE, postgresql://...): "
+                                                  "decided as opened, SLA clocks rebuilt from their audit records")
     p.add_argument("--policies", required=True, action="append", metavar="PATH", help="policy set A (repeatable)")
     p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
     _at_arg(p)
     p.add_argument("--backend", choices=["durable", "python"], default="python")
-    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--workers", type=int, help="worker processes for --cases (default: one per core)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
