@@ -140,7 +140,7 @@ class CompiledWorkflow:
             moved = self._trigger(token, trigger)
         else:
             moved = False
-            for dest, checks in self._table[(state, trigger)]:
+            for dest, checks in self._table.get((state, trigger), ()):
                 for check in checks:
                     if not check(token):
                         break
