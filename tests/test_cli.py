@@ -124,6 +124,13 @@ def test_generate_and_simulate(rules_dir, tmp_path, capsys):
     assert float(data["refunds_approved"]["CNY"]["b"]) > float(data["refunds_approved"]["CNY"]["a"])
     code, out, _ = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", at, "--format", "csv"], capsys)
     assert out.startswith("section,name,a,b") and "\nrule,refunds/" in out
+    # the same policies listed in another order decide the same: nothing differs
+    r, e = rules_dir / "refunds.yaml", rules_dir / "escalation.yaml"
+    code, out, _ = run(["simulate", "--cases", cases, "--policies", r, "--policies", e, "--against", e, "--against", r,
+                        "--at", at, "--format", "json", "--workers", "1"], capsys)
+    data = json.loads(out)
+    assert data["changed"] == 0 and data["rules"]["refunds/refund-to-tier1-queue"]["a"] > 0
+    assert any(k.startswith("escalation/") and v["a"] > 0 for k, v in data["rules"].items())
 
 
 def test_files_the_commands_cannot_use_are_one_line_errors(rules_dir, tmp_path, capsys):
@@ -222,6 +229,11 @@ def test_simulate_replays_a_store_and_measures_sla_on_its_audit_records(store_ur
     assert data["sla"]["first_response breached"] == {"a": 3, "b": 2}  # 30m, 3h, 4h > 10m; 3h, 4h > 2h
     code, out, _ = run(["simulate", "--store", store_url, "--policies", a, "--at", at], capsys)
     assert code == 0 and "measured on the audit records" in out and "first_response breached" in out
+    # split among two worker processes, a case a chunk: the same report
+    from caseflow.simulate import simulate_store
+
+    split = simulate_store(store_url, [a], [b], at=at, workers=2, chunk=1).to_dict()
+    assert split["sla"] == data["sla"] and split["rules"] == data["rules"] and split["cases"] == 4
     code, _, err = run(["simulate", "--policies", a], capsys)
     assert code == 2 and "--cases FILE.jsonl or --store URL" in err
 

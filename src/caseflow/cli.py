@@ -223,7 +223,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     at = _clock(args.at).now()
     if args.store is not None:
         report = simulate_store(args.store, args.policies, args.against, at=at, backend=args.backend,
-                                progress=progress if show else None)
+                                workers=args.workers, progress=progress if show else None)
     else:
         report = simulate_file(args.cases, args.policies, args.against, at=at, backend=args.backend,
                                workers=args.workers, progress=progress if show else None)
@@ -363,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
     _at_arg(p)
     p.add_argument("--backend", choices=["durable", "python"], default="python")
-    p.add_argument("--workers", type=int, help="worker processes for --cases (default: one per core)")
+    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -252,9 +252,20 @@ def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, s
     return report
 
 
+def _by_policy(d: Decision) -> dict[str, tuple[list[str], list[Any]]]:
+    """A decision's matched rules and actions, policy by policy, each policy's in its own order."""
+    out: dict[str, tuple[list[str], list[Any]]] = {}
+    for r in d.matched_rules:
+        out.setdefault(r.policy, ([], []))[0].append(r.rule_id)
+    for a in d.actions:
+        out.setdefault(a.policy, ([], []))[1].append((a.rule_id, a.type, a.params))
+    return out
+
+
 def _differ(report: SimulationReport, case: Case, da: Decision, db: Decision) -> None:
-    """Count a case whose two decisions differ, with example ids by the rule whose firing changed."""
-    if da.rule_ids != db.rule_ids or da.actions != db.actions:
+    """Count a case whose two decisions differ, with example ids by the rule whose firing changed.
+    The order in which the policies were listed is not a difference; the order inside a policy is."""
+    if (da.rule_ids != db.rule_ids or da.actions != db.actions) and _by_policy(da) != _by_policy(db):
         report.changed += 1
         for rule in {f"{r.policy}/{r.rule_id}" for r in da.matched_rules} ^ {f"{r.policy}/{r.rule_id}" for r in db.matched_rules}:
             ids = report.examples.setdefault(rule, [])
@@ -276,29 +287,28 @@ def _tracked(report: SimulationReport, side: int, tracker: SlaTracker, case: Cas
                 report.sla.setdefault(f"{st.metric} breached", [0, 0])[side] += 1
 
 
-def simulate_store(url: str, policies: list[str | Path], against: list[str | Path] | None = None, *,
-                   at: datetime, backend: str = "python", progress: Any = None) -> SimulationReport:
-    """Replay the cases of a case store (:func:`caseflow.store.open_store`) through one policy set, or two.
+_TRACKERS: dict[str, SlaTracker | None] = {}
 
-    Each case is decided as it was opened (its 'opened' audit record), at its opening time. Its
-    SLA clocks are rebuilt from its audit records -- the history that happened -- under each
-    side's SLA targets (the policies' ``sla_target`` actions, with the ``*.calendars.yaml`` beside
-    them), so every metric is measured: first and next response, resolution, periodic updates,
-    platform deadlines. A clock still running is judged at ``at``. One process: the store is read
-    in one pass, ``progress(done, total)`` every 500 cases."""
+
+def _tracker(paths: tuple[str, ...], backend: str, at: str) -> SlaTracker | None:
+    """This side's SLA tracker (its policies' targets, the calendars beside them), or None without calendars."""
+    key = f"{paths}|{backend}|{at}"
+    if key not in _TRACKERS:
+        cal = _calendars(paths)
+        _TRACKERS[key] = SlaTracker(_engine(paths, backend, at), cal) if cal else None
+    return _TRACKERS[key]
+
+
+def _store_chunk(args: tuple[str, list[str], tuple[str, ...], tuple[str, ...] | None, str, str]) -> SimulationReport:
+    url, ids, a_paths, b_paths, backend, at = args
     from .store import open_store
 
-    a_paths = tuple(str(p) for p in policies)
-    b_paths = tuple(str(p) for p in against) if against else None
-    ea = Engine(load_policies([Path(p) for p in a_paths]), backend=backend, clock=FixedClock(at))
-    eb = Engine(load_policies([Path(p) for p in b_paths]), backend=backend, clock=FixedClock(at)) if b_paths else None
-    cal_a, cal_b = _calendars(a_paths), _calendars(b_paths) if b_paths else {}
-    ta = SlaTracker(ea, cal_a) if cal_a else None
-    tb = SlaTracker(eb, cal_b) if eb is not None and cal_b else None
+    now = datetime.fromisoformat(at)
+    ea, ta = _engine(a_paths, backend, at), _tracker(a_paths, backend, at)
+    eb, tb = (_engine(b_paths, backend, at), _tracker(b_paths, backend, at)) if b_paths else (None, None)
     report = SimulationReport(against=eb is not None, sla_from="the audit records")
     with open_store(url) as store:
-        ids = store.case_ids()
-        for done, case_id in enumerate(ids, start=1):
+        for case_id in ids:
             case, records = store.get_case(case_id), store.records(case_id)
             first = next((r for r in records if r.kind == "opened"), None)
             if case is None or first is None:  # pragma: no cover - the store writes both together
@@ -308,16 +318,60 @@ def simulate_store(url: str, policies: list[str | Path], against: list[str | Pat
             da = ea.evaluate(as_opened, at=first.at)
             _count(report, 0, as_opened, da)
             if ta is not None:
-                _tracked(report, 0, ta, case, records, at)
+                _tracked(report, 0, ta, case, records, now)
             if eb is not None:
                 db = eb.evaluate(as_opened, at=first.at)
                 _count(report, 1, as_opened, db)
                 if tb is not None:
-                    _tracked(report, 1, tb, case, records, at)
+                    _tracked(report, 1, tb, case, records, now)
                 _differ(report, as_opened, da, db)
-            if progress and (done % 500 == 0 or done == len(ids)):
-                progress(done, len(ids))
     return report
+
+
+def simulate_store(url: str, policies: list[str | Path], against: list[str | Path] | None = None, *,
+                   at: datetime | str, backend: str = "python", workers: int | None = None, chunk: int = 2000,
+                   progress: Any = None) -> SimulationReport:
+    """Replay the cases of a case store (:func:`caseflow.store.open_store`) through one policy set, or two.
+
+    Each case is decided as it was opened (its 'opened' audit record), at its opening time. Its
+    SLA clocks are rebuilt from its audit records -- the history that happened -- under each
+    side's SLA targets (the policies' ``sla_target`` actions, with the ``*.calendars.yaml`` beside
+    them), so every metric is measured: first and next response, resolution, periodic updates,
+    platform deadlines. A clock still running is judged at ``at``. The case ids are split into
+    chunks read by worker processes, each with its own connection; ``progress(done, total)`` is
+    called as chunks finish."""
+    from .store import open_store
+
+    at_text = at.isoformat() if isinstance(at, datetime) else str(at)
+    a_paths = tuple(str(p) for p in policies)
+    b_paths = tuple(str(p) for p in against) if against else None
+    # policies, calendars and the store are checked here, so a problem is one clear error, not one per worker
+    for paths in (a_paths, b_paths):
+        if paths:
+            _tracker(paths, backend, at_text)
+    with open_store(url) as store:
+        ids = store.case_ids()
+    jobs = [(url, ids[i:i + chunk], a_paths, b_paths, backend, at_text) for i in range(0, len(ids), chunk)]
+    report = SimulationReport(against=b_paths is not None, sla_from="the audit records")
+    workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(jobs), 1))
+    return _run(_store_chunk, jobs, workers, report, len(ids), progress)
+
+
+def _run(fn: Any, jobs: list[Any], workers: int, report: SimulationReport, total: int, progress: Any) -> SimulationReport:
+    """Run ``fn`` on every job (in worker processes when there are several of both), merging into ``report``."""
+    def merged(results: Any) -> SimulationReport:
+        done = 0
+        for r in results:
+            report.merge(r)
+            done += r.cases
+            if progress:
+                progress(done, total)
+        return report
+
+    if workers <= 1 or len(jobs) <= 1:
+        return merged(map(fn, jobs))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return merged(pool.map(fn, jobs))
 
 
 def simulate_file(cases: str | Path, policies: list[str | Path], against: list[str | Path] | None = None, *,
@@ -350,20 +404,5 @@ def simulate_file(cases: str | Path, policies: list[str | Path], against: list[s
     report = SimulationReport(against=b_paths is not None)
     jobs = [(s, e, fl, a_paths, b_paths, backend, at_text, str(path)) for s, e, fl in chunks]
     workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(chunks), 1))
-    done = 0
-    if workers <= 1 or len(chunks) <= 1:
-        results = map(_chunk, jobs)
-        for r in results:
-            report.merge(r)
-            done += r.cases
-            if progress:
-                progress(done, total)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for r in pool.map(_chunk, jobs):
-                report.merge(r)
-                done += r.cases
-                if progress:
-                    progress(done, total)
-    return report
+    return _run(_chunk, jobs, workers, report, total, progress)
 
