@@ -14,7 +14,8 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 # what each example promises to print (beyond running cleanly)
 PROMISES = {
     "weekly_report.py": ["caseflow report, weekly, times in Asia/Shanghai", "2026-W40", "SLA breaches:",
-                         "repeat-complaint SKUs", "mis-shipments by warehouse and cause:", "picking_error"],
+                         "repeat-complaint SKUs", "mis-shipments by warehouse and cause:", "picking_error",
+                         "what if chat's first-response target were 1h", "first_response   breached"],
 }
 
 
