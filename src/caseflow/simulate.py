@@ -318,11 +318,13 @@ def _store_chunk(args: tuple[str, list[str], tuple[str, ...], tuple[str, ...] | 
             da = ea.evaluate(as_opened, at=first.at)
             _count(report, 0, as_opened, da)
             if ta is not None:
+                ta.prime(first, da)  # its targets come from this decision: not evaluated again
                 _tracked(report, 0, ta, case, records, now)
             if eb is not None:
                 db = eb.evaluate(as_opened, at=first.at)
                 _count(report, 1, as_opened, db)
                 if tb is not None:
+                    tb.prime(first, db)
                     _tracked(report, 1, tb, case, records, now)
                 _differ(report, as_opened, da, db)
     return report
