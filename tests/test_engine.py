@@ -127,3 +127,28 @@ def test_the_library_never_configures_logging(rules_dir, base_case):
 def test_evaluate_facts_treats_absent_names_as_missing():
     engine = Engine(limit_policy("1", "50 CNY"), backend="durable", clock=CLOCK)
     assert engine.evaluate_facts({}).rule_ids == []
+
+
+def test_a_time_without_a_zone_or_not_a_time_is_a_time_error_and_a_value_error(rules_dir):
+    from datetime import datetime
+
+    from caseflow import Engine, FixedClock, TimeError, load_policies
+    from caseflow.testing import make_case
+
+    with pytest.raises(TimeError, match="is not an ISO date-time") as e:
+        FixedClock("next tuesday")
+    assert e.value.code == "time-invalid" and isinstance(e.value, ValueError)
+    with pytest.raises(TimeError, match="has no time zone") as e:
+        FixedClock(datetime(2026, 11, 11, 10, 0))
+    assert e.value.code == "time-naive"
+    engine = Engine(load_policies(rules_dir / "refunds.yaml"), clock=FixedClock("2026-11-11T10:00:00+08:00"))
+    with pytest.raises(ValueError, match="evaluate\\(at=...\\) 2026-11-11T10:00:00 has no time zone"):
+        engine.evaluate(make_case(), at=datetime(2026, 11, 11, 10, 0))
+
+
+def test_load_policies_names_what_it_takes(rules_dir):
+    from caseflow import load_policies
+
+    with pytest.raises(TypeError, match="a file or folder path, or a list of them; got int"):
+        load_policies(["rules", 5])  # type: ignore[list-item]
+    assert load_policies(p for p in [rules_dir / "refunds.yaml"]).rule_count == 18  # any iterable of paths

@@ -22,6 +22,8 @@ EXPECTED = {
     "BusinessCalendar", "SlaClock", "SlaStatus", "SlaTracker", "Timer", "TimerQueue", "load_calendars",
     # durable store (issue 6)
     "CaseService", "ConcurrencyError", "MigrationError", "OutboxMessage", "StoreError", "open_store",
+    # times without a time zone (also ValueError)
+    "TimeError",
 }
 
 
@@ -34,7 +36,7 @@ def test_exported_names_are_pinned():
 def test_every_error_derives_from_caseflow_error_and_has_a_docs_url():
     for name in ("BackendError", "CaseDataError", "EvaluationError", "FactError", "PolicyError", "PolicyTestError",
                  "PolicyValidationError", "WorkflowError", "WorkflowDefinitionError", "TransitionRefused",
-                 "TransitionNotAllowed", "ReactionLimitError"):
+                 "TransitionNotAllowed", "ReactionLimitError", "TimeError"):
         cls = getattr(caseflow, name)
         assert issubclass(cls, caseflow.CaseflowError)
     err = caseflow.EvaluationError("x", code="some-code")

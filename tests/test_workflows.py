@@ -156,6 +156,15 @@ def test_evaluate_without_a_policy_engine_says_how_to_give_one(flows):
     assert exc.value.code == "workflow-no-engine" and case.version == 1
 
 
+def test_handle_names_a_wrong_argument(flows):
+    case = opened(flows).case
+    with pytest.raises(WorkflowError, match="the event is a dict: use WorkflowEvent.model_validate") as exc:
+        flows.handle(case, {"id": "e1", "trigger": "triage"})  # type: ignore[arg-type]
+    assert exc.value.code == "handle-bad-argument"
+    with pytest.raises(WorkflowError, match="the case is a dict: use caseflow.parse_case"):
+        flows.handle(case.model_dump(), ev(1, "triage"))  # type: ignore[arg-type]
+
+
 def test_not_allowed_from_this_state_says_what_is(flows):
     case = opened(flows).case
     with pytest.raises(TransitionNotAllowed) as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
+from .errors import TimeError
+
 __all__ = ["Clock", "FixedClock", "SystemClock", "ensure_aware"]
 
 
@@ -21,9 +23,12 @@ class Clock(Protocol):
 
 
 def ensure_aware(value: datetime, what: str = "time") -> datetime:
-    """Return ``value`` unchanged, or raise ValueError if it has no time zone."""
+    """Return ``value`` unchanged, or raise :class:`~caseflow.errors.TimeError` (a ValueError)
+    if it has no time zone."""
+    if not isinstance(value, datetime):
+        raise TimeError(f"{what} must be a datetime with a time zone, not {type(value).__name__}", code="time-invalid")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ValueError(
+        raise TimeError(
             f"{what} {value.isoformat()} has no time zone; give an offset such as "
             f"'{value.isoformat()}+00:00' or a zoneinfo time zone"
         )
@@ -45,7 +50,11 @@ class FixedClock:
 
     def __init__(self, at: datetime | str) -> None:
         if isinstance(at, str):
-            at = datetime.fromisoformat(at)
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                raise TimeError(f"FixedClock start {at!r} is not an ISO date-time such as "
+                                "'2026-11-11T10:00:00+08:00'", code="time-invalid") from None
         self._now = ensure_aware(at, "FixedClock start")
 
     def now(self) -> datetime:

@@ -4,6 +4,7 @@
 
     CaseflowError                 base of everything below; has .code and .docs_url
     ├── CaseDataError             case data failed validation (names each field)
+    ├── TimeError                 a time without a time zone, or text that is no time (also a ValueError)
     ├── FactError                 a fact could not be registered or derived
     ├── PolicyError               a policy set cannot be used
     │   └── PolicyValidationError every problem of one load, each with file:line:column
@@ -44,6 +45,7 @@ __all__ = [
     "PolicyValidationError",
     "ReactionLimitError",
     "StoreError",
+    "TimeError",
     "ConcurrencyError",
     "MigrationError",
     "TransitionNotAllowed",
@@ -115,6 +117,14 @@ class CaseDataError(CaseflowError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         n = len(self.problems)
         super().__init__(f"{source}: {n} invalid field{'s' if n != 1 else ''}:\n{lines}")
+
+
+class TimeError(CaseflowError, ValueError):
+    """A time caseflow was given has no time zone, or a text is not an ISO date-time.
+
+    Also a ``ValueError``, as Python's own date-time parsing raises."""
+
+    code = "time-naive"
 
 
 class FactError(CaseflowError):

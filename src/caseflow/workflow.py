@@ -265,6 +265,11 @@ class Workflows:
     # -- events ----------------------------------------------------------------------------
     def handle(self, case: Case, event: WorkflowEvent) -> Outcome:
         """Apply one event; return the new case, the decisions and the audit records."""
+        if not isinstance(case, Case) or not isinstance(event, WorkflowEvent):
+            bad = ("case", case, "caseflow.parse_case(data)") if not isinstance(case, Case) else \
+                ("event", event, "WorkflowEvent.model_validate(data)")
+            raise WorkflowError(f"handle() takes a Case and a WorkflowEvent; the {bad[0]} is a {type(bad[1]).__name__}: "
+                                f"use {bad[2]}", code="handle-bad-argument")
         if event.id in case.applied_events:
             return Outcome(case, duplicate=True)
         if not case.states:

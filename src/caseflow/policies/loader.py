@@ -402,7 +402,11 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
     """
     facts = facts or default_facts()
     actions = actions or default_actions()
-    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
+    items = [path] if isinstance(path, (str, Path)) else list(path) if isinstance(path, Iterable) else [path]
+    wrong = next((p for p in items if not isinstance(p, (str, Path))), None)
+    if wrong is not None:
+        raise TypeError(f"load_policies() takes a file or folder path, or a list of them; got {type(wrong).__name__}")
+    paths = [Path(p) for p in items]
     issues: list[PolicyIssue] = []
     policies: list[Policy] = []
     files: list[Path] = []
