@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -70,6 +71,24 @@ def test_open_and_handle_are_stored_and_replay_exactly(store_url):
     dup = svc.handle(case.id, ev)
     assert dup.duplicate and again.get_case(case.id).version == 2
     assert svc.open(case, actor=INTAKE, at=case.created_at).duplicate
+
+
+def test_the_service_names_a_wrong_argument_and_stores_nothing(tmp_path):
+    from caseflow import CaseService, Workflows
+
+    url = f"sqlite:///{tmp_path}/cases.db"
+    svc = _svc(url)
+    case = scenario.cases(1)[0]
+    for call, says in ((lambda: svc.open(case.model_dump(), actor=INTAKE), "the case must be a Case, not dict"),
+                       (lambda: svc.submit(case.id, {"id": "e1"}), "the event must be a WorkflowEvent, not dict"),
+                       (lambda: svc.handle(case.id, None), "the event must be a WorkflowEvent, not NoneType"),
+                       (lambda: svc.open(case, actor={"id": "x"}), "the actor must be an Actor, not dict"),
+                       (lambda: svc.relay(None), "relay() takes a function"),
+                       (lambda: CaseService(url, Workflows()), "needs a store from caseflow.open_store(URL), not str")):
+        with pytest.raises(StoreError, match=re.escape(says)) as e:
+            call()
+        assert e.value.code == "service-bad-argument"
+    assert open_store(url).counts()["cases"] == 0 and open_store(url).counts()["inbox"] == 0
 
 
 def test_a_refused_event_changes_nothing_in_the_store(store_url):

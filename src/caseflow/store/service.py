@@ -122,6 +122,11 @@ class CaseService:
     def __init__(self, store: Store, workflows: Workflows, *, tracker: Any = None, effects: Effects | None = None,
                  clock: Clock | None = None, logger: Any = None, retries: int = 12, worker_id: str | None = None,
                  batch_cases: int = 20, events_per_case: int = 100, lock_cases: bool = True) -> None:
+        if not isinstance(store, Store):
+            raise StoreError(f"CaseService needs a store from caseflow.open_store(URL), not {type(store).__name__}",
+                             code="service-bad-argument")
+        if not isinstance(workflows, Workflows):
+            raise StoreError(f"CaseService needs a Workflows, not {type(workflows).__name__}", code="service-bad-argument")
         self.store = store
         self.workflows = workflows
         self.tracker = tracker
@@ -138,6 +143,7 @@ class CaseService:
     # -- direct ----------------------------------------------------------------------------
     def open(self, case: Case, *, actor: Actor, at: datetime | None = None, event_id: str | None = None) -> Outcome:
         """Open ``case`` in its workflows and store it, in one transaction."""
+        _check(case=case, actor=actor)
         item = InboxItem(0, case.id, event_id or f"open:{case.id}", case=case, actor=actor, at=at or self.clock.now())
         return self._direct(case.id, item)
 
@@ -151,6 +157,7 @@ class CaseService:
         relies on the version check alone. Raises what :meth:`Workflows.handle` raises (nothing
         is stored then), :class:`StoreError` for an unknown case, :class:`ConcurrencyError` after
         ``retries`` conflicts."""
+        _check(event=event)
         return self._direct(case_id, InboxItem(0, case_id, event.id, event=event))
 
     def _direct(self, case_id: str, item: InboxItem) -> Outcome:
@@ -178,12 +185,16 @@ class CaseService:
 
     def submit_open(self, case: Case, *, actor: Actor, at: datetime | None = None, event_id: str | None = None) -> bool:
         """Queue the opening of ``case`` (its later events may be queued right after)."""
+        _check(case=case, actor=actor)
         cmd = OpenCommand(event_id=event_id or f"open:{case.id}", case=case, actor=actor, at=at or self.clock.now())
         with self.store.transaction() as tx:
             return tx.enqueue([(case.id, cmd)]) == 1
 
     def submit_many(self, items: Iterable[tuple[str, WorkflowEvent]]) -> int:
         """Queue many (case id, event) pairs in one transaction; returns how many were new."""
+        items = list(items)
+        for _, event in items:
+            _check(event=event)
         with self.store.transaction() as tx:
             return tx.enqueue(items)
 
@@ -306,6 +317,9 @@ class CaseService:
         At least once: a crash after ``deliver`` and before the commit delivers the message
         again, with the same ``key`` - consumers drop repeats by key. A message whose
         ``deliver`` raises stays pending (its attempts and last error are kept)."""
+        if not callable(deliver):
+            raise StoreError(f"relay() takes a function deliver(message), not {type(deliver).__name__}",
+                             code="service-bad-argument")
         ok: list[int] = []
         failed: list[tuple[OutboxMessage, str]] = []
         with self.store.transaction() as tx:
@@ -346,3 +360,15 @@ def _retryable(e: Exception) -> bool:
     """The case's version moved (the UPDATE's check, or the audit records' key taken by the same
     version), or another process applied the same event at the same moment: read again, retry."""
     return isinstance(e, Conflict) or type(e).__name__ in ("UniqueViolation", "IntegrityError")
+
+
+def _check(**given: Any) -> None:
+    """The service's arguments are caseflow's models: say which one is not, and how to build it."""
+    kinds = {"case": (Case, "caseflow.parse_case(data)"), "event": (WorkflowEvent, "WorkflowEvent.model_validate(data)"),
+             "actor": (Actor, "Actor(id=..., role=...)")}
+    for name, value in given.items():
+        cls, build = kinds[name]
+        if not isinstance(value, cls):
+            article = "an" if cls.__name__[0] in "AEIOU" else "a"
+            raise StoreError(f"the {name} must be {article} {cls.__name__}, not {type(value).__name__}: use {build}",
+                             code="service-bad-argument")
