@@ -130,3 +130,13 @@ def test_bad_detector_files_are_located(tmp_path):
     text = str(exc.value)
     assert f"{p}:5:" in text and "duration" in text
     assert "rate detector needs 'per" in text
+
+
+def test_observe_takes_a_signal_event_and_a_missing_detector_file_is_located(tmp_path):
+    from caseflow import CaseflowError
+
+    with pytest.raises(CaseflowError, match="observe\\(\\) takes a SignalEvent, not dict") as e:
+        Correlator([]).observe({"kind": "complaint"})  # type: ignore[arg-type]
+    assert e.value.code == "correlation-bad-event"
+    with pytest.raises(PolicyValidationError, match="nope.detectors.yaml:1:1: error: no such file"):
+        load_detectors(tmp_path / "nope.detectors.yaml")

@@ -96,6 +96,11 @@ def test_bad_period_or_time_zone_is_a_clear_error():
         build_report([], tz="Mars/Olympus")
     with pytest.raises(CaseflowError, match="unknown period"):
         build_report([], period="hourly")  # type: ignore[arg-type]
+    with pytest.raises(CaseflowError, match="takes Case objects, not dict") as e:
+        build_report([{"id": "c1"}])  # type: ignore[list-item]
+    assert e.value.code == "report-bad-case"
+    with pytest.raises(ValueError, match=r"build_report\(since=...\) 2026-11-01T00:00:00 has no time zone"):
+        build_report([], since=datetime(2026, 11, 1))
 
 
 def _store_with_cases(url: str) -> None:

@@ -58,6 +58,21 @@ def test_holidays_and_adjusted_working_weekends():
     assert not custom.is_open_day(date(2026, 11, 11)) and custom.is_open_day(date(2026, 11, 14))
 
 
+def test_times_without_a_zone_and_missing_files_are_clear_errors(tmp_path):
+    from caseflow import CaseflowError, TimeError
+
+    cal = BusinessCalendar.build("x", "UTC", {"mon": ["09:00-10:00"]})
+    with pytest.raises(TimeError, match="business-calendar time 2026-11-09T09:00:00 has no time zone"):
+        cal.add(datetime(2026, 11, 9, 9, 0), 60)
+    with pytest.raises(TimeError, match="due.*has no time zone"):  # it would have been read as local time
+        Timer(key="k", due=datetime(2026, 11, 9, 9, 0), case_id="c", kind="breach")
+    with pytest.raises(TimeError, match=r"TimerQueue.due\(now\)"):
+        TimerQueue().due(datetime(2026, 11, 9, 9, 0))  # even with nothing queued
+    with pytest.raises(PolicyValidationError, match="no-such.calendars.yaml:1:1: error: no such file"):
+        load_calendars(tmp_path / "no-such.calendars.yaml")
+    assert issubclass(CalendarError, CaseflowError) and issubclass(CalendarError, ValueError)
+
+
 def test_bad_calendars():
     with pytest.raises(CalendarError, match="time zone"):
         BusinessCalendar.build("x", "Mars/Olympus", {"mon": ["09:00-10:00"]})

@@ -40,8 +40,8 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 
 from ._models import Frozen
-from .errors import PolicyIssue, PolicyValidationError, suggest
-from .policies._yaml import read_yaml
+from .errors import CaseflowError, PolicyIssue, PolicyValidationError, suggest
+from .policies._yaml import read_source, read_yaml
 from .policies.actions import ActionCatalogue, default_actions
 from .policies.conditions import parse_duration
 
@@ -101,7 +101,11 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None) 
     actions = actions or default_actions()
     p = Path(path)
     file = str(p)
-    doc, problems = read_yaml(p.read_text(encoding="utf-8"))
+    text, unreadable = read_source(p)
+    if text is None:
+        assert unreadable is not None
+        raise PolicyValidationError([PolicyIssue(file, 1, 1, unreadable.code, unreadable.message)])
+    doc, problems = read_yaml(text)
     issues = [PolicyIssue(file, x.line, x.column, x.code, x.message, None, x.hint) for x in problems]
     if doc is None or issues:
         raise PolicyValidationError(issues or [PolicyIssue(file, 1, 1, "correlation-empty", "the file is empty")])
@@ -217,6 +221,9 @@ class Correlator:
         self.events = 0
 
     def observe(self, event: SignalEvent) -> list[Alert]:
+        if not isinstance(event, SignalEvent):
+            raise CaseflowError(f"observe() takes a SignalEvent, not {type(event).__name__}: use "
+                                "SignalEvent(kind=..., at=..., ...) or SignalEvent.model_validate(data)", code="correlation-bad-event")
         t = int(event.at.timestamp())
         self.now = max(self.now, t)
         self.events += 1

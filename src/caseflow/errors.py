@@ -5,6 +5,7 @@
     CaseflowError                 base of everything below; has .code and .docs_url
     ├── CaseDataError             case data failed validation (names each field)
     ├── TimeError                 a time without a time zone, or text that is no time (also a ValueError)
+    ├── CalendarError             a business calendar is invalid or never open (also a ValueError)
     ├── FactError                 a fact could not be registered or derived
     ├── PolicyError               a policy set cannot be used
     │   └── PolicyValidationError every problem of one load, each with file:line:column
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 __all__ = [
     "DOCS_BASE",
     "BackendError",
+    "CalendarError",
     "CaseDataError",
     "CaseflowError",
     "EvaluationError",
@@ -125,6 +127,12 @@ class TimeError(CaseflowError, ValueError):
     Also a ``ValueError``, as Python's own date-time parsing raises."""
 
     code = "time-naive"
+
+
+class CalendarError(CaseflowError, ValueError):
+    """A business calendar definition is invalid (time zone, hours, dates), or it is never open."""
+
+    code = "calendar-invalid"
 
 
 class FactError(CaseflowError):

@@ -30,6 +30,7 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .case import Case
+from .clock import ensure_aware
 from .errors import CaseflowError
 
 __all__ = ["COMPLAINT_REASONS", "SERVICE_METRICS", "PeriodStats", "Report", "build_report", "timezone"]
@@ -252,6 +253,9 @@ def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: P
     if period not in ("daily", "weekly", "monthly"):
         raise CaseflowError(f"unknown period {period!r}; use daily, weekly or monthly", code="report-period")
     zone = timezone(tz)
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            ensure_aware(value, f"build_report({name}=...)")
     stats: dict[str, PeriodStats] = {}
     sku_cases: dict[str, list[str]] = defaultdict(list)
     miss: dict[str, Counter[str]] = defaultdict(Counter)
@@ -262,6 +266,9 @@ def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: P
         return stats.setdefault(key, PeriodStats(key))
 
     for c in cases:
+        if not isinstance(c, Case):
+            raise CaseflowError(f"build_report() takes Case objects, not {type(c).__name__}: use caseflow.parse_case(data) "
+                                "or a store's cases()", code="report-bad-case")
         if (tenant is not None and c.tenant != tenant) or (since is not None and c.created_at < since) \
                 or (until is not None and c.created_at >= until):
             continue

@@ -14,12 +14,13 @@ plain Python values here. Along the way:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["Located", "YamlProblem", "read_yaml"]
+__all__ = ["Located", "YamlProblem", "read_source", "read_yaml"]
 
 _STD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -72,6 +73,17 @@ class _Reader(yaml.SafeLoader):
 
 def _where(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_source(path: FilePath) -> tuple[str | None, YamlProblem | None]:
+    """The text of a YAML file, or why it cannot be read (missing, unreadable, not UTF-8)."""
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as e:
+        return None, YamlProblem(1, 1, "yaml-syntax", f"the file is not UTF-8 text ({e.reason})")
+    except OSError as e:
+        what = "no such file or folder" if isinstance(e, FileNotFoundError) else f"cannot read the file: {e.strerror}"
+        return None, YamlProblem(1, 1, "policy-file-missing", what)
 
 
 def read_yaml(text: str) -> tuple[Located | None, list[YamlProblem]]:

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import PolicyIssue, PolicyValidationError, suggest
 from ..facts import FactRegistry, default_facts
-from ._yaml import Located, read_yaml
+from ._yaml import Located, read_source, read_yaml
 from .actions import ActionCatalogue, default_actions
 from .conditions import AllOf, AnyOf, Always, Condition, ConditionProblem, NotOf, Test, parse_test
 from .model import Action, Policy, PolicySet, Rule
@@ -420,13 +420,10 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
         files.extend(found)
     names: dict[str, str] = {}
     for f in files:
-        try:
-            text = f.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            issues.append(PolicyIssue(str(f), 1, 1, "yaml-syntax", f"the file is not UTF-8 text ({e.reason})"))
-            continue
-        except OSError as e:
-            issues.append(PolicyIssue(str(f), 1, 1, "policy-file-missing", f"cannot read the file: {e.strerror}"))
+        text, unreadable = read_source(f)
+        if text is None:
+            assert unreadable is not None
+            issues.append(PolicyIssue(str(f), 1, 1, unreadable.code, unreadable.message))
             continue
         policy, found_issues = load_policy_text(text, str(f), facts=facts, actions=actions)
         issues.extend(found_issues)

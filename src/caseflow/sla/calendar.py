@@ -23,16 +23,15 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..clock import ensure_aware
+from ..errors import CalendarError
+
 __all__ = ["BusinessCalendar", "CalendarError", "parse_hours"]
 
 UTC = timezone.utc
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 MAX_SEARCH_DAYS = 3 * 366
-
-
-class CalendarError(ValueError):
-    """A calendar definition is invalid, or a calendar is never open."""
 
 
 def _minutes(h: str, m: str, what: str) -> int:
@@ -253,6 +252,6 @@ def _date(d: date | str | Any) -> date:
 
 
 def _aware(dt: datetime) -> datetime:
-    if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
-        raise CalendarError(f"{dt.isoformat()} has no time zone")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        ensure_aware(dt, "a business-calendar time")  # raises TimeError (a ValueError)
     return dt

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..clock import ensure_aware
+
 __all__ = ["Timer", "TimerQueue"]
 
 
@@ -24,6 +26,10 @@ class Timer:
     case_id: str
     kind: str  # warning, breach, platform
     payload: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.due, datetime) or self.due.utcoffset() is None:  # read as local time otherwise
+            ensure_aware(self.due, f"timer {self.key!r} due")
 
     def get(self, name: str, default: Any = None) -> Any:
         return dict(self.payload).get(name, default)
@@ -47,7 +53,7 @@ class TimerQueue:
     def due(self, now: datetime, limit: int | None = None) -> list[Timer]:
         """Remove and return the timers due at or before ``now``, oldest first."""
         out: list[Timer] = []
-        cutoff = now.timestamp()
+        cutoff = ensure_aware(now, "TimerQueue.due(now)").timestamp()
         heap = self._heap
         while heap and heap[0][0] <= cutoff and (limit is None or len(out) < limit):
             _, n, key = heapq.heappop(heap)
