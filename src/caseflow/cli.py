@@ -207,10 +207,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     if (args.cases is None) == (args.store is None):
         raise _Usage("give the cases to replay: --cases FILE.jsonl or --store URL (one of them)")
-    if args.cases is not None and not Path(args.cases).exists():
-        raise _Usage(f"{args.cases}: no such file")
-    if args.cases is not None and not Path(args.cases).is_file():
-        raise _Usage(f"{args.cases}: not a file; --cases takes a JSON-lines file (caseflow generate writes one)")
+    if args.cases is not None:
+        if not Path(args.cases).exists():
+            raise _Usage(f"{args.cases}: no such file")
+        if not Path(args.cases).is_file():
+            raise _Usage(f"{args.cases}: not a file; --cases takes a JSON-lines file (caseflow generate writes one)")
     if args.workers is not None and args.workers < 1:
         raise _Usage(f"--workers {args.workers}: use 1 or more (default: one per core)")
     show = args.progress or (sys.stderr.isatty() and not args.no_progress)

@@ -41,7 +41,7 @@ from pydantic import AwareDatetime, Field
 
 from ._models import Frozen
 from .errors import CaseflowError, PolicyIssue, PolicyValidationError, suggest
-from .policies._yaml import read_source, read_yaml
+from .policies._yaml import read_file, read_yaml
 from .policies.actions import ActionCatalogue, default_actions
 from .policies.conditions import parse_duration
 
@@ -101,11 +101,7 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None) 
     actions = actions or default_actions()
     p = Path(path)
     file = str(p)
-    text, unreadable = read_source(p)
-    if text is None:
-        assert unreadable is not None
-        raise PolicyValidationError([PolicyIssue(file, 1, 1, unreadable.code, unreadable.message)])
-    doc, problems = read_yaml(text)
+    doc, problems = read_yaml(read_file(p))
     issues = [PolicyIssue(file, x.line, x.column, x.code, x.message, None, x.hint) for x in problems]
     if doc is None or issues:
         raise PolicyValidationError(issues or [PolicyIssue(file, 1, 1, "correlation-empty", "the file is empty")])

@@ -153,6 +153,13 @@ def _waits(metric: str, case: Case, now: datetime) -> list[tuple[datetime, datet
     return out
 
 
+def _tally(report: SimulationReport, side: int, metric: str, breached: bool) -> None:
+    """One measured SLA cycle of ``metric`` on this side, and whether it was breached."""
+    report.sla.setdefault(f"{metric} measured", [0, 0])[side] += 1
+    if breached:
+        report.sla.setdefault(f"{metric} breached", [0, 0])[side] += 1
+
+
 def _sla(report: SimulationReport, side: int, case: Case, d: Decision, now: datetime,
          calendars: dict[str, BusinessCalendar]) -> None:
     """Would the case have breached the first- and next-response targets this side chose?
@@ -171,9 +178,7 @@ def _sla(report: SimulationReport, side: int, case: Case, d: Decision, now: date
         seen.add(metric)
         within = parse_duration(p["within"])
         for start, end in _waits(metric, case, now):
-            report.sla.setdefault(f"{metric} measured", [0, 0])[side] += 1
-            if cal.elapsed(start, end) >= within:  # as an SLA clock: breached at the due time
-                report.sla.setdefault(f"{metric} breached", [0, 0])[side] += 1
+            _tally(report, side, metric, cal.elapsed(start, end) >= within)  # as an SLA clock: breached at the due time
 
 
 def _count(report: SimulationReport, side: int, case: Case, d: Decision) -> None:
@@ -280,11 +285,8 @@ def _tracked(report: SimulationReport, side: int, tracker: SlaTracker, case: Cas
     for tc in tracker.clocks(case, records):
         for clock in (*tc.history, tc.clock):
             st = clock.status(now)
-            if st.state == "not_started":
-                continue
-            report.sla.setdefault(f"{st.metric} measured", [0, 0])[side] += 1
-            if st.breached:
-                report.sla.setdefault(f"{st.metric} breached", [0, 0])[side] += 1
+            if st.state != "not_started":
+                _tally(report, side, st.metric, st.breached)
 
 
 _TRACKERS: dict[str, SlaTracker | None] = {}

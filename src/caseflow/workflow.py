@@ -167,6 +167,9 @@ def _json(value: Any) -> Any:
     return value
 
 
+_UNRECORDED = object()  # no record of the event carries the field yet
+
+
 class _Work:
     """The case being changed by one event: updates are collected and applied in one copy
     when something reads the case; the caller's case is never touched."""
@@ -204,7 +207,7 @@ class _Work:
     def unrecorded(self) -> dict[str, Any]:
         """The changes of this event that no record carries yet (values are replaced, never mutated)."""
         rec = self._recorded
-        return self.snapshot([n for n, v in self._pending.items() if rec.get(n, rec) is not v])
+        return self.snapshot([n for n, v in self._pending.items() if rec.get(n, _UNRECORDED) is not v])
 
 
 class Workflows:

@@ -20,7 +20,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["Located", "YamlProblem", "read_source", "read_yaml"]
+from ..errors import PolicyIssue, PolicyValidationError
+
+__all__ = ["Located", "YamlProblem", "read_file", "read_source", "read_yaml"]
 
 _STD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -75,15 +77,23 @@ def _where(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def read_source(path: FilePath) -> tuple[str | None, YamlProblem | None]:
+def read_source(path: FilePath) -> str | YamlProblem:
     """The text of a YAML file, or why it cannot be read (missing, unreadable, not UTF-8)."""
     try:
-        return path.read_text(encoding="utf-8"), None
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        return None, YamlProblem(1, 1, "yaml-syntax", f"the file is not UTF-8 text ({e.reason})")
+        return YamlProblem(1, 1, "yaml-syntax", f"the file is not UTF-8 text ({e.reason})")
     except OSError as e:
         what = "no such file or folder" if isinstance(e, FileNotFoundError) else f"cannot read the file: {e.strerror}"
-        return None, YamlProblem(1, 1, "policy-file-missing", what)
+        return YamlProblem(1, 1, "policy-file-missing", what)
+
+
+def read_file(path: FilePath) -> str:
+    """The text of a YAML file; :class:`PolicyValidationError` located at the file if it cannot be read."""
+    got = read_source(path)
+    if isinstance(got, YamlProblem):
+        raise PolicyValidationError([PolicyIssue(str(path), got.line, got.column, got.code, got.message)])
+    return got
 
 
 def read_yaml(text: str) -> tuple[Located | None, list[YamlProblem]]:

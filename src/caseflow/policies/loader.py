@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import PolicyIssue, PolicyValidationError, suggest
 from ..facts import FactRegistry, default_facts
-from ._yaml import Located, read_source, read_yaml
+from ._yaml import Located, YamlProblem, read_source, read_yaml
 from .actions import ActionCatalogue, default_actions
 from .conditions import AllOf, AnyOf, Always, Condition, ConditionProblem, NotOf, Test, parse_test
 from .model import Action, Policy, PolicySet, Rule
@@ -420,10 +420,9 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
         files.extend(found)
     names: dict[str, str] = {}
     for f in files:
-        text, unreadable = read_source(f)
-        if text is None:
-            assert unreadable is not None
-            issues.append(PolicyIssue(str(f), 1, 1, unreadable.code, unreadable.message))
+        text = read_source(f)
+        if isinstance(text, YamlProblem):
+            issues.append(PolicyIssue(str(f), text.line, text.column, text.code, text.message))
             continue
         policy, found_issues = load_policy_text(text, str(f), facts=facts, actions=actions)
         issues.extend(found_issues)

@@ -28,7 +28,7 @@ from ..case import Case
 from ..decision import Decision
 from ..engine import Engine
 from ..errors import PolicyIssue, PolicyValidationError
-from ..policies._yaml import read_source, read_yaml
+from ..policies._yaml import read_file, read_yaml
 from ..policies.conditions import parse_duration
 from ..workflow import Actor, AuditRecord, WorkflowEvent
 from .calendar import BusinessCalendar, CalendarError
@@ -43,11 +43,7 @@ SYSTEM = Actor(id="sla", role="system")
 def load_calendars(path: str | Path) -> dict[str, BusinessCalendar]:
     """Read ``calendars:`` from a ``*.calendars.yaml`` file; errors carry file:line:column."""
     p = Path(path)
-    text, unreadable = read_source(p)
-    if text is None:
-        assert unreadable is not None
-        raise PolicyValidationError([PolicyIssue(str(p), 1, 1, unreadable.code, unreadable.message)])
-    doc, problems = read_yaml(text)
+    doc, problems = read_yaml(read_file(p))
     issues = [PolicyIssue(str(p), x.line, x.column, x.code, x.message, None, x.hint) for x in problems]
     if doc is None or issues or not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
         raise PolicyValidationError(issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")])

@@ -11,9 +11,10 @@ hold wins -- the rule ``Event.trigger`` applies. caseflow's machines carry no ca
 those conditions (no prepare/before/after, no on_enter/on_exit, no machine-wide callbacks), so
 the rest of ``Event.trigger`` (callback dispatch, its queue, its debug logging) does nothing
 for them but costs about half the time of an event. :meth:`CompiledWorkflow.fire` therefore
-evaluates the table's conditions itself; a machine that does carry callbacks (checked when it is
-built), or a transitions release whose objects look different, goes through ``Event.trigger``, and ``tests/test_workflows.py`` checks for every shipped
-workflow, state and trigger that both ways give the same answer.
+evaluates the table's conditions itself. A machine that does carry callbacks (checked when the
+table is built), or a transitions release whose objects look different, goes through
+``Event.trigger``; ``tests/test_workflows.py`` checks for every shipped workflow, state and
+trigger that both ways give the same answer.
 """
 
 from __future__ import annotations
@@ -77,21 +78,33 @@ def _condition(t: TransitionDef, guards: GuardRegistry) -> _Condition:
     return _Condition(allowed)
 
 
+Table = dict[tuple[str, str], list[tuple[str, list[Callable[[_Token], bool]]]]]
+
+
+def _firing_table(machine: Machine, states: list[str]) -> Table | None:
+    """(state, trigger) -> [(dest, checks)], read from the machine in its order; None when the
+    machine carries any callback besides caseflow's transition conditions (it must fire itself)."""
+    if any(getattr(machine, k, None) for k in ("before_state_change", "after_state_change", "prepare_event",
+                                               "finalize_event", "on_exception", "on_final")):
+        return None
+    if any(st.on_enter or st.on_exit for st in machine.states.values()):
+        return None
+    table: Table = {}
+    for trigger in machine.events:
+        for state in states:
+            trs = machine.get_transitions(trigger=trigger, source=state)
+            for tr in trs:
+                if tr.prepare or tr.before or tr.after or tr.dest is None or \
+                        any(not isinstance(c.func, _Condition) or not c.target for c in tr.conditions):
+                    return None
+            if trs:
+                table[(state, trigger)] = [(tr.dest, [c.func.check for c in tr.conditions]) for tr in trs]
+    return table
+
+
 def _callbacks(machine: Machine) -> bool:
     """Does the machine carry any callback besides caseflow's transition conditions?"""
-    if any(getattr(machine, k, None) for k in ("before_state_change", "after_state_change", "prepare_event",
-                                          "finalize_event", "on_exception", "on_final")):
-        return True
-    if any(st.on_enter or st.on_exit for st in machine.states.values()):
-        return True
-    for ev in machine.events.values():
-        for trs in ev.transitions.values():
-            for tr in trs:
-                if tr.prepare or tr.before or tr.after or tr.dest is None:
-                    return True
-                if any(not isinstance(c.func, _Condition) or not c.target for c in tr.conditions):
-                    return True
-    return False
+    return _firing_table(machine, list(machine.states)) is None
 
 
 class CompiledWorkflow:
@@ -112,15 +125,9 @@ class CompiledWorkflow:
             for s in _expand(t.sources, names, finals):
                 self._allowed.setdefault(s, [])
         self._triggers = {t.trigger for t in definition.transitions}
-        # (state, trigger) -> [(dest, checks)], read from the machine, in the machine's order
-        self._table: dict[tuple[str, str], list[tuple[str, list[Callable[[_Token], bool]]]]] | None = None
+        self._table: Table | None
         try:
-            if not _callbacks(self.machine):
-                m = self.machine
-                self._table = {
-                    (src, trig): [(tr.dest, [c.func.check for c in tr.conditions]) for tr in trs]
-                    for trig in m.events for src in names if (trs := m.get_transitions(trigger=trig, source=src))
-                }
+            self._table = _firing_table(self.machine, names)
         except AttributeError:  # a transitions release whose objects look different: its own Event.trigger
             self._table = None
 
