@@ -20,7 +20,7 @@ import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from caseflow.correlation import Correlator, SignalEvent, load_detectors
+from caseflow.risk import Correlator, SignalEvent, load_detectors
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "correlation.detectors.yaml"
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)

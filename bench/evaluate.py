@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from caseflow import Case, Engine, FixedClock, load_policies  # noqa: E402
-from caseflow.facts import GivenFacts  # noqa: E402
+from caseflow.policies.facts import GivenFacts  # noqa: E402
 
 NOW = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
 TYPES = ["refund_only", "return_and_refund", "damaged_or_defective", "item_not_received", "not_as_described", "cancellation"]
@@ -171,8 +171,8 @@ def main() -> int:
     # raw durable-rules: the same compiled patterns in a bare Host, the same messages
     import durable.engine as de
 
-    from caseflow._durable import _Host, pattern_from_tree
-    from caseflow.policies.compiler import to_nnf
+    from caseflow.engine.backends.durable import _Host, pattern_from_tree
+    from caseflow.engine.compiler import to_nnf
 
     cs = du._compiled  # the durable engine's compiled rules: raw gets exactly its patterns and messages
     message_of = du._backend._message

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from caseflow.generate import GENERATOR_VERSION, write_jsonl
-from caseflow.simulate import simulate_file
+from caseflow.tools.generate import GENERATOR_VERSION, write_jsonl
+from caseflow.tools.simulate import simulate_file
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = "2026-11-11T10:00:00+08:00"

@@ -42,7 +42,7 @@ FLOW_AUTHORITY = [("authority_concluded", "tier2_specialist")]
 def workload(n: int, workflows):
     """Generated cases and, for each, the six events its workflow state allows after opening."""
     from caseflow import Actor, WorkflowEvent, parse_case
-    from caseflow.generate import generate_cases
+    from caseflow.tools.generate import generate_cases
 
     cases = [parse_case(d) for d in generate_cases(n, seed=11, now=T0)]
     intake = Actor(id="intake", role="system")
@@ -63,7 +63,7 @@ def workload(n: int, workflows):
 
 def service(url: str, worker: str, upgrade: bool = False):
     from caseflow import Actor, Engine, FixedClock, Workflows, load_policies
-    from caseflow.sla.tracker import SlaTracker, load_calendars
+    from caseflow.sla import SlaTracker, load_calendars
     from caseflow.store import CaseService, open_store
 
     clock = FixedClock(T0)

@@ -6,7 +6,7 @@ Run from the repository root:  python examples/quality_alert.py
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from caseflow.correlation import Correlator, SignalEvent, load_detectors
+from caseflow.risk import Correlator, SignalEvent, load_detectors
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "correlation.detectors.yaml"
 START = datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from caseflow import Actor, Engine, FixedClock, WorkflowEvent, Workflows, load_policies
 from caseflow.sla.timers import TimerQueue
-from caseflow.sla.tracker import SlaTracker, load_calendars
+from caseflow.sla import SlaTracker, load_calendars
 from caseflow.testing import make_case
 
 RULES = Path(__file__).resolve().parent.parent / "rules"

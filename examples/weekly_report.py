@@ -28,10 +28,10 @@ from caseflow import (
     open_store,
     parse_case,
 )
-from caseflow.generate import generate_cases
-from caseflow.report import build_report
-from caseflow.simulate import simulate_store
-from caseflow.sla.tracker import SlaTracker, load_calendars
+from caseflow.tools.generate import generate_cases
+from caseflow.tools.report import build_report
+from caseflow.tools.simulate import simulate_store
+from caseflow.sla import SlaTracker, load_calendars
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 START = datetime(2026, 9, 28, 0, 0, tzinfo=UTC)  # a Monday

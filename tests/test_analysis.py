@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caseflow import load_policies
-from caseflow.cli import main
+from caseflow.tools.cli import main
 
 
 def write(tmp_path, name, text):

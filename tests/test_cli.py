@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from caseflow.cli import main
+from caseflow.tools.cli import main
 
 
 def run(args, capsys):
@@ -204,7 +204,7 @@ def test_simulate_replays_a_store_and_measures_sla_on_its_audit_records(store_ur
 
     from caseflow import CaseService, FixedClock, Workflows, open_store
     from caseflow.testing import make_case
-    from caseflow.workflow import Actor, WorkflowEvent
+    from caseflow.states import Actor, WorkflowEvent
 
     t0 = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
     agent = Actor(id="agent", role="tier1_agent")
@@ -230,7 +230,7 @@ def test_simulate_replays_a_store_and_measures_sla_on_its_audit_records(store_ur
     code, out, _ = run(["simulate", "--store", store_url, "--policies", a, "--at", at], capsys)
     assert code == 0 and "measured on the audit records" in out and "first_response breached" in out
     # split among two worker processes, a case a chunk: the same report
-    from caseflow.simulate import simulate_store
+    from caseflow.tools.simulate import simulate_store
 
     split = simulate_store(store_url, [a], [b], at=at, workers=2, chunk=1).to_dict()
     assert split["sla"] == data["sla"] and split["rules"] == data["rules"] and split["cases"] == 4

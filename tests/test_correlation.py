@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from caseflow import PolicyValidationError
-from caseflow.correlation import Correlator, SignalEvent, load_detectors
+from caseflow.risk import Correlator, SignalEvent, load_detectors
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "correlation.detectors.yaml"
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)

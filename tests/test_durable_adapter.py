@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from caseflow import BackendError
-from caseflow._durable import (
+from caseflow.engine.backends.durable import (
     MAX_LITERALS_PER_FIELD,
     MAX_RULES_PER_RULESET,
     DurableRules,
@@ -182,7 +182,7 @@ def test_exponent_floats_are_refused_instead_of_failing_inside_durable():
 def test_an_exception_inside_an_action_is_raised_not_swallowed():
     # durable catches exceptions raised by actions and writes them into the session state,
     # where nobody looks; the adapter's actions record them and match() raises them
-    from caseflow import _durable
+    from caseflow.engine.backends import durable as _durable
 
     class Exploding(_durable._Sink):
         __slots__ = ()

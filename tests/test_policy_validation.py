@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from caseflow import PolicyValidationError, load_policies, load_policy_text
-from caseflow.cli import main
+from caseflow.tools.cli import main
 
 GOOD_RULE = """
   - id: ok

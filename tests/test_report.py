@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 
 from caseflow import Actor, CaseService, Workflows, WorkflowEvent, open_store
-from caseflow.cli import main
+from caseflow.tools.cli import main
 from caseflow.errors import CaseflowError
-from caseflow.report import build_report
+from caseflow.tools.report import build_report
 from caseflow.store import OutboxMessage
 from caseflow.testing import make_case
 

@@ -10,9 +10,9 @@ import pytest
 
 from caseflow import Actor, Engine, FixedClock, PolicyValidationError, WorkflowEvent, Workflows, load_policies
 from caseflow.sla.calendar import BusinessCalendar, CalendarError
-from caseflow.sla.clock import SlaClock
+from caseflow.sla.stopwatch import SlaClock
 from caseflow.sla.timers import Timer, TimerQueue
-from caseflow.sla.tracker import SlaTracker, load_calendars
+from caseflow.sla import SlaTracker, load_calendars
 from caseflow.testing import make_case
 
 RULES = Path(__file__).resolve().parent.parent / "rules"

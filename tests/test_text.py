@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from caseflow import load_policy_text
-from caseflow.text import PhraseSet, normalize
+from caseflow.policies.phrases import PhraseSet, normalize
 
 LEGAL = PhraseSet.build("legal", {
     "en": ["lawyer", "sue", "take you to court"], "zh": ["律师", "律師", "起诉", "起訴"],

@@ -17,7 +17,7 @@ from caseflow.errors import (
 from caseflow.states.definition import _expand, load_workflow_data
 from caseflow.states.guards import default_guards
 from caseflow.testing import make_case
-from caseflow.workflow import Actor, WorkflowEvent, Workflows, load_workflows, replay
+from caseflow.states import Actor, WorkflowEvent, Workflows, load_workflows, replay
 
 NOW = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
 SYSTEM = Actor(id="sys", role="system")

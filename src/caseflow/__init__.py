@@ -1,35 +1,15 @@
 """caseflow: customer-service cases, YAML policies, a rules engine, explained decisions.
 
-The public API is what ``__all__`` lists; modules whose names start with ``_`` are private.
+The public API is what ``__all__`` lists; nothing is defined here. The packages, in the order
+data flows (each imports only from those before it; see docs/architecture.md):
+``model`` (the nouns) -> ``policies`` (YAML -> checked policies) -> ``engine`` (decisions) ->
+``sla`` (clocks) -> ``states`` (workflows) / ``risk`` (correlation) -> ``store`` (SQLite,
+PostgreSQL) -> ``testing`` and ``tools`` (CLI, simulation, reports). Modules whose names start
+with ``_`` are private.
 """
 
-from .case import (
-    Author,
-    Case,
-    CaseType,
-    Channel,
-    Evidence,
-    EvidenceKind,
-    Item,
-    ItemCondition,
-    Message,
-    Order,
-    Party,
-    PartyHistory,
-    Priority,
-    Request,
-    RequestKind,
-    RiskSignals,
-    SaleType,
-    Segment,
-    Shipment,
-    ShipmentStatus,
-    TrackingEvent,
-    parse_case,
-)
+from ._version import VERSION as __version__
 from .clock import Clock, FixedClock, SystemClock
-from .correlation import Alert, Correlator, Detector, SignalEvent, load_detectors
-from .decision import ConditionTrace, Decision, DecisionAction, Explanation, FiredRule, PolicyRef, PolicyTrace, RuleTrace
 from .engine import Engine
 from .errors import (
     BackendError,
@@ -52,18 +32,74 @@ from .errors import (
     WorkflowDefinitionError,
     WorkflowError,
 )
-from .facts import FactRegistry, FactSpec, FactType, default_facts
-from .money import Money
-from .policies.actions import ActionCatalogue, ActionSpec, default_actions
-from .policies.loader import load_policies, load_policy_text
-from .policies.model import Action, Policy, PolicySet, Rule
-from .states.definition import StateDef, TransitionDef, WorkflowDefinition, load_workflow, load_workflow_data
-from .states.guards import GuardContext, GuardRegistry, default_guards
-from .workflow import Actor, AuditRecord, Outcome, WorkflowEvent, Workflows, load_workflows, replay
-from .store import CaseService, OutboxMessage, open_store
+from .model import (
+    Actor,
+    AuditRecord,
+    Author,
+    Case,
+    CaseType,
+    Channel,
+    ConditionTrace,
+    Decision,
+    DecisionAction,
+    Evidence,
+    EvidenceKind,
+    Explanation,
+    FiredRule,
+    Item,
+    ItemCondition,
+    Message,
+    Money,
+    Order,
+    Party,
+    PartyHistory,
+    PolicyRef,
+    PolicyTrace,
+    Priority,
+    Request,
+    RequestKind,
+    RiskSignals,
+    RuleTrace,
+    SaleType,
+    Segment,
+    Shipment,
+    ShipmentStatus,
+    TrackingEvent,
+    WorkflowEvent,
+    parse_case,
+)
+from .policies import (
+    Action,
+    ActionCatalogue,
+    ActionSpec,
+    FactRegistry,
+    FactSpec,
+    FactType,
+    Policy,
+    PolicySet,
+    Rule,
+    default_actions,
+    default_facts,
+    load_policies,
+    load_policy_text,
+)
+from .risk import Alert, Correlator, Detector, SignalEvent, load_detectors
 from .sla import BusinessCalendar, SlaClock, SlaStatus, SlaTracker, Timer, TimerQueue, load_calendars
-
-__version__ = "0.1.0"
+from .states import (
+    GuardContext,
+    GuardRegistry,
+    Outcome,
+    StateDef,
+    TransitionDef,
+    WorkflowDefinition,
+    Workflows,
+    default_guards,
+    load_workflow,
+    load_workflow_data,
+    load_workflows,
+    replay,
+)
+from .store import CaseService, OutboxMessage, open_store
 
 __all__ = [
     "Action",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from caseflow import Actor, Engine, FixedClock, WorkflowEvent, Workflows, load_policies
-from caseflow.sla.tracker import SlaTracker, load_calendars
+from caseflow.sla import SlaTracker, load_calendars
 from caseflow.store import CaseService, open_store
 from caseflow.store.effects import default_effects
 from caseflow.testing import make_case

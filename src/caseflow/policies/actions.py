@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from .._models import Frozen
+from ..model._base import Frozen
 from ..errors import PolicyError, suggest
 
 __all__ = [
@@ -67,7 +67,7 @@ class ApproveRefund(_Params):
     def _amount(cls, v: str) -> str:
         if v in ("requested", "full"):
             return v
-        from ..money import parse_money
+        from ..model.money import parse_money
 
         try:
             parse_money(v)

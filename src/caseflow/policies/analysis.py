@@ -8,6 +8,10 @@
   (approve vs reject a refund, different dispute outcomes) under hit policy ``all``;
 - ``policy-sla-overlap``: one SLA metric and party targeted by more than one policy.
 
+It also holds the one portable limit of the condition language (:func:`limit_issues`): a
+condition may expand to at most :data:`MAX_ALTERNATIVES` alternatives once its negations are
+pushed down to the tests, whatever backend runs it.
+
 The analysis is conservative: it reports what it can prove from the tests' literals, and
 says nothing where it cannot.
 """
@@ -20,9 +24,12 @@ from typing import Any
 
 from ..errors import PolicyIssue
 from .conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from .facts import FactRegistry, FactType
 from .model import Policy
 
-__all__ = ["analyze"]
+__all__ = ["MAX_ALTERNATIVES", "alternatives", "analyze", "limit_issues"]
+
+MAX_ALTERNATIVES = 256
 
 _CONFLICTS = [("approve_refund", "reject_refund")]
 
@@ -146,4 +153,59 @@ def analyze(policies: Iterable[Policy]) -> list[PolicyIssue]:
                         warn(r, "policy-sla-overlap", f"SLA metric {k[0]!r} ({k[1]}) is also targeted by policy {sla_owner[k]!r}",
                              "a case would get two clocks for it; keep one policy per metric")
                     sla_owner.setdefault(k, p.name)
+    return out
+
+
+# (alternatives when the test holds, alternatives when it is negated): a negated test also holds
+# when a fact it reads is missing, one more alternative per fact read
+def _test_alternatives(t: Test, facts: FactRegistry) -> tuple[int, int]:
+    op, spec = t.op, facts.lookup(t.fact)
+    ftype = None if spec is None else spec.type
+    if op in ("exists", "not_exists"):
+        return 1, 1
+    if op in ("in", "not_in") and ftype is not FactType.strings and len(t.value) > 1:
+        n = len(t.value)  # one test per value: any of == (in), all of != (not in)
+        return (n, 2**n) if op == "in" else (1, 2 * n)
+    if isinstance(t.value, FactRef):  # both facts present, then the comparison
+        if ftype is FactType.money:  # the currencies and the amounts
+            return (2, 11) if op == "ne" else (1, 8)
+        return 1, 5
+    if ftype is FactType.money:  # the currency and the amount
+        if op == "between":
+            return 1, 8
+        return (2, 4) if op == "ne" else (1, 4)
+    if op == "between":
+        return 1, 4
+    return 1, 2
+
+
+def alternatives(c: Condition, facts: FactRegistry, negated: bool = False) -> int:
+    """How many alternatives ``c`` has in disjunctive normal form, its negations pushed down to the tests."""
+    if isinstance(c, Test):
+        pos, neg = _test_alternatives(c, facts)
+        return neg if negated else pos
+    if isinstance(c, Always):
+        return 1
+    if isinstance(c, NotOf):
+        return alternatives(c.child, facts, not negated)
+    kids = [alternatives(k, facts, negated) for k in c.children]
+    if isinstance(c, AllOf) != negated:  # all, or a negated any: every combination
+        n = 1
+        for k in kids:
+            n = min(n * k, 10**9)
+        return n
+    return sum(kids)
+
+
+def limit_issues(policies: Iterable[Policy], facts: FactRegistry) -> list[PolicyIssue]:
+    """Rules whose condition expands to more alternatives than any backend takes."""
+    out: list[PolicyIssue] = []
+    for p in policies:
+        for r in p.rules:
+            size = alternatives(r.when, facts)
+            if size > MAX_ALTERNATIVES:
+                out.append(PolicyIssue(
+                    p.source, r.line, r.column, "policy-too-complex",
+                    f"the condition expands to {size} alternatives; the rules engine takes at most {MAX_ALTERNATIVES}",
+                    r.id, "split the rule into several, or use fewer values in 'in' lists under 'any'"))
     return out

@@ -27,8 +27,8 @@ from functools import lru_cache
 from typing import Any, Union
 
 from ..errors import suggest
-from ..facts import FactRegistry, FactSpec, FactType
-from ..money import ISO_CURRENCIES, parse_money
+from .facts import FactRegistry, FactSpec, FactType
+from ..model.money import ISO_CURRENCIES, parse_money
 
 try:  # Python >= 3.11 keeps the regex parser here; the old names warn on import
     from re import _constants as sre_constants  # type: ignore[attr-defined]

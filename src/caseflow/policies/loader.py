@@ -2,7 +2,8 @@
 
 A file is checked against the document structure, the fact namespace (unknown facts, an
 operator that does not fit a fact's type), the action catalogue (unknown actions and
-parameters) and the limits of the rules backend. Every problem becomes a
+parameters) and the portable limits of the condition language (no backend is built: a backend
+checks its own limits when an engine compiles the policies). Every problem becomes a
 :class:`~caseflow.errors.PolicyIssue` with ``file:line:column``; the load raises one
 :class:`~caseflow.errors.PolicyValidationError` holding them all.
 """
@@ -19,9 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ..errors import PolicyIssue, PolicyValidationError, suggest
-from ..facts import FactRegistry, default_facts
-from ._yaml import Located, YamlProblem, read_source, read_yaml
+from .facts import FactRegistry, default_facts
+from .source import MAX_BYTES, Located, parse_yaml, read_text
 from .actions import ActionCatalogue, default_actions
+from .analysis import analyze, limit_issues
 from .conditions import AllOf, AnyOf, Always, Condition, ConditionProblem, NotOf, Test, parse_test
 from .model import Action, Policy, PolicySet, Rule
 
@@ -93,7 +95,7 @@ def _when_to_datetime(ctx: _Ctx, value: Any, path: tuple[Any, ...], tz: ZoneInfo
 
 
 def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
-    from ..text import PhraseSet
+    from .phrases import PhraseSet
 
     out: dict[str, Any] = {}
     if raw is None:
@@ -370,13 +372,14 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
 
 
 def load_policy_text(text: str, file: str = "<text>", *, facts: FactRegistry | None = None,
-                     actions: ActionCatalogue | None = None) -> tuple[Policy | None, list[PolicyIssue]]:
+                     actions: ActionCatalogue | None = None,
+                     max_bytes: int = MAX_BYTES) -> tuple[Policy | None, list[PolicyIssue]]:
     """Check one policy document; return the policy (or None) and every issue found."""
     facts = facts or default_facts()
     actions = actions or default_actions()
-    doc, problems = read_yaml(text)
+    doc, problems = parse_yaml(text, file, max_bytes=max_bytes)
     if problems or doc is None:
-        return None, [PolicyIssue(file, p.line, p.column, p.code, p.message, None, p.hint) for p in problems]
+        return None, problems
     ctx = _Ctx(file, doc, facts, actions)
     policy = _parse_document(ctx)
     return policy, ctx.issues
@@ -394,11 +397,12 @@ def _files(path: Path) -> list[Path]:
 
 
 def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistry | None = None,
-                  actions: ActionCatalogue | None = None, check_backend: bool = True) -> PolicySet:
+                  actions: ActionCatalogue | None = None, max_bytes: int = MAX_BYTES) -> PolicySet:
     """Load and check policy files: a file, a folder (its own files; ``*.test.yaml``, ``*.detectors.yaml``
     and ``*.calendars.yaml`` are skipped; subfolders are separate packs) or a list of them.
 
-    Raises :class:`PolicyValidationError` listing every problem of every file.
+    Raises :class:`PolicyValidationError` listing every problem of every file; a file over
+    ``max_bytes`` (5 MiB by default) is refused unread.
     """
     facts = facts or default_facts()
     actions = actions or default_actions()
@@ -420,11 +424,11 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
         files.extend(found)
     names: dict[str, str] = {}
     for f in files:
-        text = read_source(f)
-        if isinstance(text, YamlProblem):
-            issues.append(PolicyIssue(str(f), text.line, text.column, text.code, text.message))
+        text = read_text(f, max_bytes=max_bytes)
+        if isinstance(text, PolicyIssue):
+            issues.append(text)
             continue
-        policy, found_issues = load_policy_text(text, str(f), facts=facts, actions=actions)
+        policy, found_issues = load_policy_text(text, str(f), facts=facts, actions=actions, max_bytes=max_bytes)
         issues.extend(found_issues)
         if policy is not None:
             if policy.name in names:
@@ -434,13 +438,9 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
                 continue
             names[policy.name] = str(f)
             policies.append(policy)
-    if check_backend and policies and not any(i.severity == "error" for i in issues):
-        from .compiler import backend_limit_issues
-
-        issues.extend(backend_limit_issues(policies, facts))
     if policies and not any(i.severity == "error" for i in issues):
-        from .analysis import analyze
-
+        issues.extend(limit_issues(policies, facts))
+    if policies and not any(i.severity == "error" for i in issues):
         issues.extend(analyze(policies))
     errors = [i for i in issues if i.severity == "error"]
     if errors:

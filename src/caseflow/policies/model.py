@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..facts import FactRegistry
+from .facts import FactRegistry
 from .actions import ActionCatalogue
 from .conditions import Condition
 

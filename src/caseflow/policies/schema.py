@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from ..facts import FactRegistry, default_facts
+from .facts import FactRegistry, default_facts
 from .actions import ActionCatalogue, default_actions
 
 __all__ = ["policy_schema"]

@@ -20,13 +20,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..clock import ensure_aware
-from ..errors import CalendarError
+from ..errors import CalendarError, PolicyIssue, PolicyValidationError
+from ..policies.source import MAX_BYTES, read_yaml
 
-__all__ = ["BusinessCalendar", "CalendarError", "parse_hours"]
+__all__ = ["BusinessCalendar", "CalendarError", "load_calendars", "parse_hours"]
 
 UTC = timezone.utc
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -255,3 +257,37 @@ def _aware(dt: datetime) -> datetime:
     if dt.tzinfo is None or dt.utcoffset() is None:
         ensure_aware(dt, "a business-calendar time")  # raises TimeError (a ValueError)
     return dt
+
+
+def load_calendars(path: str | Path, *, max_bytes: int = MAX_BYTES) -> dict[str, BusinessCalendar]:
+    """Read ``calendars:`` from a ``*.calendars.yaml`` file; errors carry file:line:column."""
+    p = Path(path)
+    doc, issues = read_yaml(p, max_bytes=max_bytes)
+    if doc is None or issues or not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
+        raise PolicyValidationError(issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")])
+    out: dict[str, BusinessCalendar] = {}
+    allowed = {"timezone", "hours", "country", "subdivision", "closures", "extra_working_days", "always_open"}
+    for name, spec in doc.data["calendars"].items():
+        path = ("calendars", name)
+        line, col = doc.pos(path)
+        if not isinstance(spec, dict):
+            issues.append(PolicyIssue(str(p), line, col, "calendar-structure", f"calendar {name!r} is a mapping"))
+            continue
+        unknown = set(spec) - allowed
+        if unknown:
+            k = sorted(unknown)[0]
+            kl, kc = doc.key_pos(path + (k,))
+            issues.append(PolicyIssue(str(p), kl, kc, "calendar-unknown-key", f"unknown key {k!r} in calendar {name!r}",
+                                      None, f"allowed: {', '.join(sorted(allowed))}"))
+            continue
+        try:
+            out[name] = BusinessCalendar.build(
+                name, str(spec.get("timezone", "UTC")), spec.get("hours"), country=spec.get("country"),
+                subdivision=spec.get("subdivision"), closures=spec.get("closures") or [],
+                extra_working_days=spec.get("extra_working_days") or [], always_open=bool(spec.get("always_open", False)),
+            )
+        except CalendarError as e:
+            issues.append(PolicyIssue(str(p), line, col, e.code, e.args[0]))
+    if issues:
+        raise PolicyValidationError(issues)
+    return out

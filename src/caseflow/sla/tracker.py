@@ -24,55 +24,20 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from ..case import Case
-from ..decision import Decision
-from ..engine import Engine
+from ..engine.engine import Engine
 from ..errors import PolicyIssue, PolicyValidationError
-from ..policies._yaml import read_file, read_yaml
+from ..model.case import Case
+from ..model.decision import Decision
+from ..model.events import Actor, AuditRecord, WorkflowEvent
 from ..policies.conditions import parse_duration
-from ..workflow import Actor, AuditRecord, WorkflowEvent
-from .calendar import BusinessCalendar, CalendarError
-from .clock import SlaClock, SlaStatus
+from .calendar import BusinessCalendar, load_calendars
+from .marks import mark_data
+from .stopwatch import SlaClock, SlaStatus
 from .timers import Timer, TimerQueue
 
 __all__ = ["SlaTracker", "TrackedClock", "load_calendars"]
 
 SYSTEM = Actor(id="sla", role="system")
-
-
-def load_calendars(path: str | Path) -> dict[str, BusinessCalendar]:
-    """Read ``calendars:`` from a ``*.calendars.yaml`` file; errors carry file:line:column."""
-    p = Path(path)
-    doc, problems = read_yaml(read_file(p))
-    issues = [PolicyIssue(str(p), x.line, x.column, x.code, x.message, None, x.hint) for x in problems]
-    if doc is None or issues or not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
-        raise PolicyValidationError(issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")])
-    out: dict[str, BusinessCalendar] = {}
-    allowed = {"timezone", "hours", "country", "subdivision", "closures", "extra_working_days", "always_open"}
-    for name, spec in doc.data["calendars"].items():
-        path = ("calendars", name)
-        line, col = doc.pos(path)
-        if not isinstance(spec, dict):
-            issues.append(PolicyIssue(str(p), line, col, "calendar-structure", f"calendar {name!r} is a mapping"))
-            continue
-        unknown = set(spec) - allowed
-        if unknown:
-            k = sorted(unknown)[0]
-            kl, kc = doc.key_pos(path + (k,))
-            issues.append(PolicyIssue(str(p), kl, kc, "calendar-unknown-key", f"unknown key {k!r} in calendar {name!r}",
-                                      None, f"allowed: {', '.join(sorted(allowed))}"))
-            continue
-        try:
-            out[name] = BusinessCalendar.build(
-                name, str(spec.get("timezone", "UTC")), spec.get("hours"), country=spec.get("country"),
-                subdivision=spec.get("subdivision"), closures=spec.get("closures") or [],
-                extra_working_days=spec.get("extra_working_days") or [], always_open=bool(spec.get("always_open", False)),
-            )
-        except CalendarError as e:
-            issues.append(PolicyIssue(str(p), line, col, e.code, e.args[0]))
-    if issues:
-        raise PolicyValidationError(issues)
-    return out
 
 
 @dataclass
@@ -236,9 +201,6 @@ class SlaTracker:
         if timer.get("trigger"):
             return WorkflowEvent(id=eid, trigger=timer.get("trigger"), workflow=timer.get("workflow"), actor=SYSTEM,
                                  at=timer.due, reason=f"deadline {metric} passed ({timer.get('rule')})",
-                                 data={"sla_metric": metric, "sla_breach_level": 1})
-        kind, value = mark.split(":")
-        data: dict[str, Any] = {"sla_metric": metric}
-        data["sla_breach_level" if kind == "breach" else "sla_warning"] = int(value)
+                                 data=mark_data(metric, "breach:1"))
         return WorkflowEvent(id=eid, trigger="evaluate", actor=SYSTEM, at=timer.due,
-                             reason=f"SLA {metric}: {mark.replace(':', ' ')}", data=data)
+                             reason=f"SLA {metric}: {mark.replace(':', ' ')}", data=mark_data(metric, mark))

@@ -34,18 +34,33 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PolicyIssue, WorkflowDefinitionError, suggest
-from ..policies._yaml import Located, read_yaml
+from ..policies.source import MAX_BYTES, Located, read_yaml
 
 __all__ = [
+    "ALWAYS_STARTED",
     "BUILTIN_ROLES",
+    "DEFAULT_CASE_WORKFLOWS",
     "StateDef",
     "TransitionDef",
     "WorkflowDefinition",
     "load_workflow",
     "load_workflow_data",
+    "load_workflows",
     "shipped_workflow_dir",
 ]
 
+# Which of the shipped workflows a new case starts in: these always, and those of its case type.
+ALWAYS_STARTED: tuple[str, ...] = ("tier1",)
+DEFAULT_CASE_WORKFLOWS: dict[str, list[str]] = {
+    "refund_only": ["refund_only"],
+    "cancellation": ["refund_only"],
+    "return_and_refund": ["return_and_refund"],
+    "exchange": ["exchange"],
+    "reship": ["reship"],
+    "partial_compensation": ["partial_compensation"],
+    "dispute": ["dispute"],
+    "chargeback": ["chargeback"],
+}
 BUILTIN_ROLES = frozenset({"tier1_agent", "tier2_specialist", "supervisor", "system", "buyer", "seller"})
 SETTABLE = {"tier": {1, 2}, "priority": {"low", "normal", "high", "urgent"}}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -264,17 +279,31 @@ def load_workflow_data(data: Any, *, file: str = "<python>", doc: Located | None
     )
 
 
-def load_workflow(path: str | Path) -> WorkflowDefinition:
+def load_workflow(path: str | Path, *, max_bytes: int = MAX_BYTES) -> WorkflowDefinition:
     """Read one workflow definition file (safe YAML; errors carry file:line:column)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise WorkflowDefinitionError([PolicyIssue(str(p), 1, 1, "workflow-file", f"cannot read the file: {e}")]) from None
-    doc, problems = read_yaml(text)
+    doc, problems = read_yaml(p, max_bytes=max_bytes)
     if problems or doc is None:
-        raise WorkflowDefinitionError([PolicyIssue(str(p), x.line, x.column, x.code, x.message, None, x.hint) for x in problems])
+        raise WorkflowDefinitionError(problems)
     return load_workflow_data(doc.data, file=str(p), doc=doc)
+
+
+def load_workflows(paths: Iterable[str | Path] | None = None) -> list[WorkflowDefinition]:
+    """Load definitions: the shipped ones (default), or the given files and folders."""
+    if paths is None:
+        paths = [shipped_workflow_dir()]
+    out: list[WorkflowDefinition] = []
+    issues: list[PolicyIssue] = []
+    for p in map(Path, paths):
+        files = sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+        for f in files:
+            try:
+                out.append(load_workflow(f))
+            except WorkflowDefinitionError as e:
+                issues.extend(e.issues)
+    if issues:
+        raise WorkflowDefinitionError(issues)
+    return out
 
 
 def check_definition(d: WorkflowDefinition, *, others: set[str], guards: set[str], roles: set[str],

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..case import Case
+from ..model.case import Case
 from ..errors import WorkflowError, suggest
-from ..money import Money, parse_money
+from ..model.money import Money, parse_money
 
 __all__ = ["GuardContext", "GuardRegistry", "default_guards"]
 

@@ -36,9 +36,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..case import Case
-from ..decision import DecisionAction
-from ..workflow import Outcome
+from ..model.case import Case
+from ..model.decision import DecisionAction
+from ..states.runtime import Outcome
 
 __all__ = ["Effect", "Effects", "OutboxMessage", "default_effects"]
 

@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..case import Case
+from ..model.case import Case
 from ..clock import Clock, SystemClock
 from ..errors import CaseflowError, ConcurrencyError, StoreError
 from ..logging import get_logger
 from ..sla.timers import Timer
-from ..workflow import Actor, AuditRecord, Outcome, WorkflowEvent, Workflows
+from ..model.events import Actor, AuditRecord, WorkflowEvent
+from ..states.runtime import Outcome, Workflows
 from .effects import Effect, Effects, OutboxMessage, default_effects
 from .sql import Conflict, InboxItem, OpenCommand, Store, Tx
 

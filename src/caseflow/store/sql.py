@@ -22,13 +22,15 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
-from ..case import Case
 from ..errors import MigrationError, StoreError
+from ..model.case import Case
+from ..model.events import Actor, AuditRecord, WorkflowEvent
 from ..sla.timers import Timer
-from ..workflow import Actor, AuditRecord, WorkflowEvent
 from .effects import Effect, OutboxMessage
+from .schema import LATEST, LOCK_ID, Migration, migrations
+from .urls import redact_url
 
-__all__ = ["Conflict", "InboxItem", "OpenCommand", "Store", "Tx"]
+__all__ = ["Conflict", "InboxItem", "OpenCommand", "Store", "Tx", "current_version", "upgrade"]
 
 
 _OUTBOX_COLUMNS = ("id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, "
@@ -292,8 +294,6 @@ class Store:
     @property
     def redacted_url(self) -> str:
         """The URL without its password, for messages and logs."""
-        from .urls import redact_url
-
         return redact_url(self.url)
 
     # -- transactions ----------------------------------------------------------------------
@@ -305,8 +305,6 @@ class Store:
             yield Tx(self, cur)
 
     def check_schema(self) -> None:
-        from .migrations import LATEST, current_version
-
         have = current_version(self)
         if have < LATEST:
             raise MigrationError(f"{self.redacted_url} has schema version {have}, this caseflow needs {LATEST}; "
@@ -380,3 +378,41 @@ class Store:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.redacted_url!r})"
+
+
+def _ensure_table(store: Store) -> None:
+    with store.transaction() as tx:
+        tx._exec("CREATE TABLE IF NOT EXISTS caseflow_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "applied_at TEXT NOT NULL)")
+
+
+def current_version(store: Store) -> int:
+    """The schema version of the store's database (0: nothing installed)."""
+    _ensure_table(store)
+    with store.transaction() as tx:
+        row = tx._exec("SELECT max(version) FROM caseflow_schema").fetchone()
+    return int(row[0] or 0)
+
+
+def upgrade(store: Store) -> list[Migration]:
+    """Apply the missing migrations; return those applied (none when up to date)."""
+    _ensure_table(store)
+    applied: list[Migration] = []
+    for m in migrations(store.dialect):
+        with store.transaction() as tx:
+            if store.dialect == "postgresql":
+                tx._exec("SELECT pg_advisory_xact_lock(?)", (LOCK_ID,))
+            have = int(tx._exec("SELECT max(version) FROM caseflow_schema").fetchone()[0] or 0)
+            if m.version <= have:
+                continue
+            try:
+                for stmt in m.statements():
+                    tx._exec(stmt)
+            except Exception as e:
+                raise MigrationError(f"{store.redacted_url}: migration {m.version:04d}_{m.name} failed: "
+                                     f"{str(e).strip()}; nothing of it was applied") from None
+            tx._exec("INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
+                     (m.version, m.name, store._ts(store._now())))
+            applied.append(m)
+    store.check_schema()  # a database newer than this caseflow is refused here too
+    return applied

@@ -20,16 +20,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .case import Author, Case, parse_case
-from .clock import FixedClock
-from .decision import Decision
-from .engine import Engine
-from .money import parse_money
-from .policies.conditions import parse_duration
-from .policies.loader import load_policies
-from .sla.calendar import BusinessCalendar
-from .sla.tracker import SlaTracker, load_calendars
-from .workflow import AuditRecord
+from ..clock import FixedClock
+from ..engine import Engine
+from ..model.case import Author, Case, parse_case
+from ..model.decision import Decision
+from ..model.events import AuditRecord
+from ..model.money import parse_money
+from ..policies.conditions import parse_duration
+from ..policies.loader import load_policies
+from ..sla.calendar import BusinessCalendar, load_calendars
+from ..sla.tracker import SlaTracker
 
 __all__ = ["SimulationReport", "simulate_file", "simulate_store"]
 
@@ -303,7 +303,7 @@ def _tracker(paths: tuple[str, ...], backend: str, at: str) -> SlaTracker | None
 
 def _store_chunk(args: tuple[str, list[str], tuple[str, ...], tuple[str, ...] | None, str, str]) -> SimulationReport:
     url, ids, a_paths, b_paths, backend, at = args
-    from .store import open_store
+    from ..store import open_store
 
     now = datetime.fromisoformat(at)
     ea, ta = _engine(a_paths, backend, at), _tracker(a_paths, backend, at)
@@ -344,7 +344,7 @@ def simulate_store(url: str, policies: list[str | Path], against: list[str | Pat
     platform deadlines. A clock still running is judged at ``at``. The case ids are split into
     chunks read by worker processes, each with its own connection; ``progress(done, total)`` is
     called as chunks finish."""
-    from .store import open_store
+    from ..store import open_store
 
     at_text = at.isoformat() if isinstance(at, datetime) else str(at)
     a_paths = tuple(str(p) for p in policies)

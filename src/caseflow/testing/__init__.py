@@ -15,14 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .case import Case, parse_case
-from .clock import FixedClock
-from .decision import Decision
-from .engine import Engine
-from .errors import EvaluationError
-from .policies.loader import load_policies
-from .policies.model import PolicySet
-from .policytest import _merge
+from ..clock import FixedClock
+from ..engine import Engine
+from ..errors import EvaluationError
+from ..model.case import Case, parse_case
+from ..model.decision import Decision
+from ..policies.loader import load_policies
+from ..policies.model import PolicySet
+from .policytest import merge
 
 __all__ = ["FixedClock", "decide", "make_case"]
 
@@ -48,7 +48,7 @@ def make_case(**overrides: Any) -> Case:
     Mappings merge key by key, lists replace: ``make_case(buyer={"segment": "vip"})``
     keeps the buyer's id and history.
     """
-    return parse_case(_merge(_BASE, overrides), source="make_case")
+    return parse_case(merge(_BASE, overrides), source="make_case")
 
 
 def decide(policies: PolicySet | str | Path, case: Case, *, at: str | datetime,

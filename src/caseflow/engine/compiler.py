@@ -5,7 +5,9 @@ currency, a time's age in seconds, whether a text contains a phrase, whether a f
 present. Both backends see exactly the same slots and the same tree:
 
 - the python backend evaluates the tree with closures;
-- the durable backend (:mod:`caseflow._durable`) turns it into durable-rules patterns.
+- the durable backend (:mod:`caseflow.engine.backends.durable`) turns it into durable-rules patterns.
+
+Nothing here imports a backend.
 
 Semantics fixed here, for both backends:
 
@@ -26,11 +28,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Union
 
-from ..errors import PolicyIssue
-from ..facts import FactRegistry, FactType
-from ..money import Money
-from .conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
-from .model import Policy, Rule
+from ..model.money import Money
+from ..policies.conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from ..policies.facts import FactRegistry, FactType
+from ..policies.model import Policy, Rule
 
 __all__ = [
     "CAll",
@@ -41,15 +42,13 @@ __all__ = [
     "CompiledRule",
     "CompiledSet",
     "Slot",
-    "backend_limit_issues",
     "compile_policies",
     "dnf_size",
+    "literal_counts",
     "normalize_text",
     "slot_maker",
     "to_nnf",
 ]
-
-MAX_DNF_ALTERNATIVES = 256
 
 # Numbers are compared as fixed-point integers, identically on both backends:
 # durable-rules' JSON parser rejects exponent notation (1e-05, 1e20), and integers never
@@ -396,29 +395,3 @@ def literal_counts(node: CNode) -> dict[int, set[Any]]:
 
     walk(node)
     return out
-
-
-def backend_limit_issues(policies: list[Policy], facts: FactRegistry) -> list[PolicyIssue]:
-    """Rules the durable backend cannot run (too many alternatives), as validation errors."""
-    from .._durable import pattern_from_tree  # the backend's own check of its limits
-    from ..errors import BackendError
-
-    cs = compile_policies(policies, facts)
-    issues = []
-    for cp in cs.policies:
-        for cr in cp.rules:
-            nnf = to_nnf(cr.tree, cs)
-            size = dnf_size(nnf)
-            if size <= MAX_DNF_ALTERNATIVES:
-                try:
-                    pattern_from_tree(nnf, lambda i: f"s{i}")
-                except BackendError as exc:
-                    issues.append(PolicyIssue(cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",
-                                              str(exc.args[0]), cr.rule.id))
-            if size > MAX_DNF_ALTERNATIVES:
-                issues.append(PolicyIssue(
-                    cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",
-                    f"the condition expands to {size} alternatives; the rules engine takes at most {MAX_DNF_ALTERNATIVES}",
-                    cr.rule.id, "split the rule into several, or use fewer values in 'in' lists under 'any'",
-                ))
-    return issues

@@ -1,47 +1,21 @@
-"""The two backends that evaluate a compiled policy set on a vector of slot values.
+"""The python backend: the compiled condition trees evaluated by plain closures.
 
-- :class:`DurableBackend` (the default) runs the rules in durable-rules, through the
-  adapter in :mod:`caseflow._durable`.
-- :class:`PythonBackend` evaluates the same compiled tree with plain closures. It is also
-  what explanations use, and the test suite checks with hypothesis that both agree.
-
-Both return, for every policy, the indexes (in priority order) of the rules that *fire*:
-all matching rules under hit policy ``all``, the first one under ``first``.
+It reads (and so derives) each fact only when a test needs it. It is also what explanations
+use, and the test suite checks with hypothesis that it agrees with the durable backend.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
-from ._durable import MAX_LITERALS_PER_FIELD, MAX_RULES_PER_RULESET, DurableRules, pattern_from_tree
-from .errors import EvaluationError
-from .policies.compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, literal_counts, slot_maker, to_nnf
+from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, slot_maker
+from .base import FactPredicate
 
-__all__ = [
-    "BACKENDS",
-    "Backend",
-    "DurableBackend",
-    "PythonBackend",
-    "compile_fact_predicate",
-    "make_backend",
-]
+__all__ = ["PythonBackend", "compile_fact_predicate"]
 
 _OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
-
-
-class Backend(Protocol):
-    name: str
-
-    def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
-        """``facts`` maps a fact name to its value and answers ``None`` for any missing name."""
-        ...
-
-    def close(self) -> None: ...
-
-
-FactPredicate = Callable[[Any, Any], bool]
 
 
 def _fact_leaf(n: CLeaf, cs: CompiledSet) -> FactPredicate:
@@ -238,94 +212,3 @@ class PythonBackend:
 
     def close(self) -> None:
         return None
-
-
-class DurableBackend:
-    """Runs each policy as one or more durable-rules rulesets owned by this backend."""
-
-    name = "durable"
-
-    def __init__(self, cs: CompiledSet) -> None:
-        self._rules = DurableRules()
-        self._keys = [f"s{i}" for i in range(len(cs.slots))]
-        self._policies: list[tuple[bool, list[tuple[str, list[int]]]]] = []
-        key = self._keys.__getitem__
-        for pi, cp in enumerate(cs.policies):
-            nnf = [to_nnf(r.tree, cs) for r in cp.rules]
-            chunks = _chunks(nnf)
-            rulesets = []
-            for ci, members in enumerate(chunks):
-                patterns = [pattern_from_tree(nnf[m], key) for m in members]
-                rulesets.append((self._rules.add_ruleset(f"p{pi}_{cp.policy.name}_{ci}", patterns), members))
-            self._policies.append((cp.policy.hit_policy == "first", rulesets))
-        used: set[int] = set()
-        for cp in cs.policies:
-            for r in cp.rules:
-                _collect_slots(to_nnf(r.tree, cs), used)
-        self._used = sorted(used)
-        self._message = cs.message_function(self._keys, only=self._used)
-
-    def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
-        return self._fire_message(self._message(facts, now), active)
-
-    def _fire_message(self, message: dict[str, Any], active: Sequence[bool]) -> list[list[int]]:
-        # slot values are str, int or bool: the compiler makes numbers fixed-point integers,
-        # and app facts are type-checked when derived (facts.FactRegistry.register)
-        out: list[list[int]] = []
-        for (first, rulesets), on in zip(self._policies, active):
-            if not on:
-                out.append([])
-                continue
-            hit: list[int] = []
-            for key, members in rulesets:
-                hit.extend(members[i] for i in self._rules.match(key, message, checked=True))
-            hit.sort()
-            out.append(hit[:1] if first else hit)
-        return out
-
-    def close(self) -> None:
-        return None
-
-
-def _collect_slots(node: CNode, out: set[int]) -> None:
-    if isinstance(node, CLeaf):
-        out.add(node.slot)
-        if node.rhs_slot is not None:
-            out.add(node.rhs_slot)
-    elif isinstance(node, CNot):
-        _collect_slots(node.child, out)
-    else:
-        for k in node.children:
-            _collect_slots(k, out)
-
-
-def _chunks(trees: list[CNode]) -> list[list[int]]:
-    """Group rules into rulesets within durable-rules' limits (64 rules, <500 literals a field)."""
-    chunks: list[list[int]] = []
-    current: list[int] = []
-    counts: dict[int, set[Any]] = {}
-    for i, t in enumerate(trees):
-        mine = literal_counts(t)
-        merged = {s: counts.get(s, set()) | v for s, v in mine.items()}
-        too_many = any(len(v) >= MAX_LITERALS_PER_FIELD for v in merged.values())
-        if current and (len(current) >= MAX_RULES_PER_RULESET or too_many):
-            chunks.append(current)
-            current, counts = [], {}
-            merged = mine
-        current.append(i)
-        for s, v in merged.items():
-            counts[s] = set(v)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-BACKENDS: dict[str, type] = {"durable": DurableBackend, "python": PythonBackend}
-
-
-def make_backend(name: str, cs: CompiledSet) -> Backend:
-    try:
-        cls = BACKENDS[name]
-    except KeyError:
-        raise EvaluationError(f"unknown backend {name!r}; use 'durable' or 'python'", code="backend-unknown") from None
-    return cls(cs)

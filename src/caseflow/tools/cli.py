@@ -12,14 +12,14 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
-from .case import parse_case
-from .clock import FixedClock, SystemClock
-from .engine import Engine
-from .errors import CaseflowError, PolicyValidationError, WorkflowDefinitionError
-from .facts import default_facts
-from .policies.actions import default_actions
-from .policies.loader import load_policies
+from .._version import VERSION
+from ..clock import FixedClock, SystemClock
+from ..engine import Engine
+from ..errors import CaseflowError, PolicyValidationError, WorkflowDefinitionError
+from ..model.case import parse_case
+from ..policies.actions import default_actions
+from ..policies.facts import default_facts
+from ..policies.loader import load_policies
 
 __all__ = ["main"]
 
@@ -127,12 +127,12 @@ def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .policytest import discover, run_file
+    from ..testing.policytest import discover, run_file
 
     files = discover(args.path)
     if not files:
         raise _Usage(f"{args.path}: no *.test.yaml policy test files found")
-    from .policytest import load_file
+    from ..testing.policytest import load_file
 
     outcomes = []
     rules: dict[str, set[str]] = {}  # policy -> rule ids, for coverage
@@ -166,7 +166,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from .workflow import Workflows, load_workflows
+    from ..states import Workflows, load_workflows
 
     flows = Workflows(load_workflows(args.workflows or None))
     print(flows.diagram(args.workflow), end="")
@@ -174,7 +174,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
 
 def cmd_workflows(args: argparse.Namespace) -> int:
-    from .workflow import Workflows, load_workflows
+    from ..states import Workflows, load_workflows
 
     flows = Workflows(load_workflows(args.paths or None))
     for name, d in sorted(flows.definitions.items()):
@@ -240,16 +240,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .policies.schema import policy_schema
+    from ..policies.schema import policy_schema
 
     print(json.dumps(policy_schema(), indent=2, ensure_ascii=False))
     return 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from .errors import MigrationError
-    from .store import SCHEMA_VERSION, current_version, open_store, upgrade
-    from .store.urls import redact_url
+    from ..errors import MigrationError
+    from ..store import SCHEMA_VERSION, current_version, open_store, upgrade
+    from ..store.urls import redact_url
 
     if args.db_command == "status":
         try:
@@ -282,7 +282,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report, timezone
-    from .store import open_store
+    from ..store import open_store
 
     zone = timezone(args.tz)
 
@@ -321,7 +321,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caseflow", description="Customer-service policies you can test, diff and version.")
-    parser.add_argument("--version", action="version", version=f"caseflow {__version__}")
+    parser.add_argument("--version", action="version", version=f"caseflow {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("facts", help="list the facts a policy may test")

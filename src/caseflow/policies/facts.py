@@ -22,9 +22,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .case import Case, CaseType, Channel, DisputeReason, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
-from .errors import FactError, suggest
-from .money import Money
+from ..model.case import Case, CaseType, Channel, DisputeReason, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
+from ..errors import FactError, suggest
+from ..model.money import Money
 
 __all__ = ["FactRegistry", "FactSpec", "FactType", "GivenFacts", "LazyFacts", "default_facts"]
 

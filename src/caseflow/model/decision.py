@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from ._models import Frozen, trusted
-from .errors import EvaluationError
+from ..errors import EvaluationError
+from ._base import Frozen, trusted
 
 __all__ = ["ConditionTrace", "Decision", "DecisionAction", "Explanation", "FiredRule", "PolicyRef", "PolicyTrace", "RuleTrace"]
 

@@ -25,13 +25,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .case import parse_case
-from .clock import FixedClock
-from .engine import Engine
-from .errors import CaseDataError, PolicyTestError, PolicyValidationError
-from .policies._yaml import read_yaml
-from .policies.loader import TEST_SUFFIXES, load_policies
-from .policies.model import PolicySet
+from ..clock import FixedClock
+from ..engine import Engine
+from ..errors import CaseDataError, PolicyTestError, PolicyValidationError
+from ..model.case import parse_case
+from ..policies.loader import TEST_SUFFIXES, load_policies
+from ..policies.model import PolicySet
+from ..policies.source import MAX_BYTES, read_yaml
 
 __all__ = ["PolicyTest", "PolicyTestFile", "TestOutcome", "discover", "run_file", "run_test"]
 
@@ -77,11 +77,11 @@ PolicyTest.__test__ = False  # type: ignore[attr-defined]
 PolicyTestFile.__test__ = False  # type: ignore[attr-defined]
 
 
-def _merge(base: Any, over: Any) -> Any:
+def merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
-            out[k] = _merge(base.get(k), v) if k in base else copy.deepcopy(v)
+            out[k] = merge(base.get(k), v) if k in base else copy.deepcopy(v)
         return out
     return copy.deepcopy(over)
 
@@ -110,16 +110,12 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def load_file(path: str | Path) -> PolicyTestFile:
+def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise PolicyTestError(f"{path}: cannot read: {e.strerror}") from None
-    doc, problems = read_yaml(text)
+    doc, problems = read_yaml(path, max_bytes=max_bytes)
     if problems or doc is None:
         p = problems[0]
-        raise PolicyTestError(f"{path}:{p.line}:{p.column}: {p.message}")
+        raise PolicyTestError(f"{p.file}:{p.line}:{p.column}: {p.message}")
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
         raise PolicyTestError(f"{path}:1:1: a policy test file is a mapping with a 'tests' list")
@@ -154,7 +150,7 @@ def load_file(path: str | Path) -> PolicyTestFile:
         now = t.get("now", default_now)
         if now is None:
             raise PolicyTestError(f"{where}: no 'now' for this test: set it at the top of the file or in the test")
-        case = _jsonable(_merge(base, t.get("case") or {}))
+        case = _jsonable(merge(base, t.get("case") or {}))
         tests.append(PolicyTest(name, case, _time(now, where), expect, line, str(path)))
     return PolicyTestFile(path, policies_path, tests)
 

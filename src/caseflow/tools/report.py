@@ -29,9 +29,9 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .case import Case
-from .clock import ensure_aware
-from .errors import CaseflowError
+from ..clock import ensure_aware
+from ..errors import CaseflowError
+from ..model.case import Case
 
 __all__ = ["COMPLAINT_REASONS", "SERVICE_METRICS", "PeriodStats", "Report", "build_report", "timezone"]
 

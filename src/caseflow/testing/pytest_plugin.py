@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .policies.loader import TEST_SUFFIXES
+from ..policies.loader import TEST_SUFFIXES
 
 
 def pytest_collect_file(parent: Any, file_path: Path) -> Any:

@@ -1,7 +1,10 @@
-"""The one adapter between caseflow and durable-rules (unmaintained since 2020).
+"""The durable backend: caseflow's one door to durable-rules (unmaintained since 2020).
 
-No other module imports ``durable``. Each sharp edge of durable-rules 2.0.28 is guarded
-here, and each guard has a regression test in ``tests/test_durable_adapter.py``:
+No other module imports ``durable``, and this module is imported only when a durable backend
+is asked for. :class:`DurableBackend` runs each policy as durable-rules rulesets and checks,
+when it is built, the limits of durable-rules (reported as located ``PolicyIssue``s).
+Each sharp edge of durable-rules 2.0.28 is guarded here, and each guard has a regression
+test in ``tests/engine/backends/test_durable.py``:
 
 ==============================================  ===============================================
 durable-rules behaviour                         guard
@@ -49,21 +52,26 @@ or an equality with ``null`` crashes or hangs   that is always in the message
 from __future__ import annotations
 
 import copy
-import json
+import inspect
 import itertools
+import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import durable.engine as _engine
 
-from .errors import BackendError
+from ...errors import BackendError, PolicyIssue, PolicyValidationError
+from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, dnf_size, literal_counts, to_nnf
 
 __all__ = [
-    "DurableRules",
+    "MAX_DNF_ALTERNATIVES",
     "MAX_LITERALS_PER_FIELD",
     "MAX_RULES_PER_RULESET",
+    "DurableBackend",
+    "DurableRules",
     "check_action",
     "check_pattern",
     "pattern_from_tree",
@@ -71,6 +79,7 @@ __all__ = [
 
 MAX_RULES_PER_RULESET = 64
 MAX_LITERALS_PER_FIELD = 500
+MAX_DNF_ALTERNATIVES = 256  # durable-rules expands $or into alternatives; more than this is refused
 _FORBIDDEN_OPS = {"$ex", "$nex", "$mt", "$imt", "$iall", "$iany"}
 _ALLOWED_OPS = {"$and", "$or", "$lt", "$lte", "$gt", "$gte", "$neq", "$m"}
 _SID = "caseflow"
@@ -152,8 +161,6 @@ def check_action(fn: Any) -> Callable[[Any], None]:
     never calls; a ``functools.partial`` or a callable object has no ``__code__`` and
     crashes registration.
     """
-    import inspect
-
     if not inspect.isfunction(fn):
         raise BackendError(f"a durable-rules action must be a plain function, not {type(fn).__name__}")
     if fn.__code__.co_argcount != 1 or fn.__code__.co_kwonlyargcount:
@@ -269,8 +276,6 @@ class DurableRules:
 
 
 def _dnf(node: Any) -> list[tuple[Any, ...]]:
-    from .policies.compiler import CAll, CAny, CLeaf
-
     if isinstance(node, CLeaf):
         return [(node,)]
     if isinstance(node, CAny):
@@ -296,8 +301,6 @@ def _leaf_pattern(n: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
 
 
 def _nested_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
-    from .policies.compiler import CAll, CAny, CLeaf
-
     if isinstance(node, CLeaf):
         return _leaf_pattern(node, slot_key)
     if isinstance(node, (CAll, CAny)):
@@ -361,3 +364,111 @@ def _flat_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
         tests = [_leaf_pattern(n, slot_key) for n in conj]
         alternatives.append(tests[0] if len(tests) == 1 else {"$and": tests})
     return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
+
+
+class DurableBackend:
+    """Runs each policy as one or more durable-rules rulesets owned by this backend."""
+
+    name = "durable"
+
+    def __init__(self, cs: CompiledSet) -> None:
+        self._keys = [f"s{i}" for i in range(len(cs.slots))]
+        key = self._keys.__getitem__
+        nnf = [[to_nnf(r.tree, cs) for r in cp.rules] for cp in cs.policies]
+        patterns = _patterns(cs, nnf, key)  # every rule durable-rules cannot hold is reported at once
+        self._rules = DurableRules()
+        self._policies: list[tuple[bool, list[tuple[str, list[int]]]]] = []
+        for pi, cp in enumerate(cs.policies):
+            rulesets = []
+            for ci, members in enumerate(_chunks(nnf[pi])):
+                name = f"p{pi}_{cp.policy.name}_{ci}"
+                rulesets.append((self._rules.add_ruleset(name, [patterns[pi][m] for m in members]), members))
+            self._policies.append((cp.policy.hit_policy == "first", rulesets))
+        used: set[int] = set()
+        for trees in nnf:
+            for tree in trees:
+                _collect_slots(tree, used)
+        self._used = sorted(used)
+        self._message = cs.message_function(self._keys, only=self._used)
+
+    def fire_facts(self, facts: Any, now: datetime, active: Sequence[bool]) -> list[list[int]]:
+        return self._fire_message(self._message(facts, now), active)
+
+    def _fire_message(self, message: dict[str, Any], active: Sequence[bool]) -> list[list[int]]:
+        # slot values are str, int or bool: the compiler makes numbers fixed-point integers,
+        # and app facts are type-checked when derived (facts.FactRegistry.register)
+        out: list[list[int]] = []
+        for (first, rulesets), on in zip(self._policies, active):
+            if not on:
+                out.append([])
+                continue
+            hit: list[int] = []
+            for key, members in rulesets:
+                hit.extend(members[i] for i in self._rules.match(key, message, checked=True))
+            hit.sort()
+            out.append(hit[:1] if first else hit)
+        return out
+
+    def close(self) -> None:
+        return None
+
+
+def _collect_slots(node: CNode, out: set[int]) -> None:
+    if isinstance(node, CLeaf):
+        out.add(node.slot)
+        if node.rhs_slot is not None:
+            out.add(node.rhs_slot)
+    elif isinstance(node, CNot):
+        _collect_slots(node.child, out)
+    else:
+        for k in node.children:
+            _collect_slots(k, out)
+
+
+def _chunks(trees: list[CNode]) -> list[list[int]]:
+    """Group rules into rulesets within durable-rules' limits (64 rules, <500 literals a field)."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    counts: dict[int, set[Any]] = {}
+    for i, t in enumerate(trees):
+        mine = literal_counts(t)
+        merged = {s: counts.get(s, set()) | v for s, v in mine.items()}
+        too_many = any(len(v) >= MAX_LITERALS_PER_FIELD for v in merged.values())
+        if current and (len(current) >= MAX_RULES_PER_RULESET or too_many):
+            chunks.append(current)
+            current, counts = [], {}
+            merged = mine
+        current.append(i)
+        for s, v in merged.items():
+            counts[s] = set(v)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+
+
+def _patterns(cs: CompiledSet, nnf: list[list[CNode]], key: Callable[[int], str]) -> list[list[dict[str, Any]]]:
+    """Every rule's durable pattern; :class:`PolicyValidationError` locating every rule durable-rules
+    cannot hold (too many alternatives, or more than 31 expressions in one rule)."""
+    issues: list[PolicyIssue] = []
+    out: list[list[dict[str, Any]]] = []
+    for cp, trees in zip(cs.policies, nnf, strict=True):
+        mine: list[dict[str, Any]] = []
+        for cr, tree in zip(cp.rules, trees, strict=True):
+            size = dnf_size(tree)
+            if size > MAX_DNF_ALTERNATIVES:
+                issues.append(PolicyIssue(
+                    cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",
+                    f"the condition expands to {size} alternatives; durable-rules takes at most {MAX_DNF_ALTERNATIVES}",
+                    cr.rule.id, "split the rule into several, or use fewer values in 'in' lists under 'any'"))
+                continue
+            try:
+                mine.append(pattern_from_tree(tree, key))
+            except BackendError as exc:
+                issues.append(PolicyIssue(cp.policy.source, cr.rule.line, cr.rule.column, exc.code, str(exc.args[0]),
+                                          cr.rule.id))
+        out.append(mine)
+    if issues:
+        raise PolicyValidationError(issues)
+    return out

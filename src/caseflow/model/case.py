@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import CaseDataError, FieldProblem
+from ..errors import CaseDataError, FieldProblem
 from .money import Money
 
 __all__ = [

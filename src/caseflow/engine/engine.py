@@ -19,17 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, SystemClock, ensure_aware
+from ..errors import BackendError, EvaluationError
+from ..logging import get_logger
+from ..model.case import Case
+from ..model.decision import Decision, DecisionAction, Explanation, FiredRule, PolicyRef
+from ..policies.facts import GivenFacts, LazyFacts
+from ..policies.loader import load_policies
+from ..policies.model import PolicySet
 from .backends import make_backend
-from .case import Case
-from .clock import Clock, SystemClock, ensure_aware
-from .decision import Decision, DecisionAction, Explanation, FiredRule, PolicyRef
-from .errors import BackendError, EvaluationError
-from .logging import get_logger
+from .compiler import compile_policies
 from .explain import build_explanation
-from .facts import GivenFacts, LazyFacts
-from .policies.compiler import compile_policies
-from .policies.loader import load_policies
-from .policies.model import PolicySet
 
 __all__ = ["Engine"]
 

@@ -1,4 +1,4 @@
-"""Build an :class:`~caseflow.decision.Explanation` from compiled rules and the facts seen.
+"""Build an :class:`~caseflow.model.Explanation` from compiled rules and the facts seen.
 
 The explanation re-evaluates every rule of every policy with the python evaluator, test
 by test, so it can say for each rule why it matched or why not, and which values of which
@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from .backends import compile_fact_predicate
-from .decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
-from .money import Money
-from .policies.compiler import CompiledSet
-from .policies.conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from ..model.decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
+from ..model.money import Money
+from ..policies.conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from .backends.python import compile_fact_predicate
+from .compiler import CompiledSet
 
 __all__ = ["build_explanation", "format_value"]
 

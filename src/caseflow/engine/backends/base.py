@@ -1,0 +1,33 @@
+"""The contract every backend keeps.
+
+A backend is built from a :class:`~caseflow.engine.compiler.CompiledSet` and, for every
+evaluation, returns per policy the indexes (in priority order) of the rules that *fire*: all
+matching rules under hit policy ``all``, the first one under ``first``. A backend checks its
+own limits when it is built and raises :class:`~caseflow.errors.PolicyValidationError` whose
+issues point at the rules (``file:line:column``) it cannot run; validating policies never
+builds a backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+__all__ = ["Backend", "FactPredicate", "Facts"]
+
+Facts = Mapping[str, Any]
+"""Fact name -> value; a missing name reads as ``None`` (``LazyFacts`` and ``GivenFacts`` do so)."""
+
+FactPredicate = Callable[[Any, datetime], bool]
+"""A compiled test or condition: ``predicate(facts, now) -> bool``."""
+
+
+class Backend(Protocol):
+    name: str
+
+    def fire_facts(self, facts: Any, now: datetime, active: Sequence[bool]) -> list[list[int]]:
+        """For every policy (``active[i]`` false: not in effect, nothing fires), the rules that fire."""
+        ...
+
+    def close(self) -> None: ...

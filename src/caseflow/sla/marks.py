@@ -1,0 +1,45 @@
+"""SLA marks on the case: what a fired SLA timer records, read by the policies' ``sla.*`` facts.
+
+A timer's event (:meth:`caseflow.sla.SlaTracker.event_for`) carries the metric and the mark
+in its data; :class:`SlaMarks`, one of the workflow runtime's default reactions
+(:func:`caseflow.states.default_reactions`), writes the mark onto the case before the policies
+are asked: ``case.sla_breaches[metric]`` (the breach level) or ``case.sla_warnings[metric]``
+(the highest warning percentage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..model.case import Case
+from ..model.events import EventValue, WorkflowEvent
+
+__all__ = ["BREACH_LEVEL", "METRIC", "WARNING", "SlaMarks", "mark_data"]
+
+METRIC = "sla_metric"
+BREACH_LEVEL = "sla_breach_level"
+WARNING = "sla_warning"
+
+
+def mark_data(metric: str, mark: str) -> dict[str, EventValue]:
+    """The event data of mark ``'warning:75'`` or ``'breach:2'`` of ``metric``."""
+    kind, value = mark.split(":")
+    return {METRIC: metric, BREACH_LEVEL if kind == "breach" else WARNING: int(value)}
+
+
+class SlaMarks:
+    """A workflow reaction: an SLA timer's event records its warning or breach on the case."""
+
+    def on_event(self, case: Case, event: WorkflowEvent) -> Mapping[str, Any]:
+        data = event.data
+        metric = data.get(METRIC)
+        if not isinstance(metric, str):
+            return {}
+        updates: dict[str, Any] = {}
+        level, warning = data.get(BREACH_LEVEL), data.get(WARNING)
+        if isinstance(level, int) and not isinstance(level, bool):
+            updates["sla_breaches"] = {**case.sla_breaches, metric: level}
+        if isinstance(warning, int) and not isinstance(warning, bool):
+            updates["sla_warnings"] = {**case.sla_warnings, metric: warning}
+        return updates
