@@ -17,14 +17,25 @@ import random
 import sys
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from caseflow.risk import Correlator, SignalEvent, load_detectors
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "correlation.detectors.yaml"
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
-KINDS = ["complaint", "complaint", "refund", "shipment", "shipment", "shipment", "misshipment", "order", "order", "dispute"]
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+KINDS = [
+    "complaint",
+    "complaint",
+    "refund",
+    "shipment",
+    "shipment",
+    "shipment",
+    "misshipment",
+    "order",
+    "order",
+    "dispute",
+]
 
 
 def events(n: int, seed: int = 11):
@@ -33,10 +44,16 @@ def events(n: int, seed: int = 11):
         kind = KINDS[rnd.randrange(len(KINDS))]
         hot = kind == "complaint" and rnd.random() < 0.02  # one SKU with one recurring defect: quality alerts
         yield SignalEvent(
-            kind=kind, at=T0 + timedelta(minutes=2 * i),
-            keys={"sku": "SKU-HOT" if hot else f"SKU-{rnd.randrange(5000)}", "defect": "d0" if hot else f"d{rnd.randrange(5)}",
-                  "buyer": f"b{rnd.randrange(200_000)}", "warehouse": f"W{rnd.randrange(10)}", "cause": f"c{rnd.randrange(4)}",
-                  "seller": f"s{rnd.randrange(2000)}"},
+            kind=kind,
+            at=T0 + timedelta(minutes=2 * i),
+            keys={
+                "sku": "SKU-HOT" if hot else f"SKU-{rnd.randrange(5000)}",
+                "defect": "d0" if hot else f"d{rnd.randrange(5)}",
+                "buyer": f"b{rnd.randrange(200_000)}",
+                "warehouse": f"W{rnd.randrange(10)}",
+                "cause": f"c{rnd.randrange(4)}",
+                "seller": f"s{rnd.randrange(2000)}",
+            },
             case_id=f"c{i}",
         )
 

@@ -22,7 +22,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from caseflow import Case, Engine, FixedClock, load_policies  # noqa: E402
 from caseflow.policies.facts import GivenFacts  # noqa: E402
 
-NOW = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
-TYPES = ["refund_only", "return_and_refund", "damaged_or_defective", "item_not_received", "not_as_described", "cancellation"]
+NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
+TYPES = [
+    "refund_only",
+    "return_and_refund",
+    "damaged_or_defective",
+    "item_not_received",
+    "not_as_described",
+    "cancellation",
+]
 CATS = ["apparel", "electronics", "fresh_food", "books", "custom_made"]
 
 
@@ -44,26 +51,47 @@ def make_cases(n: int, seed: int) -> list[Case]:
         delivered = NOW - timedelta(hours=rnd.randint(1, 400)) if rnd.random() < 0.7 else None
         cur, hi = rnd.choice([("CNY", 3000), ("IDR", 6000000), ("USD", 400)])
         amount = f"{rnd.randint(1, hi)}.00 {cur}"
-        order = {"id": f"o{i}", "amount": amount, "placed_at": placed.isoformat(),
-                 "sale_type": "live_auction" if rnd.random() < 0.1 else "standard",
-                 "items": [{"sku": "S", "category": rnd.choice(CATS), "returnable": rnd.random() < 0.95}]}
+        order = {
+            "id": f"o{i}",
+            "amount": amount,
+            "placed_at": placed.isoformat(),
+            "sale_type": "live_auction" if rnd.random() < 0.1 else "standard",
+            "items": [{"sku": "S", "category": rnd.choice(CATS), "returnable": rnd.random() < 0.95}],
+        }
         if delivered or rnd.random() < 0.5:
             order["shipped_at"] = (placed + timedelta(days=1)).isoformat()
         if delivered:
             order["delivered_at"] = delivered.isoformat()
         else:
             order["expected_delivery_at"] = (placed + timedelta(days=5)).isoformat()
-            order["shipment"] = {"status": "in_transit", "events": [{"at": (placed + timedelta(days=2)).isoformat(), "status": "in_transit"}]}
-        out.append(Case.model_validate({
-            "id": f"c{i}", "tenant": "t", "channel": "chat", "case_type": rnd.choice(TYPES),
-            "created_at": (NOW - timedelta(hours=1)).isoformat(), "orders": [order],
-            "buyer": {"id": "b", "segment": rnd.choice(["regular", "regular", "vip", "watchlist"]),
-                      "history": {"orders_total": rnd.randint(0, 40), "refunds_90d": rnd.randint(0, 7)}},
-            "request": {"kind": "refund_only", "amount": amount,
-                        "reason": rnd.choice(["changed_mind", "damaged", "not_received", "not_as_described"])},
-            "evidence": [{"kind": "photo"}] if rnd.random() < 0.5 else [],
-            "risk": {"fraud_score": round(rnd.random(), 3)},
-        }))
+            order["shipment"] = {
+                "status": "in_transit",
+                "events": [{"at": (placed + timedelta(days=2)).isoformat(), "status": "in_transit"}],
+            }
+        out.append(
+            Case.model_validate(
+                {
+                    "id": f"c{i}",
+                    "tenant": "t",
+                    "channel": "chat",
+                    "case_type": rnd.choice(TYPES),
+                    "created_at": (NOW - timedelta(hours=1)).isoformat(),
+                    "orders": [order],
+                    "buyer": {
+                        "id": "b",
+                        "segment": rnd.choice(["regular", "regular", "vip", "watchlist"]),
+                        "history": {"orders_total": rnd.randint(0, 40), "refunds_90d": rnd.randint(0, 7)},
+                    },
+                    "request": {
+                        "kind": "refund_only",
+                        "amount": amount,
+                        "reason": rnd.choice(["changed_mind", "damaged", "not_received", "not_as_described"]),
+                    },
+                    "evidence": [{"kind": "photo"}] if rnd.random() < 0.5 else [],
+                    "risk": {"fraud_score": round(rnd.random(), 3)},
+                }
+            )
+        )
     return out
 
 
@@ -103,7 +131,14 @@ def hand_written(f: dict) -> str:
         return "live-auction-final-sale"
     if sale == "live_auction" and reason in exc and reason != "not_received" and age_days is not None and age_days > 3:
         return "live-auction-late-report"
-    refundish = ("refund_only", "return_and_refund", "damaged_or_defective", "item_not_received", "not_as_described", "wrong_item")
+    refundish = (
+        "refund_only",
+        "return_and_refund",
+        "damaged_or_defective",
+        "item_not_received",
+        "not_as_described",
+        "wrong_item",
+    )
     if t in refundish and refunds is not None and refunds >= 5:
         return "repeat-refunder-review"
     limits = {"CNY": 2000, "IDR": 5000000, "VND": 8000000, "USD": 300}
@@ -118,7 +153,11 @@ def hand_written(f: dict) -> str:
         if age_days is not None and age_days > 15:
             return "damaged-reported-late"
     if t == "item_not_received":
-        st, stale, late = f.get("tracking.status"), f.get("tracking.days_since_last_event"), f.get("order.days_past_expected_delivery")
+        st, stale, late = (
+            f.get("tracking.status"),
+            f.get("tracking.days_since_last_event"),
+            f.get("order.days_past_expected_delivery"),
+        )
         if st is not None and st != "delivered" and stale is not None and stale >= 5 and late is not None and late >= 3:
             return "not-received-tracking-stale"
         if st == "delivered":
@@ -126,12 +165,23 @@ def hand_written(f: dict) -> str:
         if not (late is not None and late >= 3):
             return "not-received-still-in-transit"
     if t == "return_and_refund" and reason == "changed_mind":
-        exempt = {"custom_made", "fresh_food", "perishable", "digital_download", "audio_video_software_unsealed", "newspapers_periodicals"}
+        exempt = {
+            "custom_made",
+            "fresh_food",
+            "perishable",
+            "digital_download",
+            "audio_video_software_unsealed",
+            "newspapers_periodicals",
+        }
         cats = f.get("items.categories")
         if (cats is not None and not exempt.isdisjoint(cats)) or f.get("items.all_returnable") is False:
             return "seven-day-exempt-category"
         conds = f.get("items.conditions")
-        if age_days is not None and age_days <= 7 and not (conds is not None and not {"used", "damaged"}.isdisjoint(conds)):
+        if (
+            age_days is not None
+            and age_days <= 7
+            and not (conds is not None and not {"used", "damaged"}.isdisjoint(conds))
+        ):
             return "seven-day-no-reason-return"
         if age_days is not None and age_days > 7:
             return "seven-day-window-passed"
@@ -141,9 +191,16 @@ def hand_written(f: dict) -> str:
         return "refund-before-shipment"
     small = {"CNY": 200, "IDR": 500000, "VND": 800000, "USD": 30}
     fs = f.get("risk.fraud_score")
-    if (t in ("refund_only", "return_and_refund") and amt is not None and amt.amount <= small.get(amt.currency, -1)
-            and (f.get("buyer.orders_total") or 0) >= 5 and refunds is not None and refunds <= 1
-            and f.get("buyer.segment") != "watchlist" and not (fs is not None and fs > 0.3)):
+    if (
+        t in ("refund_only", "return_and_refund")
+        and amt is not None
+        and amt.amount <= small.get(amt.currency, -1)
+        and (f.get("buyer.orders_total") or 0) >= 5
+        and refunds is not None
+        and refunds <= 1
+        and f.get("buyer.segment") != "watchlist"
+        and not (fs is not None and fs > 0.3)
+    ):
         return "small-refund-trusted-buyer"
     return "refund-to-tier1-queue"
 
@@ -181,11 +238,14 @@ def main() -> int:
     def mk(i):
         def act(c):
             hits.append(i)
+
         return act
 
     host = _Host()
-    rules = {f"r{i}": {"all": [{"m": pattern_from_tree(to_nnf(r.tree, cs), lambda k: f"s{k}")}], "run": mk(i)}
-             for i, r in enumerate(cs.policies[0].rules)}
+    rules = {
+        f"r{i}": {"all": [{"m": pattern_from_tree(to_nnf(r.tree, cs), lambda k: f"s{k}")}], "run": mk(i)}
+        for i, r in enumerate(cs.policies[0].rules)
+    }
     host.set_rulesets({"raw": rules})
     messages = []
     for n, f in enumerate(facts):
@@ -221,8 +281,10 @@ def main() -> int:
             if not (first_zen(zr, ctx) == first_rule_engine(rr, ctx) == hand_written(f)):
                 print(f"DISAGREEMENT (peers) on {c.id}", file=sys.stderr)
                 return 1
-        peers = [("zen-engine, compiled expressions, same rules", lambda x: first_zen(zr, x), contexts),
-                 ("rule-engine, compiled rules, same rules", lambda x: first_rule_engine(rr, x), contexts)]
+        peers = [
+            ("zen-engine, compiled expressions, same rules", lambda x: first_zen(zr, x), contexts),
+            ("rule-engine, compiled rules, same rules", lambda x: first_rule_engine(rr, x), contexts),
+        ]
     except ImportError as exc:
         print(f"peers not measured: {exc.name} is not installed (pip install -e '.[bench]')")
 
@@ -234,9 +296,13 @@ def main() -> int:
         return out
 
     measures = {
-        "py_e2e": (py.evaluate, cases), "du_e2e": (du.evaluate, cases),
-        "py_f": (py.evaluate_facts, facts), "du_f": (du.evaluate_facts, facts),
-        "raw": (raw, fresh_messages), "raw_f": (raw_from_facts, given), "hand": (hand_written, facts),
+        "py_e2e": (py.evaluate, cases),
+        "du_e2e": (du.evaluate, cases),
+        "py_f": (py.evaluate_facts, facts),
+        "du_f": (du.evaluate_facts, facts),
+        "raw": (raw, fresh_messages),
+        "raw_f": (raw_from_facts, given),
+        "hand": (hand_written, facts),
     }
     measures.update({name: (fn, data) for name, fn, data in peers})
     times = interleaved(measures, a.rounds)

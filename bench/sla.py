@@ -14,7 +14,7 @@ import argparse
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from caseflow.sla.calendar import BusinessCalendar
@@ -62,10 +62,12 @@ def main() -> int:
 
     # timers: one per open case, due within 30 days
     q = TimerQueue()
-    t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
     t = time.perf_counter()
     for i in range(a.open):
-        q.schedule(Timer(f"c{i}/first_response/platform", t0 + timedelta(seconds=rnd.randrange(30 * 86400)), f"c{i}", "breach"))
+        q.schedule(
+            Timer(f"c{i}/first_response/platform", t0 + timedelta(seconds=rnd.randrange(30 * 86400)), f"c{i}", "breach")
+        )
     fill = time.perf_counter() - t
     sweeps = []
     now = t0
@@ -80,11 +82,15 @@ def main() -> int:
 
     print(f"due times: {a.n:,} on a CN calendar with holidays and adjusted weekends (python {sys.version.split()[0]})")
     print(f"  BusinessCalendar.add           {fast_rate:>10,.0f} computations/s   (target >= 50,000)")
-    print(f"  naive minute stepping          {naive_rate:>10,.1f} computations/s   (on {a.naive}; {fast_rate / naive_rate:,.0f}x)")
+    print(
+        f"  naive minute stepping          {naive_rate:>10,.1f} computations/s   (on {a.naive}; {fast_rate / naive_rate:,.0f}x)"
+    )
     print(f"  answers agree                  {not mismatch} ({len(mismatch)} mismatches on {a.naive})")
     print(f"timers: {a.open:,} open cases, one timer each; filled in {fill:.1f} s")
-    print(f"  due(now) sweep, a minute apart  mean {mean * 1000:.2f} ms, worst {worst * 1000:.2f} ms, "
-          f"{per:.0f} timers fired per sweep   (target <= 50 ms)")
+    print(
+        f"  due(now) sweep, a minute apart  mean {mean * 1000:.2f} ms, worst {worst * 1000:.2f} ms, "
+        f"{per:.0f} timers fired per sweep   (target <= 50 ms)"
+    )
     return 0 if not mismatch else 1
 
 

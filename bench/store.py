@@ -30,11 +30,23 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 T0 = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
-FLOW = [("triage", "tier1_agent"), ("start_work", "tier1_agent"), ("ask_customer", "tier1_agent"),
-        ("customer_replied", "buyer"), ("ask_internal", "tier1_agent"), ("internal_replied", "tier1_agent")]
+FLOW = [
+    ("triage", "tier1_agent"),
+    ("start_work", "tier1_agent"),
+    ("ask_customer", "tier1_agent"),
+    ("customer_replied", "buyer"),
+    ("ask_internal", "tier1_agent"),
+    ("internal_replied", "tier1_agent"),
+]
 # a case the policies escalate at opening is worked in tier 2 instead
-FLOW_TIER2 = [("investigate", "tier2_specialist"), ("ask_party", "tier2_specialist"), ("party_replied", "buyer"),
-              ("ask_party", "tier2_specialist"), ("party_replied", "buyer"), ("propose_resolution", "tier2_specialist")]
+FLOW_TIER2 = [
+    ("investigate", "tier2_specialist"),
+    ("ask_party", "tier2_specialist"),
+    ("party_replied", "buyer"),
+    ("ask_party", "tier2_specialist"),
+    ("party_replied", "buyer"),
+    ("propose_resolution", "tier2_specialist"),
+]
 FLOW_AUTHORITY = [("authority_concluded", "tier2_specialist")]
 
 
@@ -49,15 +61,25 @@ def workload(n: int, workflows):
     flows = {}
     for c in cases:  # where the policies put the case at opening decides its events (not timed)
         states = workflows.open(c, actor=intake, at=c.created_at).case.states
-        flows[c.id] = FLOW if states["tier1"] == "new" else (
-            FLOW_TIER2 if states.get("tier2") == "escalated" else FLOW_AUTHORITY)
+        flows[c.id] = (
+            FLOW if states["tier1"] == "new" else (FLOW_TIER2 if states.get("tier2") == "escalated" else FLOW_AUTHORITY)
+        )
     events = []
     for k in range(len(FLOW)):
         for c in cases:  # interleaved across cases, as they arrive
             if k < len(flows[c.id]):
                 trigger, role = flows[c.id][k]
-                events.append((c.id, WorkflowEvent(id=f"{c.id}:{k}", trigger=trigger, actor=Actor(id=f"{role}-1", role=role),
-                                                   at=c.created_at + timedelta(minutes=5 * (k + 1)))))
+                events.append(
+                    (
+                        c.id,
+                        WorkflowEvent(
+                            id=f"{c.id}:{k}",
+                            trigger=trigger,
+                            actor=Actor(id=f"{role}-1", role=role),
+                            at=c.created_at + timedelta(minutes=5 * (k + 1)),
+                        ),
+                    )
+                )
     return cases, events
 
 
@@ -102,7 +124,7 @@ def child(args: argparse.Namespace) -> None:
     # baseline: one row per event, one transaction per row
     rows = [(f"{args.worker}-{i}", f"case-{i % 997}", '{"event": {"trigger": "triage"}}') for i in range(args.n)]
     if args.url.startswith("sqlite"):
-        conn = sqlite3.connect(args.url[len("sqlite:///"):], isolation_level=None, timeout=60)
+        conn = sqlite3.connect(args.url[len("sqlite:///") :], isolation_level=None, timeout=60)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         sql = "INSERT INTO bench_events (event_id, case_id, body) VALUES (?, ?, ?)"
@@ -119,6 +141,7 @@ def child(args: argparse.Namespace) -> None:
 
         def insert(row):
             conn.execute(sql, row)  # autocommit: one transaction per row
+
     Path(args.ready).touch()
     while not Path(args.go).exists():
         time.sleep(0.001)
@@ -133,12 +156,33 @@ def run_processes(url: str, mode: str, workers: int, per_worker: int, tmp: Path)
     go = tmp / f"go-{tag}"
     procs = []
     for i in range(workers):
-        cmd = [sys.executable, __file__, "--child", mode, "--url", url, "--worker", f"w{i}-{tag}", "--n", str(per_worker),
-               "--ready", str(tmp / f"ready-{tag}-{i}"), "--go", str(go)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            mode,
+            "--url",
+            url,
+            "--worker",
+            f"w{i}-{tag}",
+            "--n",
+            str(per_worker),
+            "--ready",
+            str(tmp / f"ready-{tag}-{i}"),
+            "--go",
+            str(go),
+        ]
         # output to files, not pipes: a child blocked on a full pipe would stall the others
         out, err = open(tmp / f"out-{tag}-{i}", "w+"), open(tmp / f"err-{tag}-{i}", "w+")  # noqa: SIM115
-        procs.append((subprocess.Popen(cmd, stdout=out, stderr=err, text=True,
-                                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")}), out, err))
+        procs.append(
+            (
+                subprocess.Popen(
+                    cmd, stdout=out, stderr=err, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}
+                ),
+                out,
+                err,
+            )
+        )
     while len(list(tmp.glob(f"ready-{tag}-*"))) < workers:
         for p, _, err in procs:
             if p.poll() not in (None, 0):
@@ -204,20 +248,29 @@ def measure(target: Target, workers: int, n_cases: int, tmp: Path) -> dict:
     # the baseline: the same number of events, a bare INSERT each
     burl = target.new()
     if target.kind == "sqlite":
-        conn = sqlite3.connect(burl[len("sqlite:///"):])
+        conn = sqlite3.connect(burl[len("sqlite:///") :])
         conn.execute("PRAGMA journal_mode=WAL")
     else:
         import psycopg
 
         conn = psycopg.connect(burl, autocommit=True)
-    conn.execute("CREATE TABLE bench_events (id INTEGER PRIMARY KEY" + (" AUTOINCREMENT" if target.kind == "sqlite" else
-                 " GENERATED ALWAYS AS IDENTITY") + ", event_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, body TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE bench_events (id INTEGER PRIMARY KEY"
+        + (" AUTOINCREMENT" if target.kind == "sqlite" else " GENERATED ALWAYS AS IDENTITY")
+        + ", event_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, body TEXT NOT NULL)"
+    )
     if target.kind == "sqlite":
         conn.commit()
     conn.close()
     bn, bsecs = run_processes(burl, "baseline", workers, queued // workers, tmp)
-    return {"store": target.kind, "workers": workers, "events": n, "seconds": secs, "rate": n / secs,
-            "baseline_rate": bn / bsecs}
+    return {
+        "store": target.kind,
+        "workers": workers,
+        "events": n,
+        "seconds": secs,
+        "rate": n / secs,
+        "baseline_rate": bn / bsecs,
+    }
 
 
 def in_memory(n_cases: int) -> float:
@@ -262,12 +315,16 @@ def main() -> None:
         return
     workers = [int(w) for w in args.workers.split(",")]
     kinds = ["sqlite"] + (["postgresql"] if args.pg else [])
-    print(f"caseflow store: {args.cases:,} cases x (opening + {len(FLOW)} events) = {args.cases * (1 + len(FLOW)):,} "
-          f"events per run; python backend, SLA timers on; {os.cpu_count()} CPUs")
+    print(
+        f"caseflow store: {args.cases:,} cases x (opening + {len(FLOW)} events) = {args.cases * (1 + len(FLOW)):,} "
+        f"events per run; python backend, SLA timers on; {os.cpu_count()} CPUs"
+    )
     ref = in_memory(args.cases)
     print(f"reference: the same workflows, policies and SLA timers in memory, no store: {ref:,.0f} events/s")
-    print(f"{'store':<11} {'workers':>7} {'events/s':>10} {'vs memory':>10} {'bare INSERT/s':>14} {'ratio':>7} "
-          f"{'vs 1 worker':>12}")
+    print(
+        f"{'store':<11} {'workers':>7} {'events/s':>10} {'vs memory':>10} {'bare INSERT/s':>14} {'ratio':>7} "
+        f"{'vs 1 worker':>12}"
+    )
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         for kind in kinds:
@@ -277,8 +334,11 @@ def main() -> None:
                 for w in workers:
                     r = measure(target, w, args.cases, tmp)
                     one = one or r["rate"]
-                    print(f"{kind:<11} {w:>7} {r['rate']:>10,.0f} {r['rate'] / ref:>9.2f}x {r['baseline_rate']:>14,.0f} "
-                          f"{r['rate'] / r['baseline_rate']:>6.2f}x {r['rate'] / one:>11.2f}x", flush=True)
+                    print(
+                        f"{kind:<11} {w:>7} {r['rate']:>10,.0f} {r['rate'] / ref:>9.2f}x {r['baseline_rate']:>14,.0f} "
+                        f"{r['rate'] / r['baseline_rate']:>6.2f}x {r['rate'] / one:>11.2f}x",
+                        flush=True,
+                    )
                     target.drop_all()
             finally:
                 target.drop_all()

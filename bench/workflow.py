@@ -18,13 +18,13 @@ import statistics
 import sys
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from transitions import Machine
 
 from caseflow import Actor, Case, WorkflowEvent, Workflows
 
-NOW = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
 AGENT = Actor(id="agent", role="tier1_agent")
 BUYER = Actor(id="buyer", role="buyer")
 # tier 1's working cycle, from in_progress back to it: the agent asks the customer and resumes, asks
@@ -70,19 +70,35 @@ def main() -> int:
     per_case_total = (bare_cases_bytes + open_bytes) / a.cases
     # workflow state per idle case: what opening adds to a case (states, version, event ids)
     opened_small, _ = opened, None
-    _, with_state = measure(lambda: [c.model_copy(update={"states": dict(c.states), "applied_events": list(c.applied_events)})
-                                     for c in opened_small])
+    _, with_state = measure(
+        lambda: [
+            c.model_copy(update={"states": dict(c.states), "applied_events": list(c.applied_events)})
+            for c in opened_small
+        ]
+    )
     _, without_state = measure(lambda: [c.model_copy() for c in opened_small])
     per_case_workflow = (with_state - without_state) / a.cases
 
     # triage everyone and start work, then walk case i (i mod 6) steps round the tier-1 cycle,
     # untimed, so that each timed pass fires the transitions of the cycle in equal shares, each by
     # a role that may fire it (the buyer replies, agents do the rest); round r fires step (i mod 6) + r
-    live = [flows.handle(flows.handle(c, WorkflowEvent(id="t", trigger="triage", actor=AGENT, at=NOW)).case,
-                         WorkflowEvent(id="s", trigger="start_work", actor=AGENT, at=NOW)).case for c in opened]
+    live = [
+        flows.handle(
+            flows.handle(c, WorkflowEvent(id="t", trigger="triage", actor=AGENT, at=NOW)).case,
+            WorkflowEvent(id="s", trigger="start_work", actor=AGENT, at=NOW),
+        ).case
+        for c in opened
+    ]
     steps = len(CYCLE) + a.rounds
-    events = [WorkflowEvent(id=f"e{k}", trigger=CYCLE[k % len(CYCLE)], at=NOW + timedelta(seconds=k),
-                            actor=BUYER if CYCLE[k % len(CYCLE)] == "customer_replied" else AGENT) for k in range(steps)]
+    events = [
+        WorkflowEvent(
+            id=f"e{k}",
+            trigger=CYCLE[k % len(CYCLE)],
+            at=NOW + timedelta(seconds=k),
+            actor=BUYER if CYCLE[k % len(CYCLE)] == "customer_replied" else AGENT,
+        )
+        for k in range(steps)
+    ]
     for i in range(len(live)):
         for k in range(i % len(CYCLE)):
             live[i] = flows.handle(live[i], events[k]).case
@@ -127,14 +143,18 @@ def main() -> int:
         pass
 
     def classic():
-        return [Machine(model=Model(), states=d.state_names, initial="triaged", transitions=spec, auto_transitions=False)
-                for _ in range(m)]
+        return [
+            Machine(model=Model(), states=d.state_names, initial="triaged", transitions=spec, auto_transitions=False)
+            for _ in range(m)
+        ]
 
     _, classic_bytes = measure(classic)
 
     print(f"live cases: {a.cases:,}   events: {n:,} a round, {a.rounds} rounds   (python {sys.version.split()[0]})")
     print(f"  Workflows.handle                      {caseflow_rate:>10,.0f} transitions/s   (target >= 50,000)")
-    print(f"  bare transitions, shared machine      {bare_rate:>10,.0f} transitions/s   (caseflow: {ratio:.2f}x, median of rounds)")
+    print(
+        f"  bare transitions, shared machine      {bare_rate:>10,.0f} transitions/s   (caseflow: {ratio:.2f}x, median of rounds)"
+    )
     print(f"  memory per idle case, workflow state  {per_case_workflow:>10,.0f} bytes        (target <= 2,048)")
     print(f"  memory per idle case, whole Case      {per_case_total:>10,.0f} bytes")
     print(f"  classic transitions, machine per case {classic_bytes / m:>10,.0f} bytes")

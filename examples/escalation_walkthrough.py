@@ -7,27 +7,45 @@ policy: see examples/high_risk.py.)
 Run from the repository root:  python examples/escalation_walkthrough.py
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from caseflow import Actor, Engine, FixedClock, WorkflowEvent, Workflows, load_policies, parse_case, replay
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
-START = datetime(2026, 11, 11, 1, 30, tzinfo=timezone.utc)
+START = datetime(2026, 11, 11, 1, 30, tzinfo=UTC)
 
 
 def main() -> None:
     clock = FixedClock(START)
     flows = Workflows(engine=Engine(load_policies(RULES), clock=clock))
-    case = parse_case({
-        "id": "CS-VN-0042", "tenant": "tiktok-shop-vn", "channel": "chat", "case_type": "damaged_or_defective",
-        "created_at": START.isoformat(),
-        "buyer": {"id": "buyer-vn-9", "region": "VN", "language": "vi", "history": {"orders_total": 4}},
-        "orders": [{"id": "VN-771", "amount": "1450000 VND", "placed_at": "2026-11-01T08:00:00+07:00",
-                    "delivered_at": "2026-11-08T15:00:00+07:00", "items": [{"sku": "POWERBANK-20K", "category": "electronics"}]}],
-        "messages": [{"author": "buyer", "language": "vi", "at": START.isoformat(),
-                      "text": "Sạc dự phòng lại hỏng lần thứ hai, lần này vỏ bị phồng lên."}],
-    })
+    case = parse_case(
+        {
+            "id": "CS-VN-0042",
+            "tenant": "tiktok-shop-vn",
+            "channel": "chat",
+            "case_type": "damaged_or_defective",
+            "created_at": START.isoformat(),
+            "buyer": {"id": "buyer-vn-9", "region": "VN", "language": "vi", "history": {"orders_total": 4}},
+            "orders": [
+                {
+                    "id": "VN-771",
+                    "amount": "1450000 VND",
+                    "placed_at": "2026-11-01T08:00:00+07:00",
+                    "delivered_at": "2026-11-08T15:00:00+07:00",
+                    "items": [{"sku": "POWERBANK-20K", "category": "electronics"}],
+                }
+            ],
+            "messages": [
+                {
+                    "author": "buyer",
+                    "language": "vi",
+                    "at": START.isoformat(),
+                    "text": "Sạc dự phòng lại hỏng lần thứ hai, lần này vỏ bị phồng lên.",
+                }
+            ],
+        }
+    )
     records = []
 
     def step(out, title):
@@ -36,8 +54,10 @@ def main() -> None:
         for r in out.records:
             move = f"{r.workflow}: {r.from_state} -> {r.to_state} ({r.trigger})" if r.kind == "transition" else ""
             rules = f" rules={r.rule_ids}" if r.rule_ids else ""
-            print(f"  v{r.version}.{r.seq} {r.kind:<16} by {r.actor_id} ({r.role}) {move}{rules}"
-                  + (f" - {r.reason}" if r.reason and r.kind != "decision" else ""))
+            print(
+                f"  v{r.version}.{r.seq} {r.kind:<16} by {r.actor_id} ({r.role}) {move}{rules}"
+                + (f" - {r.reason}" if r.reason and r.kind != "decision" else "")
+            )
         print(f"  states now: {out.case.states}; tier {out.case.tier}; priority {out.case.priority.value}")
         return out.case
 
@@ -48,18 +68,39 @@ def main() -> None:
     events = [
         ("triage", agent, "second failure of the same power bank", {}),
         ("handoff_to_tier2", agent, "repeat defect: the buyer's second power bank failed the same way", {}),
-        ("hand_to_authority", specialist, "swollen battery casing: a fire risk, safety team decides at once",
-         {"authority": "safety"}),
+        (
+            "hand_to_authority",
+            specialist,
+            "swollen battery casing: a fire risk, safety team decides at once",
+            {"authority": "safety"},
+        ),
         ("authority_concluded", specialist, "safety: recall batch B-0925, refund and collect the unit", {}),
-        ("resolve", specialist, "refund issued, unit collected", {"root_cause": "battery cells of batch B-0925 swell",
-                                                                  "kb_summary": "KB-4471: swollen power banks - stop use, recall"}),
+        (
+            "resolve",
+            specialist,
+            "refund issued, unit collected",
+            {
+                "root_cause": "battery cells of batch B-0925 swell",
+                "kb_summary": "KB-4471: swollen power banks - stop use, recall",
+            },
+        ),
         ("close", specialist, None, {}),
     ]
     for i, (trigger, actor, reason, data) in enumerate(events, start=1):
         t += timedelta(minutes=7 * i)
         clock.set(t)
-        out = flows.handle(case, WorkflowEvent(id=f"ev-{i}", trigger=trigger, workflow="tier2" if trigger in ("resolve", "close") else None,
-                                               actor=actor, at=t, reason=reason, data=data))
+        out = flows.handle(
+            case,
+            WorkflowEvent(
+                id=f"ev-{i}",
+                trigger=trigger,
+                workflow="tier2" if trigger in ("resolve", "close") else None,
+                actor=actor,
+                at=t,
+                reason=reason,
+                data=data,
+            ),
+        )
         case = step(out, f"{trigger} by {actor.id}")
     assert replay(records) == case
     print(f"\naudit trail: {len(records)} records; replaying them rebuilds the case exactly")

@@ -20,8 +20,11 @@ RULES = Path(__file__).resolve().parent.parent / "rules"
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default=os.environ.get("CASEFLOW_STORE_URL"),
-                    help="store URL (default: a new SQLite file in a temporary folder)")
+    ap.add_argument(
+        "--store",
+        default=os.environ.get("CASEFLOW_STORE_URL"),
+        help="store URL (default: a new SQLite file in a temporary folder)",
+    )
     store_url = ap.parse_args(argv).store
     policies = load_policies(RULES)
     # Time comes from an injected clock: this run is the same on every machine, every day.
@@ -35,18 +38,31 @@ def main(argv: list[str] | None = None) -> None:
             "channel": "chat",
             "case_type": "return_and_refund",
             "created_at": "2026-11-11T09:40:00+08:00",
-            "buyer": {"id": "buyer-7", "region": "CN", "language": "zh-CN",
-                      "history": {"orders_total": 23, "refunds_90d": 1}},
-            "orders": [{
-                "id": "TB-88001", "amount": "159.00 CNY",
-                "placed_at": "2026-11-01T20:15:00+08:00",
-                "shipped_at": "2026-11-02T09:00:00+08:00",
-                "delivered_at": "2026-11-06T14:30:00+08:00",
-                "items": [{"sku": "JACKET-M-NAVY", "category": "apparel", "unit_price": "159.00 CNY"}],
-            }],
+            "buyer": {
+                "id": "buyer-7",
+                "region": "CN",
+                "language": "zh-CN",
+                "history": {"orders_total": 23, "refunds_90d": 1},
+            },
+            "orders": [
+                {
+                    "id": "TB-88001",
+                    "amount": "159.00 CNY",
+                    "placed_at": "2026-11-01T20:15:00+08:00",
+                    "shipped_at": "2026-11-02T09:00:00+08:00",
+                    "delivered_at": "2026-11-06T14:30:00+08:00",
+                    "items": [{"sku": "JACKET-M-NAVY", "category": "apparel", "unit_price": "159.00 CNY"}],
+                }
+            ],
             "request": {"kind": "return_and_refund", "amount": "159.00 CNY", "reason": "changed_mind"},
-            "messages": [{"author": "buyer", "language": "zh-CN", "at": "2026-11-11T09:40:00+08:00",
-                          "text": "尺码不合适，想七天无理由退货"}],
+            "messages": [
+                {
+                    "author": "buyer",
+                    "language": "zh-CN",
+                    "at": "2026-11-11T09:40:00+08:00",
+                    "text": "尺码不合适，想七天无理由退货",
+                }
+            ],
         }
     )
 
@@ -68,17 +84,22 @@ def main(argv: list[str] | None = None) -> None:
                 ("ship-1", "buyer_shipped", buyer, {"tracking_number": "SF1234567890"}),
                 ("recv-1", "return_delivered", seller, {}),  # the return arrived: the refund is due
             ]:
-                out = service.handle(case.id, WorkflowEvent(id=eid, trigger=trigger, actor=actor, at=clock.now(), data=data))
-            print(f"\nstored in {store.dialect}: "
-                  f"{case.id} version {out.case.version}, states {out.case.states}")
+                out = service.handle(
+                    case.id, WorkflowEvent(id=eid, trigger=trigger, actor=actor, at=clock.now(), data=data)
+                )
+            print(f"\nstored in {store.dialect}: {case.id} version {out.case.version}, states {out.case.states}")
             for r in store.records(case.id):
-                move = f"{r.workflow}: {r.from_state} -> {r.to_state}" if r.kind == "transition" else ", ".join(r.rule_ids)
+                move = (
+                    f"{r.workflow}: {r.from_state} -> {r.to_state}" if r.kind == "transition" else ", ".join(r.rule_ids)
+                )
                 print(f"  audit v{r.version}.{r.seq} {r.kind:<10} {r.actor_id:<11} {move}")
             for m in store.outbox():
                 if m.case_id == case.id:
                     state = "delivered" if m.delivered_at else "pending"
-                    print(f"  outbox ({state}): {m.kind} {json.dumps(m.payload, ensure_ascii=False, sort_keys=True)}\n"
-                          f"    idempotency key {m.key}")
+                    print(
+                        f"  outbox ({state}): {m.kind} {json.dumps(m.payload, ensure_ascii=False, sort_keys=True)}\n"
+                        f"    idempotency key {m.key}"
+                    )
             paid = service.relay(lambda msg: None)  # hand it to the payment system: at least once, after commit
             print(f"  relayed {paid} message(s) after commit")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from caseflow import Actor, Engine, FixedClock, WorkflowEvent, Workflows, load_policies
-from caseflow.sla.timers import TimerQueue
 from caseflow.sla import SlaTracker, load_calendars
+from caseflow.sla.timers import TimerQueue
 from caseflow.testing import make_case
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -24,8 +24,14 @@ def main() -> None:
     flows = Workflows(engine=engine)
     tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
     queue = TimerQueue()
-    case = make_case(id="CS-JKT-0817", channel="chat", case_type="order_status", request=None,
-                     buyer={"id": "buyer-jkt", "region": "ID", "language": "id"}, created_at=clock.now().isoformat())
+    case = make_case(
+        id="CS-JKT-0817",
+        channel="chat",
+        case_type="order_status",
+        request=None,
+        buyer={"id": "buyer-jkt", "region": "ID", "language": "id"},
+        created_at=clock.now().isoformat(),
+    )
     agent = Actor(id="agent-sari", role="tier1_agent")
     out = flows.open(case, actor=Actor(id="intake", role="system"), at=clock.now())
     case, records = out.case, list(out.records)
@@ -36,11 +42,17 @@ def main() -> None:
         for tc in tracker.clocks(case, records):
             st = tc.status(clock.now())
             due = f"due {st.due_at.astimezone(JKT):%a %d %b %H:%M}" if st.due_at else st.state
-            pauses = "; ".join(f"paused {p.start.astimezone(JKT):%a %H:%M}-{p.end.astimezone(JKT):%a %H:%M}"
-                               if p.end else f"paused since {p.start.astimezone(JKT):%a %H:%M}" for p in tc.clock.pauses)
-            print(f"  {st.metric:<15} {st.elapsed_seconds / 60:6.0f} of {st.target_seconds / 60:.0f} business min "
-                  f"({st.percent:5.1f} %)  {due}  warnings {list(st.warnings)}  breach level {st.breach_level}"
-                  + (f"  [{pauses}]" if pauses else ""))
+            pauses = "; ".join(
+                f"paused {p.start.astimezone(JKT):%a %H:%M}-{p.end.astimezone(JKT):%a %H:%M}"
+                if p.end
+                else f"paused since {p.start.astimezone(JKT):%a %H:%M}"
+                for p in tc.clock.pauses
+            )
+            print(
+                f"  {st.metric:<15} {st.elapsed_seconds / 60:6.0f} of {st.target_seconds / 60:.0f} business min "
+                f"({st.percent:5.1f} %)  {due}  warnings {list(st.warnings)}  breach level {st.breach_level}"
+                + (f"  [{pauses}]" if pauses else "")
+            )
 
     def act(n: int, trigger: str, when: datetime, actor: Actor = agent) -> None:
         nonlocal case
@@ -60,9 +72,13 @@ def main() -> None:
                 result = flows.handle(case, tracker.event_for(timer))
                 case = result.case
                 records.extend(result.records)
-                acted = sorted({rid for r in result.records for rid in r.rule_ids if rid.startswith("sla-breach-actions/")})
-                show(f"timer: {timer.get('metric')} {timer.get('mark').replace(':', ' ')}"
-                     + (f" -> {', '.join(acted)}" if acted else ""))
+                acted = sorted(
+                    {rid for r in result.records for rid in r.rule_ids if rid.startswith("sla-breach-actions/")}
+                )
+                show(
+                    f"timer: {timer.get('metric')} {timer.get('mark').replace(':', ' ')}"
+                    + (f" -> {', '.join(acted)}" if acted else "")
+                )
             tracker.schedule(queue, case, records, clock.now())
 
     tracker.schedule(queue, case, records, clock.now())
@@ -72,8 +88,10 @@ def main() -> None:
     act(3, "ask_customer", datetime(2026, 8, 14, 19, 58, tzinfo=JKT))
     act(4, "customer_replied", datetime(2026, 8, 15, 10, 0, tzinfo=JKT), Actor(id="buyer-jkt", role="buyer"))
     run_timers(until=datetime(2026, 8, 18, 12, 0, tzinfo=JKT))
-    print(f"\n{len(records)} audit records; the case went to tier 2 after the second breach level: "
-          f"{case.states.get('tier2') == 'escalated'}")
+    print(
+        f"\n{len(records)} audit records; the case went to tier 2 after the second breach level: "
+        f"{case.states.get('tier2') == 'escalated'}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,18 +28,26 @@ from caseflow import (
     open_store,
     parse_case,
 )
+from caseflow.sla import SlaTracker, load_calendars
 from caseflow.tools.generate import generate_cases
 from caseflow.tools.report import build_report
 from caseflow.tools.simulate import simulate_store
-from caseflow.sla import SlaTracker, load_calendars
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 START = datetime(2026, 9, 28, 0, 0, tzinfo=UTC)  # a Monday
 CAUSES = ["picking_error", "picking_error", "label_swap", "supplier_packing"]
 AGENT, SPECIALIST = Actor(id="agent-1", role="tier1_agent"), Actor(id="specialist-1", role="tier2_specialist")
 SUPERVISOR = Actor(id="supervisor-1", role="supervisor")
-WORK = [("investigate", SPECIALIST), ("propose_resolution", SPECIALIST), ("resolve", SPECIALIST), ("close", SPECIALIST),
-        ("triage", AGENT), ("start_work", AGENT), ("resolve", AGENT), ("close", AGENT)]  # what agents do next
+WORK = [
+    ("investigate", SPECIALIST),
+    ("propose_resolution", SPECIALIST),
+    ("resolve", SPECIALIST),
+    ("close", SPECIALIST),
+    ("triage", AGENT),
+    ("start_work", AGENT),
+    ("resolve", AGENT),
+    ("close", AGENT),
+]  # what agents do next
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,19 +85,39 @@ def main(argv: list[str] | None = None) -> None:
                 # the next step the case allows, tier 1 or tier 2 (where the policies sent it)
                 case = store.get_case(what)
                 allowed = svc.workflows.allowed(case)
-                step = next(((wf, trig, actor) for trig, actor in WORK for wf in ("tier2", "tier1")
-                             if trig in allowed.get(wf, [])), None)
+                step = next(
+                    (
+                        (wf, trig, actor)
+                        for trig, actor in WORK
+                        for wf in ("tier2", "tier1")
+                        if trig in allowed.get(wf, [])
+                    ),
+                    None,
+                )
                 if step is None:
                     continue
                 wf, trig, actor = step
                 data = {"root_cause": rnd.choice(CAUSES), "kb_summary": "kb-" + trig} if trig == "resolve" else {}
                 try:
-                    svc.handle(case.id, WorkflowEvent(id=f"{case.id}:{at.isoformat()}", trigger=trig, workflow=wf,
-                                                      actor=actor, at=at, data=data))
+                    svc.handle(
+                        case.id,
+                        WorkflowEvent(
+                            id=f"{case.id}:{at.isoformat()}", trigger=trig, workflow=wf, actor=actor, at=at, data=data
+                        ),
+                    )
                 except TransitionRefused:  # a refund above the tier-1 limit: a supervisor approves it
                     skipped += 1
-                    svc.handle(case.id, WorkflowEvent(id=f"{case.id}:{at.isoformat()}:sv", trigger=trig, workflow=wf,
-                                                      actor=SUPERVISOR, at=at, data=data))
+                    svc.handle(
+                        case.id,
+                        WorkflowEvent(
+                            id=f"{case.id}:{at.isoformat()}:sv",
+                            trigger=trig,
+                            workflow=wf,
+                            actor=SUPERVISOR,
+                            at=at,
+                            data=data,
+                        ),
+                    )
             end = START + timedelta(days=42)
             clock.set(end)
             svc.run_until_idle(now=end)
@@ -103,8 +131,10 @@ def main(argv: list[str] | None = None) -> None:
         fr = relaxed / "first_response.yaml"
         fr.write_text(fr.read_text(encoding="utf-8").replace("within: 5m,", "within: 1h,"), encoding="utf-8")
         what_if = simulate_store(url, [RULES / "sla"], [relaxed], at=end, workers=1)
-    print(f"{counts['cases']} cases, {counts['audit_records']} audit records, {counts['outbox']} outbox messages, "
-          f"{counts['fired_timers']} timers fired; {skipped} steps refused to tier 1 (refund limit) and done by a supervisor\n")
+    print(
+        f"{counts['cases']} cases, {counts['audit_records']} audit records, {counts['outbox']} outbox messages, "
+        f"{counts['fired_timers']} timers fired; {skipped} steps refused to tier 1 (refund limit) and done by a supervisor\n"
+    )
     print(report.table())
     print("\nwhat if chat's first-response target were 1h, not 5m (caseflow simulate --store URL):")
     for metric in ("first_response", "resolution"):

@@ -25,11 +25,16 @@ def base_case() -> dict:
         "case_type": "refund_only",
         "created_at": "2026-11-11T09:00:00+08:00",
         "buyer": {"id": "b-1", "region": "CN", "history": {"orders_total": 12, "refunds_90d": 0}},
-        "orders": [{
-            "id": "o-1", "amount": "89.00 CNY", "placed_at": "2026-11-01T10:00:00+08:00",
-            "shipped_at": "2026-11-02T10:00:00+08:00", "delivered_at": "2026-11-08T10:00:00+08:00",
-            "items": [{"sku": "SKU-1", "category": "apparel"}],
-        }],
+        "orders": [
+            {
+                "id": "o-1",
+                "amount": "89.00 CNY",
+                "placed_at": "2026-11-01T10:00:00+08:00",
+                "shipped_at": "2026-11-02T10:00:00+08:00",
+                "delivered_at": "2026-11-08T10:00:00+08:00",
+                "items": [{"sku": "SKU-1", "category": "apparel"}],
+            }
+        ],
         "request": {"kind": "refund_only", "amount": "89.00 CNY", "reason": "changed_mind"},
     }
 
@@ -40,8 +45,10 @@ PG_ENV = "CASEFLOW_TEST_POSTGRES_URL"
 def _pg_url() -> str:
     base = os.environ.get(PG_ENV)
     if not base:
-        pytest.skip(f"PostgreSQL store tests need {PG_ENV}=postgresql://USER@HOST:PORT/DB (.ci/run sets it); "
-                    "the same tests ran on SQLite")
+        pytest.skip(
+            f"PostgreSQL store tests need {PG_ENV}=postgresql://USER@HOST:PORT/DB (.ci/run sets it); "
+            "the same tests ran on SQLite"
+        )
     return base
 
 
@@ -65,4 +72,3 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/cases.db"
     return request.getfixturevalue("pg_url")
-

@@ -8,7 +8,7 @@ from caseflow.tools.cli import main
 
 def write(tmp_path, name, text):
     p = tmp_path / name
-    p.write_text('policy: ' + name.split(".")[0] + '\nversion: "1"\n' + text)
+    p.write_text("policy: " + name.split(".")[0] + '\nversion: "1"\n' + text)
     return p
 
 
@@ -17,7 +17,10 @@ def codes(ps):
 
 
 def test_shadowed_never_true_and_catch_all(tmp_path):
-    p = write(tmp_path, "t.yaml", """hit_policy: first
+    p = write(
+        tmp_path,
+        "t.yaml",
+        """hit_policy: first
 rules:
   - {id: a, when: [order.amount < 10 CNY, order.amount > 20 CNY], then: [apologize]}
   - {id: b, when: case.type == refund_only, then: [apologize]}
@@ -27,18 +30,27 @@ rules:
   - {id: f, priority: 500, when: always, then: [apologize]}
   - {id: g, priority: 600, when: buyer.refunds_90d > 3, then: [apologize]}
   - {id: h, when: "order.amount between 10 CNY and 10 CNY", then: [apologize]}
-""")
+""",
+    )
     ps = load_policies(p)
-    assert codes(ps) == [("a", "policy-never-true"), ("c", "policy-shadowed-rule"), ("e", "policy-never-true"),
-                         ("g", "policy-shadowed-rule")]
+    assert codes(ps) == [
+        ("a", "policy-never-true"),
+        ("c", "policy-shadowed-rule"),
+        ("e", "policy-never-true"),
+        ("g", "policy-shadowed-rule"),
+    ]
 
 
 def test_conflicting_actions_under_all(tmp_path):
-    p = write(tmp_path, "t.yaml", """hit_policy: all
+    p = write(
+        tmp_path,
+        "t.yaml",
+        """hit_policy: all
 rules:
   - {id: approve, when: evidence.has_photo == true, then: [approve_refund]}
   - {id: reject, when: evidence.has_photo == true, then: [{reject_refund: {reason: x}}]}
-""")
+""",
+    )
     assert codes(load_policies(p)) == [("reject", "policy-conflict")]
 
 
@@ -64,8 +76,12 @@ def test_shipped_packs_have_no_warnings(rules_dir):
 
 
 def test_validate_strict_fails_on_warnings(tmp_path, capsys):
-    p = write(tmp_path, "t.yaml", "hit_policy: first\nrules:\n  - {id: a, when: always, then: [apologize]}\n"
-                                  "  - {id: b, when: always, then: [apologize]}\n")
+    p = write(
+        tmp_path,
+        "t.yaml",
+        "hit_policy: first\nrules:\n  - {id: a, when: always, then: [apologize]}\n"
+        "  - {id: b, when: always, then: [apologize]}\n",
+    )
     assert main(["validate", str(p)]) == 0
     out = capsys.readouterr().out
     assert f"{p}:6:5: warning: rule 'b'" in out and "1 warning" in out

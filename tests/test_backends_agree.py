@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseflow import Case, Engine, FixedClock, load_policies, load_policy_text
 
-NOW = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
 CLOCK = FixedClock(NOW)
 
 CURRENCIES = {"CNY": (1, 5000), "IDR": (10000, 9000000), "VND": (10000, 12000000), "USD": (1, 600)}
@@ -33,12 +33,21 @@ def cases(draw) -> Case:
         events = [{"at": (NOW - timedelta(days=draw(st.integers(0, 15)))).isoformat(), "status": status}]
         shipment = {"status": status, "events": events if draw(st.booleans()) else []}
     items = [
-        {"sku": f"S{i}", "category": draw(st.sampled_from(CATEGORIES)), "returnable": draw(st.booleans()),
-         "condition": draw(st.one_of(st.none(), st.sampled_from(["new", "opened", "used", "damaged"])))}
+        {
+            "sku": f"S{i}",
+            "category": draw(st.sampled_from(CATEGORIES)),
+            "returnable": draw(st.booleans()),
+            "condition": draw(st.one_of(st.none(), st.sampled_from(["new", "opened", "used", "damaged"]))),
+        }
         for i in range(draw(st.integers(0, 3)))
     ]
-    order = {"id": "o", "amount": amount, "placed_at": placed.isoformat(),
-             "sale_type": draw(st.sampled_from(["standard", "live_auction"])), "items": items}
+    order = {
+        "id": "o",
+        "amount": amount,
+        "placed_at": placed.isoformat(),
+        "sale_type": draw(st.sampled_from(["standard", "live_auction"])),
+        "items": items,
+    }
     if shipped:
         order["shipped_at"] = shipped.isoformat()
     if delivered:
@@ -48,21 +57,40 @@ def cases(draw) -> Case:
     if shipment:
         order["shipment"] = shipment
     data = {
-        "id": "c", "tenant": "t", "channel": draw(st.sampled_from(["chat", "email", "in_app"])),
-        "case_type": draw(st.sampled_from(["refund_only", "return_and_refund", "damaged_or_defective", "item_not_received",
-                                           "not_as_described", "wrong_item", "cancellation", "inquiry"])),
+        "id": "c",
+        "tenant": "t",
+        "channel": draw(st.sampled_from(["chat", "email", "in_app"])),
+        "case_type": draw(
+            st.sampled_from(
+                [
+                    "refund_only",
+                    "return_and_refund",
+                    "damaged_or_defective",
+                    "item_not_received",
+                    "not_as_described",
+                    "wrong_item",
+                    "cancellation",
+                    "inquiry",
+                ]
+            )
+        ),
         "created_at": (NOW - timedelta(hours=2)).isoformat(),
         "orders": [order] if draw(st.integers(0, 9)) else [],
         "evidence": [{"kind": k} for k in draw(st.lists(st.sampled_from(["photo", "video", "document"]), max_size=2))],
         "risk": {"fraud_score": draw(st.one_of(st.none(), st.floats(0, 1, allow_nan=False)))},
     }
     if draw(st.integers(0, 9)):
-        data["buyer"] = {"id": "b", "segment": draw(st.sampled_from(["new", "regular", "vip", "watchlist"])),
-                         "history": {"orders_total": draw(st.integers(0, 50)), "refunds_90d": draw(st.integers(0, 8))}}
+        data["buyer"] = {
+            "id": "b",
+            "segment": draw(st.sampled_from(["new", "regular", "vip", "watchlist"])),
+            "history": {"orders_total": draw(st.integers(0, 50)), "refunds_90d": draw(st.integers(0, 8))},
+        }
     if draw(st.integers(0, 5)):
         data["request"] = {
             "kind": draw(st.sampled_from(["refund_only", "return_and_refund"])),
-            "reason": draw(st.sampled_from(["changed_mind", "damaged", "not_received", "not_as_described", "defective"])),
+            "reason": draw(
+                st.sampled_from(["changed_mind", "damaged", "not_received", "not_as_described", "defective"])
+            ),
         }
         if draw(st.booleans()):
             data["request"]["amount"] = amount
@@ -94,15 +122,35 @@ def test_default_pack_same_decision_on_both_backends(case):
 # --- random policies: trees of all / any / not over tests, with missing facts --------------
 
 TESTS = [
-    "order.amount > 100 CNY", "order.amount <= 50 USD", "order.amount != 89.00 CNY", "request.amount >= order.amount",
-    "order.amount between 10 CNY and 500 CNY", "buyer.refunds_90d >= 2", "buyer.refunds_90d != 0",
-    "buyer.orders_total < 5", "buyer.segment == vip", "buyer.segment != watchlist", "buyer.segment in [vip, new]",
-    "buyer.segment not in [regular]", "risk.fraud_score > 0.5", "risk.fraud_score exists", "buyer exists_placeholder",
-    "order.delivered_at more than 7 days ago", "order.delivered_at within 3 days", "order.delivered_at not exists",
-    "items.categories in [fresh_food, custom_made]", "items.categories not in [electronics]",
-    "items.categories contains apparel", "tracking.status == delivered", "tracking.days_since_last_event > 4",
-    "evidence.has_photo == true", "case.type in [refund_only, return_and_refund]", "order.shipped == false",
-    "request.reason != changed_mind", "order.days_past_expected_delivery >= 3", "order.placed_at < order.delivered_at",
+    "order.amount > 100 CNY",
+    "order.amount <= 50 USD",
+    "order.amount != 89.00 CNY",
+    "request.amount >= order.amount",
+    "order.amount between 10 CNY and 500 CNY",
+    "buyer.refunds_90d >= 2",
+    "buyer.refunds_90d != 0",
+    "buyer.orders_total < 5",
+    "buyer.segment == vip",
+    "buyer.segment != watchlist",
+    "buyer.segment in [vip, new]",
+    "buyer.segment not in [regular]",
+    "risk.fraud_score > 0.5",
+    "risk.fraud_score exists",
+    "buyer exists_placeholder",
+    "order.delivered_at more than 7 days ago",
+    "order.delivered_at within 3 days",
+    "order.delivered_at not exists",
+    "items.categories in [fresh_food, custom_made]",
+    "items.categories not in [electronics]",
+    "items.categories contains apparel",
+    "tracking.status == delivered",
+    "tracking.days_since_last_event > 4",
+    "evidence.has_photo == true",
+    "case.type in [refund_only, return_and_refund]",
+    "order.shipped == false",
+    "request.reason != changed_mind",
+    "order.days_past_expected_delivery >= 3",
+    "order.placed_at < order.delivered_at",
 ]
 TESTS.remove("buyer exists_placeholder")
 
@@ -124,9 +172,16 @@ def _yaml(cond) -> str:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(tree, min_size=1, max_size=4), st.sampled_from(["first", "all"]), st.lists(cases(), min_size=5, max_size=12))
+@given(
+    st.lists(tree, min_size=1, max_size=4),
+    st.sampled_from(["first", "all"]),
+    st.lists(cases(), min_size=5, max_size=12),
+)
 def test_random_policies_same_decision_on_both_backends(conds, hit, batch):
-    rules = "".join(f"  - id: r{i}\n    priority: {i % 3}\n    when: {_yaml(c)}\n    then: [apologize]\n" for i, c in enumerate(conds))
+    rules = "".join(
+        f"  - id: r{i}\n    priority: {i % 3}\n    when: {_yaml(c)}\n    then: [apologize]\n"
+        for i, c in enumerate(conds)
+    )
     policy, issues = load_policy_text(f'policy: rnd\nversion: "1"\nhit_policy: {hit}\nrules:\n{rules}')
     if policy is None:
         assert all(i.code == "policy-too-complex" for i in issues), issues

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,9 @@ def test_facts_and_actions(capsys):
 def test_explain_and_evaluate(case_file, rules_dir, capsys):
     code, out, _ = run(["explain", case_file, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys)
     assert code == 0 and "small-refund-trusted-buyer" in out and "FIRED" in out and "(seen:" in out
-    code, out, _ = run(["evaluate", case_file, "-p", rules_dir, "--at", "2026-11-11T10:00:00+08:00", "--backend", "python"], capsys)
+    code, out, _ = run(
+        ["evaluate", case_file, "-p", rules_dir, "--at", "2026-11-11T10:00:00+08:00", "--backend", "python"], capsys
+    )
     data = json.loads(out)
     assert code == 0 and [a["type"] for a in data["actions"]] == ["approve_refund", "add_tag"]
     code, out, _ = run(["explain", case_file, "-p", rules_dir, "--at", "2026-11-11T10:00:00+08:00", "--json"], capsys)
@@ -73,7 +76,8 @@ def test_policy_tests_pass_filter_json_and_fail(rules_dir, tmp_path, capsys):
     (tmp_path / "wrong.test.yaml").write_text(
         "policies: refunds.yaml\nnow: 2026-11-11T10:00:00+08:00\ntests:\n  - name: wrong on purpose\n"
         "    case: {id: x, tenant: t, channel: chat, case_type: inquiry, created_at: 2026-11-11T09:00:00+08:00}\n"
-        "    expect: {rules: [small-refund-trusted-buyer]}\n")
+        "    expect: {rules: [small-refund-trusted-buyer]}\n"
+    )
     code, out, _ = run(["test", tmp_path], capsys)
     assert code == 1 and "FAIL" in out and "refund-to-tier1-queue" in out and "1 failed" in out
 
@@ -95,7 +99,8 @@ def test_rule_coverage_names_rules_no_test_exercises(rules_dir, tmp_path, capsys
     (tmp_path / "one.test.yaml").write_text(
         "policies: refunds.yaml\nnow: 2026-11-11T10:00:00+08:00\ntests:\n  - name: inquiry\n"
         "    case: {id: x, tenant: t, channel: chat, case_type: inquiry, created_at: 2026-11-11T09:00:00+08:00}\n"
-        "    expect: {rules: [refund-to-tier1-queue]}\n")
+        "    expect: {rules: [refund-to-tier1-queue]}\n"
+    )
     code, out, _ = run(["test", tmp_path, "--json"], capsys)
     cov = json.loads(out)["coverage"]
     assert cov["rules"] == 18 and "refunds/small-refund-trusted-buyer" in cov["uncovered"]
@@ -114,9 +119,27 @@ def test_generate_and_simulate(rules_dir, tmp_path, capsys):
     # B raises the small-refund limit: more automatic approvals, fewer tier-1 queue routings
     b = tmp_path / "b"
     b.mkdir()
-    (b / "refunds.yaml").write_text((rules_dir / "refunds.yaml").read_text().replace("small_refund_cny: 200 CNY", "small_refund_cny: 2000 CNY"))
-    code, out, _ = run(["simulate", "--cases", cases, "--policies", rules_dir / "refunds.yaml", "--against", b,
-                        "--at", at, "--format", "json", "--workers", "2"], capsys)
+    (b / "refunds.yaml").write_text(
+        (rules_dir / "refunds.yaml").read_text().replace("small_refund_cny: 200 CNY", "small_refund_cny: 2000 CNY")
+    )
+    code, out, _ = run(
+        [
+            "simulate",
+            "--cases",
+            cases,
+            "--policies",
+            rules_dir / "refunds.yaml",
+            "--against",
+            b,
+            "--at",
+            at,
+            "--format",
+            "json",
+            "--workers",
+            "2",
+        ],
+        capsys,
+    )
     data = json.loads(out)
     small = data["rules"]["refunds/small-refund-trusted-buyer"]
     assert data["changed"] > 0 and small["b"] > small["a"]
@@ -126,8 +149,28 @@ def test_generate_and_simulate(rules_dir, tmp_path, capsys):
     assert out.startswith("section,name,a,b") and "\nrule,refunds/" in out
     # the same policies listed in another order decide the same: nothing differs
     r, e = rules_dir / "refunds.yaml", rules_dir / "escalation.yaml"
-    code, out, _ = run(["simulate", "--cases", cases, "--policies", r, "--policies", e, "--against", e, "--against", r,
-                        "--at", at, "--format", "json", "--workers", "1"], capsys)
+    code, out, _ = run(
+        [
+            "simulate",
+            "--cases",
+            cases,
+            "--policies",
+            r,
+            "--policies",
+            e,
+            "--against",
+            e,
+            "--against",
+            r,
+            "--at",
+            at,
+            "--format",
+            "json",
+            "--workers",
+            "1",
+        ],
+        capsys,
+    )
     data = json.loads(out)
     assert data["changed"] == 0 and data["rules"]["refunds/refund-to-tier1-queue"]["a"] > 0
     assert any(k.startswith("escalation/") and v["a"] > 0 for k, v in data["rules"].items())
@@ -136,8 +179,11 @@ def test_generate_and_simulate(rules_dir, tmp_path, capsys):
 def test_files_the_commands_cannot_use_are_one_line_errors(rules_dir, tmp_path, capsys):
     binary = tmp_path / "case.json"
     binary.write_bytes(b"\xff\xfe{}")
-    for argv, says in ((["explain", tmp_path], "not a file"), (["evaluate", binary], "not UTF-8"),
-                       (["generate", "--n", "1", "--out", tmp_path / "no" / "cases.jsonl"], "cannot write")):
+    for argv, says in (
+        (["explain", tmp_path], "not a file"),
+        (["evaluate", binary], "not UTF-8"),
+        (["generate", "--n", "1", "--out", tmp_path / "no" / "cases.jsonl"], "cannot write"),
+    ):
         code, _, err = run(argv, capsys)
         assert code == 2 and says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, argv
 
@@ -156,7 +202,9 @@ def test_generated_conversations_are_answered_mostly_and_never_from_the_future(t
 def test_simulate_reports_a_bad_case_line(rules_dir, tmp_path, capsys):
     cases = tmp_path / "bad.jsonl"
     cases.write_text('{"id": "x"}\n')
-    code, _, err = run(["simulate", "--cases", cases, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys)
+    code, _, err = run(
+        ["simulate", "--cases", cases, "--policies", rules_dir, "--at", "2026-11-11T10:00:00+08:00"], capsys
+    )
     assert code == 2 and f"{cases}:1" in err and "tenant" in err
     code, _, err = run(["simulate", "--cases", tmp_path, "--policies", rules_dir], capsys)
     assert code == 2 and "not a file" in err and "Traceback" not in err
@@ -173,8 +221,11 @@ def test_simulate_counts_next_response_breaches_per_cycle(tmp_path, capsys):
     from caseflow.testing import make_case
 
     def folder(name, within):
-        return _sla_policy(tmp_path / name, f"metric: next_response, within: {within}, calendar: always, start: trigger, "
-                                            "start_on: [tier1.customer_replied], stop_on: [tier1.ask_customer], repeat: true")
+        return _sla_policy(
+            tmp_path / name,
+            f"metric: next_response, within: {within}, calendar: always, start: trigger, "
+            "start_on: [tier1.customer_replied], stop_on: [tier1.ask_customer], repeat: true",
+        )
 
     def msg(author, hhmm):
         return {"author": author, "text": "hello", "at": f"2026-11-11T{hhmm}:00+00:00"}
@@ -182,17 +233,44 @@ def test_simulate_counts_next_response_breaches_per_cycle(tmp_path, capsys):
     conversations = [
         # two cycles: the buyer writes again after each answer (20 and 40 minutes; the second buyer
         # message at 03:01 is part of the open cycle, not a new one)
-        [msg("buyer", "02:00"), msg("agent", "02:05"), msg("buyer", "02:30"), msg("agent", "02:50"),
-         msg("buyer", "03:00"), msg("buyer", "03:01"), msg("agent", "03:40")],
+        [
+            msg("buyer", "02:00"),
+            msg("agent", "02:05"),
+            msg("buyer", "02:30"),
+            msg("agent", "02:50"),
+            msg("buyer", "03:00"),
+            msg("buyer", "03:01"),
+            msg("agent", "03:40"),
+        ],
         # a second buyer message before any answer is not a cycle; the last cycle is still open at --at (35 minutes)
         [msg("buyer", "02:00"), msg("buyer", "02:10"), msg("agent", "02:20"), msg("seller", "03:25")],
         [msg("buyer", "02:00")],  # never answered: no next-response cycle
     ]
     cases = tmp_path / "cases.jsonl"
-    cases.write_text("".join(make_case(id=f"NR-{i}", created_at="2026-11-11T02:00:00+00:00", messages=m).model_dump_json() + "\n"
-                             for i, m in enumerate(conversations)))
-    code, out, _ = run(["simulate", "--cases", cases, "--policies", folder("a", "30m"), "--against", folder("b", "1h"),
-                        "--at", "2026-11-11T04:00:00+00:00", "--format", "json", "--workers", "1"], capsys)
+    cases.write_text(
+        "".join(
+            make_case(id=f"NR-{i}", created_at="2026-11-11T02:00:00+00:00", messages=m).model_dump_json() + "\n"
+            for i, m in enumerate(conversations)
+        )
+    )
+    code, out, _ = run(
+        [
+            "simulate",
+            "--cases",
+            cases,
+            "--policies",
+            folder("a", "30m"),
+            "--against",
+            folder("b", "1h"),
+            "--at",
+            "2026-11-11T04:00:00+00:00",
+            "--format",
+            "json",
+            "--workers",
+            "1",
+        ],
+        capsys,
+    )
     sla = json.loads(out)["sla"]
     assert sla["next_response measured"] == {"a": 3, "b": 3}
     assert sla["next_response breached"] == {"a": 2, "b": 0}  # 40m and 35m > 30m; none > 1h
@@ -200,13 +278,13 @@ def test_simulate_counts_next_response_breaches_per_cycle(tmp_path, capsys):
 
 
 def test_simulate_replays_a_store_and_measures_sla_on_its_audit_records(store_url, tmp_path, capsys):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from caseflow import CaseService, FixedClock, Workflows, open_store
-    from caseflow.testing import make_case
     from caseflow.states import Actor, WorkflowEvent
+    from caseflow.testing import make_case
 
-    t0 = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
     agent = Actor(id="agent", role="tier1_agent")
     with open_store(store_url, upgrade=True) as store:
         svc = CaseService(store, Workflows(engine=None), clock=FixedClock(t0))  # opened at t0
@@ -215,12 +293,15 @@ def test_simulate_replays_a_store_and_measures_sla_on_its_audit_records(store_ur
             svc.open(case, actor=Actor(id="intake", role="system"))
             svc.handle(case.id, WorkflowEvent(id=f"t{i}", trigger="triage", actor=agent, at=t0 + timedelta(minutes=1)))
             if minutes is not None:
-                svc.handle(case.id, WorkflowEvent(id=f"s{i}", trigger="start_work", actor=agent,
-                                                  at=t0 + timedelta(minutes=minutes)))
+                svc.handle(
+                    case.id,
+                    WorkflowEvent(id=f"s{i}", trigger="start_work", actor=agent, at=t0 + timedelta(minutes=minutes)),
+                )
     a, b = _first_response_policy(tmp_path / "a", "10m"), _first_response_policy(tmp_path / "b", "2h")
     at = (t0 + timedelta(hours=4)).isoformat()  # after all the history
-    code, out, err = run(["simulate", "--store", store_url, "--policies", a, "--against", b, "--at", at, "--format", "json"],
-                         capsys)
+    code, out, err = run(
+        ["simulate", "--store", store_url, "--policies", a, "--against", b, "--at", at, "--format", "json"], capsys
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["cases"] == 4
@@ -253,8 +334,12 @@ def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
             continue
         assert not list(v.iter_errors(json.loads(json.dumps(yaml.safe_load(f.read_text()), default=str)))), f
         assert f.read_text().startswith("# yaml-language-server: $schema=")
-    bad = {"policy": "x", "version": "1", "hit_policy": "first",
-           "rules": [{"id": "a", "when": "always", "then": [{"escalate": {"severty": "high"}}]}]}
+    bad = {
+        "policy": "x",
+        "version": "1",
+        "hit_policy": "first",
+        "rules": [{"id": "a", "when": "always", "then": [{"escalate": {"severty": "high"}}]}],
+    }
     assert list(v.iter_errors(bad))
 
 
@@ -262,14 +347,18 @@ def _sla_policy(folder, target):
     """A folder with a 24/7 calendar and one policy that sets the SLA target ``{target}`` on every case."""
     folder.mkdir()
     (folder / "sla.calendars.yaml").write_text("calendars:\n  always:\n    timezone: UTC\n    always_open: true\n")
-    (folder / "sla.yaml").write_text('policy: sla\nversion: "1"\nhit_policy: first\nrules:\n  - id: all\n'
-                                     f'    when: always\n    then:\n      - sla_target: {{{target}}}\n')
+    (folder / "sla.yaml").write_text(
+        'policy: sla\nversion: "1"\nhit_policy: first\nrules:\n  - id: all\n'
+        f"    when: always\n    then:\n      - sla_target: {{{target}}}\n"
+    )
     return folder
 
 
 def _first_response_policy(folder, within):
-    return _sla_policy(folder, f'metric: first_response, within: {within}, calendar: always, start: opened, '
-                               'stop_in: ["tier1:in_progress"]')
+    return _sla_policy(
+        folder,
+        f'metric: first_response, within: {within}, calendar: always, start: opened, stop_in: ["tier1:in_progress"]',
+    )
 
 
 def test_simulate_counts_first_response_breaches_under_each_version(tmp_path, capsys):
@@ -279,17 +368,53 @@ def test_simulate_counts_first_response_breaches_under_each_version(tmp_path, ca
     for i, minutes in enumerate([5, 30, 180, None]):  # the agent's first answer; None: not answered yet
         msgs = [{"author": "buyer", "text": "where is my parcel", "at": "2026-11-11T02:00:00+00:00"}]
         if minutes is not None:
-            msgs.append({"author": "agent", "text": "checking", "at": f"2026-11-11T{2 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00"})
+            msgs.append(
+                {
+                    "author": "agent",
+                    "text": "checking",
+                    "at": f"2026-11-11T{2 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00",
+                }
+            )
         lines.append(make_case(id=f"FR-{i}", created_at="2026-11-11T02:00:00+00:00", messages=msgs).model_dump_json())
     cases = tmp_path / "cases.jsonl"
     cases.write_text("\n".join(lines) + "\n")
     a, b = _first_response_policy(tmp_path / "a", "10m"), _first_response_policy(tmp_path / "b", "2h")
-    code, out, _ = run(["simulate", "--cases", cases, "--policies", a, "--against", b, "--at", "2026-11-11T03:00:00+00:00",
-                        "--format", "json", "--workers", "1"], capsys)
+    code, out, _ = run(
+        [
+            "simulate",
+            "--cases",
+            cases,
+            "--policies",
+            a,
+            "--against",
+            b,
+            "--at",
+            "2026-11-11T03:00:00+00:00",
+            "--format",
+            "json",
+            "--workers",
+            "1",
+        ],
+        capsys,
+    )
     sla = json.loads(out)["sla"]
     # measured to the agent's answer (or to --at: one hour for the unanswered case)
     assert sla["first_response measured"] == {"a": 4, "b": 4}
     assert sla["first_response breached"] == {"a": 3, "b": 1}  # 30m, 3h, 1h open > 10m; only 3h > 2h
-    code, out, _ = run(["simulate", "--cases", cases, "--policies", a, "--against", b, "--at", "2026-11-11T03:00:00+00:00",
-                        "--workers", "1"], capsys)
+    code, out, _ = run(
+        [
+            "simulate",
+            "--cases",
+            cases,
+            "--policies",
+            a,
+            "--against",
+            b,
+            "--at",
+            "2026-11-11T03:00:00+00:00",
+            "--workers",
+            "1",
+        ],
+        capsys,
+    )
     assert code == 0 and "first_response breached" in out and "-2" in out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,13 @@ from caseflow import PolicyValidationError
 from caseflow.risk import Correlator, SignalEvent, load_detectors
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "correlation.detectors.yaml"
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def complaint(i: int, sku: str = "SKU-1", defect: str = "cracked", hours: float = 0) -> SignalEvent:
-    return SignalEvent(kind="complaint", at=T0 + timedelta(hours=hours), keys={"sku": sku, "defect": defect}, case_id=f"c{i}")
+    return SignalEvent(
+        kind="complaint", at=T0 + timedelta(hours=hours), keys={"sku": sku, "defect": defect}, case_id=f"c{i}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,12 @@ def test_different_defects_and_skus_are_counted_apart(detectors):
     c = Correlator(detectors)
     events = [complaint(i, sku=f"SKU-{i % 2}", defect=("cracked", "faded")[i // 2 % 2]) for i in range(20)]
     alerts = [a for e in events for a in c.observe(e)]
-    assert sorted((a.key["sku"], a.key["defect"]) for a in alerts) == [("SKU-0", "cracked"), ("SKU-0", "faded"),
-                                                                       ("SKU-1", "cracked"), ("SKU-1", "faded")]
+    assert sorted((a.key["sku"], a.key["defect"]) for a in alerts) == [
+        ("SKU-0", "cracked"),
+        ("SKU-0", "faded"),
+        ("SKU-1", "cracked"),
+        ("SKU-1", "faded"),
+    ]
 
 
 def test_misshipment_rate_by_warehouse_with_causes(detectors):
@@ -86,10 +92,17 @@ def stream(n: int, seed: int = 3) -> list[SignalEvent]:
     out = []
     for i in range(n):
         at = T0 + timedelta(minutes=7 * i + rnd.randint(0, 6))
-        kind = rnd.choice(["complaint", "complaint", "refund", "shipment", "shipment", "misshipment", "order", "dispute"])
-        keys = {"sku": f"SKU-{rnd.randint(1, 12)}", "defect": rnd.choice(["cracked", "faded", "dead_battery"]),
-                "buyer": f"b{rnd.randint(1, 40)}", "warehouse": f"W{rnd.randint(1, 3)}",
-                "cause": rnd.choice(["wrong_size", "wrong_item"]), "seller": f"s{rnd.randint(1, 4)}"}
+        kind = rnd.choice(
+            ["complaint", "complaint", "refund", "shipment", "shipment", "misshipment", "order", "dispute"]
+        )
+        keys = {
+            "sku": f"SKU-{rnd.randint(1, 12)}",
+            "defect": rnd.choice(["cracked", "faded", "dead_battery"]),
+            "buyer": f"b{rnd.randint(1, 40)}",
+            "warehouse": f"W{rnd.randint(1, 3)}",
+            "cause": rnd.choice(["wrong_size", "wrong_item"]),
+            "seller": f"s{rnd.randint(1, 4)}",
+        }
         out.append(SignalEvent(kind=kind, at=at, keys=keys, case_id=f"c{i}"))
     return out
 
@@ -123,8 +136,10 @@ def test_memory_stays_bounded(detectors):
 
 def test_bad_detector_files_are_located(tmp_path):
     p = tmp_path / "c.yaml"
-    p.write_text("detectors:\n  - id: x\n    count: complaint\n    key: [sku]\n    window: 7 fortnights\n    threshold: 5\n"
-                 "  - id: y\n    rate: misshipment\n    key: [w]\n    window: 1d\n    threshold: 0.1\n    then: [notfy]\n")
+    p.write_text(
+        "detectors:\n  - id: x\n    count: complaint\n    key: [sku]\n    window: 7 fortnights\n    threshold: 5\n"
+        "  - id: y\n    rate: misshipment\n    key: [w]\n    window: 1d\n    threshold: 0.1\n    then: [notfy]\n"
+    )
     with pytest.raises(PolicyValidationError) as exc:
         load_detectors(p)
     text = str(exc.value)

@@ -155,9 +155,16 @@ def test_fact_to_fact_comparison_is_false_when_a_side_is_missing_on_both_backend
     policy, issues = load_policy_text(text)
     assert not issues
     ps = PolicySet((policy,), default_facts(), default_actions())
-    case = Case.model_validate({"id": "c", "tenant": "t", "channel": "chat", "case_type": "inquiry",
-                                "created_at": "2026-11-01T00:00:00+00:00",
-                                "orders": [{"id": "o", "amount": "1 CNY", "placed_at": "2026-11-01T00:00:00+00:00"}]})
+    case = Case.model_validate(
+        {
+            "id": "c",
+            "tenant": "t",
+            "channel": "chat",
+            "case_type": "inquiry",
+            "created_at": "2026-11-01T00:00:00+00:00",
+            "orders": [{"id": "o", "amount": "1 CNY", "placed_at": "2026-11-01T00:00:00+00:00"}],
+        }
+    )
     for backend in ("durable", "python"):
         assert Engine(ps, backend=backend, clock=FixedClock("2026-11-02T00:00:00+00:00")).evaluate(case).rule_ids == []
 

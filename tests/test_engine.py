@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import structlog
@@ -32,8 +32,10 @@ def policy(text: str, facts=None) -> PolicySet:
 
 
 def limit_policy(version: str, limit: str) -> PolicySet:
-    return policy(f'policy: limits\nversion: "{version}"\nhit_policy: all\nrules:\n'
-                  f"  - id: big\n    when: order.amount > {limit}\n    then: [apologize]\n")
+    return policy(
+        f'policy: limits\nversion: "{version}"\nhit_policy: all\nrules:\n'
+        f"  - id: big\n    when: order.amount > {limit}\n    then: [apologize]\n"
+    )
 
 
 @pytest.mark.parametrize("backend", ["durable", "python"])
@@ -49,15 +51,17 @@ def test_two_versions_of_a_policy_side_by_side(backend, base_case):
 
 @pytest.mark.parametrize("backend", ["durable", "python"])
 def test_effective_dates_switch_a_policy_on_and_off(backend, base_case):
-    ps = policy('policy: peak\nversion: "1"\nhit_policy: all\neffective: {from: 2026-11-10, until: 2026-11-12, timezone: Asia/Shanghai}\n'
-                "rules:\n  - id: peak\n    when: always\n    then: [{set_priority: {priority: high}}]\n")
+    ps = policy(
+        'policy: peak\nversion: "1"\nhit_policy: all\neffective: {from: 2026-11-10, until: 2026-11-12, timezone: Asia/Shanghai}\n'
+        "rules:\n  - id: peak\n    when: always\n    then: [{set_priority: {priority: high}}]\n"
+    )
     clock = FixedClock("2026-11-09T23:59:59+08:00")
     engine = Engine(ps, backend=backend, clock=clock)
     case = parse_case(base_case)
     assert engine.evaluate(case).actions == [] and engine.evaluate(case).policies[0].effective is False
     clock.advance(seconds=1)
     assert engine.evaluate(case).action_types == ["set_priority"]
-    clock.set(datetime(2026, 11, 11, 16, 0, tzinfo=timezone.utc))  # 2026-11-12 00:00 in Shanghai
+    clock.set(datetime(2026, 11, 11, 16, 0, tzinfo=UTC))  # 2026-11-12 00:00 in Shanghai
     assert engine.evaluate(case).actions == []
 
 
@@ -90,10 +94,18 @@ def test_explanation_agrees_with_the_decision_and_shows_values(rules_dir, base_c
 
 def test_app_registered_fact(base_case):
     facts = default_facts()
-    facts.register("buyer.loyalty_tier", "enum", "loyalty tier from the CRM",
-                   lambda case, now: case.attributes.get("loyalty_tier"), choices=["bronze", "gold"])
-    ps = policy('policy: loyal\nversion: "1"\nhit_policy: all\nrules:\n'
-                "  - id: gold\n    when: buyer.loyalty_tier == gold\n    then: [apologize]\n", facts)
+    facts.register(
+        "buyer.loyalty_tier",
+        "enum",
+        "loyalty tier from the CRM",
+        lambda case, now: case.attributes.get("loyalty_tier"),
+        choices=["bronze", "gold"],
+    )
+    ps = policy(
+        'policy: loyal\nversion: "1"\nhit_policy: all\nrules:\n'
+        "  - id: gold\n    when: buyer.loyalty_tier == gold\n    then: [apologize]\n",
+        facts,
+    )
     base_case["attributes"] = {"loyalty_tier": "gold"}
     for backend in ("durable", "python"):
         assert Engine(ps, backend=backend, clock=CLOCK).evaluate(parse_case(base_case)).rule_ids == ["gold"]

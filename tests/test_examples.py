@@ -13,9 +13,16 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 
 # what each example promises to print (beyond running cleanly)
 PROMISES = {
-    "weekly_report.py": ["caseflow report, weekly, times in Asia/Shanghai", "2026-W40", "SLA breaches:",
-                         "repeat-complaint SKUs", "mis-shipments by warehouse and cause:", "picking_error",
-                         "what if chat's first-response target were 1h", "first_response   breached"],
+    "weekly_report.py": [
+        "caseflow report, weekly, times in Asia/Shanghai",
+        "2026-W40",
+        "SLA breaches:",
+        "repeat-complaint SKUs",
+        "mis-shipments by warehouse and cause:",
+        "picking_error",
+        "what if chat's first-response target were 1h",
+        "first_response   breached",
+    ],
 }
 
 
@@ -47,8 +54,9 @@ def test_quickstart_keeps_the_case_in_a_store_and_pays_the_refund_through_the_ou
 def test_quickstart_runs_on_postgresql_with_a_url(pg_url):
     script = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
     for run in (1, 2):  # the second run finds everything applied: events are not applied twice
-        out = subprocess.run([sys.executable, str(script), "--store", pg_url], capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(
+            [sys.executable, str(script), "--store", pg_url], capture_output=True, text=True, timeout=120
+        )
         assert out.returncode == 0, out.stderr
         assert "stored in postgresql: CS-20261111-0001 version 4" in out.stdout
         assert ("outbox (pending): refund.pay" if run == 1 else "outbox (delivered): refund.pay") in out.stdout
@@ -59,8 +67,10 @@ def test_the_weekly_what_if_finds_fewer_first_response_breaches_under_a_relaxed_
 
     script = Path(__file__).resolve().parent.parent / "examples" / "weekly_report.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180).stdout
-    now, measured, then, measured_b = map(int, re.search(
-        r"first_response\s+breached\s+(\d+) of (\d+) now,\s+(\d+) of (\d+) with the change", out).groups())
+    now, measured, then, measured_b = map(
+        int,
+        re.search(r"first_response\s+breached\s+(\d+) of (\d+) now,\s+(\d+) of (\d+) with the change", out).groups(),
+    )
     assert measured == measured_b > 0 and 0 < then < now  # the same clocks, judged against a looser target
     res = re.search(r"resolution\s+breached\s+(\d+) of \d+ now,\s+(\d+) of", out).groups()
     assert res[0] == res[1]  # the change touched only first response

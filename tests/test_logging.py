@@ -9,8 +9,10 @@ from caseflow.logging import get_logger, redact_pii, redact_text
 
 
 def test_free_text_is_masked():
-    text = ("mail me at li.wei+shop@example.com or call +62 812-3456-7890, card 4111 1111 1111 1111, "
-            "ship to 12 Baker Street, Jalan Sudirman No. 5, 上海市浦东新区世纪大道100号")
+    text = (
+        "mail me at li.wei+shop@example.com or call +62 812-3456-7890, card 4111 1111 1111 1111, "
+        "ship to 12 Baker Street, Jalan Sudirman No. 5, 上海市浦东新区世纪大道100号"
+    )
     out = redact_text(text)
     for secret in ("li.wei", "812-3456", "4111", "Baker", "Sudirman", "世纪大道"):
         assert secret not in out, (secret, out)
@@ -23,8 +25,16 @@ def test_numbers_that_are_not_personal_data_stay():
 
 
 def test_processor_masks_pii_keys_and_nested_values():
-    ed = redact_pii(None, "info", {"event": "x", "buyer_name": "Nguyen Van A",
-                                   "case": {"email": "a@b.co", "note": "call 0912 345 678"}, "amount": 5})
+    ed = redact_pii(
+        None,
+        "info",
+        {
+            "event": "x",
+            "buyer_name": "Nguyen Van A",
+            "case": {"email": "a@b.co", "note": "call 0912 345 678"},
+            "amount": 5,
+        },
+    )
     assert ed["buyer_name"] == "[redacted]" and ed["case"]["email"] == "[redacted]"
     assert ed["case"]["note"] == "call [phone]" and ed["amount"] == 5
 

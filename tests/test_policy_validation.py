@@ -54,7 +54,12 @@ def test_unknown_action(tmp_path, capsys):
 
 
 def test_duplicate_rule_id(tmp_path, capsys):
-    p = write(tmp_path, head("  - id: a\n    when: always\n    then: [apologize]\n  - id: a\n    when: always\n    then: [apologize]\n"))
+    p = write(
+        tmp_path,
+        head(
+            "  - id: a\n    when: always\n    then: [apologize]\n  - id: a\n    when: always\n    then: [apologize]\n"
+        ),
+    )
     code, err = run_validate(p, capsys)
     assert code == 1 and f"{p}:8:9:" in err and "used twice (first at line 5)" in err
 
@@ -88,7 +93,11 @@ def test_aliases_are_refused():
 
 def test_all_errors_of_a_load_come_together(tmp_path):
     write(tmp_path, head("  - id: a\n    when: order.amout > 1 CNY\n    then: [apologize]\n"), "one.yaml")
-    write(tmp_path, 'policy: u\nversion: "1"\nhit_policy: sometimes\nrules:\n  - id: b\n    when: always\n    then: [nope]\n', "two.yaml")
+    write(
+        tmp_path,
+        'policy: u\nversion: "1"\nhit_policy: sometimes\nrules:\n  - id: b\n    when: always\n    then: [nope]\n',
+        "two.yaml",
+    )
     with pytest.raises(PolicyValidationError) as exc:
         load_policies(tmp_path)
     codes = sorted(i.code for i in exc.value.issues)
@@ -116,7 +125,7 @@ def test_all_errors_of_a_load_come_together(tmp_path):
     ],
 )
 def test_condition_errors(test, code):
-    text = head(f"  - id: a\n    when: \"{test}\"\n    then: [apologize]\n")
+    text = head(f'  - id: a\n    when: "{test}"\n    then: [apologize]\n')
     policy, issues = load_policy_text(text)
     assert policy is None
     assert [i.code for i in issues] == [code], issues

@@ -11,12 +11,12 @@ from decimal import Decimal
 
 import pytest
 
-from caseflow import Actor, CaseService, Workflows, WorkflowEvent, open_store
-from caseflow.tools.cli import main
+from caseflow import Actor, CaseService, WorkflowEvent, Workflows, open_store
 from caseflow.errors import CaseflowError
-from caseflow.tools.report import build_report
 from caseflow.store import OutboxMessage
 from caseflow.testing import make_case
+from caseflow.tools.cli import main
+from caseflow.tools.report import build_report
 
 MON = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday (ISO week 45)
 
@@ -28,25 +28,59 @@ def _case(i: int, at: datetime, **kw):
 
 
 def _refund(case_id: str, amount: str, currency: str, at: datetime, n: int) -> OutboxMessage:
-    return OutboxMessage(id=n, key=f"refund:{case_id}:o", kind="refund.pay", case_id=case_id, event_id="e",
-                         payload={"amount": amount, "currency": currency}, created_at=at)
+    return OutboxMessage(
+        id=n,
+        key=f"refund:{case_id}:o",
+        kind="refund.pay",
+        case_id=case_id,
+        event_id="e",
+        payload={"amount": amount, "currency": currency},
+        created_at=at,
+    )
 
 
 def test_figures_per_week_day_and_month():
     cases = [
-        _case(1, MON, case_type="wrong_item", request={"kind": "refund_only", "amount": "50 CNY", "reason": "wrong_item"},
-              attributes={"warehouse": "WH-1"}, root_cause="picking_error", orders=[_order("SKU-A")]),
-        _case(2, MON + timedelta(days=1), channel="email", sla_breaches={"first_response": 1}, tier=2,
-              states={"tier1": "handed_to_tier2", "tier2": "escalated"},
-              request={"kind": "refund_only", "amount": "20 CNY", "reason": "damaged"}, orders=[_order("SKU-A")]),
-        _case(3, MON + timedelta(days=7), sla_breaches={"seller_response": 1},  # a deadline, not a service breach
-              request={"kind": "refund_only", "amount": "20 CNY", "reason": "changed_mind"}),
-        _case(4, MON + timedelta(days=8), case_type="wrong_item", attributes={"warehouse": "WH-1"},
-              request={"kind": "refund_only", "amount": "20 CNY", "reason": "wrong_item"}, orders=[_order("SKU-B")]),
+        _case(
+            1,
+            MON,
+            case_type="wrong_item",
+            request={"kind": "refund_only", "amount": "50 CNY", "reason": "wrong_item"},
+            attributes={"warehouse": "WH-1"},
+            root_cause="picking_error",
+            orders=[_order("SKU-A")],
+        ),
+        _case(
+            2,
+            MON + timedelta(days=1),
+            channel="email",
+            sla_breaches={"first_response": 1},
+            tier=2,
+            states={"tier1": "handed_to_tier2", "tier2": "escalated"},
+            request={"kind": "refund_only", "amount": "20 CNY", "reason": "damaged"},
+            orders=[_order("SKU-A")],
+        ),
+        _case(
+            3,
+            MON + timedelta(days=7),
+            sla_breaches={"seller_response": 1},  # a deadline, not a service breach
+            request={"kind": "refund_only", "amount": "20 CNY", "reason": "changed_mind"},
+        ),
+        _case(
+            4,
+            MON + timedelta(days=8),
+            case_type="wrong_item",
+            attributes={"warehouse": "WH-1"},
+            request={"kind": "refund_only", "amount": "20 CNY", "reason": "wrong_item"},
+            orders=[_order("SKU-B")],
+        ),
     ]
-    outbox = [_refund("R-1", "50.00", "CNY", MON, 1), _refund("R-2", "20.00", "CNY", MON + timedelta(days=1), 2),
-              _refund("R-3", "300000", "IDR", MON + timedelta(days=7), 3),
-              _refund("NOT-IN-RANGE", "1", "CNY", MON, 4)]
+    outbox = [
+        _refund("R-1", "50.00", "CNY", MON, 1),
+        _refund("R-2", "20.00", "CNY", MON + timedelta(days=1), 2),
+        _refund("R-3", "300000", "IDR", MON + timedelta(days=7), 3),
+        _refund("NOT-IN-RANGE", "1", "CNY", MON, 4),
+    ]
     weekly = build_report(cases, outbox, period="weekly")
     assert [p.period for p in weekly.periods] == ["2026-W45", "2026-W46"]
     w45, w46 = weekly.periods
@@ -59,7 +93,11 @@ def test_figures_per_week_day_and_month():
     assert weekly.repeat_skus == [{"sku": "SKU-A", "cases": 2, "examples": ["R-1", "R-2"]}]
     assert weekly.misshipments == {"WH-1": {"picking_error": 1, "open (no root cause yet)": 1}}
     assert [p.period for p in build_report(cases, period="daily").periods] == [
-        "2026-11-02", "2026-11-03", "2026-11-09", "2026-11-10"]
+        "2026-11-02",
+        "2026-11-03",
+        "2026-11-09",
+        "2026-11-10",
+    ]
     assert [p.cases for p in build_report(cases, period="monthly").periods] == [4]
     # periods follow the report's time zone: 23:30 UTC on Sunday is Monday in Shanghai
     late = [_case(9, datetime(2026, 11, 8, 23, 30, tzinfo=UTC))]
@@ -72,8 +110,12 @@ def test_figures_per_week_day_and_month():
 
 
 def _order(sku: str) -> dict:
-    return {"id": f"o-{sku}", "amount": "50 CNY", "placed_at": "2026-10-20T10:00:00+00:00",
-            "items": [{"sku": sku, "category": "apparel"}]}
+    return {
+        "id": f"o-{sku}",
+        "amount": "50 CNY",
+        "placed_at": "2026-10-20T10:00:00+00:00",
+        "items": [{"sku": sku, "category": "apparel"}],
+    }
 
 
 def test_outputs_agree_with_each_other():
@@ -82,13 +124,19 @@ def test_outputs_agree_with_each_other():
     data = json.loads(r.json())
     assert [p["cases"] for p in data["periods"]] == [7, 3]  # Monday to Sunday, then three days
     rows = list(csv.DictReader(io.StringIO(r.csv())))
-    assert {(x["period"], x["value"]) for x in rows if x["measure"] == "cases"} == {("2026-W45", "7"), ("2026-W46", "3")}
+    assert {(x["period"], x["value"]) for x in rows if x["measure"] == "cases"} == {
+        ("2026-W45", "7"),
+        ("2026-W46", "3"),
+    }
     assert [p["sla_compliance"] for p in data["periods"]] == [0.5714, 0.3333]  # 3 of 7 and 2 of 3 breached
     assert "2026-W45" in r.table() and "57.1%" in r.table() and "33.3%" in r.table()
     svg = ET.fromstring(r.svg())
     assert svg.tag.endswith("svg")
     bars = [e for e in svg.iter() if e.tag.endswith("rect") and e.find("{http://www.w3.org/2000/svg}title") is not None]
-    assert [b.find("{http://www.w3.org/2000/svg}title").text for b in bars] == ["2026-W45: 7 cases", "2026-W46: 3 cases"]
+    assert [b.find("{http://www.w3.org/2000/svg}title").text for b in bars] == [
+        "2026-W45: 7 cases",
+        "2026-W46: 3 cases",
+    ]
 
 
 def test_bad_period_or_time_zone_is_a_clear_error():
@@ -110,8 +158,16 @@ def _store_with_cases(url: str) -> None:
             c = _case(i, MON + timedelta(days=2 * i))
             svc.open(c, actor=Actor(id="intake", role="system"))
             if i % 3 == 0:
-                svc.handle(c.id, WorkflowEvent(id=f"h{i}", trigger="handoff_to_tier2", reason="complex",
-                                               actor=Actor(id="a", role="tier1_agent"), at=c.created_at))
+                svc.handle(
+                    c.id,
+                    WorkflowEvent(
+                        id=f"h{i}",
+                        trigger="handoff_to_tier2",
+                        reason="complex",
+                        actor=Actor(id="a", role="tier1_agent"),
+                        at=c.created_at,
+                    ),
+                )
 
 
 def test_the_command_reads_a_store(store_url, tmp_path, capsys):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from caseflow import Actor, Engine, FixedClock, PolicyValidationError, WorkflowEvent, Workflows, load_policies
+from caseflow.sla import SlaTracker, load_calendars
 from caseflow.sla.calendar import BusinessCalendar, CalendarError
 from caseflow.sla.stopwatch import SlaClock
 from caseflow.sla.timers import Timer, TimerQueue
-from caseflow.sla import SlaTracker, load_calendars
 from caseflow.testing import make_case
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -40,10 +40,14 @@ def test_dst_spring_forward_and_fall_back_are_exact():
 def test_hours_that_cross_midnight():
     cal = BusinessCalendar.build("late", "Asia/Jakarta", {"fri": ["22:00-02:00"]})
     assert cal.add(datetime(2026, 11, 13, 23, tzinfo=JKT), hours=2) == datetime(2026, 11, 14, 1, tzinfo=JKT)
-    assert cal.add(datetime(2026, 11, 13, 23, tzinfo=JKT), hours=4) == datetime(2026, 11, 20, 23, tzinfo=JKT)  # next Friday
+    assert cal.add(datetime(2026, 11, 13, 23, tzinfo=JKT), hours=4) == datetime(
+        2026, 11, 20, 23, tzinfo=JKT
+    )  # next Friday
     assert cal.add(datetime(2026, 11, 13, 23, tzinfo=JKT), hours=1) == datetime(2026, 11, 14, 0, 0, tzinfo=JKT)
     assert cal.add(datetime(2026, 11, 13, 23, tzinfo=JKT), minutes=150) == datetime(2026, 11, 14, 1, 30, tzinfo=JKT)
-    assert cal.is_open(datetime(2026, 11, 14, 1, 0, tzinfo=JKT)) and not cal.is_open(datetime(2026, 11, 14, 3, 0, tzinfo=JKT))
+    assert cal.is_open(datetime(2026, 11, 14, 1, 0, tzinfo=JKT)) and not cal.is_open(
+        datetime(2026, 11, 14, 3, 0, tzinfo=JKT)
+    )
 
 
 def test_holidays_and_adjusted_working_weekends():
@@ -53,8 +57,13 @@ def test_holidays_and_adjusted_working_weekends():
     assert cn.holiday_name(date(2026, 10, 1)) is not None
     # Saturday 10 October 2026 is an adjusted working day (调休)
     assert cn.is_open_day(date(2026, 10, 10)) and not cn.is_open_day(date(2026, 10, 11))
-    custom = BusinessCalendar.build("shop", "Asia/Shanghai", {"mon-fri": ["09:00-18:00"]},
-                                    closures=["2026-11-11"], extra_working_days=["2026-11-14"])
+    custom = BusinessCalendar.build(
+        "shop",
+        "Asia/Shanghai",
+        {"mon-fri": ["09:00-18:00"]},
+        closures=["2026-11-11"],
+        extra_working_days=["2026-11-14"],
+    )
     assert not custom.is_open_day(date(2026, 11, 11)) and custom.is_open_day(date(2026, 11, 14))
 
 
@@ -99,9 +108,13 @@ def test_pause_resume_stretches_and_exact_due_times():
 
 
 def test_several_breach_levels():
-    c = SlaClock("first_response", BusinessCalendar.build("a", "UTC", always_open=True), target_seconds=H,
-                 escalate_every_seconds=H)
-    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    c = SlaClock(
+        "first_response",
+        BusinessCalendar.build("a", "UTC", always_open=True),
+        target_seconds=H,
+        escalate_every_seconds=H,
+    )
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
     c.start(t0)
     assert [c.status(t0 + timedelta(minutes=m)).breach_level for m in (59, 60, 119, 120, 181)] == [0, 1, 1, 2, 3]
     assert c.next_deadline(t0) == (t0 + timedelta(minutes=45), "warning:75")
@@ -109,7 +122,7 @@ def test_several_breach_levels():
 
 def test_timer_queue_oldest_first_reschedule_cancel():
     q = TimerQueue()
-    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
     for i, minutes in enumerate([30, 10, 20, 40]):
         q.schedule(Timer(f"k{i}", t0 + timedelta(minutes=minutes), f"c{i}", "breach"))
     q.schedule(Timer("k3", t0 + timedelta(minutes=5), "c3", "breach"))  # moved earlier
@@ -138,8 +151,11 @@ def run_until(flows, tracker, case, records, until):
 def test_seller_silent_48_hours_approves_the_return_request(setup):
     flows, tracker = setup
     t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
-    case = make_case(case_type="return_and_refund", request={"kind": "return_and_refund", "amount": "100 CNY", "reason": "damaged"},
-                     created_at=t0.isoformat())
+    case = make_case(
+        case_type="return_and_refund",
+        request={"kind": "return_and_refund", "amount": "100 CNY", "reason": "damaged"},
+        created_at=t0.isoformat(),
+    )
     out = flows.open(case, actor=Actor(id="i", role="system"), at=t0)
     assert out.case.states["return_and_refund"] == "requested"  # no policy approved it at once
     case, records = run_until(flows, tracker, out.case, list(out.records), t0 + timedelta(hours=47, minutes=59))
@@ -153,12 +169,18 @@ def test_seller_silent_48_hours_approves_the_return_request(setup):
 def test_the_buyer_has_7_days_to_ship_the_return(setup):
     flows, tracker = setup
     t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
-    case = make_case(case_type="return_and_refund", created_at=t0.isoformat(),
-                     request={"kind": "return_and_refund", "amount": "100 CNY", "reason": "damaged"})
+    case = make_case(
+        case_type="return_and_refund",
+        created_at=t0.isoformat(),
+        request={"kind": "return_and_refund", "amount": "100 CNY", "reason": "damaged"},
+    )
     out = flows.open(case, actor=Actor(id="i", role="system"), at=t0)
     case, records = out.case, list(out.records)
     for i, trig in enumerate(["approve", "send_return_label"]):
-        o = flows.handle(case, WorkflowEvent(id=f"e{i}", trigger=trig, actor=Actor(id="s", role="seller"), at=t0 + timedelta(hours=1)))
+        o = flows.handle(
+            case,
+            WorkflowEvent(id=f"e{i}", trigger=trig, actor=Actor(id="s", role="seller"), at=t0 + timedelta(hours=1)),
+        )
         case, records = o.case, records + o.records
     case, records = run_until(flows, tracker, case, records, t0 + timedelta(days=8))
     assert case.states["return_and_refund"] == "lapsed"
@@ -191,13 +213,21 @@ def test_unknown_calendar_is_a_clear_error(setup, tmp_path):
 def test_next_response_is_a_new_cycle_after_each_customer_reply(setup):
     flows, tracker = setup
     t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
-    out = flows.open(make_case(channel="chat", case_type="inquiry", request=None, created_at=t0.isoformat()),
-                     actor=Actor(id="i", role="system"), at=t0)
+    out = flows.open(
+        make_case(channel="chat", case_type="inquiry", request=None, created_at=t0.isoformat()),
+        actor=Actor(id="i", role="system"),
+        at=t0,
+    )
     case, records = out.case, list(out.records)
     agent, buyer = Actor(id="a", role="tier1_agent"), Actor(id="b", role="buyer")
-    steps = [("triage", agent, 1), ("start_work", agent, 2), ("ask_customer", agent, 3),
-             ("customer_replied", buyer, 30), ("ask_customer", agent, 40),       # answered in 10 min: met
-             ("customer_replied", buyer, 60)]                                      # then nobody answers
+    steps = [
+        ("triage", agent, 1),
+        ("start_work", agent, 2),
+        ("ask_customer", agent, 3),
+        ("customer_replied", buyer, 30),
+        ("ask_customer", agent, 40),  # answered in 10 min: met
+        ("customer_replied", buyer, 60),
+    ]  # then nobody answers
     for i, (trig, actor, minutes) in enumerate(steps):
         o = flows.handle(case, WorkflowEvent(id=f"e{i}", trigger=trig, actor=actor, at=t0 + timedelta(minutes=minutes)))
         case, records = o.case, records + o.records
@@ -213,11 +243,16 @@ def test_next_response_is_a_new_cycle_after_each_customer_reply(setup):
 def test_periodic_update_restarts_on_every_update(setup):
     flows, tracker = setup
     t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
-    out = flows.open(make_case(channel="email", case_type="inquiry", request=None, created_at=t0.isoformat()),
-                     actor=Actor(id="i", role="system"), at=t0)
+    out = flows.open(
+        make_case(channel="email", case_type="inquiry", request=None, created_at=t0.isoformat()),
+        actor=Actor(id="i", role="system"),
+        at=t0,
+    )
     case, records = out.case, list(out.records)
     agent = Actor(id="a", role="tier1_agent")
-    for i, (trig, hours_) in enumerate([("triage", 1), ("start_work", 2), ("ask_internal", 3), ("internal_replied", 20)]):
+    for i, (trig, hours_) in enumerate(
+        [("triage", 1), ("start_work", 2), ("ask_internal", 3), ("internal_replied", 20)]
+    ):
         o = flows.handle(case, WorkflowEvent(id=f"e{i}", trigger=trig, actor=agent, at=t0 + timedelta(hours=hours_)))
         case, records = o.case, records + o.records
     pu = next(tc for tc in tracker.clocks(case, records) if tc.clock.metric == "periodic_update")
@@ -228,21 +263,39 @@ def test_periodic_update_restarts_on_every_update(setup):
 def test_a_deadline_set_by_an_outside_platform_is_the_due_time(setup):
     flows, tracker = setup
     t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
-    case = make_case(channel="email", case_type="inquiry", request=None, created_at=t0.isoformat(),
-                     deadlines={"platform_response": (t0 + timedelta(hours=3, minutes=7)).isoformat()})
+    case = make_case(
+        channel="email",
+        case_type="inquiry",
+        request=None,
+        created_at=t0.isoformat(),
+        deadlines={"platform_response": (t0 + timedelta(hours=3, minutes=7)).isoformat()},
+    )
     out = flows.open(case, actor=Actor(id="i", role="system"), at=t0)
     pr = next(tc for tc in tracker.clocks(out.case, list(out.records)) if tc.clock.metric == "platform_response")
     assert pr.clock.due_at() == t0 + timedelta(hours=3, minutes=7)
-    assert "platform_response" not in {tc.clock.metric for tc in tracker.clocks(
-        flows.open(make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0).case,
-        list(flows.open(make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0).records))}
+    assert "platform_response" not in {
+        tc.clock.metric
+        for tc in tracker.clocks(
+            flows.open(
+                make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0
+            ).case,
+            list(
+                flows.open(
+                    make_case(id="other", created_at=t0.isoformat()), actor=Actor(id="i", role="system"), at=t0
+                ).records
+            ),
+        )
+    }
 
 
 def test_a_breach_escalates_level_by_level(setup):
     flows, tracker = setup
     t0 = datetime(2026, 11, 20, 10, tzinfo=SH)
-    out = flows.open(make_case(priority="urgent", case_type="inquiry", request=None, created_at=t0.isoformat()),
-                     actor=Actor(id="i", role="system"), at=t0)
+    out = flows.open(
+        make_case(priority="urgent", case_type="inquiry", request=None, created_at=t0.isoformat()),
+        actor=Actor(id="i", role="system"),
+        at=t0,
+    )
     case, records = out.case, list(out.records)
     o = flows.handle(case, WorkflowEvent(id="t", trigger="triage", actor=Actor(id="a", role="tier1_agent"), at=t0))
     case, records = o.case, records + o.records

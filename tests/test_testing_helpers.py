@@ -5,7 +5,9 @@ from caseflow.testing import decide, make_case
 
 def test_make_case_merges_overrides():
     case = make_case(buyer={"segment": "vip"}, case_type="return_and_refund")
-    assert case.buyer.segment.value == "vip" and case.buyer.id == "buyer-1" and case.case_type.value == "return_and_refund"
+    assert (
+        case.buyer.segment.value == "vip" and case.buyer.id == "buyer-1" and case.case_type.value == "return_and_refund"
+    )
 
 
 def test_decide_runs_both_backends(rules_dir):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,21 +14,28 @@ from caseflow.errors import (
     WorkflowDefinitionError,
     WorkflowError,
 )
+from caseflow.states import Actor, WorkflowEvent, Workflows, load_workflows, replay
 from caseflow.states.definition import _expand, load_workflow_data
 from caseflow.states.guards import default_guards
 from caseflow.testing import make_case
-from caseflow.states import Actor, WorkflowEvent, Workflows, load_workflows, replay
 
-NOW = datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
 SYSTEM = Actor(id="sys", role="system")
 AGENT = Actor(id="agent-1", role="tier1_agent")
 SPECIALIST = Actor(id="t2-1", role="tier2_specialist")
 SUPERVISOR = Actor(id="sup-1", role="supervisor")
 
 # data that satisfies every shipped guard
-GOOD_DATA = {"root_cause": "carrier mislabelled the parcel", "kb_summary": "KB-123: relabel flow",
-             "authority": "legal", "tracking_number": "SF1234567", "outcome": "buyer", "evidence": "photo",
-             "amount": "10 CNY", "severity": "critical"}
+GOOD_DATA = {
+    "root_cause": "carrier mislabelled the parcel",
+    "kb_summary": "KB-123: relabel flow",
+    "authority": "legal",
+    "tracking_number": "SF1234567",
+    "outcome": "buyer",
+    "evidence": "photo",
+    "amount": "10 CNY",
+    "severity": "critical",
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +43,38 @@ def flows() -> Workflows:
     return Workflows()
 
 
-def ev(n: int, trigger: str, actor: Actor = AGENT, *, workflow: str | None = None, reason: str | None = "because",
-       data: dict | None = None) -> WorkflowEvent:
-    return WorkflowEvent(id=f"e{n}", trigger=trigger, workflow=workflow, actor=actor, at=NOW + timedelta(minutes=n),
-                         reason=reason, data=data or {})
+def ev(
+    n: int,
+    trigger: str,
+    actor: Actor = AGENT,
+    *,
+    workflow: str | None = None,
+    reason: str | None = "because",
+    data: dict | None = None,
+) -> WorkflowEvent:
+    return WorkflowEvent(
+        id=f"e{n}",
+        trigger=trigger,
+        workflow=workflow,
+        actor=actor,
+        at=NOW + timedelta(minutes=n),
+        reason=reason,
+        data=data or {},
+    )
 
 
 def test_every_shipped_definition_validates(flows):
-    assert set(flows.definitions) == {"tier1", "tier2", "refund_only", "return_and_refund", "exchange", "reship",
-                                      "partial_compensation", "dispute", "chargeback"}
+    assert set(flows.definitions) == {
+        "tier1",
+        "tier2",
+        "refund_only",
+        "return_and_refund",
+        "exchange",
+        "reship",
+        "partial_compensation",
+        "dispute",
+        "chargeback",
+    }
 
 
 def test_every_transition_of_every_shipped_workflow_walks(flows):
@@ -90,13 +120,31 @@ def test_caseflow_fires_exactly_as_transitions_event_trigger_would(flows):
             for trigger in fast.allowed(state):
                 for role in sorted(flows.roles):
                     for data in (GOOD_DATA, {}):
-                        case = make_case(case_type="inquiry", request={"kind": "refund_only", "amount": "2500 CNY",
-                                                                       "reason": "changed_mind"})
+                        case = make_case(
+                            case_type="inquiry",
+                            request={"kind": "refund_only", "amount": "2500 CNY", "reason": "changed_mind"},
+                        )
                         case = case.model_copy(update={"states": {"tier1": "in_progress", name: state}, "evidence": []})
 
-                        a, b = (_outcome(c, state, trigger, GuardContext(
-                            case=case, workflow=name, trigger=trigger, state=state, role=role, actor_id="x",
-                            reason=None, data=dict(data), params=d.params)) for c in (fast, slow))
+                        a, b = (
+                            _outcome(
+                                c,
+                                state,
+                                trigger,
+                                GuardContext(
+                                    case=case,
+                                    workflow=name,
+                                    trigger=trigger,
+                                    state=state,
+                                    role=role,
+                                    actor_id="x",
+                                    reason=None,
+                                    data=dict(data),
+                                    params=d.params,
+                                ),
+                            )
+                            for c in (fast, slow)
+                        )
                         assert a == b, (name, state, trigger, role, data)
                         compared += 1
     assert compared > 1000
@@ -125,8 +173,11 @@ def test_a_role_that_may_not_fire_is_refused_and_nothing_changes(flows):
 
 
 def test_tier1_cannot_approve_above_its_refund_limit_but_a_supervisor_can(flows):
-    case = opened(flows, request={"kind": "refund_only", "amount": "900.00 CNY", "reason": "damaged"},
-                  orders=[{"id": "o", "amount": "900.00 CNY", "placed_at": "2026-11-01T10:00:00+08:00"}]).case
+    case = opened(
+        flows,
+        request={"kind": "refund_only", "amount": "900.00 CNY", "reason": "damaged"},
+        orders=[{"id": "o", "amount": "900.00 CNY", "placed_at": "2026-11-01T10:00:00+08:00"}],
+    ).case
     before = case.model_dump()
     with pytest.raises(TransitionRefused) as exc:
         flows.handle(case, ev(1, "approve", AGENT))
@@ -137,15 +188,18 @@ def test_tier1_cannot_approve_above_its_refund_limit_but_a_supervisor_can(flows)
 
 
 def test_tier2_cannot_resolve_without_root_cause_and_kb_summary(flows):
-    case = make_case(case_type="inquiry").model_copy(update={"states": {"tier1": "handed_to_tier2", "tier2": "resolution_proposed"}})
+    case = make_case(case_type="inquiry").model_copy(
+        update={"states": {"tier1": "handed_to_tier2", "tier2": "resolution_proposed"}}
+    )
     with pytest.raises(TransitionRefused) as exc:
         flows.handle(case, ev(1, "resolve", SPECIALIST, workflow="tier2"))
     assert exc.value.guard == "has_root_cause"
     with pytest.raises(TransitionRefused) as exc:
         flows.handle(case, ev(1, "resolve", SPECIALIST, workflow="tier2", data={"root_cause": "bad batch"}))
     assert exc.value.guard == "has_kb_summary"
-    out = flows.handle(case, ev(1, "resolve", SPECIALIST, workflow="tier2",
-                                data={"root_cause": "bad batch", "kb_summary": "KB-9"}))
+    out = flows.handle(
+        case, ev(1, "resolve", SPECIALIST, workflow="tier2", data={"root_cause": "bad batch", "kb_summary": "KB-9"})
+    )
     assert out.case.states["tier2"] == "resolved" and out.case.root_cause == "bad batch"
 
 
@@ -211,13 +265,16 @@ def test_a_critical_case_goes_to_an_authority_at_once(flows):
 @pytest.fixture(scope="module")
 def driven() -> Workflows:
     clock = FixedClock(NOW)
-    return Workflows(engine=Engine(load_policies(__import__("pathlib").Path(__file__).parent.parent / "rules"), clock=clock))
+    return Workflows(
+        engine=Engine(load_policies(__import__("pathlib").Path(__file__).parent.parent / "rules"), clock=clock)
+    )
 
 
 def test_policy_decisions_fire_transitions(driven):
     # the refund policy escalates a high amount: escalate -> tier1.handoff_to_tier2, tier2 starts
-    out = driven.open(make_case(request={"kind": "refund_only", "amount": "2500 CNY", "reason": "changed_mind"}),
-                      actor=SYSTEM, at=NOW)
+    out = driven.open(
+        make_case(request={"kind": "refund_only", "amount": "2500 CNY", "reason": "changed_mind"}), actor=SYSTEM, at=NOW
+    )
     assert out.decisions[0].rule_ids == ["high-amount-needs-tier2"]
     assert out.case.states["tier1"] == "handed_to_tier2" and out.case.states["tier2"] == "escalated"
     assert out.case.tier == 2 and "high-amount" in out.case.tags
@@ -229,20 +286,37 @@ def test_policy_decisions_fire_transitions(driven):
 
 
 def test_small_trusted_refund_is_approved_by_policy(driven):
-    out = driven.open(make_case(request={"kind": "refund_only", "amount": "50 CNY", "reason": "changed_mind"}),
-                      actor=SYSTEM, at=NOW)
+    out = driven.open(
+        make_case(request={"kind": "refund_only", "amount": "50 CNY", "reason": "changed_mind"}), actor=SYSTEM, at=NOW
+    )
     assert out.case.states["refund_only"] == "approved"
 
 
 def test_reactions_that_loop_are_stopped_with_a_clear_error():
-    ping = load_workflow_data({
-        "workflow": "tier1", "version": "1", "initial": "a",
-        "states": ["a", "b"],
-        "transitions": [
-            {"trigger": "go", "source": "a", "dest": "b", "roles": ["system"], "then": {"workflow": "tier1", "trigger": "back"}},
-            {"trigger": "back", "source": "b", "dest": "a", "roles": ["system"], "then": {"workflow": "tier1", "trigger": "go"}},
-        ],
-    })
+    ping = load_workflow_data(
+        {
+            "workflow": "tier1",
+            "version": "1",
+            "initial": "a",
+            "states": ["a", "b"],
+            "transitions": [
+                {
+                    "trigger": "go",
+                    "source": "a",
+                    "dest": "b",
+                    "roles": ["system"],
+                    "then": {"workflow": "tier1", "trigger": "back"},
+                },
+                {
+                    "trigger": "back",
+                    "source": "b",
+                    "dest": "a",
+                    "roles": ["system"],
+                    "then": {"workflow": "tier1", "trigger": "go"},
+                },
+            ],
+        }
+    )
     flows = Workflows([ping], case_workflows={})
     case = flows.open(make_case(), actor=SYSTEM, at=NOW).case
     with pytest.raises(ReactionLimitError):
@@ -250,12 +324,22 @@ def test_reactions_that_loop_are_stopped_with_a_clear_error():
 
 
 def test_replay_of_the_records_rebuilds_the_case_exactly(driven):
-    out = driven.open(make_case(case_type="return_and_refund",
-                                request={"kind": "return_and_refund", "amount": "100 CNY", "reason": "changed_mind"}),
-                      actor=SYSTEM, at=NOW)
+    out = driven.open(
+        make_case(
+            case_type="return_and_refund",
+            request={"kind": "return_and_refund", "amount": "100 CNY", "reason": "changed_mind"},
+        ),
+        actor=SYSTEM,
+        at=NOW,
+    )
     records = list(out.records)
-    steps = [("triage", AGENT, {}), ("send_return_label", AGENT, {}), ("buyer_shipped", Actor(id="b", role="buyer"),
-             {"tracking_number": "SF1"}), ("return_delivered", SYSTEM, {}), ("refund_paid", SYSTEM, {})]
+    steps = [
+        ("triage", AGENT, {}),
+        ("send_return_label", AGENT, {}),
+        ("buyer_shipped", Actor(id="b", role="buyer"), {"tracking_number": "SF1"}),
+        ("return_delivered", SYSTEM, {}),
+        ("refund_paid", SYSTEM, {}),
+    ]
     case = out.case
     for i, (trigger, actor, data) in enumerate(steps, start=1):
         out = driven.handle(case, ev(i, trigger, actor, data=data))
@@ -272,9 +356,13 @@ def test_replay_refuses_bad_input():
 
 # --- definitions ---------------------------------------------------------------------------
 
-BASE = {"workflow": "tier1", "version": "1", "initial": "new",
-        "states": ["new", {"name": "done", "final": True}],
-        "transitions": [{"trigger": "finish", "source": "new", "dest": "done", "roles": ["system"]}]}
+BASE = {
+    "workflow": "tier1",
+    "version": "1",
+    "initial": "new",
+    "states": ["new", {"name": "done", "final": True}],
+    "transitions": [{"trigger": "finish", "source": "new", "dest": "done", "roles": ["system"]}],
+}
 
 
 def broken(**changes):
@@ -293,19 +381,27 @@ def test_broken_definitions_give_clear_errors():
     assert set(codes) == {"workflow-unreachable", "workflow-dead-end"}
     codes, _ = broken(states=["new", "done"])
     assert codes == ["workflow-dead-end"]
-    codes, text = broken(transitions=[{"trigger": "finish", "source": "new", "dest": "done", "roles": ["system"],
-                                       "guards": ["os.system"]}])
+    codes, text = broken(
+        transitions=[
+            {"trigger": "finish", "source": "new", "dest": "done", "roles": ["system"], "guards": ["os.system"]}
+        ]
+    )
     assert codes == ["workflow-unknown-guard"]
     codes, _ = broken(transitions=[{"trigger": "finish", "source": "new", "dest": "done", "roles": ["janitor"]}])
     assert codes == ["workflow-unknown-role"]
-    codes, _ = broken(transitions=[{"trigger": "finish", "source": "new", "dest": "done", "roles": ["system"],
-                                    "set": {"tenant": "x"}}])
+    codes, _ = broken(
+        transitions=[
+            {"trigger": "finish", "source": "new", "dest": "done", "roles": ["system"], "set": {"tenant": "x"}}
+        ]
+    )
     assert codes == ["workflow-bad-value"]
 
 
 def test_a_yaml_definition_error_is_located(tmp_path):
     p = tmp_path / "w.yaml"
-    p.write_text('workflow: tier1\nversion: "1"\ninitial: new\nstates: [new]\ntransitions:\n  - {trigger: go, sourse: new, dest: new}\n')
+    p.write_text(
+        'workflow: tier1\nversion: "1"\ninitial: new\nstates: [new]\ntransitions:\n  - {trigger: go, sourse: new, dest: new}\n'
+    )
     with pytest.raises(WorkflowDefinitionError) as exc:
         load_workflows([p])
     assert any(f"{p}:6:" in str(i) and "did you mean 'source'" in str(i) for i in exc.value.issues)
@@ -317,9 +413,16 @@ def test_apps_extend_a_shipped_workflow_with_a_state_a_transition_and_a_guard():
     guards.register("quality_checked", lambda ctx: None if ctx.data.get("qc") == "ok" else "quality check missing")
     defs["tier1"] = defs["tier1"].extend(
         states=[{"name": "quality_review"}],
-        transitions=[{"trigger": "send_to_qc", "source": "resolved", "dest": "quality_review", "roles": ["supervisor"]},
-                     {"trigger": "qc_passed", "source": "quality_review", "dest": "closed", "roles": ["qa_lead"],
-                      "guards": ["quality_checked"]}],
+        transitions=[
+            {"trigger": "send_to_qc", "source": "resolved", "dest": "quality_review", "roles": ["supervisor"]},
+            {
+                "trigger": "qc_passed",
+                "source": "quality_review",
+                "dest": "closed",
+                "roles": ["qa_lead"],
+                "guards": ["quality_checked"],
+            },
+        ],
     )
     flows = Workflows(defs.values(), guards=guards, roles=["qa_lead"])
     case = make_case().model_copy(update={"states": {"tier1": "resolved"}})
@@ -341,16 +444,18 @@ def test_diagrams_are_mermaid(flows):
 def test_fast_built_records_equal_fully_validated_ones(driven):
     from caseflow import AuditRecord
 
-    out = driven.open(make_case(request={"kind": "refund_only", "amount": "2500 CNY", "reason": "changed_mind"}),
-                      actor=SYSTEM, at=NOW)
+    out = driven.open(
+        make_case(request={"kind": "refund_only", "amount": "2500 CNY", "reason": "changed_mind"}), actor=SYSTEM, at=NOW
+    )
     for r in out.records:
         again = AuditRecord.model_validate_json(r.model_dump_json())
         assert again == r and again.model_dump() == r.model_dump()
 
 
 def test_a_silent_seller_loses_the_dispute_at_the_deadline(driven):
-    case = make_case(case_type="dispute", seller={"id": "s-1"},
-                     dispute={"reason": "not_received", "opened_at": NOW.isoformat()})
+    case = make_case(
+        case_type="dispute", seller={"id": "s-1"}, dispute={"reason": "not_received", "opened_at": NOW.isoformat()}
+    )
     out = driven.open(case, actor=SYSTEM, at=NOW)
     assert out.case.states["dispute"] == "awaiting_seller_response"  # the policy asked the seller for tracking
     # 47 hours later: still waiting
@@ -364,8 +469,11 @@ def test_a_silent_seller_loses_the_dispute_at_the_deadline(driven):
 
 
 def test_a_chargeback_freezes_the_payout(driven):
-    case = make_case(case_type="chargeback", risk={"chargeback_filed": True},
-                     dispute={"reason": "unauthorized", "opened_by": "bank", "opened_at": NOW.isoformat()})
+    case = make_case(
+        case_type="chargeback",
+        risk={"chargeback_filed": True},
+        dispute={"reason": "unauthorized", "opened_by": "bank", "opened_at": NOW.isoformat()},
+    )
     out = driven.open(case, actor=SYSTEM, at=NOW)
     assert out.case.states["chargeback"] == "payout_frozen"
     # the escalation policy: a chargeback is high severity for payments, so tier 2 hands it on at once

@@ -7,7 +7,7 @@ it forward by hand, so any run is reproducible to the second.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from .errors import TimeError
@@ -39,7 +39,7 @@ class SystemClock:
     """The real time, in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -53,8 +53,10 @@ class FixedClock:
             try:
                 at = datetime.fromisoformat(at)
             except ValueError:
-                raise TimeError(f"FixedClock start {at!r} is not an ISO date-time such as "
-                                "'2026-11-11T10:00:00+08:00'", code="time-invalid") from None
+                raise TimeError(
+                    f"FixedClock start {at!r} is not an ISO date-time such as '2026-11-11T10:00:00+08:00'",
+                    code="time-invalid",
+                ) from None
         self._now = ensure_aware(at, "FixedClock start")
 
     def now(self) -> datetime:

@@ -222,7 +222,9 @@ class WorkflowDefinitionError(WorkflowError):
     def __init__(self, issues: list[PolicyIssue]) -> None:
         self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.column))
         n = len(self.issues)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in workflow definitions:\n" + "\n".join(map(str, self.issues)))
+        super().__init__(
+            f"{n} error{'s' if n != 1 else ''} in workflow definitions:\n" + "\n".join(map(str, self.issues))
+        )
 
 
 class TransitionNotAllowed(WorkflowError):
@@ -266,8 +268,10 @@ class ConcurrencyError(StoreError):
 
     def __init__(self, case_id: str, attempts: int) -> None:
         self.case_id, self.attempts = case_id, attempts
-        super().__init__(f"case {case_id!r} changed concurrently on each of {attempts} attempts; "
-                         "retry later or raise CaseService(retries=...)")
+        super().__init__(
+            f"case {case_id!r} changed concurrently on each of {attempts} attempts; "
+            "retry later or raise CaseService(retries=...)"
+        )
 
 
 class MigrationError(StoreError):

@@ -20,11 +20,33 @@ import structlog
 __all__ = ["PII_KEYS", "get_logger", "redact_pii", "redact_text"]
 
 # keys whose values are personal data whatever they look like
-PII_KEYS = frozenset({
-    "name", "full_name", "first_name", "last_name", "buyer_name", "seller_name", "recipient", "contact_name",
-    "email", "phone", "mobile", "telephone", "address", "street", "postal_address", "shipping_address",
-    "billing_address", "card", "card_number", "pan", "iban", "id_number", "passport",
-})
+PII_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "buyer_name",
+        "seller_name",
+        "recipient",
+        "contact_name",
+        "email",
+        "phone",
+        "mobile",
+        "telephone",
+        "address",
+        "street",
+        "postal_address",
+        "shipping_address",
+        "billing_address",
+        "card",
+        "card_number",
+        "pan",
+        "iban",
+        "id_number",
+        "passport",
+    }
+)
 
 # plain character classes and bounded repeats only: linear time, no catastrophic backtracking
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,253}\.[A-Za-z]{2,24}")
@@ -86,7 +108,9 @@ def redact_pii(logger: Any, method_name: str, event_dict: MutableMapping[str, An
     return event_dict
 
 
-def _forward(logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def _forward(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     ed = dict(event_dict)
     event = ed.pop("event", None)
     return ((event,), ed)

@@ -26,12 +26,19 @@ INTAKE = Actor(id="intake", role="system")
 AGENT = Actor(id="agent-1", role="tier1_agent")
 BUYER = Actor(id="buyer-1", role="buyer")
 
-_FLOW = [("triage", AGENT), ("start_work", AGENT), ("ask_customer", AGENT), ("customer_replied", BUYER),
-         ("ask_customer", AGENT), ("customer_replied", BUYER)]
+_FLOW = [
+    ("triage", AGENT),
+    ("start_work", AGENT),
+    ("ask_customer", AGENT),
+    ("customer_replied", BUYER),
+    ("ask_customer", AGENT),
+    ("customer_replied", BUYER),
+]
 
 
-def service(url: str, *, worker_id: str = "main", slow_effects: float = 0.0, marker: str | None = None,
-            upgrade: bool = False) -> CaseService:
+def service(
+    url: str, *, worker_id: str = "main", slow_effects: float = 0.0, marker: str | None = None, upgrade: bool = False
+) -> CaseService:
     clock = FixedClock(T0)
     engine = Engine(load_policies([RULES, RULES / "sla"]), clock=clock, backend="python")
     tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
@@ -44,9 +51,17 @@ def service(url: str, *, worker_id: str = "main", slow_effects: float = 0.0, mar
                 Path(marker).touch()
             time.sleep(slow_effects)
             return inner(outcome)
+
     store = open_store(url, upgrade=upgrade, clock=clock)
-    return CaseService(store, Workflows(engine=engine), tracker=tracker, effects=effects, clock=clock,
-                       worker_id=worker_id, batch_cases=5)
+    return CaseService(
+        store,
+        Workflows(engine=engine),
+        tracker=tracker,
+        effects=effects,
+        clock=clock,
+        worker_id=worker_id,
+        batch_cases=5,
+    )
 
 
 def cases(n: int, seed: int = 7) -> list:
@@ -55,14 +70,31 @@ def cases(n: int, seed: int = 7) -> list:
     for i in range(n):
         kind = rnd.choice(["refund_only", "refund_only", "return_and_refund", "order_status"])
         amount = rnd.choice(["35.00", "120.00", "899.00"])
-        out.append(make_case(
-            id=f"CS-{i:04d}", case_type=kind, created_at=(T0 + timedelta(minutes=i)).isoformat(),
-            buyer={"id": f"buyer-{i % 13}", "segment": rnd.choice(["new", "regular", "vip"]),
-                   "history": {"orders_total": rnd.randint(0, 40), "refunds_90d": rnd.randint(0, 6)}},
-            request=None if kind == "order_status" else {"kind": kind, "amount": f"{amount} CNY", "reason": "damaged"},
-            orders=[{"id": f"order-{i}", "amount": f"{amount} CNY", "placed_at": "2026-11-01T10:00:00+08:00",
-                     "shipped_at": "2026-11-02T10:00:00+08:00", "delivered_at": "2026-11-05T10:00:00+08:00",
-                     "items": [{"sku": "SKU-1", "category": "apparel"}]}]))
+        out.append(
+            make_case(
+                id=f"CS-{i:04d}",
+                case_type=kind,
+                created_at=(T0 + timedelta(minutes=i)).isoformat(),
+                buyer={
+                    "id": f"buyer-{i % 13}",
+                    "segment": rnd.choice(["new", "regular", "vip"]),
+                    "history": {"orders_total": rnd.randint(0, 40), "refunds_90d": rnd.randint(0, 6)},
+                },
+                request=None
+                if kind == "order_status"
+                else {"kind": kind, "amount": f"{amount} CNY", "reason": "damaged"},
+                orders=[
+                    {
+                        "id": f"order-{i}",
+                        "amount": f"{amount} CNY",
+                        "placed_at": "2026-11-01T10:00:00+08:00",
+                        "shipped_at": "2026-11-02T10:00:00+08:00",
+                        "delivered_at": "2026-11-05T10:00:00+08:00",
+                        "items": [{"sku": "SKU-1", "category": "apparel"}],
+                    }
+                ],
+            )
+        )
     return out
 
 

@@ -19,7 +19,10 @@ def test_db_upgrade_creates_then_reports_up_to_date(store_url, capsys):
 
 
 def test_db_upgrade_with_a_bad_url_is_one_clear_line():
-    out = subprocess.run([sys.executable, "-m", "caseflow.tools.cli", "db", "upgrade", "mysql://root:pw@localhost/x"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "caseflow.tools.cli", "db", "upgrade", "mysql://root:pw@localhost/x"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "unknown scheme 'mysql'" in out.stderr and "pw" not in out.stderr

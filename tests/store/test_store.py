@@ -79,12 +79,14 @@ def test_the_service_names_a_wrong_argument_and_stores_nothing(tmp_path):
     url = f"sqlite:///{tmp_path}/cases.db"
     svc = _svc(url)
     case = scenario.cases(1)[0]
-    for call, says in ((lambda: svc.open(case.model_dump(), actor=INTAKE), "the case must be a Case, not dict"),
-                       (lambda: svc.submit(case.id, {"id": "e1"}), "the event must be a WorkflowEvent, not dict"),
-                       (lambda: svc.handle(case.id, None), "the event must be a WorkflowEvent, not NoneType"),
-                       (lambda: svc.open(case, actor={"id": "x"}), "the actor must be an Actor, not dict"),
-                       (lambda: svc.relay(None), "relay() takes a function"),
-                       (lambda: CaseService(url, Workflows()), "needs a store from caseflow.open_store(URL), not str")):
+    for call, says in (
+        (lambda: svc.open(case.model_dump(), actor=INTAKE), "the case must be a Case, not dict"),
+        (lambda: svc.submit(case.id, {"id": "e1"}), "the event must be a WorkflowEvent, not dict"),
+        (lambda: svc.handle(case.id, None), "the event must be a WorkflowEvent, not NoneType"),
+        (lambda: svc.open(case, actor={"id": "x"}), "the actor must be an Actor, not dict"),
+        (lambda: svc.relay(None), "relay() takes a function"),
+        (lambda: CaseService(url, Workflows()), "needs a store from caseflow.open_store(URL), not str"),
+    ):
         with pytest.raises(StoreError, match=re.escape(says)) as e:
             call()
         assert e.value.code == "service-bad-argument"
@@ -114,8 +116,12 @@ def test_queued_events_apply_in_order_and_failures_are_kept_whole(store_url):
     # the stored timers are what a new tracker computes from the stored records alone
     fresh = SlaTracker(svc.tracker.engine, svc.tracker.calendars)
     stored = sorted((t.key, t.due) for t in svc.store.timers())
-    computed = sorted((t.key, t.due) for cid in svc.store.case_ids() for c in [svc.store.get_case(cid)]
-                      for t in fresh.timers(c, svc.store.records(cid), c.updated_at))
+    computed = sorted(
+        (t.key, t.due)
+        for cid in svc.store.case_ids()
+        for c in [svc.store.get_case(cid)]
+        for t in fresh.timers(c, svc.store.records(cid), c.updated_at)
+    )
     assert stored == computed and len(stored) > 12
     # the same result as one process applying the events one by one, directly
     ref = scenario.service("memory://")
@@ -185,8 +191,9 @@ def _hammer(url: str, case_id: str, worker: int, n: int, lock: bool, sync: str) 
     while not (Path(sync) / "go").exists():  # all start together
         time.sleep(0.002)
     for k in range(n):
-        svc.handle(case_id, WorkflowEvent(id=f"w{worker}-{k}", trigger="evaluate", actor=INTAKE,
-                                          at=T0 + timedelta(seconds=k)))
+        svc.handle(
+            case_id, WorkflowEvent(id=f"w{worker}-{k}", trigger="evaluate", actor=INTAKE, at=T0 + timedelta(seconds=k))
+        )
     (Path(sync) / f"conflicts-{worker}").write_text(str(len(conflicts)))
 
 
@@ -208,7 +215,8 @@ def test_concurrent_writers_to_one_case_lose_no_update(store_url, lock, tmp_path
     stored = svc.store.get_case(case.id)
     assert stored.version == 1 + 45  # every one of the 45 events applied once: no lost update
     assert sorted(e for e in stored.applied_events if e.startswith("w")) == sorted(
-        f"w{w}-{k}" for w in range(3) for k in range(15))
+        f"w{w}-{k}" for w in range(3) for k in range(15)
+    )
     assert replay(svc.store.records(case.id)) == stored
     conflicts = sum(int(f.read_text()) for f in tmp_path.glob("conflicts-*"))
     if not lock and store_url.startswith("postgresql"):
@@ -220,8 +228,10 @@ def test_concurrent_writers_to_one_case_lose_no_update(store_url, lock, tmp_path
 def test_a_newer_schema_or_a_closed_store_is_a_clear_error(store_url):
     s = open_store(store_url, upgrade=True)
     with s.transaction() as tx:  # as if a newer caseflow had migrated this database
-        tx._exec("INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
-                 (SCHEMA_VERSION + 1, "from_the_future", "2027-01-01T00:00:00+00:00"))
+        tx._exec(
+            "INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
+            (SCHEMA_VERSION + 1, "from_the_future", "2027-01-01T00:00:00+00:00"),
+        )
     s.close()
     with pytest.raises(MigrationError, match="newer than this caseflow"):
         open_store(store_url)

@@ -22,9 +22,14 @@ N_CASES = 40
 
 
 def _worker(url: str, mode: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.store.scenario", url, mode, *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.store.scenario", url, mode, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def _finish(p: subprocess.Popen) -> dict:
@@ -51,8 +56,21 @@ def test_n_workers_end_in_the_state_of_a_serial_run(store_url, tmp_path):
     svc = scenario.service(store_url, upgrade=True)
     scenario.load(svc, N_CASES)
     go = tmp_path / "go"
-    procs = [_worker(store_url, "work", "--worker", f"w{i}", "--go", str(go), "--ready", str(tmp_path / f"ready-{i}"),
-                     "--pause", "0.02") for i in range(3)]
+    procs = [
+        _worker(
+            store_url,
+            "work",
+            "--worker",
+            f"w{i}",
+            "--go",
+            str(go),
+            "--ready",
+            str(tmp_path / f"ready-{i}"),
+            "--pause",
+            "0.02",
+        )
+        for i in range(3)
+    ]
     _start_together(procs, tmp_path, go)
     applied = [_finish(p)["applied"] for p in procs]
     assert sum(1 for a in applied if a > 0) >= 2, applied  # the work was really shared
@@ -94,8 +112,23 @@ def test_two_workers_never_fire_the_same_timer(store_url, tmp_path):
     due = {f"{t.key}@{t.due.isoformat()}" for t in svc.store.timers() if t.due <= now}
     assert len(due) >= N_CASES
     go = tmp_path / "go"
-    procs = [_worker(store_url, "timers", "--now", now.isoformat(), "--worker", f"t{i}", "--go", str(go),
-                     "--ready", str(tmp_path / f"ready-{i}"), "--pause", "0.01") for i in range(2)]
+    procs = [
+        _worker(
+            store_url,
+            "timers",
+            "--now",
+            now.isoformat(),
+            "--worker",
+            f"t{i}",
+            "--go",
+            str(go),
+            "--ready",
+            str(tmp_path / f"ready-{i}"),
+            "--pause",
+            "0.01",
+        )
+        for i in range(2)
+    ]
     _start_together(procs, tmp_path, go)
     a, b = (set(_finish(p)["fired"]) for p in procs)
     assert a and b and not a & b  # both fired some, never the same one

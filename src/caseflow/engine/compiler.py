@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any, Union
 
 from ..model.money import Money
-from ..policies.conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
 from ..policies.facts import FactRegistry, FactType
 from ..policies.model import Policy, Rule
 
@@ -157,13 +157,15 @@ class CompiledSet:
     def fact_names(self) -> list[str]:
         return sorted({s.fact for s in self.slots if s.view != "const"})
 
-    def message_function(self, keys: list[str], only: list[int] | None = None) -> Callable[[Any, datetime], dict[str, Any]]:
+    def message_function(
+        self, keys: list[str], only: list[int] | None = None
+    ) -> Callable[[Any, datetime], dict[str, Any]]:
         """``f(facts, now) -> {key: slot value}`` without the missing (``None``) slots, in one pass.
 
         ``only``: the slot indexes to include (default: all).
         """
         triples = []
-        for i in (range(len(self.slots)) if only is None else only):
+        for i in range(len(self.slots)) if only is None else only:
             key, s = keys[i], self.slots[i]
             mk = slot_maker(s, self.facts)
             kind = 0 if mk is None else 1 if s.view == "present" else 2
@@ -173,12 +175,11 @@ class CompiledSet:
             return {
                 k: v
                 for k, kind, m, n in triples
-                if (v := facts[n] if kind == 0 else (facts[n] is not None) if kind == 1 else m(facts[n], now)) is not None
+                if (v := facts[n] if kind == 0 else (facts[n] is not None) if kind == 1 else m(facts[n], now))
+                is not None
             }
 
         return message
-
-
 
 
 def _number_types(facts: FactRegistry | None, name: str) -> FactType | None:
@@ -231,7 +232,11 @@ def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime],
 
 
 def _lit(ftype: FactType, value: Any) -> Any:
-    if ftype in (FactType.number, FactType.integer) and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+    if (
+        ftype in (FactType.number, FactType.integer)
+        and isinstance(value, (int, float, Decimal))
+        and not isinstance(value, bool)
+    ):
         return fixed(Decimal(value) if isinstance(value, int) else value, NUMBER_SCALE)
     return value
 
@@ -351,8 +356,10 @@ def to_nnf(node: CNode, cs: CompiledSet, negate: bool = False) -> CNode:
     slot = cs.slots[node.slot]
     if slot.never_missing:
         # present/const slots hold booleans, never None: negation is a plain flip
-        return CLeaf(node.slot, "eq", not node.value) if node.cmp == "eq" and node.rhs_slot is None else CLeaf(
-            node.slot, _NEG[node.cmp], node.value, node.rhs_slot
+        return (
+            CLeaf(node.slot, "eq", not node.value)
+            if node.cmp == "eq" and node.rhs_slot is None
+            else CLeaf(node.slot, _NEG[node.cmp], node.value, node.rhs_slot)
         )
     alts: list[CNode] = [CLeaf(node.slot, _NEG[node.cmp], node.value, node.rhs_slot)]
     bases = [slot.fact]

@@ -41,8 +41,14 @@ class Engine:
     compiled conditions evaluated by closures; faster, and used for explanations).
     """
 
-    def __init__(self, policies: PolicySet | str | Path, *, backend: str = "durable", clock: Clock | None = None,
-                 logger: Any = None) -> None:
+    def __init__(
+        self,
+        policies: PolicySet | str | Path,
+        *,
+        backend: str = "durable",
+        clock: Clock | None = None,
+        logger: Any = None,
+    ) -> None:
         if not isinstance(policies, PolicySet):
             policies = load_policies(policies)
         self.policies = policies
@@ -56,9 +62,18 @@ class Engine:
         self._all_on = [True] * len(policies.policies)
         self._refs_all = [PolicyRef(name=p.name, version=p.version, hit_policy=p.hit_policy) for p in policies.policies]
         self._rule_table = [
-            [(FiredRule(policy=cr.policy.name, version=cr.policy.version, rule_id=cr.rule.id, priority=cr.rule.priority),
-              [DecisionAction(type=a.type, params=a.params, policy=cr.policy.name, rule_id=cr.rule.id) for a in cr.rule.then])
-             for cr in cp.rules]
+            [
+                (
+                    FiredRule(
+                        policy=cr.policy.name, version=cr.policy.version, rule_id=cr.rule.id, priority=cr.rule.priority
+                    ),
+                    [
+                        DecisionAction(type=a.type, params=a.params, policy=cr.policy.name, rule_id=cr.rule.id)
+                        for a in cr.rule.then
+                    ],
+                )
+                for cr in cp.rules
+            ]
             for cp in self._compiled.policies
         ]
 
@@ -91,13 +106,16 @@ class Engine:
     def evaluate(self, case: Case, *, at: datetime | None = None) -> Decision:
         """Evaluate ``case`` at the clock's current time, or at ``at`` (replays, workflows)."""
         if not isinstance(case, Case):
-            raise EvaluationError(f"evaluate() takes a Case, got {type(case).__name__}; use caseflow.parse_case(data)",
-                                  code="evaluate-not-a-case")
+            raise EvaluationError(
+                f"evaluate() takes a Case, got {type(case).__name__}; use caseflow.parse_case(data)",
+                code="evaluate-not-a-case",
+            )
         now = self._time(at, "evaluate(at=...)")
         return self._decide(self.policies.facts.lazy(case, now), now, case.id)
 
-    def evaluate_facts(self, facts: Mapping[str, Any], *, case_id: str | None = None,
-                       at: datetime | None = None) -> Decision:
+    def evaluate_facts(
+        self, facts: Mapping[str, Any], *, case_id: str | None = None, at: datetime | None = None
+    ) -> Decision:
         """Evaluate already-derived facts (a mapping of fact name to value); missing names are missing facts.
 
         A :class:`~caseflow.facts.LazyFacts` (from :meth:`lazy_facts`) is used as it is, so several
@@ -126,14 +144,24 @@ class Engine:
                 ref, acts = table[i]
                 matched.append(ref)
                 actions += acts
-        refs = self._refs_all if active is self._all_on or all(active) else [
-            r.model_copy(update={"effective": on}) for r, on in zip(self._refs_all, active)
-        ]
-        return Decision._fast(case_id, now, self.backend, actions, matched, refs,
-                              lambda: self._explanation(facts, now, case_id, active, fired))
+        refs = (
+            self._refs_all
+            if active is self._all_on or all(active)
+            else [r.model_copy(update={"effective": on}) for r, on in zip(self._refs_all, active)]
+        )
+        return Decision._fast(
+            case_id,
+            now,
+            self.backend,
+            actions,
+            matched,
+            refs,
+            lambda: self._explanation(facts, now, case_id, active, fired),
+        )
 
-    def _explanation(self, facts: Any, now: datetime, case_id: str | None, active: list[bool],
-                     fired: list[list[int]]) -> Explanation:
+    def _explanation(
+        self, facts: Any, now: datetime, case_id: str | None, active: list[bool], fired: list[list[int]]
+    ) -> Explanation:
         full = GivenFacts({n: facts[n] for n in self._names})
         return build_explanation(self._compiled, full, active, fired, case_id=case_id, now=now)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model.decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
 from ..model.money import Money
-from ..policies.conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
 from .backends.python import compile_fact_predicate
 from .compiler import CompiledSet
 
@@ -44,8 +44,14 @@ def format_value(value: Any, now: datetime | None = None) -> str:
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def _trace(c: Condition, tests: dict[int, Any], cs: CompiledSet, facts: Mapping[str, Any], now: datetime,
-           params: dict[str, Any] | None = None) -> ConditionTrace:
+def _trace(
+    c: Condition,
+    tests: dict[int, Any],
+    cs: CompiledSet,
+    facts: Mapping[str, Any],
+    now: datetime,
+    params: dict[str, Any] | None = None,
+) -> ConditionTrace:
     params = params or {}
     if isinstance(c, Test):
         result = compile_fact_predicate(tests[id(c)], cs)(facts, now)
@@ -54,8 +60,9 @@ def _trace(c: Condition, tests: dict[int, Any], cs: CompiledSet, facts: Mapping[
             seen[c.value.name] = format_value(facts.get(c.value.name), now)
         if c.op == "mentions" and isinstance(facts.get(c.fact), str):
             found = c.value.find(facts[c.fact])
-            seen["phrases found"] = ", ".join(
-                repr(m.phrase) + ("" if m.counted else f" ({m.why_not})") for m in found) or "none"
+            seen["phrases found"] = (
+                ", ".join(repr(m.phrase) + ("" if m.counted else f" ({m.why_not})") for m in found) or "none"
+            )
         for name in _PARAM.findall(c.text):
             if name in params:
                 seen["$" + name] = format_value(params[name])
@@ -77,8 +84,15 @@ def _action_text(a: Any) -> str:
     return f"{a.type}({params})"
 
 
-def build_explanation(cs: CompiledSet, facts: Mapping[str, Any], active: list[bool], fired: list[list[int]],
-                      *, case_id: str | None, now: datetime) -> Explanation:
+def build_explanation(
+    cs: CompiledSet,
+    facts: Mapping[str, Any],
+    active: list[bool],
+    fired: list[list[int]],
+    *,
+    case_id: str | None,
+    now: datetime,
+) -> Explanation:
     """``facts`` answers ``None`` for a missing fact (a :class:`~caseflow.facts.GivenFacts`)."""
     policies = []
     for cp, on, hits in zip(cs.policies, active, fired):
@@ -93,11 +107,27 @@ def build_explanation(cs: CompiledSet, facts: Mapping[str, Any], active: list[bo
                 note = "policy not in effect"
             elif matched and cr.index not in fired_set and cp.policy.hit_policy == "first" and first_fired is not None:
                 note = f"hit policy 'first': rule {cp.rules[first_fired].rule.id} fired before it"
-            rules.append(RuleTrace(
-                rule_id=cr.rule.id, description=cr.rule.description, priority=cr.rule.priority, matched=matched,
-                fired=cr.index in fired_set, note=note, line=cr.rule.line, condition=cond,
-                actions=[_action_text(a) for a in cr.rule.then],
-            ))
-        policies.append(PolicyTrace(name=cp.policy.name, version=cp.policy.version, hit_policy=cp.policy.hit_policy,
-                                    source=cp.policy.source, effective=on, rules=rules))
+            rules.append(
+                RuleTrace(
+                    rule_id=cr.rule.id,
+                    description=cr.rule.description,
+                    priority=cr.rule.priority,
+                    matched=matched,
+                    fired=cr.index in fired_set,
+                    note=note,
+                    line=cr.rule.line,
+                    condition=cond,
+                    actions=[_action_text(a) for a in cr.rule.then],
+                )
+            )
+        policies.append(
+            PolicyTrace(
+                name=cp.policy.name,
+                version=cp.policy.version,
+                hit_policy=cp.policy.hit_policy,
+                source=cp.policy.source,
+                effective=on,
+                rules=rules,
+            )
+        )
     return Explanation(case_id=case_id, evaluated_at=now, policies=policies)

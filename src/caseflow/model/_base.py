@@ -18,8 +18,9 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def trusted(cls: type[M], values: dict[str, Any], fields_set: set[str] | frozenset[str],
-            private: dict[str, Any] | None = None) -> M:
+def trusted(
+    cls: type[M], values: dict[str, Any], fields_set: set[str] | frozenset[str], private: dict[str, Any] | None = None
+) -> M:
     """An instance of ``cls`` holding ``values`` (every field, in declaration order) as they are."""
     m = _new(cls)
     _set(m, "__dict__", values)
@@ -32,8 +33,12 @@ def trusted(cls: type[M], values: dict[str, Any], fields_set: set[str] | frozens
 def updated(model: M, update: dict[str, Any]) -> M:
     """``model.model_copy(update=update)`` for values caseflow made itself (same result, half the time)."""
     private = model.__pydantic_private__
-    return trusted(type(model), {**model.__dict__, **update}, model.__pydantic_fields_set__ | update.keys(),
-                   None if private is None else dict(private))
+    return trusted(
+        type(model),
+        {**model.__dict__, **update},
+        model.__pydantic_fields_set__ | update.keys(),
+        None if private is None else dict(private),
+    )
 
 
 class Frozen(BaseModel):

@@ -278,7 +278,9 @@ class Dispute(_Model):
     opened_at: AwareDatetime
     opened_by: Literal["buyer", "seller", "bank"] = "buyer"
     seller_responded_at: AwareDatetime | None = None
-    carrier_signed_delivery: bool = Field(False, description="the carrier confirms a signed delivery to the order's address")
+    carrier_signed_delivery: bool = Field(
+        False, description="the carrier confirms a signed delivery to the order's address"
+    )
     claimed_amount: Money | None = None
     appealed: bool = False
 
@@ -322,9 +324,13 @@ class Case(_Model):
     kb_summary: str | None = Field(None, description="the knowledge-base write-up of the resolution")
     resolution: str | None = None
     authority: str | None = Field(None, description="the authority a critical case was handed to")
-    deadlines: dict[str, AwareDatetime] = Field(default_factory=dict, description="deadlines set by an outside platform, by name")
+    deadlines: dict[str, AwareDatetime] = Field(
+        default_factory=dict, description="deadlines set by an outside platform, by name"
+    )
     sla_breaches: dict[str, int] = Field(default_factory=dict, description="metric -> breach level reached")
-    sla_warnings: dict[str, int] = Field(default_factory=dict, description="metric -> highest warning percentage reached")
+    sla_warnings: dict[str, int] = Field(
+        default_factory=dict, description="metric -> highest warning percentage reached"
+    )
 
     @field_validator("tags")
     @classmethod
@@ -400,4 +406,3 @@ def parse_case(data: dict[str, Any] | str | bytes, *, source: str = "case") -> C
         return Case.model_validate(data)
     except ValidationError as err:
         raise CaseDataError(problems_from(err), source=source) from None
-

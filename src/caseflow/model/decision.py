@@ -17,7 +17,16 @@ from pydantic import Field, PrivateAttr
 from ..errors import EvaluationError
 from ._base import Frozen, trusted
 
-__all__ = ["ConditionTrace", "Decision", "DecisionAction", "Explanation", "FiredRule", "PolicyRef", "PolicyTrace", "RuleTrace"]
+__all__ = [
+    "ConditionTrace",
+    "Decision",
+    "DecisionAction",
+    "Explanation",
+    "FiredRule",
+    "PolicyRef",
+    "PolicyTrace",
+    "RuleTrace",
+]
 
 
 class DecisionAction(Frozen):
@@ -52,15 +61,31 @@ class Decision(Frozen):
     _explainer: Callable[[], Explanation] | None = PrivateAttr(default=None)
 
     @classmethod
-    def _fast(cls, case_id: str | None, evaluated_at: datetime, backend: str, actions: list[DecisionAction],
-              matched_rules: list[FiredRule], policies: list[PolicyRef],
-              explainer: Callable[[], Explanation] | None) -> Decision:
+    def _fast(
+        cls,
+        case_id: str | None,
+        evaluated_at: datetime,
+        backend: str,
+        actions: list[DecisionAction],
+        matched_rules: list[FiredRule],
+        policies: list[PolicyRef],
+        explainer: Callable[[], Explanation] | None,
+    ) -> Decision:
         """Build from values the engine already validated (``tests/test_engine.py`` pins it against
         full validation)."""
-        return trusted(cls, {
-            "case_id": case_id, "evaluated_at": evaluated_at, "backend": backend, "actions": actions,
-            "matched_rules": matched_rules, "policies": policies,
-        }, _ALL_FIELDS, {"_explainer": explainer})
+        return trusted(
+            cls,
+            {
+                "case_id": case_id,
+                "evaluated_at": evaluated_at,
+                "backend": backend,
+                "actions": actions,
+                "matched_rules": matched_rules,
+                "policies": policies,
+            },
+            _ALL_FIELDS,
+            {"_explainer": explainer},
+        )
 
     @property
     def action_types(self) -> list[str]:
@@ -85,7 +110,10 @@ class Decision(Frozen):
 
     def summary(self) -> str:
         lines = [f"decision for case {self.case_id} at {self.evaluated_at.isoformat()} ({self.backend} backend)"]
-        lines.append("policies: " + ", ".join(f"{p.name}@{p.version}" + ("" if p.effective else " (not in effect)") for p in self.policies))
+        lines.append(
+            "policies: "
+            + ", ".join(f"{p.name}@{p.version}" + ("" if p.effective else " (not in effect)") for p in self.policies)
+        )
         if not self.actions:
             lines.append("no rule fired: no action")
         for a in self.actions:

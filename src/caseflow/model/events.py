@@ -31,7 +31,9 @@ class WorkflowEvent(Frozen):
 
     id: str = Field(min_length=1, description="unique: the same id twice is applied once")
     trigger: str = Field(min_length=1, description="a workflow trigger, or 'evaluate'")
-    workflow: str | None = Field(None, description="which workflow; needed only when two running ones share the trigger")
+    workflow: str | None = Field(
+        None, description="which workflow; needed only when two running ones share the trigger"
+    )
     actor: Actor
     at: AwareDatetime
     reason: str | None = None
@@ -62,16 +64,46 @@ class AuditRecord(Frozen):
 _RECORD_FIELDS = frozenset(AuditRecord.model_fields)
 
 
-def make_record(case_id: str, version: int, seq: int, event_id: str, kind: RecordKind, at: datetime, actor_id: str,
-                role: str, *, workflow: str | None = None, trigger: str | None = None, from_state: str | None = None,
-                to_state: str | None = None, reason: str | None = None, rule_ids: list[str] | None = None,
-                policy_versions: list[str] | None = None, changes: dict[str, Any] | None = None) -> AuditRecord:
+def make_record(
+    case_id: str,
+    version: int,
+    seq: int,
+    event_id: str,
+    kind: RecordKind,
+    at: datetime,
+    actor_id: str,
+    role: str,
+    *,
+    workflow: str | None = None,
+    trigger: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    rule_ids: list[str] | None = None,
+    policy_versions: list[str] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditRecord:
     """A record from values caseflow made itself, not validated again (the workflow tests pin it against
     full validation)."""
-    return trusted(AuditRecord, {
-        "case_id": case_id, "version": version, "seq": seq, "event_id": event_id, "kind": kind, "at": at,
-        "actor_id": actor_id, "role": role, "workflow": workflow, "trigger": trigger, "from_state": from_state,
-        "to_state": to_state, "reason": reason, "rule_ids": [] if rule_ids is None else rule_ids,
-        "policy_versions": [] if policy_versions is None else policy_versions,
-        "changes": {} if changes is None else changes,
-    }, set(_RECORD_FIELDS))  # a set of its own: model_copy(update=...) adds to it
+    return trusted(
+        AuditRecord,
+        {
+            "case_id": case_id,
+            "version": version,
+            "seq": seq,
+            "event_id": event_id,
+            "kind": kind,
+            "at": at,
+            "actor_id": actor_id,
+            "role": role,
+            "workflow": workflow,
+            "trigger": trigger,
+            "from_state": from_state,
+            "to_state": to_state,
+            "reason": reason,
+            "rule_ids": [] if rule_ids is None else rule_ids,
+            "policy_versions": [] if policy_versions is None else policy_versions,
+            "changes": {} if changes is None else changes,
+        },
+        set(_RECORD_FIELDS),
+    )  # a set of its own: model_copy(update=...) adds to it

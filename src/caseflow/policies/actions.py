@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from ..model._base import Frozen
 from ..errors import PolicyError, suggest
+from ..model._base import Frozen
 
 __all__ = [
     "ActionCatalogue",
@@ -114,13 +114,20 @@ class SlaTarget(_Params):
     within: str = Field(description="a duration such as 2m, 4h, 2d")
     calendar: str = Field(min_length=1, description="a calendar of the SLA calendars file")
     party: Literal["platform", "buyer", "seller"] = "platform"
-    start: str = Field("opened", description="'opened'; 'workflow:state' (starts on entering it); or 'trigger' (only start_on starts it)")
+    start: str = Field(
+        "opened",
+        description="'opened'; 'workflow:state' (starts on entering it); or 'trigger' (only start_on starts it)",
+    )
     stop_in: list[str] = Field(default_factory=list, description="'workflow:state' that stop the clock")
     pause_in: list[str] = Field(default_factory=list, description="'workflow:state' that pause it")
     start_on: list[str] = Field(default_factory=list, description="'workflow.trigger' that start the clock")
     stop_on: list[str] = Field(default_factory=list, description="'workflow.trigger' that stop it")
-    repeat: bool = Field(False, description="start a new cycle at every start after a stop (next response, periodic update)")
-    deadline_from: str | None = Field(None, description="take the due time from the case's deadlines[NAME] instead of 'within'")
+    repeat: bool = Field(
+        False, description="start a new cycle at every start after a stop (next response, periodic update)"
+    )
+    deadline_from: str | None = Field(
+        None, description="take the due time from the case's deadlines[NAME] instead of 'within'"
+    )
     warn_at: list[int] = Field(default_factory=lambda: [75])
     escalate_every: str | None = Field(None, description="after the breach, one more level every this long")
     on_breach: OnBreach | None = None
@@ -185,7 +192,9 @@ class RouteToQueue(_Params):
 
 
 class Notify(_Params):
-    target: Literal["buyer", "seller", "creator", "supervisor", "tier2", "product", "warehouse", "logistics", "payments", "legal"]
+    target: Literal[
+        "buyer", "seller", "creator", "supervisor", "tier2", "product", "warehouse", "logistics", "payments", "legal"
+    ]
     template: str = Field(min_length=1)
 
 
@@ -244,7 +253,11 @@ def default_actions() -> ActionCatalogue:
     A = ActionSpec
     return ActionCatalogue(
         [
-            A("approve_refund", ApproveRefund, "approve a refund of the requested amount, the full order, or a fixed amount"),
+            A(
+                "approve_refund",
+                ApproveRefund,
+                "approve a refund of the requested amount, the full order, or a fixed amount",
+            ),
             A("reject_refund", RejectRefund, "reject the refund with a reason code"),
             A("require_return", RequireReturn, "the buyer must ship the goods back within N days"),
             A("request_evidence", RequestEvidence, "ask for photos, video, documents or tracking within N hours"),
@@ -259,6 +272,10 @@ def default_actions() -> ActionCatalogue:
             A("apologize", NoParams, "open the reply with an apology"),
             A("decide_dispute", DecideDispute, "decide a dispute for the buyer, the seller, or split"),
             A("freeze_payout", FreezePayout, "hold the seller's payout until the case is settled"),
-            A("sla_target", SlaTarget, "a service level (or a platform deadline) whose clock follows the workflow states"),
+            A(
+                "sla_target",
+                SlaTarget,
+                "a service level (or a platform deadline) whose clock follows the workflow states",
+            ),
         ]
     )

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import PolicyIssue
-from .conditions import AllOf, AnyOf, Always, Condition, FactRef, NotOf, Test
+from .conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
 from .facts import FactRegistry, FactType
 from .model import Policy
 
@@ -113,6 +113,7 @@ def analyze(policies: Iterable[Policy]) -> list[PolicyIssue]:
     out: list[PolicyIssue] = []
     sla_owner: dict[tuple[str, str], str] = {}
     for p in policies:
+
         def warn(rule: Any, code: str, msg: str, hint: str | None = None, source: str = p.source) -> None:
             out.append(PolicyIssue(source, rule.line, rule.column, code, msg, rule.id, hint, "warning"))
 
@@ -123,20 +124,35 @@ def analyze(policies: Iterable[Policy]) -> list[PolicyIssue]:
             key = _key(r.when)
             if p.hit_policy == "first":
                 if catch_all is not None:
-                    warn(r, "policy-shadowed-rule", f"never acts: rule {catch_all!r} comes first and always matches",
-                         "give this rule a lower priority number, or remove it")
+                    warn(
+                        r,
+                        "policy-shadowed-rule",
+                        f"never acts: rule {catch_all!r} comes first and always matches",
+                        "give this rule a lower priority number, or remove it",
+                    )
                 elif key in seen:
-                    warn(r, "policy-shadowed-rule", f"never acts: rule {seen[key]!r} comes first with the same condition")
+                    warn(
+                        r, "policy-shadowed-rule", f"never acts: rule {seen[key]!r} comes first with the same condition"
+                    )
             elif key in seen:
                 other = next(x for x in ordered if x.id == seen[key])
                 mine, theirs = {a.type for a in r.then}, {a.type for a in other.then}
                 for a, b in _CONFLICTS:
                     if (a in mine and b in theirs) or (b in mine and a in theirs):
-                        warn(r, "policy-conflict", f"matches exactly the cases rule {other.id!r} matches, with {a} against {b}")
+                        warn(
+                            r,
+                            "policy-conflict",
+                            f"matches exactly the cases rule {other.id!r} matches, with {a} against {b}",
+                        )
                 outcomes = {a.params.get("outcome") for a in r.then if a.type == "decide_dispute"} | {
-                    a.params.get("outcome") for a in other.then if a.type == "decide_dispute"}
+                    a.params.get("outcome") for a in other.then if a.type == "decide_dispute"
+                }
                 if len(outcomes - {None}) > 1:
-                    warn(r, "policy-conflict", f"matches exactly the cases rule {other.id!r} matches, with another dispute outcome")
+                    warn(
+                        r,
+                        "policy-conflict",
+                        f"matches exactly the cases rule {other.id!r} matches, with another dispute outcome",
+                    )
             seen.setdefault(key, r.id)
             if isinstance(r.when, Always):
                 catch_all = catch_all or r.id
@@ -150,8 +166,12 @@ def analyze(policies: Iterable[Policy]) -> list[PolicyIssue]:
                 if a.type == "sla_target":
                     k = (a.params["metric"], a.params.get("party", "platform"))
                     if k in sla_owner and sla_owner[k] != p.name:
-                        warn(r, "policy-sla-overlap", f"SLA metric {k[0]!r} ({k[1]}) is also targeted by policy {sla_owner[k]!r}",
-                             "a case would get two clocks for it; keep one policy per metric")
+                        warn(
+                            r,
+                            "policy-sla-overlap",
+                            f"SLA metric {k[0]!r} ({k[1]}) is also targeted by policy {sla_owner[k]!r}",
+                            "a case would get two clocks for it; keep one policy per metric",
+                        )
                     sla_owner.setdefault(k, p.name)
     return out
 
@@ -204,8 +224,15 @@ def limit_issues(policies: Iterable[Policy], facts: FactRegistry) -> list[Policy
         for r in p.rules:
             size = alternatives(r.when, facts)
             if size > MAX_ALTERNATIVES:
-                out.append(PolicyIssue(
-                    p.source, r.line, r.column, "policy-too-complex",
-                    f"the condition expands to {size} alternatives; the rules engine takes at most {MAX_ALTERNATIVES}",
-                    r.id, "split the rule into several, or use fewer values in 'in' lists under 'any'"))
+                out.append(
+                    PolicyIssue(
+                        p.source,
+                        r.line,
+                        r.column,
+                        "policy-too-complex",
+                        f"the condition expands to {size} alternatives; the rules engine takes at most {MAX_ALTERNATIVES}",
+                        r.id,
+                        "split the rule into several, or use fewer values in 'in' lists under 'any'",
+                    )
+                )
     return out

@@ -27,8 +27,8 @@ from functools import lru_cache
 from typing import Any, Union
 
 from ..errors import suggest
-from .facts import FactRegistry, FactSpec, FactType
 from ..model.money import ISO_CURRENCIES, parse_money
+from .facts import FactRegistry, FactSpec, FactType
 
 try:  # Python >= 3.11 keeps the regex parser here; the old names warn on import
     from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -183,7 +183,9 @@ def parse_duration(text: str) -> float:
 
 
 class _Parser:
-    def __init__(self, text: str, facts: FactRegistry, params: dict[str, Any], phrases: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, text: str, facts: FactRegistry, params: dict[str, Any], phrases: dict[str, Any] | None = None
+    ) -> None:
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
@@ -215,13 +217,19 @@ class _Parser:
     def fact(self) -> FactSpec:
         tok = self.next("a fact name")
         if tok.kind != "word":
-            raise ConditionProblem(tok.pos, "condition-syntax", f"a test starts with a fact name, not {tok.text!r}",
-                                   "e.g. 'order.amount > 100 CNY'")
+            raise ConditionProblem(
+                tok.pos,
+                "condition-syntax",
+                f"a test starts with a fact name, not {tok.text!r}",
+                "e.g. 'order.amount > 100 CNY'",
+            )
         spec = self.facts.lookup(tok.text)
         if spec is None:
             hint = self.facts.suggest(tok.text)
             raise ConditionProblem(
-                tok.pos, "policy-unknown-fact", f"unknown fact {tok.text!r}",
+                tok.pos,
+                "policy-unknown-fact",
+                f"unknown fact {tok.text!r}",
                 f"did you mean {hint!r}?" if hint else "run 'caseflow facts' to list the facts",
             )
         return spec
@@ -236,7 +244,9 @@ class _Parser:
             self.end()
             return self.make(spec, op, value, currency)
         if tok.kind != "word":
-            raise ConditionProblem(tok.pos, "condition-syntax", f"expected an operator after {spec.name!r}, got {tok.text!r}")
+            raise ConditionProblem(
+                tok.pos, "condition-syntax", f"expected an operator after {spec.name!r}, got {tok.text!r}"
+            )
         if low == "exists":
             self.end()
             return self.make(spec, "exists", None)
@@ -261,7 +271,9 @@ class _Parser:
             t = self.next("a value")
             value = self.scalar_literal(t)
             if not isinstance(value, str) or value == "":
-                raise ConditionProblem(t.pos, "policy-bad-value", "'contains' takes a non-empty text, e.g. contains \"lawyer\"")
+                raise ConditionProblem(
+                    t.pos, "policy-bad-value", "'contains' takes a non-empty text, e.g. contains \"lawyer\""
+                )
             self.end()
             return self.make(spec, "contains", value)
         if low == "mentions":
@@ -270,8 +282,12 @@ class _Parser:
             name = t.text
             if t.kind != "word" or name not in self.phrases:
                 best = suggest(name, self.phrases)
-                raise ConditionProblem(t.pos, "policy-unknown-phrases", f"unknown phrase set {name!r}",
-                                       f"did you mean {best!r}?" if best else "declare it under 'phrases:'")
+                raise ConditionProblem(
+                    t.pos,
+                    "policy-unknown-phrases",
+                    f"unknown phrase set {name!r}",
+                    f"did you mean {best!r}?" if best else "declare it under 'phrases:'",
+                )
             self.end()
             return self.make(spec, "mentions", self.phrases[name])
         if low == "matches":
@@ -287,20 +303,30 @@ class _Parser:
             lo, cur1 = self.operand_for(spec, "ge", allow_fact=False)
             if not self.at_word("and"):
                 t = self.peek()
-                raise ConditionProblem(t.pos if t else len(self.text), "condition-syntax", "write 'between LOW and HIGH'")
+                raise ConditionProblem(
+                    t.pos if t else len(self.text), "condition-syntax", "write 'between LOW and HIGH'"
+                )
             self.i += 1
             at = self.peek().pos if self.peek() else len(self.text)
             hi, cur2 = self.operand_for(spec, "le", allow_fact=False)
             self.end()
             if cur1 != cur2:
-                raise ConditionProblem(at, "policy-bad-value", f"both ends of 'between' need the same currency ({cur1} vs {cur2})")
+                raise ConditionProblem(
+                    at, "policy-bad-value", f"both ends of 'between' need the same currency ({cur1} vs {cur2})"
+                )
             if lo > hi:
-                raise ConditionProblem(at, "policy-never-true", f"'between {lo} and {hi}' can never hold: the low end is above the high end")
+                raise ConditionProblem(
+                    at,
+                    "policy-never-true",
+                    f"'between {lo} and {hi}' can never hold: the low end is above the high end",
+                )
             return self.make(spec, "between", (lo, hi), cur1)
         if low in ("more", "less", "within"):
             return self.relative(spec, tok)
         raise ConditionProblem(
-            tok.pos, "policy-unknown-operator", f"unknown operator {tok.text!r}",
+            tok.pos,
+            "policy-unknown-operator",
+            f"unknown operator {tok.text!r}",
             "use ==, !=, <, <=, >, >=, in, not in, contains, matches, mentions, exists, not exists, between, "
             "'more than N days ago', 'less than N days ago'",
         )
@@ -308,9 +334,12 @@ class _Parser:
     def relative(self, spec: FactSpec, tok: Tok) -> Test:
         low = tok.text.lower()
         if spec.type is not FactType.datetime:
-            raise ConditionProblem(tok.pos, "policy-operator-type",
-                                   f"'{low} ...' is for time facts; {spec.name!r} is {spec.describe_type()}",
-                                   "compare numbers with <, > instead")
+            raise ConditionProblem(
+                tok.pos,
+                "policy-operator-type",
+                f"'{low} ...' is for time facts; {spec.name!r} is {spec.describe_type()}",
+                "compare numbers with <, > instead",
+            )
         if low in ("more", "less"):
             t = self.next("'than'")
             if t.text.lower() != "than":
@@ -332,7 +361,9 @@ class _Parser:
                 raise ConditionProblem(n.pos, "condition-syntax", f"expected a number, got {n.text!r}")
             u = self.next("a unit (minutes, hours, days, weeks)")
             if u.text.lower() not in _UNITS:
-                raise ConditionProblem(u.pos, "condition-syntax", f"unknown time unit {u.text!r}", "use minutes, hours, days or weeks")
+                raise ConditionProblem(
+                    u.pos, "condition-syntax", f"unknown time unit {u.text!r}", "use minutes, hours, days or weeks"
+                )
             seconds = float(Decimal(n.text) * _UNITS[u.text.lower()])
         if low in ("more", "less"):
             t = self.next("'ago'")
@@ -356,10 +387,13 @@ class _Parser:
             "matches": t is FactType.string,
         }[op]  # fmt: skip
         if not ok:
-            word = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "not_in": "not in"}.get(op, op)
+            word = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "not_in": "not in"}.get(
+                op, op
+            )
             fit = _fitting_ops(t)
             raise ConditionProblem(
-                pos, "policy-operator-type",
+                pos,
+                "policy-operator-type",
                 f"operator {word!r} does not fit {spec.name!r}, which is {_kind(spec)}",
                 f"use one of: {fit}",
             )
@@ -368,8 +402,12 @@ class _Parser:
         name = tok.text[1:]
         if name not in self.params:
             best = suggest(name, self.params)
-            raise ConditionProblem(tok.pos, "policy-unknown-param", f"unknown parameter ${name}",
-                                   f"did you mean ${best}?" if best else "declare it under 'params:'")
+            raise ConditionProblem(
+                tok.pos,
+                "policy-unknown-param",
+                f"unknown parameter ${name}",
+                f"did you mean ${best}?" if best else "declare it under 'params:'",
+            )
         return self.params[name]
 
     def scalar_literal(self, tok: Tok) -> Any:
@@ -396,11 +434,18 @@ class _Parser:
             other = self.facts.lookup(tok.text)
             if other is None:
                 hint = self.facts.suggest(tok.text)
-                raise ConditionProblem(tok.pos, "policy-unknown-fact", f"unknown fact {tok.text!r}",
-                                       (f"did you mean {hint!r}? " if hint else "") + "quote the value if you meant text")
+                raise ConditionProblem(
+                    tok.pos,
+                    "policy-unknown-fact",
+                    f"unknown fact {tok.text!r}",
+                    (f"did you mean {hint!r}? " if hint else "") + "quote the value if you meant text",
+                )
             if not _comparable(spec.type, other.type):
-                raise ConditionProblem(tok.pos, "policy-operator-type",
-                                       f"cannot compare {spec.name!r} ({spec.describe_type()}) with {other.name!r} ({other.describe_type()})")
+                raise ConditionProblem(
+                    tok.pos,
+                    "policy-operator-type",
+                    f"cannot compare {spec.name!r} ({spec.describe_type()}) with {other.name!r} ({other.describe_type()})",
+                )
             return FactRef(other.name), None
         t = spec.type
         if t is FactType.money:
@@ -416,12 +461,17 @@ class _Parser:
             except ValueError as e:
                 raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text}: {e}") from None
         if tok.kind != "num":
-            raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is money: write an amount and a currency, e.g. '200 CNY'")
+            raise ConditionProblem(
+                tok.pos, "policy-bad-value", f"{spec.name!r} is money: write an amount and a currency, e.g. '200 CNY'"
+            )
         cur = self.peek()
         if cur is None or cur.kind != "word":
-            raise ConditionProblem(len(self.text) if cur is None else cur.pos, "policy-missing-currency",
-                                   f"{spec.name!r} is money: the amount {tok.text} needs a currency",
-                                   f"write '{tok.text} CNY' (or IDR, VND, USD ...)")
+            raise ConditionProblem(
+                len(self.text) if cur is None else cur.pos,
+                "policy-missing-currency",
+                f"{spec.name!r} is money: the amount {tok.text} needs a currency",
+                f"write '{tok.text} CNY' (or IDR, VND, USD ...)",
+            )
         self.i += 1
         code = cur.text.upper()
         if code not in ISO_CURRENCIES:
@@ -441,24 +491,36 @@ class _Parser:
             return raw
         if t is FactType.boolean:
             if not isinstance(raw, bool):
-                raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is true or false; {raw!r} is neither")
+                raise ConditionProblem(
+                    tok.pos, "policy-bad-value", f"{spec.name!r} is true or false; {raw!r} is neither"
+                )
             return raw
         if t is FactType.datetime:
             try:
                 dt = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
             except ValueError:
-                raise ConditionProblem(tok.pos, "policy-bad-value", f"{raw!r} is not an ISO date-time",
-                                       "use e.g. '2026-11-11T00:00:00+08:00', or 'more than 7 days ago'") from None
+                raise ConditionProblem(
+                    tok.pos,
+                    "policy-bad-value",
+                    f"{raw!r} is not an ISO date-time",
+                    "use e.g. '2026-11-11T00:00:00+08:00', or 'more than 7 days ago'",
+                ) from None
             if dt.tzinfo is None:
-                raise ConditionProblem(tok.pos, "policy-bad-value", f"{dt.isoformat()} has no time zone", "add an offset such as +08:00")
+                raise ConditionProblem(
+                    tok.pos, "policy-bad-value", f"{dt.isoformat()} has no time zone", "add an offset such as +08:00"
+                )
             return dt
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
             raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is text; {raw!r} is not")
         value = str(raw)
         if t is FactType.enum and spec.choices and value not in spec.choices:
             best = suggest(value, spec.choices)
-            raise ConditionProblem(tok.pos, "policy-bad-value", f"{value!r} is not a value of {spec.name!r}",
-                                   f"did you mean {best!r}?" if best else f"use one of {', '.join(spec.choices)}")
+            raise ConditionProblem(
+                tok.pos,
+                "policy-bad-value",
+                f"{value!r} is not a value of {spec.name!r}",
+                f"did you mean {best!r}?" if best else f"use one of {', '.join(spec.choices)}",
+            )
         return value
 
     def list_for(self, spec: FactSpec) -> tuple[Any, ...]:
@@ -481,11 +543,15 @@ class _Parser:
                 if sep.text != ",":
                     raise ConditionProblem(sep.pos, "condition-syntax", f"expected ',' or ']', got {sep.text!r}")
         else:
-            raise ConditionProblem(tok.pos, "condition-syntax", "'in' takes a list in brackets, e.g. in [fresh_food, custom_made]")
+            raise ConditionProblem(
+                tok.pos, "condition-syntax", "'in' takes a list in brackets, e.g. in [fresh_food, custom_made]"
+            )
         if not raws:
             raise ConditionProblem(tok.pos, "policy-bad-value", "an empty list never matches; remove the test")
         if len(raws) > MAX_IN_VALUES:
-            raise ConditionProblem(tok.pos, "policy-limit", f"a list may hold at most {MAX_IN_VALUES} values (it has {len(raws)})")
+            raise ConditionProblem(
+                tok.pos, "policy-limit", f"a list may hold at most {MAX_IN_VALUES} values (it has {len(raws)})"
+            )
         elem = spec
         if spec.type is FactType.strings:
             elem = FactSpec(spec.name, FactType.string, spec.description, spec.getter)
@@ -549,9 +615,12 @@ def check_regex(pattern: str, pos: int = 0) -> None:
                 lo, hi, sub = arg
                 unbounded = hi == sre_constants.MAXREPEAT or hi > 100
                 if inside_repeat and unbounded:
-                    raise ConditionProblem(pos, "policy-bad-regex",
-                                           "nested repetition such as (a+)+ can take exponential time",
-                                           "rewrite without a repeat inside a repeat")
+                    raise ConditionProblem(
+                        pos,
+                        "policy-bad-regex",
+                        "nested repetition such as (a+)+ can take exponential time",
+                        "rewrite without a repeat inside a repeat",
+                    )
                 walk(sub, inside_repeat or unbounded)
             elif op is sre_constants.SUBPATTERN:
                 walk(arg[-1], inside_repeat)
@@ -566,10 +635,10 @@ def check_regex(pattern: str, pos: int = 0) -> None:
     walk(parsed, False)
 
 
-def parse_test(text: str, facts: FactRegistry, params: dict[str, Any] | None = None,
-               phrases: dict[str, Any] | None = None) -> Test:
+def parse_test(
+    text: str, facts: FactRegistry, params: dict[str, Any] | None = None, phrases: dict[str, Any] | None = None
+) -> Test:
     """Parse one test. Raises :class:`ConditionProblem` with the offending character offset."""
     if not isinstance(text, str) or not text.strip():
         raise ConditionProblem(0, "condition-syntax", "a test is a line of text such as 'order.amount > 100 CNY'")
     return _Parser(text, facts, params or {}, phrases).parse()
-

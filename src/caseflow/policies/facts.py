@@ -22,8 +22,19 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from ..model.case import Case, CaseType, Channel, DisputeReason, EvidenceKind, Priority, RequestKind, SaleType, Segment, ShipmentStatus
 from ..errors import FactError, suggest
+from ..model.case import (
+    Case,
+    CaseType,
+    Channel,
+    DisputeReason,
+    EvidenceKind,
+    Priority,
+    RequestKind,
+    SaleType,
+    Segment,
+    ShipmentStatus,
+)
 from ..model.money import Money
 
 __all__ = ["FactRegistry", "FactSpec", "FactType", "GivenFacts", "LazyFacts", "default_facts"]
@@ -104,8 +115,13 @@ class FactRegistry:
         if ftype is FactType.enum and not choices:
             raise FactError(f"fact {name!r}: an enum fact needs choices", code="fact-bad-type")
         spec = FactSpec(
-            name, ftype, description, _typed(name, ftype, getter, tuple(choices) if choices else None),
-            tuple(choices) if choices else None, unit, origin="app",
+            name,
+            ftype,
+            description,
+            _typed(name, ftype, getter, tuple(choices) if choices else None),
+            tuple(choices) if choices else None,
+            unit,
+            origin="app",
         )
         self._add(spec)
         return spec
@@ -326,80 +342,303 @@ def _builtin() -> list[FactSpec]:
     E = FactType
     enum = lambda cls: tuple(m.value for m in cls)  # noqa: E731
     f = FactSpec
-    return [
-        # case
-        f("case.id", E.string, "the case id", lambda c, n: c.id),
-        f("case.tenant", E.string, "the platform or shop the case belongs to", lambda c, n: c.tenant),
-        f("case.type", E.enum, "the case type", lambda c, n: c.case_type.value, enum(CaseType)),
-        f("case.channel", E.enum, "the channel the case came in on", lambda c, n: c.channel.value, enum(Channel)),
-        f("case.priority", E.enum, "the case priority", lambda c, n: c.priority.value, enum(Priority)),
-        f("case.tier", E.integer, "the support tier holding the case (1 or 2)", lambda c, n: c.tier),
-        f("case.age_hours", E.number, "hours since the case was created", lambda c, n: (n - c.created_at).total_seconds() / _HOUR, unit="hours"),
-        f("case.created_at", E.datetime, "when the case was created", lambda c, n: c.created_at),
-        f("case.tags", E.strings, "the case's tags", lambda c, n: list(c.tags)),
-        f("case.message_count", E.integer, "number of messages on the case", lambda c, n: len(c.messages)),
-        f("case.workflows", E.strings, "names of the workflows running on the case", lambda c, n: sorted(c.states)),
-        f("case.states", E.strings, "current states as 'workflow:state'", lambda c, n: sorted(f"{w}:{s}" for w, s in c.states.items())),
-        # order
-        f("order.id", E.string, "id of the order the case is about (the first order)", _o("id")),
-        f("order.amount", E.money, "the order total", _amount),
-        f("order.sale_type", E.enum, "how the order was sold", _enum_getter(_o("sale_type")), enum(SaleType)),
-        f("order.placed_at", E.datetime, "when the order was placed", _o("placed_at")),
-        f("order.shipped_at", E.datetime, "when the order was shipped; missing if not shipped", _o("shipped_at")),
-        f("order.delivered_at", E.datetime, "when the order was delivered; missing if not delivered", _o("delivered_at")),
-        f("order.expected_delivery_at", E.datetime, "the promised delivery date", _o("expected_delivery_at")),
-        f("order.shipped", E.boolean, "the order has shipped", lambda c, n: None if _order(c) is None else _order(c).shipped_at is not None),
-        f("order.delivered", E.boolean, "the order was delivered", lambda c, n: None if _order(c) is None else _order(c).delivered_at is not None),
-        f("order.days_since_order", E.number, "days since the order was placed", lambda c, n: None if _order(c) is None else _days(n, _order(c).placed_at), unit="days"),
-        f("order.days_since_delivery", E.number, "days since delivery; missing if not delivered", lambda c, n: None if _order(c) is None else _days(n, _order(c).delivered_at), unit="days"),
-        f("order.days_past_expected_delivery", E.number, "days past the promised date while undelivered (negative: not yet due)", _days_past_expected, unit="days"),
-        # items
-        f("items.categories", E.strings, "categories of the order's items", _categories),
-        f("items.count", E.integer, "number of item lines on the order", lambda c, n: None if _order(c) is None else len(_order(c).items)),
-        f("items.all_returnable", E.boolean, "no item was marked non-returnable at purchase", lambda c, n: None if _order(c) is None else all(i.returnable for i in _order(c).items)),
-        f("items.any_opened", E.boolean, "an item is opened, used, damaged or defective", lambda c, n: None if _order(c) is None else any(i.condition is not None and i.condition.value in ("opened", "used") for i in _order(c).items)),
-        f("items.conditions", E.strings, "reported conditions of the items", lambda c, n: None if _order(c) is None else sorted({i.condition.value for i in _order(c).items if i.condition is not None})),
-        # tracking
-        f("tracking.status", E.enum, "latest shipment status", _tracking_status, enum(ShipmentStatus)),
-        f("tracking.days_since_last_event", E.number, "days since the last tracking event", lambda c, n: None if _last_tracking_event(c) is None else _days(n, _last_tracking_event(c).at), unit="days"),
-        f("tracking.event_count", E.integer, "number of tracking events", lambda c, n: None if _order(c) is None or _order(c).shipment is None else len(_order(c).shipment.events)),
-        f("tracking.carrier", E.string, "the carrier", lambda c, n: None if _order(c) is None or _order(c).shipment is None else _order(c).shipment.carrier),
-        # request
-        f("request.kind", E.enum, "what the customer asks for", lambda c, n: None if c.request is None else c.request.kind.value, enum(RequestKind)),
-        f("request.amount", E.money, "the amount asked for (the order total when not given)", lambda c, n: c.requested_amount),
-        f("request.reason", E.string, "the reason code given with the request", lambda c, n: None if c.request is None else c.request.reason),
-        f("request.hours_since_filed", E.number, "hours since the request was filed", lambda c, n: None if c.request is None or c.request.filed_at is None else (n - c.request.filed_at).total_seconds() / _HOUR, unit="hours"),
-        # evidence
-        f("evidence.count", E.integer, "pieces of evidence on the case", lambda c, n: len(c.evidence)),
-        f("evidence.has_photo", E.boolean, "a photo is attached", _evidence_has(EvidenceKind.photo)),
-        f("evidence.has_video", E.boolean, "a video is attached", _evidence_has(EvidenceKind.video)),
-        f("evidence.kinds", E.strings, "kinds of evidence attached", lambda c, n: sorted({e.kind.value for e in c.evidence})),
-        # message
-        f("message.text", E.string, "text of the latest message from a customer (buyer, seller or creator)", lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).text),
-        f("message.language", E.string, "language of that message", lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).language),
-        f("message.hours_since", E.number, "hours since that message", lambda c, n: None if _last_customer_message(c) is None else (n - _last_customer_message(c).at).total_seconds() / _HOUR, unit="hours"),
-        f("messages.customer_text", E.string, "all customer messages joined by newlines", lambda c, n: "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None),
-        # time and service levels
-        f("now", E.datetime, "the evaluation time (for dated rules such as peak seasons)", lambda c, n: n),
-        f("case.deadline_names", E.strings, "names of the deadlines an outside platform set on the case", lambda c, n: sorted(c.deadlines)),
-        f("sla.breached", E.strings, "metrics whose SLA is breached", lambda c, n: sorted(c.sla_breaches)),
-        f("sla.breach_level", E.integer, "the highest SLA breach level (0: none)", lambda c, n: max(c.sla_breaches.values(), default=0)),
-        f("sla.warned", E.strings, "metrics with an SLA warning", lambda c, n: sorted(c.sla_warnings)),
-        f("sla.warning_level", E.integer, "the highest SLA warning percentage reached (0: none)", lambda c, n: max(c.sla_warnings.values(), default=0)),
-        # dispute
-        f("dispute.reason", E.enum, "why the dispute was opened", lambda c, n: None if c.dispute is None else c.dispute.reason.value, enum(DisputeReason)),
-        f("dispute.opened_by", E.enum, "who opened it", lambda c, n: None if c.dispute is None else c.dispute.opened_by, ("buyer", "seller", "bank")),
-        f("dispute.hours_open", E.number, "hours since the dispute was opened", lambda c, n: None if c.dispute is None else (n - c.dispute.opened_at).total_seconds() / _HOUR, unit="hours"),
-        f("dispute.seller_responded", E.boolean, "the seller has answered the dispute", lambda c, n: None if c.dispute is None else c.dispute.seller_responded_at is not None),
-        f("dispute.carrier_signed_delivery", E.boolean, "the carrier confirms a signed delivery to the order's address", lambda c, n: None if c.dispute is None else c.dispute.carrier_signed_delivery),
-        f("dispute.claimed_amount", E.money, "the amount the buyer claims (the order total when not given)", lambda c, n: None if c.dispute is None else (c.dispute.claimed_amount or _amount(c, n))),
-        f("dispute.partial_claim", E.boolean, "the buyer claims less than the order total", lambda c, n: None if c.dispute is None or c.dispute.claimed_amount is None or _order(c) is None else c.dispute.claimed_amount.currency == _order(c).amount.currency and c.dispute.claimed_amount.amount < _order(c).amount.amount),
-        f("dispute.appealed", E.boolean, "a party appealed the decision", lambda c, n: None if c.dispute is None else c.dispute.appealed),
-        # risk
-        f("risk.fraud_score", E.number, "fraud score from 0 to 1", lambda c, n: c.risk.fraud_score),
-        f("risk.account_takeover", E.boolean, "account takeover is suspected", lambda c, n: c.risk.account_takeover_suspected),
-        f("risk.chargeback", E.boolean, "a chargeback was filed", lambda c, n: c.risk.chargeback_filed),
-    ] + _party_facts("buyer") + _party_facts("seller") + _party_facts("creator")
+    return (
+        [
+            # case
+            f("case.id", E.string, "the case id", lambda c, n: c.id),
+            f("case.tenant", E.string, "the platform or shop the case belongs to", lambda c, n: c.tenant),
+            f("case.type", E.enum, "the case type", lambda c, n: c.case_type.value, enum(CaseType)),
+            f("case.channel", E.enum, "the channel the case came in on", lambda c, n: c.channel.value, enum(Channel)),
+            f("case.priority", E.enum, "the case priority", lambda c, n: c.priority.value, enum(Priority)),
+            f("case.tier", E.integer, "the support tier holding the case (1 or 2)", lambda c, n: c.tier),
+            f(
+                "case.age_hours",
+                E.number,
+                "hours since the case was created",
+                lambda c, n: (n - c.created_at).total_seconds() / _HOUR,
+                unit="hours",
+            ),
+            f("case.created_at", E.datetime, "when the case was created", lambda c, n: c.created_at),
+            f("case.tags", E.strings, "the case's tags", lambda c, n: list(c.tags)),
+            f("case.message_count", E.integer, "number of messages on the case", lambda c, n: len(c.messages)),
+            f("case.workflows", E.strings, "names of the workflows running on the case", lambda c, n: sorted(c.states)),
+            f(
+                "case.states",
+                E.strings,
+                "current states as 'workflow:state'",
+                lambda c, n: sorted(f"{w}:{s}" for w, s in c.states.items()),
+            ),
+            # order
+            f("order.id", E.string, "id of the order the case is about (the first order)", _o("id")),
+            f("order.amount", E.money, "the order total", _amount),
+            f("order.sale_type", E.enum, "how the order was sold", _enum_getter(_o("sale_type")), enum(SaleType)),
+            f("order.placed_at", E.datetime, "when the order was placed", _o("placed_at")),
+            f("order.shipped_at", E.datetime, "when the order was shipped; missing if not shipped", _o("shipped_at")),
+            f(
+                "order.delivered_at",
+                E.datetime,
+                "when the order was delivered; missing if not delivered",
+                _o("delivered_at"),
+            ),
+            f("order.expected_delivery_at", E.datetime, "the promised delivery date", _o("expected_delivery_at")),
+            f(
+                "order.shipped",
+                E.boolean,
+                "the order has shipped",
+                lambda c, n: None if _order(c) is None else _order(c).shipped_at is not None,
+            ),
+            f(
+                "order.delivered",
+                E.boolean,
+                "the order was delivered",
+                lambda c, n: None if _order(c) is None else _order(c).delivered_at is not None,
+            ),
+            f(
+                "order.days_since_order",
+                E.number,
+                "days since the order was placed",
+                lambda c, n: None if _order(c) is None else _days(n, _order(c).placed_at),
+                unit="days",
+            ),
+            f(
+                "order.days_since_delivery",
+                E.number,
+                "days since delivery; missing if not delivered",
+                lambda c, n: None if _order(c) is None else _days(n, _order(c).delivered_at),
+                unit="days",
+            ),
+            f(
+                "order.days_past_expected_delivery",
+                E.number,
+                "days past the promised date while undelivered (negative: not yet due)",
+                _days_past_expected,
+                unit="days",
+            ),
+            # items
+            f("items.categories", E.strings, "categories of the order's items", _categories),
+            f(
+                "items.count",
+                E.integer,
+                "number of item lines on the order",
+                lambda c, n: None if _order(c) is None else len(_order(c).items),
+            ),
+            f(
+                "items.all_returnable",
+                E.boolean,
+                "no item was marked non-returnable at purchase",
+                lambda c, n: None if _order(c) is None else all(i.returnable for i in _order(c).items),
+            ),
+            f(
+                "items.any_opened",
+                E.boolean,
+                "an item is opened, used, damaged or defective",
+                lambda c, n: (
+                    None
+                    if _order(c) is None
+                    else any(
+                        i.condition is not None and i.condition.value in ("opened", "used") for i in _order(c).items
+                    )
+                ),
+            ),
+            f(
+                "items.conditions",
+                E.strings,
+                "reported conditions of the items",
+                lambda c, n: (
+                    None
+                    if _order(c) is None
+                    else sorted({i.condition.value for i in _order(c).items if i.condition is not None})
+                ),
+            ),
+            # tracking
+            f("tracking.status", E.enum, "latest shipment status", _tracking_status, enum(ShipmentStatus)),
+            f(
+                "tracking.days_since_last_event",
+                E.number,
+                "days since the last tracking event",
+                lambda c, n: None if _last_tracking_event(c) is None else _days(n, _last_tracking_event(c).at),
+                unit="days",
+            ),
+            f(
+                "tracking.event_count",
+                E.integer,
+                "number of tracking events",
+                lambda c, n: (
+                    None if _order(c) is None or _order(c).shipment is None else len(_order(c).shipment.events)
+                ),
+            ),
+            f(
+                "tracking.carrier",
+                E.string,
+                "the carrier",
+                lambda c, n: None if _order(c) is None or _order(c).shipment is None else _order(c).shipment.carrier,
+            ),
+            # request
+            f(
+                "request.kind",
+                E.enum,
+                "what the customer asks for",
+                lambda c, n: None if c.request is None else c.request.kind.value,
+                enum(RequestKind),
+            ),
+            f(
+                "request.amount",
+                E.money,
+                "the amount asked for (the order total when not given)",
+                lambda c, n: c.requested_amount,
+            ),
+            f(
+                "request.reason",
+                E.string,
+                "the reason code given with the request",
+                lambda c, n: None if c.request is None else c.request.reason,
+            ),
+            f(
+                "request.hours_since_filed",
+                E.number,
+                "hours since the request was filed",
+                lambda c, n: (
+                    None
+                    if c.request is None or c.request.filed_at is None
+                    else (n - c.request.filed_at).total_seconds() / _HOUR
+                ),
+                unit="hours",
+            ),
+            # evidence
+            f("evidence.count", E.integer, "pieces of evidence on the case", lambda c, n: len(c.evidence)),
+            f("evidence.has_photo", E.boolean, "a photo is attached", _evidence_has(EvidenceKind.photo)),
+            f("evidence.has_video", E.boolean, "a video is attached", _evidence_has(EvidenceKind.video)),
+            f(
+                "evidence.kinds",
+                E.strings,
+                "kinds of evidence attached",
+                lambda c, n: sorted({e.kind.value for e in c.evidence}),
+            ),
+            # message
+            f(
+                "message.text",
+                E.string,
+                "text of the latest message from a customer (buyer, seller or creator)",
+                lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).text,
+            ),
+            f(
+                "message.language",
+                E.string,
+                "language of that message",
+                lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).language,
+            ),
+            f(
+                "message.hours_since",
+                E.number,
+                "hours since that message",
+                lambda c, n: (
+                    None
+                    if _last_customer_message(c) is None
+                    else (n - _last_customer_message(c).at).total_seconds() / _HOUR
+                ),
+                unit="hours",
+            ),
+            f(
+                "messages.customer_text",
+                E.string,
+                "all customer messages joined by newlines",
+                lambda c, n: (
+                    "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None
+                ),
+            ),
+            # time and service levels
+            f("now", E.datetime, "the evaluation time (for dated rules such as peak seasons)", lambda c, n: n),
+            f(
+                "case.deadline_names",
+                E.strings,
+                "names of the deadlines an outside platform set on the case",
+                lambda c, n: sorted(c.deadlines),
+            ),
+            f("sla.breached", E.strings, "metrics whose SLA is breached", lambda c, n: sorted(c.sla_breaches)),
+            f(
+                "sla.breach_level",
+                E.integer,
+                "the highest SLA breach level (0: none)",
+                lambda c, n: max(c.sla_breaches.values(), default=0),
+            ),
+            f("sla.warned", E.strings, "metrics with an SLA warning", lambda c, n: sorted(c.sla_warnings)),
+            f(
+                "sla.warning_level",
+                E.integer,
+                "the highest SLA warning percentage reached (0: none)",
+                lambda c, n: max(c.sla_warnings.values(), default=0),
+            ),
+            # dispute
+            f(
+                "dispute.reason",
+                E.enum,
+                "why the dispute was opened",
+                lambda c, n: None if c.dispute is None else c.dispute.reason.value,
+                enum(DisputeReason),
+            ),
+            f(
+                "dispute.opened_by",
+                E.enum,
+                "who opened it",
+                lambda c, n: None if c.dispute is None else c.dispute.opened_by,
+                ("buyer", "seller", "bank"),
+            ),
+            f(
+                "dispute.hours_open",
+                E.number,
+                "hours since the dispute was opened",
+                lambda c, n: None if c.dispute is None else (n - c.dispute.opened_at).total_seconds() / _HOUR,
+                unit="hours",
+            ),
+            f(
+                "dispute.seller_responded",
+                E.boolean,
+                "the seller has answered the dispute",
+                lambda c, n: None if c.dispute is None else c.dispute.seller_responded_at is not None,
+            ),
+            f(
+                "dispute.carrier_signed_delivery",
+                E.boolean,
+                "the carrier confirms a signed delivery to the order's address",
+                lambda c, n: None if c.dispute is None else c.dispute.carrier_signed_delivery,
+            ),
+            f(
+                "dispute.claimed_amount",
+                E.money,
+                "the amount the buyer claims (the order total when not given)",
+                lambda c, n: None if c.dispute is None else (c.dispute.claimed_amount or _amount(c, n)),
+            ),
+            f(
+                "dispute.partial_claim",
+                E.boolean,
+                "the buyer claims less than the order total",
+                lambda c, n: (
+                    None
+                    if c.dispute is None or c.dispute.claimed_amount is None or _order(c) is None
+                    else c.dispute.claimed_amount.currency == _order(c).amount.currency
+                    and c.dispute.claimed_amount.amount < _order(c).amount.amount
+                ),
+            ),
+            f(
+                "dispute.appealed",
+                E.boolean,
+                "a party appealed the decision",
+                lambda c, n: None if c.dispute is None else c.dispute.appealed,
+            ),
+            # risk
+            f("risk.fraud_score", E.number, "fraud score from 0 to 1", lambda c, n: c.risk.fraud_score),
+            f(
+                "risk.account_takeover",
+                E.boolean,
+                "account takeover is suspected",
+                lambda c, n: c.risk.account_takeover_suspected,
+            ),
+            f("risk.chargeback", E.boolean, "a chargeback was filed", lambda c, n: c.risk.chargeback_filed),
+        ]
+        + _party_facts("buyer")
+        + _party_facts("seller")
+        + _party_facts("creator")
+    )
 
 
 def _party_facts(role: str) -> list[FactSpec]:
@@ -411,7 +650,15 @@ def _party_facts(role: str) -> list[FactSpec]:
         f(f"{role}.segment", E.enum, f"the {role}'s segment", _enum_getter(_party(role, "segment")), segs),
         f(f"{role}.region", E.string, f"the {role}'s country (ISO 3166-1 alpha-2)", _party(role, "region")),
         f(f"{role}.language", E.string, f"the {role}'s language (BCP 47)", _party(role, "language")),
-        f(f"{role}.account_age_days", E.number, f"days since the {role} joined", lambda c, n, r=role: None if getattr(c, r) is None or getattr(c, r).joined_at is None else _days(n, getattr(c, r).joined_at), unit="days"),
+        f(
+            f"{role}.account_age_days",
+            E.number,
+            f"days since the {role} joined",
+            lambda c, n, r=role: (
+                None if getattr(c, r) is None or getattr(c, r).joined_at is None else _days(n, getattr(c, r).joined_at)
+            ),
+            unit="days",
+        ),
     ]
     for attr, desc in [
         ("orders_total", "orders ever placed or received"),
@@ -426,11 +673,17 @@ def _party_facts(role: str) -> list[FactSpec]:
         specs.append(f(f"{role}.{attr}", E.integer, f"the {role}'s {desc}", _hist(role, attr)))
     if role == "seller":
         specs.append(f("seller.rating", E.number, "the seller's rating, 0 to 5", _party("seller", "rating")))
-        specs.append(f("seller.dispute_rate_30d", E.number, "the seller's dispute rate over 30 days, 0 to 1", _party("seller", "dispute_rate_30d")))
+        specs.append(
+            f(
+                "seller.dispute_rate_30d",
+                E.number,
+                "the seller's dispute rate over 30 days, 0 to 1",
+                _party("seller", "dispute_rate_30d"),
+            )
+        )
     return specs
 
 
 def default_facts() -> FactRegistry:
     """A fresh registry holding caseflow's built-in facts (yours to extend)."""
     return FactRegistry(_builtin())
-

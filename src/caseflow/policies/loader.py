@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ..errors import PolicyIssue, PolicyValidationError, suggest
-from .facts import FactRegistry, default_facts
-from .source import MAX_BYTES, Located, parse_yaml, read_text
 from .actions import ActionCatalogue, default_actions
 from .analysis import analyze, limit_issues
-from .conditions import AllOf, AnyOf, Always, Condition, ConditionProblem, NotOf, Test, parse_test
+from .conditions import AllOf, Always, AnyOf, Condition, ConditionProblem, NotOf, Test, parse_test
+from .facts import FactRegistry, default_facts
 from .model import Action, Policy, PolicySet, Rule
+from .source import MAX_BYTES, Located, parse_yaml, read_text
 
 __all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "load_policies", "load_policy_text"]
 
@@ -52,8 +52,17 @@ class _Ctx:
         self.rule_id: str | None = None
         self.phrases: dict[str, Any] = {}
 
-    def add(self, path: tuple[Any, ...], code: str, message: str, hint: str | None = None, *, key: bool = False,
-            offset: int = 0, severity: str = "error") -> None:
+    def add(
+        self,
+        path: tuple[Any, ...],
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        offset: int = 0,
+        severity: str = "error",
+    ) -> None:
         line, col = self.doc.key_pos(path) if key else self.doc.pos(path)
         if offset:
             style = self.doc.styles.get(tuple(path))
@@ -65,8 +74,13 @@ def _unknown_keys(ctx: _Ctx, data: dict[str, Any], allowed: set[str], path: tupl
     for key in data:
         if key not in allowed:
             best = suggest(str(key), allowed)
-            ctx.add(path + (key,), "policy-unknown-key", f"unknown key {key!r} in {what}",
-                    f"did you mean {best!r}?" if best else f"allowed keys: {', '.join(sorted(allowed))}", key=True)
+            ctx.add(
+                path + (key,),
+                "policy-unknown-key",
+                f"unknown key {key!r} in {what}",
+                f"did you mean {best!r}?" if best else f"allowed keys: {', '.join(sorted(allowed))}",
+                key=True,
+            )
 
 
 def _when_to_datetime(ctx: _Ctx, value: Any, path: tuple[Any, ...], tz: ZoneInfo | None) -> datetime | None:
@@ -80,15 +94,24 @@ def _when_to_datetime(ctx: _Ctx, value: Any, path: tuple[Any, ...], tz: ZoneInfo
         try:
             dt = datetime.fromisoformat(value)
         except ValueError:
-            ctx.add(path, "policy-bad-value", f"{value!r} is not a date", "write e.g. 2026-11-11 or 2026-11-11T00:00:00+08:00")
+            ctx.add(
+                path,
+                "policy-bad-value",
+                f"{value!r} is not a date",
+                "write e.g. 2026-11-11 or 2026-11-11T00:00:00+08:00",
+            )
             return None
     else:
         ctx.add(path, "policy-bad-value", f"{value!r} is not a date")
         return None
     if dt.tzinfo is None:
         if tz is None:
-            ctx.add(path, "policy-bad-value", "an effective date needs a time zone",
-                    "add 'timezone: Asia/Shanghai' under 'effective', or write an offset")
+            ctx.add(
+                path,
+                "policy-bad-value",
+                "an effective date needs a time zone",
+                "add 'timezone: Asia/Shanghai' under 'effective', or write an offset",
+            )
             return None
         dt = dt.replace(tzinfo=tz)
     return dt
@@ -109,17 +132,34 @@ def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
             ctx.add(path, "policy-bad-phrases", f"phrase set name {name!r} must be a word", key=True)
             continue
         if not isinstance(langs, dict) or not langs:
-            ctx.add(path, "policy-bad-phrases", f"phrase set {name!r} maps languages (en, zh, id, vi ...) to lists of phrases")
+            ctx.add(
+                path,
+                "policy-bad-phrases",
+                f"phrase set {name!r} maps languages (en, zh, id, vi ...) to lists of phrases",
+            )
             continue
         lists: dict[str, list[str]] = {}
         ok = True
         for lang, phrases in langs.items():
             if lang != "except" and (not isinstance(lang, str) or not _LANG_RE.match(lang)):
-                ctx.add(path + (lang,), "policy-bad-phrases", f"{lang!r} is not a language code such as en, zh, id, vi", key=True)
+                ctx.add(
+                    path + (lang,),
+                    "policy-bad-phrases",
+                    f"{lang!r} is not a language code such as en, zh, id, vi",
+                    key=True,
+                )
                 ok = False
                 continue
-            if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
-                ctx.add(path + (lang,), "policy-bad-phrases", f"{name}.{lang} must be a non-empty list of phrases (quote them)")
+            if (
+                not isinstance(phrases, list)
+                or not phrases
+                or not all(isinstance(p, str) and p.strip() for p in phrases)
+            ):
+                ctx.add(
+                    path + (lang,),
+                    "policy-bad-phrases",
+                    f"{name}.{lang} must be a non-empty list of phrases (quote them)",
+                )
                 ok = False
                 continue
             lists[lang] = phrases
@@ -132,7 +172,9 @@ def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
     return out
 
 
-def _parse_condition(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str, Any], depth: int = 0) -> Condition | None:
+def _parse_condition(
+    ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str, Any], depth: int = 0
+) -> Condition | None:
     line, col = ctx.doc.pos(path)
     if depth > MAX_NESTING:
         ctx.add(path, "policy-limit", f"conditions may nest at most {MAX_NESTING} levels")
@@ -156,10 +198,14 @@ def _parse_condition(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[s
         return AllOf(tuple(kids), line, col) if len(kids) > 1 else kids[0]  # type: ignore[arg-type]
     if isinstance(node, dict):
         if len(node) != 1:
-            ctx.add(path, "policy-bad-condition", "a condition mapping has exactly one key: all, any or not",
-                    "split it into a list under 'all:'")
+            ctx.add(
+                path,
+                "policy-bad-condition",
+                "a condition mapping has exactly one key: all, any or not",
+                "split it into a list under 'all:'",
+            )
             return None
-        (key, value), = node.items()
+        ((key, value),) = node.items()
         if key in ("all", "any"):
             if not isinstance(value, list) or not value:
                 ctx.add(path + (key,), "policy-bad-condition", f"'{key}' takes a non-empty list of conditions")
@@ -172,14 +218,28 @@ def _parse_condition(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[s
             kid = _parse_condition(ctx, value, path + (key,), params, depth + 1)
             return None if kid is None else NotOf(kid, line, col)
         best = suggest(str(key), ["all", "any", "not"])
-        ctx.add(path + (key,), "policy-bad-condition", f"unknown condition {key!r}",
-                f"did you mean {best!r}?" if best else "use all, any or not", key=True)
+        ctx.add(
+            path + (key,),
+            "policy-bad-condition",
+            f"unknown condition {key!r}",
+            f"did you mean {best!r}?" if best else "use all, any or not",
+            key=True,
+        )
         return None
     if isinstance(node, bool):
-        ctx.add(path, "policy-bad-condition", f"a condition cannot be {node}", "write 'always' for a rule that always applies")
+        ctx.add(
+            path,
+            "policy-bad-condition",
+            f"a condition cannot be {node}",
+            "write 'always' for a rule that always applies",
+        )
         return None
-    ctx.add(path, "policy-bad-condition", f"a condition is a test, a list, or all/any/not; got {type(node).__name__}",
-            "YAML read this as a number or date: quote the test")
+    ctx.add(
+        path,
+        "policy-bad-condition",
+        f"a condition is a test, a list, or all/any/not; got {type(node).__name__}",
+        "YAML read this as a number or date: quote the test",
+    )
     return None
 
 
@@ -188,8 +248,12 @@ def _resolve_params(ctx: _Ctx, value: Any, params: dict[str, Any], path: tuple[A
         name = value[1:]
         if name not in params:
             best = suggest(name, params)
-            ctx.add(path, "policy-unknown-param", f"unknown parameter {value}",
-                    f"did you mean ${best}?" if best else "declare it under 'params:'")
+            ctx.add(
+                path,
+                "policy-unknown-param",
+                f"unknown parameter {value}",
+                f"did you mean ${best}?" if best else "declare it under 'params:'",
+            )
             return None
         return params[name]
     if isinstance(value, dict):
@@ -204,23 +268,36 @@ def _parse_action(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str,
     if isinstance(node, str):
         name, raw, ppath = node, {}, path
     elif isinstance(node, dict) and len(node) == 1:
-        (name, raw), = node.items()
+        ((name, raw),) = node.items()
         ppath = path + (name,)
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
-            ctx.add(ppath, "policy-bad-action", f"the parameters of {name!r} must be a mapping",
-                    f"write '- {name}: {{param: value}}'")
+            ctx.add(
+                ppath,
+                "policy-bad-action",
+                f"the parameters of {name!r} must be a mapping",
+                f"write '- {name}: {{param: value}}'",
+            )
             return None
     else:
-        ctx.add(path, "policy-bad-action", "an action is a name, or a mapping of one name to its parameters",
-                "e.g. '- approve_refund' or '- escalate: {tier: 2, severity: high}'")
+        ctx.add(
+            path,
+            "policy-bad-action",
+            "an action is a name, or a mapping of one name to its parameters",
+            "e.g. '- approve_refund' or '- escalate: {tier: 2, severity: high}'",
+        )
         return None
     spec = ctx.actions.lookup(str(name))
     if spec is None:
         best = ctx.actions.suggest(str(name))
-        ctx.add(path if isinstance(node, str) else path + (name,), "policy-unknown-action", f"unknown action {name!r}",
-                f"did you mean {best!r}?" if best else "run 'caseflow actions' to list the actions", key=not isinstance(node, str))
+        ctx.add(
+            path if isinstance(node, str) else path + (name,),
+            "policy-unknown-action",
+            f"unknown action {name!r}",
+            f"did you mean {best!r}?" if best else "run 'caseflow actions' to list the actions",
+            key=not isinstance(node, str),
+        )
         return None
     raw = _resolve_params(ctx, raw, params, ppath)
     try:
@@ -232,8 +309,13 @@ def _parse_action(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str,
             if e["type"] == "extra_forbidden":
                 fields = list(spec.params.model_fields)
                 best = suggest(str(loc[-1]), fields)
-                ctx.add(ppath + loc, "policy-unknown-param", f"{name}: unknown parameter {loc[-1]!r}",
-                        f"did you mean {best!r}?" if best else f"parameters: {', '.join(fields) or 'none'}", key=True)
+                ctx.add(
+                    ppath + loc,
+                    "policy-unknown-param",
+                    f"{name}: unknown parameter {loc[-1]!r}",
+                    f"did you mean {best!r}?" if best else f"parameters: {', '.join(fields) or 'none'}",
+                    key=True,
+                )
             elif e["type"] == "missing":
                 ctx.add(ppath, "policy-missing-param", f"{name}: parameter {'.'.join(map(str, loc))!r} is required")
             else:
@@ -264,8 +346,14 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
     hit = data.get("hit_policy")
     if hit is not None and hit not in ("first", "all"):
         best = suggest(str(hit), ["first", "all"])
-        ctx.add(("hit_policy",), "policy-bad-value", f"hit_policy {hit!r} is neither 'first' nor 'all'",
-                f"did you mean {best!r}?" if best else "'first': the first matching rule by priority acts; 'all': every matching rule acts")
+        ctx.add(
+            ("hit_policy",),
+            "policy-bad-value",
+            f"hit_policy {hit!r} is neither 'first' nor 'all'",
+            f"did you mean {best!r}?"
+            if best
+            else "'first': the first matching rule by priority acts; 'all': every matching rule acts",
+        )
     description = data.get("description") or ""
     if not isinstance(description, str):
         ctx.add(("description",), "policy-bad-value", "description is text")
@@ -283,8 +371,12 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
                 try:
                     tz = ZoneInfo(str(eff["timezone"]))
                 except (ZoneInfoNotFoundError, ValueError):
-                    ctx.add(("effective", "timezone"), "policy-bad-value", f"unknown time zone {eff['timezone']!r}",
-                            "use an IANA name such as Asia/Shanghai, Asia/Jakarta, America/Los_Angeles")
+                    ctx.add(
+                        ("effective", "timezone"),
+                        "policy-bad-value",
+                        f"unknown time zone {eff['timezone']!r}",
+                        "use an IANA name such as Asia/Shanghai, Asia/Jakarta, America/Los_Angeles",
+                    )
             eff_from = _when_to_datetime(ctx, eff.get("from"), ("effective", "from"), tz)
             eff_until = _when_to_datetime(ctx, eff.get("until"), ("effective", "until"), tz)
             if eff_from and eff_until and eff_until <= eff_from:
@@ -296,7 +388,12 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         params = {}
     for pname in params:
         if not isinstance(pname, str) or not pname.isidentifier():
-            ctx.add(("params", pname), "policy-bad-value", f"parameter name {pname!r} must be a word such as tier1_limit", key=True)
+            ctx.add(
+                ("params", pname),
+                "policy-bad-value",
+                f"parameter name {pname!r} must be a word such as tier1_limit",
+                key=True,
+            )
 
     ctx.phrases = _parse_phrases(ctx, data.get("phrases"))
     rules_raw = data.get("rules")
@@ -317,28 +414,54 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         _unknown_keys(ctx, r, _RULE_KEYS, path, "a rule")
         ok = True
         if rid is None:
-            ctx.add(path, "policy-missing-key", "the rule has no 'id'", "give every rule a unique id such as 'small-refund-trusted-buyer'")
+            ctx.add(
+                path,
+                "policy-missing-key",
+                "the rule has no 'id'",
+                "give every rule a unique id such as 'small-refund-trusted-buyer'",
+            )
             ok = False
         elif not isinstance(rid, str) or not _ID_RE.match(rid):
-            hint = ("YAML reads yes, no, on, off, true and false as booleans: quote the id" if isinstance(rid, bool)
-                    else None)
-            ctx.add(path + ("id",), "policy-bad-value", f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'", hint)
+            hint = (
+                "YAML reads yes, no, on, off, true and false as booleans: quote the id"
+                if isinstance(rid, bool)
+                else None
+            )
+            ctx.add(
+                path + ("id",),
+                "policy-bad-value",
+                f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'",
+                hint,
+            )
             ok = False
         elif rid in seen:
-            ctx.add(path + ("id",), "policy-duplicate-rule", f"rule id {rid!r} is used twice (first at line {seen[rid]})",
-                    "rule ids must be unique within a policy")
+            ctx.add(
+                path + ("id",),
+                "policy-duplicate-rule",
+                f"rule id {rid!r} is used twice (first at line {seen[rid]})",
+                "rule ids must be unique within a policy",
+            )
             ok = False
         else:
             seen[rid] = ctx.doc.pos(path + ("id",))[0]
         prio = r.get("priority", DEFAULT_PRIORITY)
         if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0 or prio > 1_000_000:
-            ctx.add(path + ("priority",), "policy-bad-value", f"priority {prio!r} must be a whole number from 0 to 1000000",
-                    "lower numbers act first")
+            ctx.add(
+                path + ("priority",),
+                "policy-bad-value",
+                f"priority {prio!r} must be a whole number from 0 to 1000000",
+                "lower numbers act first",
+            )
             ok = False
         if r.get("enabled", True) is False:
             continue
         if "when" not in r:
-            ctx.add(path, "policy-missing-key", "the rule has no 'when'", "write 'when: always' for a rule that always applies")
+            ctx.add(
+                path,
+                "policy-missing-key",
+                "the rule has no 'when'",
+                "write 'when: always' for a rule that always applies",
+            )
             ok = False
             when = None
         else:
@@ -347,8 +470,11 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         then_raw = r.get("then")
         actions: list[Action] = []
         if not isinstance(then_raw, list) or not then_raw:
-            ctx.add(path + ("then",) if "then" in r else path, "policy-missing-key" if "then" not in r else "policy-structure",
-                    "the rule needs 'then': a non-empty list of actions")
+            ctx.add(
+                path + ("then",) if "then" in r else path,
+                "policy-missing-key" if "then" not in r else "policy-structure",
+                "the rule needs 'then': a non-empty list of actions",
+            )
             ok = False
         else:
             for j, a in enumerate(then_raw):
@@ -365,15 +491,27 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
     if any(i.severity == "error" for i in ctx.issues):
         return None
     return Policy(
-        name=name, version=str(version), description=description, hit_policy=hit, rules=tuple(rules),
-        effective_from=eff_from, effective_until=eff_until, params=dict(params), source=ctx.file,
+        name=name,
+        version=str(version),
+        description=description,
+        hit_policy=hit,
+        rules=tuple(rules),
+        effective_from=eff_from,
+        effective_until=eff_until,
+        params=dict(params),
+        source=ctx.file,
         phrases=dict(ctx.phrases),
     )
 
 
-def load_policy_text(text: str, file: str = "<text>", *, facts: FactRegistry | None = None,
-                     actions: ActionCatalogue | None = None,
-                     max_bytes: int = MAX_BYTES) -> tuple[Policy | None, list[PolicyIssue]]:
+def load_policy_text(
+    text: str,
+    file: str = "<text>",
+    *,
+    facts: FactRegistry | None = None,
+    actions: ActionCatalogue | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> tuple[Policy | None, list[PolicyIssue]]:
     """Check one policy document; return the policy (or None) and every issue found."""
     facts = facts or default_facts()
     actions = actions or default_actions()
@@ -389,15 +527,23 @@ def _files(path: Path) -> list[Path]:
     """The policy files of a folder (not of its subfolders: a subfolder is another pack), or the file."""
     if path.is_dir():
         return sorted(
-            p for p in path.iterdir()
-            if p.is_file() and p.name.endswith(POLICY_SUFFIXES) and not p.name.endswith(TEST_SUFFIXES + OTHER_SUFFIXES)
+            p
+            for p in path.iterdir()
+            if p.is_file()
+            and p.name.endswith(POLICY_SUFFIXES)
+            and not p.name.endswith(TEST_SUFFIXES + OTHER_SUFFIXES)
             and not p.name.startswith(".")
         )
     return [path]
 
 
-def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistry | None = None,
-                  actions: ActionCatalogue | None = None, max_bytes: int = MAX_BYTES) -> PolicySet:
+def load_policies(
+    path: str | Path | Iterable[str | Path],
+    *,
+    facts: FactRegistry | None = None,
+    actions: ActionCatalogue | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> PolicySet:
     """Load and check policy files: a file, a folder (its own files; ``*.test.yaml``, ``*.detectors.yaml``
     and ``*.calendars.yaml`` are skipped; subfolders are separate packs) or a list of them.
 
@@ -432,9 +578,17 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
         issues.extend(found_issues)
         if policy is not None:
             if policy.name in names:
-                issues.append(PolicyIssue(str(f), 1, 1, "policy-duplicate-name",
-                                          f"policy {policy.name!r} is also defined in {names[policy.name]}",
-                                          None, "load one version of a policy per engine"))
+                issues.append(
+                    PolicyIssue(
+                        str(f),
+                        1,
+                        1,
+                        "policy-duplicate-name",
+                        f"policy {policy.name!r} is also defined in {names[policy.name]}",
+                        None,
+                        "load one version of a policy per engine",
+                    )
+                )
                 continue
             names[policy.name] = str(f)
             policies.append(policy)
@@ -446,4 +600,3 @@ def load_policies(path: str | Path | Iterable[str | Path], *, facts: FactRegistr
     if errors:
         raise PolicyValidationError(issues)
     return PolicySet(tuple(policies), facts, actions, tuple(i for i in issues if i.severity == "warning"))
-

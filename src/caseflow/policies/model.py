@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from .facts import FactRegistry
 from .actions import ActionCatalogue
 from .conditions import Condition
+from .facts import FactRegistry
 
 __all__ = ["Action", "Policy", "PolicySet", "Rule"]
 

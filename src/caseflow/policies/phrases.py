@@ -28,8 +28,24 @@ __all__ = ["NEGATIONS", "PhraseMatch", "PhraseSet", "normalize"]
 
 # Negation cues, normalised like the text. Checked just before an occurrence.
 NEGATIONS: dict[str, tuple[str, ...]] = {
-    "en": ("not", "never", "no", "won't", "wont", "don't", "dont", "didn't", "didnt", "wouldn't", "will not", "do not",
-           "no need to", "not going to", "no intention to", "no plan to"),
+    "en": (
+        "not",
+        "never",
+        "no",
+        "won't",
+        "wont",
+        "don't",
+        "dont",
+        "didn't",
+        "didnt",
+        "wouldn't",
+        "will not",
+        "do not",
+        "no need to",
+        "not going to",
+        "no intention to",
+        "no plan to",
+    ),
     "zh": ("不", "没", "沒", "别", "別", "无意", "無意", "不会", "不會", "不想", "不打算", "没有", "沒有"),
     "id": ("tidak", "tak", "nggak", "gak", "enggak", "bukan", "belum", "jangan", "tidak akan", "tak akan"),
     "vi": ("khong", "chang", "chua", "dung", "se khong", "khong he", "khong muon"),
@@ -51,8 +67,15 @@ def _is_cjk(ch: str) -> bool:
     """A character of a script written without spaces between words (CJK, Thai, Lao, Khmer, Myanmar):
     there, phrases match anywhere, not as whole words."""
     o = ord(ch)
-    return (0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xAC00 <= o <= 0xD7AF
-            or 0x0E00 <= o <= 0x0EFF or 0x1000 <= o <= 0x109F or 0x1780 <= o <= 0x17FF)
+    return (
+        0x3040 <= o <= 0x30FF
+        or 0x3400 <= o <= 0x9FFF
+        or 0xF900 <= o <= 0xFAFF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0x0E00 <= o <= 0x0EFF
+        or 0x1000 <= o <= 0x109F
+        or 0x1780 <= o <= 0x17FF
+    )
 
 
 def _word_char(ch: str) -> bool:
@@ -139,8 +162,12 @@ class PhraseSet:
 
     @classmethod
     def build(cls, name: str, phrases: dict[str, list[str]], exceptions: list[str] | None = None) -> PhraseSet:
-        langs = tuple(sorted((lang, tuple(dict.fromkeys(normalize(p).strip() for p in ps if p.strip())))
-                             for lang, ps in phrases.items()))
+        langs = tuple(
+            sorted(
+                (lang, tuple(dict.fromkeys(normalize(p).strip() for p in ps if p.strip())))
+                for lang, ps in phrases.items()
+            )
+        )
         return cls(name, langs, tuple(normalize(e).strip() for e in (exceptions or []) if e.strip()))
 
     @property
@@ -161,7 +188,9 @@ class PhraseSet:
             i = norm.find(p)
             while i != -1:
                 end = i + len(p)
-                whole = cjk or ((i == 0 or not _word_char(norm[i - 1])) and (end == len(norm) or not _word_char(norm[end])))
+                whole = cjk or (
+                    (i == 0 or not _word_char(norm[i - 1])) and (end == len(norm) or not _word_char(norm[end]))
+                )
                 if whole:
                     why = None
                     if unquoted[i:end] != norm[i:end]:
@@ -194,7 +223,7 @@ class PhraseSet:
 
 
 def _negated(norm: str, start: int, cjk: bool) -> bool:
-    before = norm[max(0, start - 60):start]
+    before = norm[max(0, start - 60) : start]
     # scripts without spaces: a cue among the few characters just before
     window = before[-_CJK_WINDOW:]
     for cue in NEGATIONS["zh"]:
@@ -204,7 +233,7 @@ def _negated(norm: str, start: int, cjk: bool) -> bool:
     for stop in (".", "!", "?", ";", "。", "！", "？", "；", ","):
         k = before.rfind(stop)
         if k != -1:
-            before = before[k + 1:]
+            before = before[k + 1 :]
     words = before.split()[-_WORD_WINDOW:]
     tail = " ".join(words)
     for lang in ("en", "id", "vi"):

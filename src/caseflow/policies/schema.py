@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from .facts import FactRegistry, default_facts
 from .actions import ActionCatalogue, default_actions
+from .facts import FactRegistry, default_facts
 
 __all__ = ["policy_schema"]
 
@@ -37,35 +37,62 @@ def policy_schema(actions: ActionCatalogue | None = None, facts: FactRegistry | 
     for s in specs:
         names.append(s.name)
         ref = {"$ref": f"#/$defs/{s.params.__name__}"}
-        action_items.append({
-            "type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
-            "properties": {s.name: {**ref, "description": s.description}}, "required": [s.name],
-        })
+        action_items.append(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {s.name: {**ref, "description": s.description}},
+                "required": [s.name],
+            }
+        )
     fact_list = ", ".join(f.name for f in facts)
-    all_defs.update({
-        "test": {"type": "string", "minLength": 1,
-                 "description": "FACT OPERATOR VALUE, e.g. 'order.amount <= 200 CNY'. Facts: " + fact_list},
-        "condition": {"anyOf": [
-            {"$ref": "#/$defs/test"},
-            {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
-            {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
-             "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
-                            "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
-                            "not": {"$ref": "#/$defs/condition"}}},
-        ]},
-        "action": {"anyOf": [{"enum": names}, *action_items]},
-        "rule": {
-            "type": "object", "additionalProperties": False, "required": ["id", "when", "then"],
-            "properties": {
-                "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.\\-]*$"},
-                "description": {"type": "string"},
-                "priority": {"type": "integer", "minimum": 0, "maximum": 1000000, "description": "lower acts first"},
-                "enabled": {"type": "boolean"},
-                "when": {"$ref": "#/$defs/condition"},
-                "then": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/action"}},
+    all_defs.update(
+        {
+            "test": {
+                "type": "string",
+                "minLength": 1,
+                "description": "FACT OPERATOR VALUE, e.g. 'order.amount <= 200 CNY'. Facts: " + fact_list,
             },
-        },
-    })
+            "condition": {
+                "anyOf": [
+                    {"$ref": "#/$defs/test"},
+                    {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                        "properties": {
+                            "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+                            "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+                            "not": {"$ref": "#/$defs/condition"},
+                        },
+                    },
+                ]
+            },
+            "action": {"anyOf": [{"enum": names}, *action_items]},
+            "rule": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "when", "then"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.\\-]*$"},
+                    "description": {"type": "string"},
+                    "priority": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1000000,
+                        "description": "lower acts first",
+                    },
+                    "enabled": {"type": "boolean"},
+                    "when": {"$ref": "#/$defs/condition"},
+                    "then": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/action"}},
+                },
+            },
+        }
+    )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://github.com/caseflow/caseflow/schema/policy.schema.json",
@@ -77,13 +104,23 @@ def policy_schema(actions: ActionCatalogue | None = None, facts: FactRegistry | 
             "policy": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_\\-]*$"},
             "version": {"type": ["string", "number"]},
             "description": {"type": "string"},
-            "hit_policy": {"enum": ["first", "all"],
-                           "description": "first: the first matching rule by priority acts; all: every matching rule acts"},
-            "effective": {"type": "object", "additionalProperties": False,
-                          "properties": {"from": {"type": "string"}, "until": {"type": "string"}, "timezone": {"type": "string"}}},
+            "hit_policy": {
+                "enum": ["first", "all"],
+                "description": "first: the first matching rule by priority acts; all: every matching rule acts",
+            },
+            "effective": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"from": {"type": "string"}, "until": {"type": "string"}, "timezone": {"type": "string"}},
+            },
             "params": {"type": "object"},
-            "phrases": {"type": "object", "additionalProperties": {
-                "type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1}}},
+            "phrases": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                },
+            },
             "rules": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/rule"}},
         },
         "$defs": all_defs,

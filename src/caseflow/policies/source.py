@@ -74,8 +74,17 @@ class Located:
     def key_pos(self, path: YamlPath) -> tuple[int, int]:
         return self.key_positions.get(tuple(path)) or self.pos(path)
 
-    def issue(self, path: YamlPath, code: str, message: str, hint: str | None = None, *, key: bool = False,
-              rule_id: str | None = None, severity: str = "error") -> PolicyIssue:
+    def issue(
+        self,
+        path: YamlPath,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        rule_id: str | None = None,
+        severity: str = "error",
+    ) -> PolicyIssue:
         """A problem of the value (or, with ``key``, of the key) at ``path``, located in this document."""
         line, col = self.key_pos(path) if key else self.pos(path)
         return PolicyIssue(self.file, line, col, code, message, rule_id, hint, severity)
@@ -101,7 +110,10 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str | PolicyIs
         if stat.S_ISDIR(st.st_mode):
             return problem("source-not-a-file", "a folder, not a file")
         if not stat.S_ISREG(st.st_mode):
-            return problem("source-not-a-file", "not a regular file (a pipe, socket or device); give a file",)
+            return problem(
+                "source-not-a-file",
+                "not a regular file (a pipe, socket or device); give a file",
+            )
         if st.st_size > max_bytes:
             return _too_large(file, st.st_size, max_bytes)
         with open(path, "rb") as f:
@@ -119,9 +131,15 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str | PolicyIs
 
 
 def _too_large(file: str, size: int, max_bytes: int) -> PolicyIssue:
-    return PolicyIssue(file, 1, 1, "source-too-large",
-                       f"the file has {size:,} bytes, more than the limit of {max_bytes:,}", None,
-                       "split it into several files, or raise the limit (max_bytes=...)")
+    return PolicyIssue(
+        file,
+        1,
+        1,
+        "source-too-large",
+        f"the file has {size:,} bytes, more than the limit of {max_bytes:,}",
+        None,
+        "split it into several files, or raise the limit (max_bytes=...)",
+    )
 
 
 def read_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[Located | None, list[PolicyIssue]]:
@@ -132,7 +150,9 @@ def read_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[Located 
     return parse_yaml(text, str(path), max_bytes=max_bytes)
 
 
-def parse_yaml(text: str, file: str = "<text>", *, max_bytes: int = MAX_BYTES) -> tuple[Located | None, list[PolicyIssue]]:
+def parse_yaml(
+    text: str, file: str = "<text>", *, max_bytes: int = MAX_BYTES
+) -> tuple[Located | None, list[PolicyIssue]]:
     """Parse document text; return the located document, or the problems that prevent it."""
     if len(text) > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         return None, [_too_large(file, len(text.encode("utf-8", "surrogatepass")), max_bytes)]
@@ -190,13 +210,21 @@ class _Converter:
             return None
         if isinstance(node, (MappingNode, SequenceNode)):
             if id(node) in self.seen:  # the composer hands back the same node for an alias
-                self.problem(node, "yaml-alias", "anchors and aliases ('&name', '*name') are not allowed",
-                             "write the value out in full")
+                self.problem(
+                    node,
+                    "yaml-alias",
+                    "anchors and aliases ('&name', '*name') are not allowed",
+                    "write the value out in full",
+                )
                 return None
             self.seen.add(id(node))
         if node.tag not in _STD_TAGS:
-            self.problem(node, "yaml-tag", f"tag {node.tag!r} is not allowed here",
-                         "these files hold plain data only; remove the tag")
+            self.problem(
+                node,
+                "yaml-tag",
+                f"tag {node.tag!r} is not allowed here",
+                "these files hold plain data only; remove the tag",
+            )
             return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
@@ -228,8 +256,12 @@ class _Converter:
                 key = str(key)
             if key in result:
                 first = self.out.key_positions.get(path + (key,), (0, 0))
-                self.problem(key_node, "yaml-duplicate-key", f"key {key!r} appears twice in one mapping (first at line {first[0]})",
-                             "remove or rename one of them")
+                self.problem(
+                    key_node,
+                    "yaml-duplicate-key",
+                    f"key {key!r} appears twice in one mapping (first at line {first[0]})",
+                    "remove or rename one of them",
+                )
                 continue
             self.out.key_positions[path + (key,)] = _where(key_node)
             result[key] = self.convert(value_node, path + (key,), depth + 1)

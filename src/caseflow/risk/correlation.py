@@ -102,8 +102,11 @@ class Correlator:
 
     def observe(self, event: SignalEvent) -> list[Alert]:
         if not isinstance(event, SignalEvent):
-            raise CaseflowError(f"observe() takes a SignalEvent, not {type(event).__name__}: use "
-                                "SignalEvent(kind=..., at=..., ...) or SignalEvent.model_validate(data)", code="correlation-bad-event")
+            raise CaseflowError(
+                f"observe() takes a SignalEvent, not {type(event).__name__}: use "
+                "SignalEvent(kind=..., at=..., ...) or SignalEvent.model_validate(data)",
+                code="correlation-bad-event",
+            )
         t = int(event.at.timestamp())
         self.now = max(self.now, t)
         self.events += 1
@@ -192,10 +195,18 @@ class Correlator:
         for b in cur:
             for k, v in (b[3] or {}).items():
                 breakdown[k] = breakdown.get(k, 0) + v
-        return Alert(detector=d.id, key=dict(zip(d.key, key)), at=at,
-                     window_start=at - timedelta(seconds=d.window_seconds), count=count,
-                     total=total if d.rate else None, rate=rate, breakdown=breakdown, case_ids=[c for _, c in s.cases],
-                     actions=[dict(a) for a in d.actions])
+        return Alert(
+            detector=d.id,
+            key=dict(zip(d.key, key)),
+            at=at,
+            window_start=at - timedelta(seconds=d.window_seconds),
+            count=count,
+            total=total if d.rate else None,
+            rate=rate,
+            breakdown=breakdown,
+            case_ids=[c for _, c in s.cases],
+            actions=[dict(a) for a in d.actions],
+        )
 
     def sweep(self) -> int:
         """Drop keys with nothing left inside their window; return how many were dropped."""
@@ -204,9 +215,12 @@ class Correlator:
             keep = d.window_seconds * (2 if d.rising is not None else 1)
             horizon = self.now - keep
             series_map = self._series[d.id]
-            stale = [k for k, s in series_map.items()
-                     if (not s.buckets or s.buckets[-1][0] + self.bucket <= horizon)
-                     and (s.last_alert is None or self.now - s.last_alert >= (d.cooldown_seconds or d.window_seconds))]
+            stale = [
+                k
+                for k, s in series_map.items()
+                if (not s.buckets or s.buckets[-1][0] + self.bucket <= horizon)
+                and (s.last_alert is None or self.now - s.last_alert >= (d.cooldown_seconds or d.window_seconds))
+            ]
             for k in stale:
                 del series_map[k]
             if stale:  # dict tables never shrink by themselves: rebuild to give the memory back
@@ -221,9 +235,14 @@ class Correlator:
     # -- persistence ----------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         return {
-            "version": SNAPSHOT_VERSION, "now": self.now, "events": self.events,
+            "version": SNAPSHOT_VERSION,
+            "now": self.now,
+            "events": self.events,
             "series": {
-                did: [[list(k), [list(b) for b in s.buckets], s.last_alert, [list(c) for c in s.cases]] for k, s in m.items()]
+                did: [
+                    [list(k), [list(b) for b in s.buckets], s.last_alert, [list(c) for c in s.cases]]
+                    for k, s in m.items()
+                ]
                 for did, m in self._series.items()
             },
         }

@@ -41,12 +41,26 @@ class Detector(Frozen):
         return {k for k in (self.count, self.rate, self.per) if k}
 
 
-_DETECTOR_KEYS = {"id", "description", "count", "rate", "per", "key", "window", "threshold", "min_events",
-                  "breakdown", "rising", "cooldown", "then"}
+_DETECTOR_KEYS = {
+    "id",
+    "description",
+    "count",
+    "rate",
+    "per",
+    "key",
+    "window",
+    "threshold",
+    "min_events",
+    "breakdown",
+    "rising",
+    "cooldown",
+    "then",
+}
 
 
-def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None,
-                   max_bytes: int = MAX_BYTES) -> list[Detector]:
+def load_detectors(
+    path: str | Path, *, actions: ActionCatalogue | None = None, max_bytes: int = MAX_BYTES
+) -> list[Detector]:
     """Read and check detectors; every problem at once, with file:line:column."""
     actions = actions or default_actions()
     p = Path(path)
@@ -55,7 +69,9 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None,
     if doc is None or issues:
         raise PolicyValidationError(issues or [PolicyIssue(file, 1, 1, "correlation-empty", "the file is empty")])
 
-    def add(path_: tuple[Any, ...], code: str, msg: str, hint: str | None = None, rule: str | None = None, key: bool = False) -> None:
+    def add(
+        path_: tuple[Any, ...], code: str, msg: str, hint: str | None = None, rule: str | None = None, key: bool = False
+    ) -> None:
         line, col = doc.key_pos(path_) if key else doc.pos(path_)
         issues.append(PolicyIssue(file, line, col, code, msg, rule, hint))
 
@@ -74,8 +90,14 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None,
         for k in d:
             if k not in _DETECTOR_KEYS:
                 best = suggest(str(k), _DETECTOR_KEYS)
-                add(path_ + (k,), "correlation-unknown-key", f"unknown key {k!r}",
-                    f"did you mean {best!r}?" if best else None, rid, key=True)
+                add(
+                    path_ + (k,),
+                    "correlation-unknown-key",
+                    f"unknown key {k!r}",
+                    f"did you mean {best!r}?" if best else None,
+                    rid,
+                    key=True,
+                )
         if not isinstance(rid, str) or not rid:
             add(path_, "correlation-missing-key", "the detector has no id")
             continue
@@ -84,14 +106,26 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None,
         seen.add(rid)
         is_rate = "rate" in d
         if is_rate == ("count" in d):
-            add(path_, "correlation-kind", "a detector has either 'count: KIND' or 'rate: KIND' with 'per: KIND'", None, rid)
+            add(
+                path_,
+                "correlation-kind",
+                "a detector has either 'count: KIND' or 'rate: KIND' with 'per: KIND'",
+                None,
+                rid,
+            )
             continue
         if is_rate and not isinstance(d.get("per"), str):
             add(path_, "correlation-kind", "a rate detector needs 'per: KIND' (the denominator events)", None, rid)
             continue
         key = d.get("key")
         if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
-            add(path_ + ("key",), "correlation-bad-value", "key is a non-empty list of event key names, e.g. [sku, defect]", None, rid)
+            add(
+                path_ + ("key",),
+                "correlation-bad-value",
+                "key is a non-empty list of event key names, e.g. [sku, defect]",
+                None,
+                rid,
+            )
             continue
         try:
             window = int(parse_duration(str(d.get("window"))))
@@ -100,21 +134,47 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None,
             add(path_ + ("window",), "correlation-bad-value", str(e), None, rid)
             continue
         threshold = d.get("threshold")
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold <= 0 or (is_rate and threshold > 1):
-            add(path_ + ("threshold",), "correlation-bad-value",
-                "threshold is a count (count detectors) or a rate between 0 and 1 (rate detectors)", None, rid)
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or threshold <= 0
+            or (is_rate and threshold > 1)
+        ):
+            add(
+                path_ + ("threshold",),
+                "correlation-bad-value",
+                "threshold is a count (count detectors) or a rate between 0 and 1 (rate detectors)",
+                None,
+                rid,
+            )
             continue
         acts = []
         for j, a in enumerate(d.get("then") or []):
-            name, params = (a, {}) if isinstance(a, str) else next(iter(a.items())) if isinstance(a, dict) and len(a) == 1 else (None, None)
+            name, params = (
+                (a, {})
+                if isinstance(a, str)
+                else next(iter(a.items()))
+                if isinstance(a, dict) and len(a) == 1
+                else (None, None)
+            )
             spec = actions.lookup(str(name)) if name is not None else None
             if spec is None:
                 best = actions.suggest(str(name)) if name else None
-                add(path_ + ("then", j), "policy-unknown-action", f"unknown action {name!r}",
-                    f"did you mean {best!r}?" if best else None, rid)
+                add(
+                    path_ + ("then", j),
+                    "policy-unknown-action",
+                    f"unknown action {name!r}",
+                    f"did you mean {best!r}?" if best else None,
+                    rid,
+                )
                 continue
             try:
-                acts.append({"type": spec.name, "params": spec.params.model_validate(params or {}).model_dump(mode="json", exclude_none=True)})
+                acts.append(
+                    {
+                        "type": spec.name,
+                        "params": spec.params.model_validate(params or {}).model_dump(mode="json", exclude_none=True),
+                    }
+                )
             except Exception as e:  # pydantic ValidationError: say which parameter
                 add(path_ + ("then", j), "policy-bad-param", f"{name}: {e}".split("\n")[0], None, rid)
         rising = d.get("rising")
@@ -123,13 +183,31 @@ def load_detectors(path: str | Path, *, actions: ActionCatalogue | None = None,
         elif rising in (None, False):
             rising = None
         elif isinstance(rising, bool) or not isinstance(rising, (int, float)) or rising < 1:
-            add(path_ + ("rising",), "correlation-bad-value", "rising is true (x1.25) or a factor >= 1 such as 1.5", None, rid)
+            add(
+                path_ + ("rising",),
+                "correlation-bad-value",
+                "rising is true (x1.25) or a factor >= 1 such as 1.5",
+                None,
+                rid,
+            )
             continue
-        out.append(Detector(
-            id=rid, description=str(d.get("description") or ""), count=d.get("count"), rate=d.get("rate"), per=d.get("per"),
-            key=tuple(key), window_seconds=window, threshold=float(threshold), min_events=int(d.get("min_events", 1)),
-            breakdown=d.get("breakdown"), rising=None if rising is None else float(rising), cooldown_seconds=cooldown, actions=tuple(acts),
-        ))
+        out.append(
+            Detector(
+                id=rid,
+                description=str(d.get("description") or ""),
+                count=d.get("count"),
+                rate=d.get("rate"),
+                per=d.get("per"),
+                key=tuple(key),
+                window_seconds=window,
+                threshold=float(threshold),
+                min_events=int(d.get("min_events", 1)),
+                breakdown=d.get("breakdown"),
+                rising=None if rising is None else float(rising),
+                cooldown_seconds=cooldown,
+                actions=tuple(acts),
+            )
+        )
     if issues:
         raise PolicyValidationError(issues)
     return out

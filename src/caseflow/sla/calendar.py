@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from ..policies.source import MAX_BYTES, read_yaml
 
 __all__ = ["BusinessCalendar", "CalendarError", "load_calendars", "parse_hours"]
 
-UTC = timezone.utc
+UTC = UTC
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 MAX_SEARCH_DAYS = 3 * 366
@@ -111,10 +111,19 @@ class BusinessCalendar:
     _holiday_names: dict[date, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, name: str, tz: str, hours: dict[str, Iterable[str]] | None = None, *, country: str | None = None,
-              subdivision: str | None = None, closures: Iterable[date | str] = (),
-              extra_working_days: Iterable[date | str] = (), extra_working_hours_of: str = "mon",
-              always_open: bool = False) -> BusinessCalendar:
+    def build(
+        cls,
+        name: str,
+        tz: str,
+        hours: dict[str, Iterable[str]] | None = None,
+        *,
+        country: str | None = None,
+        subdivision: str | None = None,
+        closures: Iterable[date | str] = (),
+        extra_working_days: Iterable[date | str] = (),
+        extra_working_hours_of: str = "mon",
+        always_open: bool = False,
+    ) -> BusinessCalendar:
         try:
             zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
@@ -127,8 +136,15 @@ class BusinessCalendar:
             spans = parse_hours(hours)
             if not any(spans):
                 raise CalendarError(f"{name}: the calendar is never open")
-        cal = cls(name, zone, spans, frozenset(_date(d) for d in closures),
-                  {_date(d): _weekdays(extra_working_hours_of)[0] for d in extra_working_days}, always_open, country)
+        cal = cls(
+            name,
+            zone,
+            spans,
+            frozenset(_date(d) for d in closures),
+            {_date(d): _weekdays(extra_working_hours_of)[0] for d in extra_working_days},
+            always_open,
+            country,
+        )
         if country is not None:
             try:
                 import holidays
@@ -180,8 +196,11 @@ class BusinessCalendar:
         out = []
         for a, b in self.local_spans(d):
             start = datetime.combine(d, time(a // 60, a % 60), self.tz)
-            end = (datetime.combine(d + timedelta(days=1), time(0), self.tz) if b == 24 * 60
-                   else datetime.combine(d, time(b // 60, b % 60), self.tz))
+            end = (
+                datetime.combine(d + timedelta(days=1), time(0), self.tz)
+                if b == 24 * 60
+                else datetime.combine(d, time(b // 60, b % 60), self.tz)
+            )
             s, e = start.timestamp(), end.timestamp()
             if e > s:
                 if out and s <= out[-1][1]:
@@ -264,7 +283,9 @@ def load_calendars(path: str | Path, *, max_bytes: int = MAX_BYTES) -> dict[str,
     p = Path(path)
     doc, issues = read_yaml(p, max_bytes=max_bytes)
     if doc is None or issues or not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
-        raise PolicyValidationError(issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")])
+        raise PolicyValidationError(
+            issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")]
+        )
     out: dict[str, BusinessCalendar] = {}
     allowed = {"timezone", "hours", "country", "subdivision", "closures", "extra_working_days", "always_open"}
     for name, spec in doc.data["calendars"].items():
@@ -277,14 +298,28 @@ def load_calendars(path: str | Path, *, max_bytes: int = MAX_BYTES) -> dict[str,
         if unknown:
             k = sorted(unknown)[0]
             kl, kc = doc.key_pos(path + (k,))
-            issues.append(PolicyIssue(str(p), kl, kc, "calendar-unknown-key", f"unknown key {k!r} in calendar {name!r}",
-                                      None, f"allowed: {', '.join(sorted(allowed))}"))
+            issues.append(
+                PolicyIssue(
+                    str(p),
+                    kl,
+                    kc,
+                    "calendar-unknown-key",
+                    f"unknown key {k!r} in calendar {name!r}",
+                    None,
+                    f"allowed: {', '.join(sorted(allowed))}",
+                )
+            )
             continue
         try:
             out[name] = BusinessCalendar.build(
-                name, str(spec.get("timezone", "UTC")), spec.get("hours"), country=spec.get("country"),
-                subdivision=spec.get("subdivision"), closures=spec.get("closures") or [],
-                extra_working_days=spec.get("extra_working_days") or [], always_open=bool(spec.get("always_open", False)),
+                name,
+                str(spec.get("timezone", "UTC")),
+                spec.get("hours"),
+                country=spec.get("country"),
+                subdivision=spec.get("subdivision"),
+                closures=spec.get("closures") or [],
+                extra_working_days=spec.get("extra_working_days") or [],
+                always_open=bool(spec.get("always_open", False)),
             )
         except CalendarError as e:
             issues.append(PolicyIssue(str(p), line, col, e.code, e.args[0]))

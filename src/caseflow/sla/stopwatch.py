@@ -109,8 +109,15 @@ class SlaClock:
         return self.calendar.add(cursor, remaining)
 
     def status(self, at: datetime) -> SlaStatus:
-        state = ("not_started" if self.started_at is None else "stopped" if self.stopped_at is not None and at >= self.stopped_at
-                 else "paused" if self.paused else "running")
+        state = (
+            "not_started"
+            if self.started_at is None
+            else "stopped"
+            if self.stopped_at is not None and at >= self.stopped_at
+            else "paused"
+            if self.paused
+            else "running"
+        )
         elapsed = self.elapsed(at)
         pct = 100.0 * elapsed / self.target_seconds if self.target_seconds else 0.0
         level = 0
@@ -118,9 +125,18 @@ class SlaClock:
             level = 1
             if self.escalate_every_seconds:
                 level += int((elapsed - self.target_seconds) // self.escalate_every_seconds)
-        return SlaStatus(self.metric, self.party, at, elapsed, self.target_seconds, pct,
-                         self.due_at() if state == "running" else None, state,
-                         tuple(w for w in self.warn_at if pct >= w), level)
+        return SlaStatus(
+            self.metric,
+            self.party,
+            at,
+            elapsed,
+            self.target_seconds,
+            pct,
+            self.due_at() if state == "running" else None,
+            state,
+            tuple(w for w in self.warn_at if pct >= w),
+            level,
+        )
 
     def next_deadline(self, at: datetime) -> tuple[datetime, str] | None:
         """The next instant after ``at`` when this clock warns or breaches (for the timer queue)."""
@@ -136,4 +152,3 @@ class SlaClock:
             if t is not None and t > at:
                 return t, what
         return None
-

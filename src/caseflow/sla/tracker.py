@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic_core import to_json
@@ -74,12 +73,28 @@ class SlaTracker:
         self.engine = engine
         self.calendars = calendars
         self._target_cache: dict[tuple[Any, ...], list[Any]] = {}
-        missing = sorted({a.params["calendar"] for p in engine.policies for r in p.rules for a in r.then
-                          if a.type == "sla_target" and a.params["calendar"] not in calendars})
+        missing = sorted(
+            {
+                a.params["calendar"]
+                for p in engine.policies
+                for r in p.rules
+                for a in r.then
+                if a.type == "sla_target" and a.params["calendar"] not in calendars
+            }
+        )
         if missing:
-            raise PolicyValidationError([PolicyIssue("<sla>", 1, 1, "calendar-unknown",
-                                                     f"sla_target names unknown calendar {m!r}; known: {', '.join(sorted(calendars))}")
-                                         for m in missing])
+            raise PolicyValidationError(
+                [
+                    PolicyIssue(
+                        "<sla>",
+                        1,
+                        1,
+                        "calendar-unknown",
+                        f"sla_target names unknown calendar {m!r}; known: {', '.join(sorted(calendars))}",
+                    )
+                    for m in missing
+                ]
+            )
 
     def clocks(self, case: Case, records: list[AuditRecord]) -> list[TrackedClock]:
         """Rebuild every clock of the case from its records (targets chosen when it was opened)."""
@@ -95,8 +110,11 @@ class SlaTracker:
             p = a.params
             cycles = self._cycles(p, case, timeline)
             ob = p.get("on_breach")
-            out.append(TrackedClock(cycles[-1], (ob["workflow"], ob["trigger"]) if ob else None,
-                                    f"{a.policy}/{a.rule_id}", cycles[:-1]))
+            out.append(
+                TrackedClock(
+                    cycles[-1], (ob["workflow"], ob["trigger"]) if ob else None, f"{a.policy}/{a.rule_id}", cycles[:-1]
+                )
+            )
         return out
 
     def _targets(self, case: Case, first: AuditRecord | None, opened_at: datetime) -> list[Any]:
@@ -130,8 +148,11 @@ class SlaTracker:
 
     def _new_clock(self, p: dict[str, Any], case: Case) -> SlaClock:
         return SlaClock(
-            metric=p["metric"], calendar=self.calendars[p["calendar"]], target_seconds=parse_duration(p["within"]),
-            party=p.get("party", "platform"), warn_at=tuple(p.get("warn_at", [75])),
+            metric=p["metric"],
+            calendar=self.calendars[p["calendar"]],
+            target_seconds=parse_duration(p["within"]),
+            party=p.get("party", "platform"),
+            warn_at=tuple(p.get("warn_at", [75])),
             escalate_every_seconds=parse_duration(p["escalate_every"]) if p.get("escalate_every") else None,
         )
 
@@ -145,7 +166,7 @@ class SlaTracker:
             clock = cycles[-1]
             if clock.started_at is not None and clock.stopped_at is None and (active & stops or fired & stop_on):
                 clock.stop(at)
-            starts = ((start == "opened" and "opened" in fired) or start in entered or bool(fired & start_on))
+            starts = (start == "opened" and "opened" in fired) or start in entered or bool(fired & start_on)
             if starts and (clock.started_at is None or (repeat and clock.stopped_at is not None)):
                 if clock.started_at is not None:
                     clock = self._new_clock(p, case)
@@ -199,8 +220,20 @@ class SlaTracker:
         metric, mark = timer.get("metric"), timer.get("mark")
         eid = f"sla:{timer.case_id}:{metric}:{mark}:{int(timer.due.timestamp())}"
         if timer.get("trigger"):
-            return WorkflowEvent(id=eid, trigger=timer.get("trigger"), workflow=timer.get("workflow"), actor=SYSTEM,
-                                 at=timer.due, reason=f"deadline {metric} passed ({timer.get('rule')})",
-                                 data=mark_data(metric, "breach:1"))
-        return WorkflowEvent(id=eid, trigger="evaluate", actor=SYSTEM, at=timer.due,
-                             reason=f"SLA {metric}: {mark.replace(':', ' ')}", data=mark_data(metric, mark))
+            return WorkflowEvent(
+                id=eid,
+                trigger=timer.get("trigger"),
+                workflow=timer.get("workflow"),
+                actor=SYSTEM,
+                at=timer.due,
+                reason=f"deadline {metric} passed ({timer.get('rule')})",
+                data=mark_data(metric, "breach:1"),
+            )
+        return WorkflowEvent(
+            id=eid,
+            trigger="evaluate",
+            actor=SYSTEM,
+            at=timer.due,
+            reason=f"SLA {metric}: {mark.replace(':', ' ')}",
+            data=mark_data(metric, mark),
+        )

@@ -117,9 +117,14 @@ class WorkflowDefinition:
     def triggers_from(self, state: str) -> list[str]:
         return sorted({t.trigger for t in self.transitions if state in t.sources})
 
-    def extend(self, *, states: Iterable[dict[str, Any] | StateDef] = (),
-               transitions: Iterable[dict[str, Any] | TransitionDef] = (),
-               on_actions: dict[str, str] | None = None, version: str | None = None) -> WorkflowDefinition:
+    def extend(
+        self,
+        *,
+        states: Iterable[dict[str, Any] | StateDef] = (),
+        transitions: Iterable[dict[str, Any] | TransitionDef] = (),
+        on_actions: dict[str, str] | None = None,
+        version: str | None = None,
+    ) -> WorkflowDefinition:
         """A new definition with more states, transitions or action mappings (validated on use)."""
         new_states = list(self.states)
         issues: list[PolicyIssue] = []
@@ -138,8 +143,13 @@ class WorkflowDefinition:
             raise WorkflowDefinitionError(issues)
         actions = dict(self.on_actions)
         actions.update(on_actions or {})
-        return replace(self, states=tuple(s for s in new_states if s is not None), transitions=tuple(new_transitions),
-                       on_actions=tuple(sorted(actions.items())), version=version or f"{self.version}+ext")
+        return replace(
+            self,
+            states=tuple(s for s in new_states if s is not None),
+            transitions=tuple(new_transitions),
+            on_actions=tuple(sorted(actions.items())),
+            version=version or f"{self.version}+ext",
+        )
 
 
 def shipped_workflow_dir() -> Path:
@@ -151,27 +161,58 @@ def _pos(doc: Located | None, path: tuple[Any, ...]) -> tuple[int, int]:
     return doc.pos(path) if doc is not None else (0, 0)
 
 
-def _issue(issues: list[PolicyIssue], file: str, doc: Located | None, path: tuple[Any, ...], code: str, msg: str,
-           hint: str | None = None, key: bool = False) -> None:
+def _issue(
+    issues: list[PolicyIssue],
+    file: str,
+    doc: Located | None,
+    path: tuple[Any, ...],
+    code: str,
+    msg: str,
+    hint: str | None = None,
+    key: bool = False,
+) -> None:
     line, col = (doc.key_pos(path) if key else doc.pos(path)) if doc is not None else (0, 0)
     issues.append(PolicyIssue(file, line, col, code, msg, None, hint))
 
 
-
-def _unknown(data: dict[str, Any], allowed: set[str], file: str, doc: Located | None, path: tuple[Any, ...],
-             issues: list[PolicyIssue], what: str) -> None:
+def _unknown(
+    data: dict[str, Any],
+    allowed: set[str],
+    file: str,
+    doc: Located | None,
+    path: tuple[Any, ...],
+    issues: list[PolicyIssue],
+    what: str,
+) -> None:
     for k in data:
         if k not in allowed:
             best = suggest(str(k), allowed)
-            _issue(issues, file, doc, path + (k,), "workflow-unknown-key", f"unknown key {k!r} in {what}",
-                   f"did you mean {best!r}?" if best else f"allowed: {', '.join(sorted(allowed))}", key=True)
+            _issue(
+                issues,
+                file,
+                doc,
+                path + (k,),
+                "workflow-unknown-key",
+                f"unknown key {k!r} in {what}",
+                f"did you mean {best!r}?" if best else f"allowed: {', '.join(sorted(allowed))}",
+                key=True,
+            )
 
 
-def _state(data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...]) -> StateDef | None:
+def _state(
+    data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...]
+) -> StateDef | None:
     if isinstance(data, str):
         data = {"name": data}
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not _NAME.match(data["name"]):
-        _issue(issues, file, doc, path, "workflow-bad-state", "a state is a name (lower-case word) or {name, final, description}")
+        _issue(
+            issues,
+            file,
+            doc,
+            path,
+            "workflow-bad-state",
+            "a state is a name (lower-case word) or {name, final, description}",
+        )
         return None
     _unknown(data, _STATE_KEYS, file, doc, path, issues, "a state")
     final = data.get("final", False)
@@ -190,10 +231,18 @@ def _names(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _transition(data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...],
-                state_names: set[str]) -> TransitionDef | None:
+def _transition(
+    data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...], state_names: set[str]
+) -> TransitionDef | None:
     if not isinstance(data, dict):
-        _issue(issues, file, doc, path, "workflow-bad-transition", "a transition is a mapping with trigger, source and dest")
+        _issue(
+            issues,
+            file,
+            doc,
+            path,
+            "workflow-bad-transition",
+            "a transition is a mapping with trigger, source and dest",
+        )
         return None
     _unknown(data, _TRANSITION_KEYS, file, doc, path, issues, "a transition")
     ok = True
@@ -203,11 +252,20 @@ def _transition(data: Any, file: str, issues: list[PolicyIssue], doc: Located | 
             ok = False
     trigger = data.get("trigger")
     if trigger is not None and (not isinstance(trigger, str) or not _NAME.match(trigger)):
-        _issue(issues, file, doc, path + ("trigger",), "workflow-bad-value", f"trigger {trigger!r} must be a lower-case word")
+        _issue(
+            issues,
+            file,
+            doc,
+            path + ("trigger",),
+            "workflow-bad-value",
+            f"trigger {trigger!r} must be a lower-case word",
+        )
         ok = False
     sources = _names(data.get("source"))
     if "source" in data and sources is None:
-        _issue(issues, file, doc, path + ("source",), "workflow-bad-value", "source is a state, a list of states, or '*'")
+        _issue(
+            issues, file, doc, path + ("source",), "workflow-bad-value", "source is a state, a list of states, or '*'"
+        )
         ok = False
     roles = _names(data.get("roles", []))
     guards = _names(data.get("guards", []))
@@ -229,7 +287,15 @@ def _transition(data: Any, file: str, issues: list[PolicyIssue], doc: Located | 
         sets = {}
     for k, v in sets.items():
         if k not in SETTABLE:
-            _issue(issues, file, doc, path + ("set", k), "workflow-bad-value", f"a transition can set {', '.join(SETTABLE)}, not {k!r}", key=True)
+            _issue(
+                issues,
+                file,
+                doc,
+                path + ("set", k),
+                "workflow-bad-value",
+                f"a transition can set {', '.join(SETTABLE)}, not {k!r}",
+                key=True,
+            )
             ok = False
         elif v not in SETTABLE[k]:
             _issue(issues, file, doc, path + ("set", k), "workflow-bad-value", f"{k} cannot be {v!r}")
@@ -243,9 +309,20 @@ def _transition(data: Any, file: str, issues: list[PolicyIssue], doc: Located | 
     if sources == ("*",):
         sources = ("*",)
     line, col = _pos(doc, path)
-    return TransitionDef(trigger, sources, str(data["dest"]), roles or (), guards or (), evaluate,  # type: ignore[arg-type]
-                         data.get("start"), then_pair, tuple(sorted(sets.items())), str(data.get("description") or ""),
-                         line, col)
+    return TransitionDef(
+        trigger,
+        sources,
+        str(data["dest"]),
+        roles or (),
+        guards or (),
+        evaluate,  # type: ignore[arg-type]
+        data.get("start"),
+        then_pair,
+        tuple(sorted(sets.items())),
+        str(data.get("description") or ""),
+        line,
+        col,
+    )
 
 
 def load_workflow_data(data: Any, *, file: str = "<python>", doc: Located | None = None) -> WorkflowDefinition:
@@ -259,23 +336,34 @@ def load_workflow_data(data: Any, *, file: str = "<python>", doc: Located | None
             _issue(issues, file, doc, (), "workflow-missing-key", f"missing required key {req!r}")
     name = data.get("workflow")
     if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
-        _issue(issues, file, doc, ("workflow",), "workflow-bad-value", f"workflow name {name!r} must be a lower-case word")
+        _issue(
+            issues, file, doc, ("workflow",), "workflow-bad-value", f"workflow name {name!r} must be a lower-case word"
+        )
     states = [_state(s, file, issues, doc, ("states", i)) for i, s in enumerate(data.get("states") or [])]
     state_names = {s.name for s in states if s is not None}
-    transitions = [_transition(t, file, issues, doc, ("transitions", i), state_names)
-                   for i, t in enumerate(data.get("transitions") or [])]
+    transitions = [
+        _transition(t, file, issues, doc, ("transitions", i), state_names)
+        for i, t in enumerate(data.get("transitions") or [])
+    ]
     on_actions = data.get("on_actions") or {}
-    if not isinstance(on_actions, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in on_actions.items()):
+    if not isinstance(on_actions, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in on_actions.items()
+    ):
         _issue(issues, file, doc, ("on_actions",), "workflow-bad-value", "on_actions maps an action name to a trigger")
         on_actions = {}
     params = data.get("params") or {}
     if issues:
         raise WorkflowDefinitionError(issues)
     return WorkflowDefinition(
-        name=name, version=str(data.get("version")), initial=str(data.get("initial")),
-        states=tuple(s for s in states if s is not None), transitions=tuple(t for t in transitions if t is not None),
-        description=str(data.get("description") or ""), on_actions=tuple(sorted(on_actions.items())),
-        params=dict(params), source=file,
+        name=name,
+        version=str(data.get("version")),
+        initial=str(data.get("initial")),
+        states=tuple(s for s in states if s is not None),
+        transitions=tuple(t for t in transitions if t is not None),
+        description=str(data.get("description") or ""),
+        on_actions=tuple(sorted(on_actions.items())),
+        params=dict(params),
+        source=file,
     )
 
 
@@ -306,8 +394,9 @@ def load_workflows(paths: Iterable[str | Path] | None = None) -> list[WorkflowDe
     return out
 
 
-def check_definition(d: WorkflowDefinition, *, others: set[str], guards: set[str], roles: set[str],
-                     actions: set[str] | None = None) -> list[PolicyIssue]:
+def check_definition(
+    d: WorkflowDefinition, *, others: set[str], guards: set[str], roles: set[str], actions: set[str] | None = None
+) -> list[PolicyIssue]:
     """Semantic checks: unknown states, roles and guards, unreachable states, dead ends, no initial."""
     issues: list[PolicyIssue] = []
     names = [s.name for s in d.states]
@@ -323,45 +412,95 @@ def check_definition(d: WorkflowDefinition, *, others: set[str], guards: set[str
         seen.add(s.name)
     if d.initial not in known:
         best = suggest(d.initial, known)
-        add(1, 1, "workflow-no-initial", f"the initial state {d.initial!r} is not a declared state",
-            f"did you mean {best!r}?" if best else "declare it under states")
+        add(
+            1,
+            1,
+            "workflow-no-initial",
+            f"the initial state {d.initial!r} is not a declared state",
+            f"did you mean {best!r}?" if best else "declare it under states",
+        )
     finals = d.final_states
     for t in d.transitions:
         for s in t.sources:
             if s != "*" and s not in known:
                 best = suggest(s, known)
-                add(t.line, t.column, "workflow-unknown-state", f"transition {t.trigger!r}: unknown source state {s!r}",
-                    f"did you mean {best!r}?" if best else None)
+                add(
+                    t.line,
+                    t.column,
+                    "workflow-unknown-state",
+                    f"transition {t.trigger!r}: unknown source state {s!r}",
+                    f"did you mean {best!r}?" if best else None,
+                )
             if s in finals:
-                add(t.line, t.column, "workflow-final-source", f"transition {t.trigger!r} leaves final state {s!r}",
-                    "a final state has no way out; make it non-final or remove the transition")
+                add(
+                    t.line,
+                    t.column,
+                    "workflow-final-source",
+                    f"transition {t.trigger!r} leaves final state {s!r}",
+                    "a final state has no way out; make it non-final or remove the transition",
+                )
         if t.dest not in known:
             best = suggest(t.dest, known)
-            add(t.line, t.column, "workflow-unknown-state", f"transition {t.trigger!r}: unknown destination {t.dest!r}",
-                f"did you mean {best!r}?" if best else None)
+            add(
+                t.line,
+                t.column,
+                "workflow-unknown-state",
+                f"transition {t.trigger!r}: unknown destination {t.dest!r}",
+                f"did you mean {best!r}?" if best else None,
+            )
         for g in t.guards:
             if g not in guards:
                 best = suggest(g, guards)
-                add(t.line, t.column, "workflow-unknown-guard", f"transition {t.trigger!r}: unknown guard {g!r}",
-                    f"did you mean {best!r}?" if best else "guards are registered by name (GuardRegistry.register)")
+                add(
+                    t.line,
+                    t.column,
+                    "workflow-unknown-guard",
+                    f"transition {t.trigger!r}: unknown guard {g!r}",
+                    f"did you mean {best!r}?" if best else "guards are registered by name (GuardRegistry.register)",
+                )
         for r in t.roles:
             if r not in roles:
                 best = suggest(r, roles)
-                add(t.line, t.column, "workflow-unknown-role", f"transition {t.trigger!r}: unknown role {r!r}",
-                    f"did you mean {best!r}?" if best else "register app roles with Workflows(..., roles=[...])")
+                add(
+                    t.line,
+                    t.column,
+                    "workflow-unknown-role",
+                    f"transition {t.trigger!r}: unknown role {r!r}",
+                    f"did you mean {best!r}?" if best else "register app roles with Workflows(..., roles=[...])",
+                )
         if not t.roles:
-            add(t.line, t.column, "workflow-no-roles", f"transition {t.trigger!r} lists no roles: nobody could fire it",
-                "add roles: [tier1_agent, ...] (or system for automatic transitions)")
+            add(
+                t.line,
+                t.column,
+                "workflow-no-roles",
+                f"transition {t.trigger!r} lists no roles: nobody could fire it",
+                "add roles: [tier1_agent, ...] (or system for automatic transitions)",
+            )
         if t.start is not None and t.start not in others:
-            add(t.line, t.column, "workflow-unknown-workflow", f"transition {t.trigger!r} starts unknown workflow {t.start!r}")
+            add(
+                t.line,
+                t.column,
+                "workflow-unknown-workflow",
+                f"transition {t.trigger!r} starts unknown workflow {t.start!r}",
+            )
         if t.then is not None and t.then[0] not in others:
-            add(t.line, t.column, "workflow-unknown-workflow", f"transition {t.trigger!r} fires into unknown workflow {t.then[0]!r}")
+            add(
+                t.line,
+                t.column,
+                "workflow-unknown-workflow",
+                f"transition {t.trigger!r} fires into unknown workflow {t.then[0]!r}",
+            )
     by_trigger: dict[tuple[str, str], int] = {}
     for t in d.transitions:
         for s in _expand(t.sources, names, finals):
             if (t.trigger, s) in by_trigger:
-                add(t.line, t.column, "workflow-ambiguous", f"trigger {t.trigger!r} is defined twice from state {s!r}",
-                    "one trigger leads to one destination from a state; use two triggers")
+                add(
+                    t.line,
+                    t.column,
+                    "workflow-ambiguous",
+                    f"trigger {t.trigger!r} is defined twice from state {s!r}",
+                    "one trigger leads to one destination from a state; use two triggers",
+                )
             by_trigger[(t.trigger, s)] = t.line
     for action, trig in d.on_actions:
         if trig not in {t.trigger for t in d.transitions}:
@@ -384,8 +523,13 @@ def check_definition(d: WorkflowDefinition, *, others: set[str], guards: set[str
             add(st.line, st.column, "workflow-unreachable", f"state {st.name!r} cannot be reached from {d.initial!r}")
         outgoing = any(st.name in _expand(t.sources, names, finals) for t in d.transitions)
         if not st.final and not outgoing:
-            add(st.line, st.column, "workflow-dead-end", f"state {st.name!r} has no way out and is not final",
-                "add a transition out of it, or mark it final: true")
+            add(
+                st.line,
+                st.column,
+                "workflow-dead-end",
+                f"state {st.name!r} has no way out and is not final",
+                "add a transition out of it, or mark it final: true",
+            )
     return issues
 
 

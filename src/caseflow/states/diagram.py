@@ -20,8 +20,15 @@ def mermaid(d: WorkflowDefinition) -> str:
     for t in d.transitions:
         for s in _expand(t.sources, names, finals):
             spec.append({"trigger": t.trigger, "source": s, "dest": t.dest})
-    m = GraphMachine(model=_Drawing(), states=names, initial=d.initial, transitions=spec, graph_engine="mermaid",
-                     auto_transitions=False, title=f"{d.name} {d.version}")
+    m = GraphMachine(
+        model=_Drawing(),
+        states=names,
+        initial=d.initial,
+        transitions=spec,
+        graph_engine="mermaid",
+        auto_transitions=False,
+        title=f"{d.name} {d.version}",
+    )
     text = m.model.get_graph().draw(None)
     lines = text.rstrip("\n").split("\n")
     lines += [f"  {s} --> [*]" for s in names if s in finals]

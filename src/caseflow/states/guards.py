@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..model.case import Case
 from ..errors import WorkflowError, suggest
+from ..model.case import Case
 from ..model.money import Money, parse_money
 
 __all__ = ["GuardContext", "GuardRegistry", "default_guards"]
@@ -23,9 +23,20 @@ class GuardContext:
 
     __slots__ = ("_case", "_case_fn", "workflow", "trigger", "state", "role", "actor_id", "reason", "data", "params")
 
-    def __init__(self, *, workflow: str, trigger: str, state: str, role: str, actor_id: str, reason: str | None,
-                 data: dict[str, Any], params: dict[str, Any], case: Case | None = None,
-                 case_fn: Callable[[], Case] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        workflow: str,
+        trigger: str,
+        state: str,
+        role: str,
+        actor_id: str,
+        reason: str | None,
+        data: dict[str, Any],
+        params: dict[str, Any],
+        case: Case | None = None,
+        case_fn: Callable[[], Case] | None = None,
+    ) -> None:
         if case is None and case_fn is None:
             raise WorkflowError("GuardContext needs a case or case_fn", code="guard-context")
         self._case = case
@@ -62,8 +73,9 @@ class GuardRegistry:
             return self._guards[name]
         except KeyError:
             best = suggest(name, self._guards)
-            raise WorkflowError(f"unknown guard {name!r}" + (f"; did you mean {best!r}?" if best else ""),
-                                code="guard-unknown") from None
+            raise WorkflowError(
+                f"unknown guard {name!r}" + (f"; did you mean {best!r}?" if best else ""), code="guard-unknown"
+            ) from None
 
     def names(self) -> set[str]:
         return set(self._guards)
@@ -86,7 +98,11 @@ def has_root_cause(ctx: GuardContext) -> str | None:
 
 
 def has_kb_summary(ctx: GuardContext) -> str | None:
-    return None if _present(ctx, "kb_summary") else "tier 2 cannot resolve without a knowledge-base summary (data.kb_summary)"
+    return (
+        None
+        if _present(ctx, "kb_summary")
+        else "tier 2 cannot resolve without a knowledge-base summary (data.kb_summary)"
+    )
 
 
 def has_authority(ctx: GuardContext) -> str | None:
@@ -102,7 +118,9 @@ def severe_if_automatic(ctx: GuardContext) -> str | None:
     if ctx.role != "system":
         return None
     sev = ctx.data.get("severity")
-    return None if sev in ("high", "critical") else f"an automatic hand-off needs severity high or critical, not {sev!r}"
+    return (
+        None if sev in ("high", "critical") else f"an automatic hand-off needs severity high or critical, not {sev!r}"
+    )
 
 
 def has_evidence(ctx: GuardContext) -> str | None:
@@ -114,7 +132,11 @@ def has_tracking(ctx: GuardContext) -> str | None:
 
 
 def has_outcome(ctx: GuardContext) -> str | None:
-    return None if ctx.data.get("outcome") in ("buyer", "seller", "split") else "data.outcome must be buyer, seller or split"
+    return (
+        None
+        if ctx.data.get("outcome") in ("buyer", "seller", "split")
+        else "data.outcome must be buyer, seller or split"
+    )
 
 
 def _refund_amount(ctx: GuardContext) -> Money | None:
@@ -139,20 +161,24 @@ def within_tier1_refund_limit(ctx: GuardContext) -> str | None:
     if amount.currency not in limits:
         return f"no tier-1 refund limit is set for {amount.currency}; tier 2 or a supervisor must approve"
     if amount.amount > limits[amount.currency]:
-        return (f"the refund of {amount} is above the tier-1 limit of {limits[amount.currency]} {amount.currency}; "
-                "tier 2 or a supervisor must approve")
+        return (
+            f"the refund of {amount} is above the tier-1 limit of {limits[amount.currency]} {amount.currency}; "
+            "tier 2 or a supervisor must approve"
+        )
     return None
 
 
 def default_guards() -> GuardRegistry:
-    return GuardRegistry({
-        "reason_given": reason_given,
-        "has_root_cause": has_root_cause,
-        "has_kb_summary": has_kb_summary,
-        "has_authority": has_authority,
-        "severe_if_automatic": severe_if_automatic,
-        "has_evidence": has_evidence,
-        "has_tracking": has_tracking,
-        "has_outcome": has_outcome,
-        "within_tier1_refund_limit": within_tier1_refund_limit,
-    })
+    return GuardRegistry(
+        {
+            "reason_given": reason_given,
+            "has_root_cause": has_root_cause,
+            "has_kb_summary": has_kb_summary,
+            "has_authority": has_authority,
+            "severe_if_automatic": severe_if_automatic,
+            "has_evidence": has_evidence,
+            "has_tracking": has_tracking,
+            "has_outcome": has_outcome,
+            "within_tier1_refund_limit": within_tier1_refund_limit,
+        }
+    )

@@ -84,8 +84,17 @@ Table = dict[tuple[str, str], list[tuple[str, list[Callable[[_Token], bool]]]]]
 def _firing_table(machine: Machine, states: list[str]) -> Table | None:
     """(state, trigger) -> [(dest, checks)], read from the machine in its order; None when the
     machine carries any callback besides caseflow's transition conditions (it must fire itself)."""
-    if any(getattr(machine, k, None) for k in ("before_state_change", "after_state_change", "prepare_event",
-                                               "finalize_event", "on_exception", "on_final")):
+    if any(
+        getattr(machine, k, None)
+        for k in (
+            "before_state_change",
+            "after_state_change",
+            "prepare_event",
+            "finalize_event",
+            "on_exception",
+            "on_final",
+        )
+    ):
         return None
     if any(st.on_enter or st.on_exit for st in machine.states.values()):
         return None
@@ -94,8 +103,13 @@ def _firing_table(machine: Machine, states: list[str]) -> Table | None:
         for state in states:
             trs = machine.get_transitions(trigger=trigger, source=state)
             for tr in trs:
-                if tr.prepare or tr.before or tr.after or tr.dest is None or \
-                        any(not isinstance(c.func, _Condition) or not c.target for c in tr.conditions):
+                if (
+                    tr.prepare
+                    or tr.before
+                    or tr.after
+                    or tr.dest is None
+                    or any(not isinstance(c.func, _Condition) or not c.target for c in tr.conditions)
+                ):
                     return None
             if trs:
                 table[(state, trigger)] = [(tr.dest, [c.func.check for c in tr.conditions]) for tr in trs]
@@ -113,13 +127,24 @@ class CompiledWorkflow:
         names = definition.state_names
         finals = definition.final_states
         spec = [
-            {"trigger": t.trigger, "source": list(_expand(t.sources, names, finals)), "dest": t.dest,
-             "conditions": [_condition(t, guards)]}
+            {
+                "trigger": t.trigger,
+                "source": list(_expand(t.sources, names, finals)),
+                "dest": t.dest,
+                "conditions": [_condition(t, guards)],
+            }
             for t in definition.transitions
         ]
-        self.machine = Machine(model=[], states=names, initial=definition.initial, transitions=spec,
-                               auto_transitions=False, send_event=True, ignore_invalid_triggers=False,
-                               name=definition.name)
+        self.machine = Machine(
+            model=[],
+            states=names,
+            initial=definition.initial,
+            transitions=spec,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+            name=definition.name,
+        )
         self._allowed = {s: definition.triggers_from(s) for s in names}
         for t in definition.transitions:
             for s in _expand(t.sources, names, finals):

@@ -59,7 +59,8 @@ EVALUATE = "evaluate"
 _BOOKKEEPING = frozenset({"states", "version", "applied_events", "updated_at"})
 # Case fields holding an Enum: a reaction may give the enum's value; the unvalidated copy needs the member
 _ENUM_FIELDS: dict[str, type[Enum]] = {
-    name: f.annotation for name, f in Case.model_fields.items()
+    name: f.annotation
+    for name, f in Case.model_fields.items()
     if isinstance(f.annotation, type) and issubclass(f.annotation, Enum)
 }
 
@@ -128,8 +129,10 @@ class _Work:
 
     def evaluated_key(self) -> tuple[Any, ...]:
         """What a policy evaluation depends on within this event: the states and every other field changed."""
-        return (frozenset(self.get("states").items()),
-                tuple((k, repr(v)) for k, v in sorted(self._pending.items()) if k not in _BOOKKEEPING))
+        return (
+            frozenset(self.get("states").items()),
+            tuple((k, repr(v)) for k, v in sorted(self._pending.items()) if k not in _BOOKKEEPING),
+        )
 
     def snapshot(self, names: Iterable[str]) -> dict[str, Any]:
         """The JSON form of these fields as they are now, for a record; remembered as recorded."""
@@ -148,8 +151,11 @@ class _Work:
 def _hooks(reactions: Sequence[object], name: str) -> list[Callable[..., Any]]:
     """The reactions' ``name`` methods, leaving out those that do nothing (the :class:`Reaction` default)."""
     default = getattr(Reaction, name)
-    return [getattr(r, name) for r in reactions
-            if callable(getattr(r, name, None)) and getattr(type(r), name, None) is not default]
+    return [
+        getattr(r, name)
+        for r in reactions
+        if callable(getattr(r, name, None)) and getattr(type(r), name, None) is not default
+    ]
 
 
 class Workflows:
@@ -159,18 +165,27 @@ class Workflows:
     states; ``start`` are the workflows every case starts in, ``case_workflows`` those a case type
     adds."""
 
-    def __init__(self, definitions: Iterable[WorkflowDefinition] | None = None, *, engine: Engine | None = None,
-                 guards: GuardRegistry | None = None, roles: Iterable[str] = (),
-                 case_workflows: Mapping[str, Sequence[str]] | None = None, max_reactions: int = 8,
-                 reactions: Sequence[object] | None = None, start: Sequence[str] = ALWAYS_STARTED) -> None:
+    def __init__(
+        self,
+        definitions: Iterable[WorkflowDefinition] | None = None,
+        *,
+        engine: Engine | None = None,
+        guards: GuardRegistry | None = None,
+        roles: Iterable[str] = (),
+        case_workflows: Mapping[str, Sequence[str]] | None = None,
+        max_reactions: int = 8,
+        reactions: Sequence[object] | None = None,
+        start: Sequence[str] = ALWAYS_STARTED,
+    ) -> None:
         defs = list(definitions) if definitions is not None else load_workflows()
         self.guards = guards or default_guards()
         self.roles = set(BUILTIN_ROLES) | set(roles)
         self.engine = engine
         self.max_reactions = max_reactions
         self.start = tuple(start)
-        self.case_workflows = {k: list(v) for k, v in (DEFAULT_CASE_WORKFLOWS if case_workflows is None
-                                                       else case_workflows).items()}
+        self.case_workflows = {
+            k: list(v) for k, v in (DEFAULT_CASE_WORKFLOWS if case_workflows is None else case_workflows).items()
+        }
         self.reactions = list(default_reactions() if reactions is None else reactions)
         self._check(defs)
         self.definitions = {d.name: d for d in defs}
@@ -186,16 +201,28 @@ class Workflows:
         issues: list[PolicyIssue] = []
         for d in defs:
             if names.count(d.name) > 1:
-                issues.append(PolicyIssue(d.source, 1, 1, "workflow-duplicate", f"workflow {d.name!r} is defined twice"))
+                issues.append(
+                    PolicyIssue(d.source, 1, 1, "workflow-duplicate", f"workflow {d.name!r} is defined twice")
+                )
         action_names = None if self.engine is None else {a.name for a in self.engine.policies.actions}
         for d in defs:
-            issues.extend(check_definition(d, others=set(names), guards=self.guards.names(), roles=self.roles,
-                                           actions=action_names))
+            issues.extend(
+                check_definition(
+                    d, others=set(names), guards=self.guards.names(), roles=self.roles, actions=action_names
+                )
+            )
         for ctype, wfs in self.case_workflows.items():
             for w in wfs:
                 if w not in names:
-                    issues.append(PolicyIssue("<case_workflows>", 1, 1, "workflow-unknown-workflow",
-                                              f"case type {ctype!r} starts unknown workflow {w!r}"))
+                    issues.append(
+                        PolicyIssue(
+                            "<case_workflows>",
+                            1,
+                            1,
+                            "workflow-unknown-workflow",
+                            f"case type {ctype!r} starts unknown workflow {w!r}",
+                        )
+                    )
         for w in self.start:
             if w not in names:
                 issues.append(PolicyIssue("<workflows>", 1, 1, "workflow-missing", f"a {w!r} workflow is required"))
@@ -203,8 +230,9 @@ class Workflows:
             raise WorkflowDefinitionError(issues)
 
     # -- opening ---------------------------------------------------------------------------
-    def open(self, case: Case, *, actor: Actor, at: datetime, event_id: str | None = None,
-             evaluate: bool = True) -> Outcome:
+    def open(
+        self, case: Case, *, actor: Actor, at: datetime, event_id: str | None = None, evaluate: bool = True
+    ) -> Outcome:
         """Start the case's workflows (``start`` and those of its type) and, with an engine, evaluate it."""
         if case.states:
             raise WorkflowError(f"case {case.id!r} is already open in {sorted(case.states)}", code="case-already-open")
@@ -212,11 +240,26 @@ class Workflows:
         names = list(dict.fromkeys([*self.start, *self.case_workflows.get(case.case_type.value, [])]))
         work = _Work(case)
         version = case.version + 1
-        work.update({"states": {w: self.definitions[w].initial for w in names}, "version": version,
-                     "applied_events": [*case.applied_events, eid], "updated_at": at})
+        work.update(
+            {
+                "states": {w: self.definitions[w].initial for w in names},
+                "version": version,
+                "applied_events": [*case.applied_events, eid],
+                "updated_at": at,
+            }
+        )
         # the opening snapshot is the case before any reaction; later records carry the changes
-        opened = AuditRecord(case_id=case.id, version=version, seq=0, event_id=eid, kind="opened", at=at,
-                             actor_id=actor.id, role=actor.role, changes=work.case.model_dump(mode="json"))
+        opened = AuditRecord(
+            case_id=case.id,
+            version=version,
+            seq=0,
+            event_id=eid,
+            kind="opened",
+            at=at,
+            actor_id=actor.id,
+            role=actor.role,
+            changes=work.case.model_dump(mode="json"),
+        )
         records: list[AuditRecord] = [opened]
         decisions: list[Decision] = []
         if evaluate and self.engine is not None:
@@ -238,8 +281,11 @@ class Workflows:
         decisions: list[Decision] = []
         if event.trigger == EVALUATE:
             if self.engine is None:
-                raise WorkflowError(f"event {event.id!r} asks to evaluate the policies, but these workflows have no "
-                                    "policy engine: Workflows(engine=Engine(load_policies(...)))", code="workflow-no-engine")
+                raise WorkflowError(
+                    f"event {event.id!r} asks to evaluate the policies, but these workflows have no "
+                    "policy engine: Workflows(engine=Engine(load_policies(...)))",
+                    code="workflow-no-engine",
+                )
             first = _Step(EVALUATE)
         else:
             first = _Step(event.trigger, self._workflow_for(case, event), "event")
@@ -252,16 +298,23 @@ class Workflows:
 
     def _check_event(self, case: Case, event: WorkflowEvent) -> None:
         if not isinstance(case, Case) or not isinstance(event, WorkflowEvent):
-            bad = ("case", case, "caseflow.parse_case(data)") if not isinstance(case, Case) else \
-                ("event", event, "WorkflowEvent.model_validate(data)")
-            raise WorkflowError(f"handle() takes a Case and a WorkflowEvent; the {bad[0]} is a {type(bad[1]).__name__}: "
-                                f"use {bad[2]}", code="handle-bad-argument")
+            bad = (
+                ("case", case, "caseflow.parse_case(data)")
+                if not isinstance(case, Case)
+                else ("event", event, "WorkflowEvent.model_validate(data)")
+            )
+            raise WorkflowError(
+                f"handle() takes a Case and a WorkflowEvent; the {bad[0]} is a {type(bad[1]).__name__}: use {bad[2]}",
+                code="handle-bad-argument",
+            )
         if event.id in case.applied_events:
             return
         if not case.states:
             raise WorkflowError(f"case {case.id!r} is not open; call Workflows.open first", code="case-not-open")
         if event.actor.role not in self.roles:
-            raise WorkflowError(f"unknown role {event.actor.role!r}; known: {', '.join(sorted(self.roles))}", code="role-unknown")
+            raise WorkflowError(
+                f"unknown role {event.actor.role!r}; known: {', '.join(sorted(self.roles))}", code="role-unknown"
+            )
 
     def _workflow_for(self, case: Case, event: WorkflowEvent) -> str:
         if event.workflow is not None:
@@ -273,14 +326,30 @@ class Workflows:
             return running[0]
         if not running:
             allowed = sorted({f"{w}.{t}" for w, s in case.states.items() for t in self.compiled[w].allowed(s)})
-            raise TransitionNotAllowed(",".join(sorted(case.states)), event.trigger, ",".join(
-                f"{w}:{s}" for w, s in sorted(case.states.items())), allowed)
-        raise WorkflowError(f"trigger {event.trigger!r} is possible in {', '.join(running)}; name the workflow "
-                            "(event.workflow)", code="trigger-ambiguous")
+            raise TransitionNotAllowed(
+                ",".join(sorted(case.states)),
+                event.trigger,
+                ",".join(f"{w}:{s}" for w, s in sorted(case.states.items())),
+                allowed,
+            )
+        raise WorkflowError(
+            f"trigger {event.trigger!r} is possible in {', '.join(running)}; name the workflow (event.workflow)",
+            code="trigger-ambiguous",
+        )
 
-    def _react(self, work: _Work, event_id: str, actor: Actor, at: datetime, records: list[AuditRecord],
-               decisions: list[Decision], first: list[_Step], event: WorkflowEvent | None = None, version: int = 0,
-               event_fields: tuple[str, ...] = ()) -> None:
+    def _react(
+        self,
+        work: _Work,
+        event_id: str,
+        actor: Actor,
+        at: datetime,
+        records: list[AuditRecord],
+        decisions: list[Decision],
+        first: list[_Step],
+        event: WorkflowEvent | None = None,
+        version: int = 0,
+        event_fields: tuple[str, ...] = (),
+    ) -> None:
         queue = deque(first)
         seen: set[tuple[Any, ...]] = set()
         steps = 0
@@ -290,7 +359,8 @@ class Workflows:
             if step.depth > self.max_reactions or steps > 16 * self.max_reactions:
                 raise ReactionLimitError(
                     f"case {work.get('id')!r}: more than {self.max_reactions} chained reactions (last: {step.trigger!r} "
-                    f"in {step.workflow or 'policies'}); check the on_actions and evaluate settings for a cycle")
+                    f"in {step.workflow or 'policies'}); check the on_actions and evaluate settings for a cycle"
+                )
             if step.trigger == EVALUATE:
                 key = (EVALUATE, work.evaluated_key())
                 if key not in seen:  # the same policies on the same case decide the same: nothing new
@@ -299,9 +369,20 @@ class Workflows:
                 continue
             self._transition(work, step, event_id, actor, at, records, queue, event, version, event_fields, seen)
 
-    def _transition(self, work: _Work, step: _Step, event_id: str, actor: Actor, at: datetime,
-                    records: list[AuditRecord], queue: deque[_Step], event: WorkflowEvent | None, version: int,
-                    event_fields: tuple[str, ...], seen: set[tuple[Any, ...]]) -> None:
+    def _transition(
+        self,
+        work: _Work,
+        step: _Step,
+        event_id: str,
+        actor: Actor,
+        at: datetime,
+        records: list[AuditRecord],
+        queue: deque[_Step],
+        event: WorkflowEvent | None,
+        version: int,
+        event_fields: tuple[str, ...],
+        seen: set[tuple[Any, ...]],
+    ) -> None:
         wf = step.workflow
         assert wf is not None
         case_id = work.get("id")
@@ -315,15 +396,38 @@ class Workflows:
                 raise TransitionNotAllowed(wf, step.trigger, None, [])
             return
         compiled = self.compiled[wf]
-        ctx = GuardContext(case_fn=lambda: work.case, workflow=wf, trigger=step.trigger, state=state, role=who.role,
-                           actor_id=who.id, reason=reason, data=data, params=compiled.definition.params)
+        ctx = GuardContext(
+            case_fn=lambda: work.case,
+            workflow=wf,
+            trigger=step.trigger,
+            state=state,
+            role=who.role,
+            actor_id=who.id,
+            reason=reason,
+            data=data,
+            params=compiled.definition.params,
+        )
         try:
             new_state, t = compiled.fire(state, step.trigger, ctx)
         except (TransitionRefused, TransitionNotAllowed) as exc:
             if is_event:
                 raise
-            records.append(make_record(case_id, version, len(records), event_id, "reaction_refused", at, who.id, who.role,
-                                       workflow=wf, trigger=step.trigger, from_state=state, reason=str(exc.args[0])))
+            records.append(
+                make_record(
+                    case_id,
+                    version,
+                    len(records),
+                    event_id,
+                    "reaction_refused",
+                    at,
+                    who.id,
+                    who.role,
+                    workflow=wf,
+                    trigger=step.trigger,
+                    from_state=state,
+                    reason=str(exc.args[0]),
+                )
+            )
             return
         loop_key = (wf, state, step.trigger, new_state, frozenset(work.get("states").items()))
         if loop_key in seen:
@@ -343,17 +447,42 @@ class Workflows:
                     changed += updates
         if is_event:
             changed += event_fields
-        records.append(make_record(
-            case_id, version, len(records), event_id, "transition", at, who.id, who.role, workflow=wf,
-            trigger=step.trigger, from_state=state, to_state=new_state, reason=reason,
-            changes=work.snapshot(dict.fromkeys(changed)), rule_ids=[], policy_versions=[]))
+        records.append(
+            make_record(
+                case_id,
+                version,
+                len(records),
+                event_id,
+                "transition",
+                at,
+                who.id,
+                who.role,
+                workflow=wf,
+                trigger=step.trigger,
+                from_state=state,
+                to_state=new_state,
+                reason=reason,
+                changes=work.snapshot(dict.fromkeys(changed)),
+                rule_ids=[],
+                policy_versions=[],
+            )
+        )
         if t.then is not None:
             queue.append(_Step(t.then[1], t.then[0], f"{wf}.{step.trigger}", step.depth + 1))
         if t.evaluate and self.engine is not None:
             queue.append(_Step(EVALUATE, depth=step.depth + 1))
 
-    def _evaluate(self, work: _Work, event_id: str, at: datetime, depth: int, records: list[AuditRecord],
-                  decisions: list[Decision], queue: deque[_Step], version: int) -> None:
+    def _evaluate(
+        self,
+        work: _Work,
+        event_id: str,
+        at: datetime,
+        depth: int,
+        records: list[AuditRecord],
+        decisions: list[Decision],
+        queue: deque[_Step],
+        version: int,
+    ) -> None:
         assert self.engine is not None
         decision = self.engine.evaluate(work.case, at=at)
         decisions.append(decision)
@@ -362,11 +491,21 @@ class Workflows:
             if updates := hook(work.case, decision):
                 work.update(updates)
                 changed += updates
-        records.append(make_record(
-            work.get("id"), version, len(records), event_id, "decision", at, SYSTEM, SYSTEM,
-            rule_ids=[f"{r.policy}/{r.rule_id}" for r in decision.matched_rules],
-            policy_versions=[f"{p.name}@{p.version}" for p in decision.policies],
-            changes=work.snapshot(dict.fromkeys(changed)) if changed else {}))
+        records.append(
+            make_record(
+                work.get("id"),
+                version,
+                len(records),
+                event_id,
+                "decision",
+                at,
+                SYSTEM,
+                SYSTEM,
+                rule_ids=[f"{r.policy}/{r.rule_id}" for r in decision.matched_rules],
+                policy_versions=[f"{p.name}@{p.version}" for p in decision.policies],
+                changes=work.snapshot(dict.fromkeys(changed)) if changed else {},
+            )
+        )
         for a in self._ordered(decision.actions):
             for wf, state in list(work.get("states").items()):
                 trig = self._on_actions[wf].get(a.type)
@@ -374,13 +513,32 @@ class Workflows:
                     continue
                 why = f"policy {a.policy}/{a.rule_id}"
                 if self.compiled[wf].can(state, trig):
-                    queue.append(_Step(trig, wf, why, depth + 1,
-                                       {k: v for k, v in a.params.items() if isinstance(v, str | int | float | bool)}))
+                    queue.append(
+                        _Step(
+                            trig,
+                            wf,
+                            why,
+                            depth + 1,
+                            {k: v for k, v in a.params.items() if isinstance(v, str | int | float | bool)},
+                        )
+                    )
                 else:  # recorded, so an audit shows why the action had no effect here
-                    records.append(make_record(
-                        work.get("id"), version, len(records), event_id, "reaction_refused", at, SYSTEM, SYSTEM,
-                        workflow=wf, trigger=trig, from_state=state,
-                        reason=f"{why}: {a.type} -> {trig!r} is not possible from {state!r}"))
+                    records.append(
+                        make_record(
+                            work.get("id"),
+                            version,
+                            len(records),
+                            event_id,
+                            "reaction_refused",
+                            at,
+                            SYSTEM,
+                            SYSTEM,
+                            workflow=wf,
+                            trigger=trig,
+                            from_state=state,
+                            reason=f"{why}: {a.type} -> {trig!r} is not possible from {state!r}",
+                        )
+                    )
 
     def _ordered(self, actions: list[DecisionAction]) -> list[DecisionAction]:
         """The order in which a decision's actions react (the reactions' ranks; ties keep the decision's order)."""
@@ -398,8 +556,9 @@ class Workflows:
         from .diagram import mermaid
 
         if name not in self.definitions:
-            raise WorkflowError(f"unknown workflow {name!r}; known: {', '.join(sorted(self.definitions))}",
-                                code="workflow-unknown")
+            raise WorkflowError(
+                f"unknown workflow {name!r}; known: {', '.join(sorted(self.definitions))}", code="workflow-unknown"
+            )
         return mermaid(self.definitions[name])
 
 

@@ -13,8 +13,9 @@ from .urls import parse_url, redact_url
 __all__ = ["open_store"]
 
 
-def open_store(url: str, *, upgrade: bool = False, check_schema: bool = True, clock: Any = None,
-               create: bool | None = None) -> Store:
+def open_store(
+    url: str, *, upgrade: bool = False, check_schema: bool = True, clock: Any = None, create: bool | None = None
+) -> Store:
     """Open the store at ``url``: ``sqlite:///FILE``, ``memory://`` or ``postgresql://...``.
 
     With ``upgrade=True`` the schema is created or migrated first; otherwise a database
@@ -26,10 +27,18 @@ def open_store(url: str, *, upgrade: bool = False, check_schema: bool = True, cl
     leaving an empty database behind."""
     u = parse_url(url)
     store: Store
-    if u.dialect == "sqlite" and u.target != ":memory:" and not (upgrade if create is None else create) \
-            and not Path(u.target).exists() and Path(u.target).parent.is_dir():  # (a missing folder: its own error)
-        raise MigrationError(f"store {redact_url(url)!r}: no database file {u.target!r}; create it with: "
-                             f"caseflow db upgrade {redact_url(url)}", code="store-missing")
+    if (
+        u.dialect == "sqlite"
+        and u.target != ":memory:"
+        and not (upgrade if create is None else create)
+        and not Path(u.target).exists()
+        and Path(u.target).parent.is_dir()
+    ):  # (a missing folder: its own error)
+        raise MigrationError(
+            f"store {redact_url(url)!r}: no database file {u.target!r}; create it with: "
+            f"caseflow db upgrade {redact_url(url)}",
+            code="store-missing",
+        )
     if u.dialect == "sqlite":
         from .sqlite import SqliteStore
 

@@ -81,9 +81,20 @@ def _refund(case: Case, share_percent: Decimal | None = None, reason: str = "") 
     if amount is None:
         return []
     value = amount.amount if share_percent is None else (amount.amount * share_percent / 100).quantize(amount.amount)
-    return [Effect("refund.pay", f"refund:{case.id}:{_order_id(case)}", {
-        "case_id": case.id, "order_id": _order_id(case), "amount": str(value), "currency": amount.currency,
-        "buyer_id": case.buyer.id if case.buyer else None, "reason": reason})]
+    return [
+        Effect(
+            "refund.pay",
+            f"refund:{case.id}:{_order_id(case)}",
+            {
+                "case_id": case.id,
+                "order_id": _order_id(case),
+                "amount": str(value),
+                "currency": amount.currency,
+                "buyer_id": case.buyer.id if case.buyer else None,
+                "reason": reason,
+            },
+        )
+    ]
 
 
 def _state_refund(case: Case, workflow: str, state: str) -> list[Effect]:
@@ -92,14 +103,22 @@ def _state_refund(case: Case, workflow: str, state: str) -> list[Effect]:
 
 def _shipment(kind: str) -> StateRule:
     def rule(case: Case, workflow: str, state: str) -> list[Effect]:
-        return [Effect(f"{kind}.send", f"{kind}:{case.id}:{_order_id(case)}",
-                       {"case_id": case.id, "order_id": _order_id(case), "reason": f"{workflow}:{state}"})]
+        return [
+            Effect(
+                f"{kind}.send",
+                f"{kind}:{case.id}:{_order_id(case)}",
+                {"case_id": case.id, "order_id": _order_id(case), "reason": f"{workflow}:{state}"},
+            )
+        ]
+
     return rule
 
 
 def _freeze(case: Case, reason: str) -> list[Effect]:
     seller = case.seller.id if case.seller else None
-    return [Effect("payout.freeze", f"payout-freeze:{case.id}", {"case_id": case.id, "seller_id": seller, "reason": reason})]
+    return [
+        Effect("payout.freeze", f"payout-freeze:{case.id}", {"case_id": case.id, "seller_id": seller, "reason": reason})
+    ]
 
 
 def _decide(case: Case, a: DecisionAction) -> list[Effect]:
@@ -113,21 +132,46 @@ def _decide(case: Case, a: DecisionAction) -> list[Effect]:
 
 def _alert(case: Case, a: DecisionAction) -> list[Effect]:
     sev, auth = a.params.get("severity", "medium"), a.params.get("authority") or "-"
-    return [Effect("alert.raise", f"alert:{case.id}:{sev}:{auth}", {
-        "case_id": case.id, "severity": sev, "authority": auth, "reason": a.params.get("reason"),
-        "rule": f"{a.policy}/{a.rule_id}"})]
+    return [
+        Effect(
+            "alert.raise",
+            f"alert:{case.id}:{sev}:{auth}",
+            {
+                "case_id": case.id,
+                "severity": sev,
+                "authority": auth,
+                "reason": a.params.get("reason"),
+                "rule": f"{a.policy}/{a.rule_id}",
+            },
+        )
+    ]
 
 
 def _notify(case: Case, a: DecisionAction) -> list[Effect]:
     target = a.params.get("target")
-    return [Effect("notify.send", f"notify:{case.id}:{a.policy}/{a.rule_id}:{target}", {
-        "case_id": case.id, "target": target, "template": a.params.get("template"), "rule": f"{a.policy}/{a.rule_id}"})]
+    return [
+        Effect(
+            "notify.send",
+            f"notify:{case.id}:{a.policy}/{a.rule_id}:{target}",
+            {
+                "case_id": case.id,
+                "target": target,
+                "template": a.params.get("template"),
+                "rule": f"{a.policy}/{a.rule_id}",
+            },
+        )
+    ]
 
 
 def _reply(case: Case, a: DecisionAction) -> list[Effect]:
     tpl = a.params.get("template")
-    return [Effect("reply.send", f"reply:{case.id}:{tpl}", {
-        "case_id": case.id, "template": tpl, "language": a.params.get("language"), "channel": case.channel.value})]
+    return [
+        Effect(
+            "reply.send",
+            f"reply:{case.id}:{tpl}",
+            {"case_id": case.id, "template": tpl, "language": a.params.get("language"), "channel": case.channel.value},
+        )
+    ]
 
 
 class Effects:

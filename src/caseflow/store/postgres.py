@@ -24,8 +24,9 @@ def _psycopg() -> Any:
     try:
         import psycopg
     except ImportError:
-        raise StoreError("the PostgreSQL store needs psycopg 3: pip install 'caseflow[postgres]'",
-                         code="store-driver") from None
+        raise StoreError(
+            "the PostgreSQL store needs psycopg 3: pip install 'caseflow[postgres]'", code="store-driver"
+        ) from None
     return psycopg
 
 
@@ -39,7 +40,9 @@ class PostgresStore(Store):
         try:
             self._conn = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as e:
-            raise StoreError(f"store {self.redacted_url!r}: cannot connect: {str(e).strip()}", code="store-open") from None
+            raise StoreError(
+                f"store {self.redacted_url!r}: cannot connect: {str(e).strip()}", code="store-open"
+            ) from None
         self._qcache: dict[str, str] = {}
 
     def _q(self, sql: str) -> str:
@@ -57,8 +60,10 @@ class PostgresStore(Store):
 
     def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
         # one statement text whatever the number of ids: psycopg prepares it, PostgreSQL plans it once
-        return {r[0] for r in tx._exec("SELECT event_id FROM processed_events WHERE event_id = ANY(?)",
-                                       (event_ids,)).fetchall()}
+        return {
+            r[0]
+            for r in tx._exec("SELECT event_id FROM processed_events WHERE event_id = ANY(?)", (event_ids,)).fetchall()
+        }
 
     def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
         # the rest shuffled, so that two workers reading the same head of the inbox mostly try different cases
@@ -78,4 +83,6 @@ class PostgresStore(Store):
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
         return tx._exec(
             "DELETE FROM timers WHERE key IN (SELECT key FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ? "
-            "FOR UPDATE SKIP LOCKED) RETURNING key, case_id, due_us, kind, payload", (now_us, limit)).fetchall()
+            "FOR UPDATE SKIP LOCKED) RETURNING key, case_id, due_us, kind, payload",
+            (now_us, limit),
+        ).fetchall()

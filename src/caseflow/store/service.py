@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..model.case import Case
 from ..clock import Clock, SystemClock
 from ..errors import CaseflowError, ConcurrencyError, StoreError
 from ..logging import get_logger
-from ..sla.timers import Timer
+from ..model.case import Case
 from ..model.events import Actor, AuditRecord, WorkflowEvent
+from ..sla.timers import Timer
 from ..states.runtime import Outcome, Workflows
 from .effects import Effect, Effects, OutboxMessage, default_effects
 from .sql import Conflict, InboxItem, OpenCommand, Store, Tx
@@ -120,14 +120,30 @@ class _Failed(Exception):
 class CaseService:
     """Apply events to stored cases through the workflows; see the module docs."""
 
-    def __init__(self, store: Store, workflows: Workflows, *, tracker: Any = None, effects: Effects | None = None,
-                 clock: Clock | None = None, logger: Any = None, retries: int = 12, worker_id: str | None = None,
-                 batch_cases: int = 20, events_per_case: int = 100, lock_cases: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        workflows: Workflows,
+        *,
+        tracker: Any = None,
+        effects: Effects | None = None,
+        clock: Clock | None = None,
+        logger: Any = None,
+        retries: int = 12,
+        worker_id: str | None = None,
+        batch_cases: int = 20,
+        events_per_case: int = 100,
+        lock_cases: bool = True,
+    ) -> None:
         if not isinstance(store, Store):
-            raise StoreError(f"CaseService needs a store from caseflow.open_store(URL), not {type(store).__name__}",
-                             code="service-bad-argument")
+            raise StoreError(
+                f"CaseService needs a store from caseflow.open_store(URL), not {type(store).__name__}",
+                code="service-bad-argument",
+            )
         if not isinstance(workflows, Workflows):
-            raise StoreError(f"CaseService needs a Workflows, not {type(workflows).__name__}", code="service-bad-argument")
+            raise StoreError(
+                f"CaseService needs a Workflows, not {type(workflows).__name__}", code="service-bad-argument"
+            )
         self.store = store
         self.workflows = workflows
         self.tracker = tracker
@@ -214,8 +230,14 @@ class CaseService:
                 for event_id, case_id, code, error in report.errors:
                     self.log.warning("event.failed", event_id=event_id, case_id=case_id, code=code, error=error)
                 if report.events:
-                    self.log.debug("work.batch", worker=self.worker_id, cases=report.cases, applied=report.applied,
-                                   duplicates=report.duplicates, failed=report.failed)
+                    self.log.debug(
+                        "work.batch",
+                        worker=self.worker_id,
+                        cases=report.cases,
+                        applied=report.applied,
+                        duplicates=report.duplicates,
+                        failed=report.failed,
+                    )
                 return report
             except Exception as e:  # a direct handle() changed a claimed case: the batch is retried whole
                 if not _retryable(e):
@@ -248,14 +270,19 @@ class CaseService:
         if item.event_id in run.done:
             case = run.load()
             if case is None:  # a failed opening: nothing to return but the event's own case
-                raise StoreError(f"event {item.event_id!r} was processed but case {item.case_id!r} is not stored "
-                                 "(see failed_events())", code="store-case-unknown")
+                raise StoreError(
+                    f"event {item.event_id!r} was processed but case {item.case_id!r} is not stored "
+                    "(see failed_events())",
+                    code="store-case-unknown",
+                )
             return Outcome(case, duplicate=True)
         try:
             if item.case is not None:
                 if run.load() is not None:
-                    raise StoreError(f"case {item.case.id!r} is open already; its opening {item.event_id!r} is "
-                                     "refused", code="store-case-exists")
+                    raise StoreError(
+                        f"case {item.case.id!r} is open already; its opening {item.event_id!r} is refused",
+                        code="store-case-exists",
+                    )
                 assert item.actor is not None and item.at is not None
                 out = self.workflows.open(item.case, actor=item.actor, at=item.at, event_id=item.event_id)
                 run.opened(out.case)
@@ -265,8 +292,10 @@ class CaseService:
                 assert item.event is not None
                 case = run.load()
                 if case is None:
-                    raise StoreError(f"event {item.event_id!r}: no case {item.case_id!r} in the store; open it first",
-                                     code="store-case-unknown")
+                    raise StoreError(
+                        f"event {item.event_id!r}: no case {item.case_id!r} in the store; open it first",
+                        code="store-case-unknown",
+                    )
                 out = self.workflows.handle(case, item.event)
                 if out.duplicate:  # applied before this store remembered event ids: remember it now
                     run.mark(item.event_id, case.version)
@@ -297,8 +326,9 @@ class CaseService:
         """Claim the timers due at ``now`` (default: the clock) that no other worker holds, and
         queue their events, in one transaction: each timer fires once."""
         if self.tracker is None:
-            raise StoreError("fire_timers needs an SlaTracker: CaseService(..., tracker=SlaTracker(...))",
-                             code="store-no-tracker")
+            raise StoreError(
+                "fire_timers needs an SlaTracker: CaseService(..., tracker=SlaTracker(...))", code="store-no-tracker"
+            )
         now = now or self.clock.now()
         fired: list[Timer] = []
         with self.store.transaction() as tx:
@@ -319,8 +349,9 @@ class CaseService:
         again, with the same ``key`` - consumers drop repeats by key. A message whose
         ``deliver`` raises stays pending (its attempts and last error are kept)."""
         if not callable(deliver):
-            raise StoreError(f"relay() takes a function deliver(message), not {type(deliver).__name__}",
-                             code="service-bad-argument")
+            raise StoreError(
+                f"relay() takes a function deliver(message), not {type(deliver).__name__}", code="service-bad-argument"
+            )
         ok: list[int] = []
         failed: list[tuple[OutboxMessage, str]] = []
         with self.store.transaction() as tx:
@@ -354,7 +385,7 @@ class CaseService:
 
 def _backoff(attempt: int) -> None:
     """Exponential backoff with full jitter: 0-10 ms after the first conflict, up to 0-1 s."""
-    time.sleep(random.uniform(0, min(1.0, 0.005 * 2 ** attempt)))
+    time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
 
 
 def _retryable(e: Exception) -> bool:
@@ -365,11 +396,16 @@ def _retryable(e: Exception) -> bool:
 
 def _check(**given: Any) -> None:
     """The service's arguments are caseflow's models: say which one is not, and how to build it."""
-    kinds = {"case": (Case, "caseflow.parse_case(data)"), "event": (WorkflowEvent, "WorkflowEvent.model_validate(data)"),
-             "actor": (Actor, "Actor(id=..., role=...)")}
+    kinds = {
+        "case": (Case, "caseflow.parse_case(data)"),
+        "event": (WorkflowEvent, "WorkflowEvent.model_validate(data)"),
+        "actor": (Actor, "Actor(id=..., role=...)"),
+    }
     for name, value in given.items():
         cls, build = kinds[name]
         if not isinstance(value, cls):
             article = "an" if cls.__name__[0] in "AEIOU" else "a"
-            raise StoreError(f"the {name} must be {article} {cls.__name__}, not {type(value).__name__}: use {build}",
-                             code="service-bad-argument")
+            raise StoreError(
+                f"the {name} must be {article} {cls.__name__}, not {type(value).__name__}: use {build}",
+                code="service-bad-argument",
+            )

@@ -33,8 +33,9 @@ from .urls import redact_url
 __all__ = ["Conflict", "InboxItem", "OpenCommand", "Store", "Tx", "current_version", "upgrade"]
 
 
-_OUTBOX_COLUMNS = ("id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, "
-                   "last_error")
+_OUTBOX_COLUMNS = (
+    "id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, last_error"
+)
 
 
 class Conflict(Exception):
@@ -99,8 +100,17 @@ class Tx:
         cur = self._exec(
             "INSERT INTO cases (id, tenant, case_type, version, states, data, opened_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            (case.id, case.tenant, case.case_type.value, case.version, json.dumps(case.states),
-             case.model_dump_json(), s._ts(case.created_at), s._ts(case.updated_at or case.created_at)))
+            (
+                case.id,
+                case.tenant,
+                case.case_type.value,
+                case.version,
+                json.dumps(case.states),
+                case.model_dump_json(),
+                s._ts(case.created_at),
+                s._ts(case.updated_at or case.created_at),
+            ),
+        )
         return cur.rowcount == 1
 
     def update_case(self, case: Case, expected_version: int) -> None:
@@ -108,25 +118,46 @@ class Tx:
         s = self.store
         cur = self._exec(
             "UPDATE cases SET version = ?, states = ?, data = ?, updated_at = ? WHERE id = ? AND version = ?",
-            (case.version, json.dumps(case.states), case.model_dump_json(), s._ts(case.updated_at or case.created_at),
-             case.id, expected_version))
+            (
+                case.version,
+                json.dumps(case.states),
+                case.model_dump_json(),
+                s._ts(case.updated_at or case.created_at),
+                case.id,
+                expected_version,
+            ),
+        )
         if cur.rowcount != 1:
             raise Conflict(case.id)
 
     # -- audit records -------------------------------------------------------------------
     def add_records(self, records: Iterable[AuditRecord]) -> None:
         ts = self.store._ts
-        self._many("INSERT INTO audit_records (case_id, version, seq, event_id, kind, moves, at, record) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [(r.case_id, r.version, r.seq, r.event_id, r.kind, r.kind == "opened" or "states" in r.changes,
-                     ts(r.at), r.model_dump_json()) for r in records])
+        self._many(
+            "INSERT INTO audit_records (case_id, version, seq, event_id, kind, moves, at, record) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r.case_id,
+                    r.version,
+                    r.seq,
+                    r.event_id,
+                    r.kind,
+                    r.kind == "opened" or "states" in r.changes,
+                    ts(r.at),
+                    r.model_dump_json(),
+                )
+                for r in records
+            ],
+        )
 
     def records(self, case_id: str, *, moves_only: bool = False) -> list[AuditRecord]:
         """The case's audit records in order; ``moves_only``: just its opening and the records that
         changed its workflow states (all an SLA clock needs - a long history is not read whole)."""
         where = " AND moves" if moves_only else ""
-        rows = self._exec(f"SELECT record FROM audit_records WHERE case_id = ?{where} ORDER BY version, seq",
-                          (case_id,)).fetchall()
+        rows = self._exec(
+            f"SELECT record FROM audit_records WHERE case_id = ?{where} ORDER BY version, seq", (case_id,)
+        ).fetchall()
         return [self.store._record(r[0]) for r in rows]
 
     # -- events --------------------------------------------------------------------------
@@ -139,9 +170,11 @@ class Tx:
     def mark_processed(self, rows: list[tuple[str, str, int | None, str | None, str | None]]) -> None:
         """Remember (event_id, case_id, version, error, body) rows: an event id is taken once."""
         now = self.store._ts(self.store._now())
-        self._many("INSERT INTO processed_events (event_id, case_id, version, status, error, body, processed_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [(e, c, v, "failed" if err else "applied", err, b, now) for e, c, v, err, b in rows])
+        self._many(
+            "INSERT INTO processed_events (event_id, case_id, version, status, error, body, processed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(e, c, v, "failed" if err else "applied", err, b, now) for e, c, v, err, b in rows],
+        )
 
     def enqueue(self, items: Iterable[tuple[str, WorkflowEvent | OpenCommand]]) -> int:
         """Add (case_id, event or opening) to the inbox; an event id already there is dropped."""
@@ -149,15 +182,18 @@ class Tx:
         n = 0
         for case_id, item in items:
             kind = "open" if isinstance(item, OpenCommand) else "event"
-            n += self._exec("INSERT INTO inbox (event_id, case_id, kind, body, enqueued_at) VALUES (?, ?, ?, ?, ?) "
-                            "ON CONFLICT (event_id) DO NOTHING",
-                            (item.event_id if kind == "open" else item.id, case_id, kind, item.model_dump_json(),
-                             now)).rowcount
+            n += self._exec(
+                "INSERT INTO inbox (event_id, case_id, kind, body, enqueued_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (event_id) DO NOTHING",
+                (item.event_id if kind == "open" else item.id, case_id, kind, item.model_dump_json(), now),
+            ).rowcount
         return n
 
     def pending(self, case_id: str, limit: int) -> list[InboxItem]:
-        rows = self._exec("SELECT seq, case_id, event_id, kind, body FROM inbox WHERE case_id = ? ORDER BY seq LIMIT ?",
-                          (case_id, limit)).fetchall()
+        rows = self._exec(
+            "SELECT seq, case_id, event_id, kind, body FROM inbox WHERE case_id = ? ORDER BY seq LIMIT ?",
+            (case_id, limit),
+        ).fetchall()
         return [_inbox_item(*r) for r in rows]
 
     def done(self, case_id: str, last_seq: int) -> None:
@@ -182,13 +218,18 @@ class Tx:
     def add_effects(self, effects: Iterable[tuple[str, str, Effect]]) -> None:
         """Add (case_id, event_id, effect) to the outbox; an effect whose key is there already is dropped."""
         now = self.store._ts(self.store._now())
-        self._many("INSERT INTO outbox (idempotency_key, kind, case_id, event_id, payload, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
-                   [(e.key, e.kind, cid, eid, json.dumps(e.payload, sort_keys=True), now) for cid, eid, e in effects])
+        self._many(
+            "INSERT INTO outbox (idempotency_key, kind, case_id, event_id, payload, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+            [(e.key, e.kind, cid, eid, json.dumps(e.payload, sort_keys=True), now) for cid, eid, e in effects],
+        )
 
     def claim_outbox(self, limit: int) -> list[OutboxMessage]:
-        rows = self._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?"
-                          + self.store._skip_locked, (limit,)).fetchall()
+        rows = self._exec(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?"
+            + self.store._skip_locked,
+            (limit,),
+        ).fetchall()
         return [self.store._outbox(r) for r in rows]
 
     def delivered(self, ids: list[int]) -> None:
@@ -202,8 +243,10 @@ class Tx:
     def replace_timers(self, case_id: str, timers: Iterable[Timer]) -> None:
         """Make ``timers`` the case's pending timers (the others are cancelled)."""
         self._exec("DELETE FROM timers WHERE case_id = ?", (case_id,))
-        self._many("INSERT INTO timers (key, case_id, due_us, kind, payload) VALUES (?, ?, ?, ?, ?)",
-                   [(t.key, t.case_id, to_us(t.due), t.kind, json.dumps(dict(t.payload), sort_keys=True)) for t in timers])
+        self._many(
+            "INSERT INTO timers (key, case_id, due_us, kind, payload) VALUES (?, ?, ?, ?, ?)",
+            [(t.key, t.case_id, to_us(t.due), t.kind, json.dumps(dict(t.payload), sort_keys=True)) for t in timers],
+        )
 
     def claim_due_timers(self, now: datetime, limit: int) -> list[Timer]:
         """Remove and return up to ``limit`` due timers that no other worker holds, oldest first."""
@@ -211,9 +254,14 @@ class Tx:
 
     def mark_fired(self, timer: Timer, event_id: str, worker: str) -> bool:
         """Record the firing; False when this timer (key and due time) fired before."""
-        return self._exec("INSERT INTO fired_timers (key, due_us, event_id, worker, fired_at) VALUES (?, ?, ?, ?, ?) "
-                          "ON CONFLICT (key, due_us) DO NOTHING",
-                          (timer.key, to_us(timer.due), event_id, worker, self.store._ts(self.store._now()))).rowcount == 1
+        return (
+            self._exec(
+                "INSERT INTO fired_timers (key, due_us, event_id, worker, fired_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (key, due_us) DO NOTHING",
+                (timer.key, to_us(timer.due), event_id, worker, self.store._ts(self.store._now())),
+            ).rowcount
+            == 1
+        )
 
 
 def _timer(key: str, case_id: str, due_us: int, kind: str, payload: str) -> Timer:
@@ -269,8 +317,12 @@ class Store:
 
     def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
         marks = ", ".join("?" * len(event_ids))
-        return {r[0] for r in tx._exec(f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})",
-                                       event_ids).fetchall()}
+        return {
+            r[0]
+            for r in tx._exec(
+                f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})", event_ids
+            ).fetchall()
+        }
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock is not None else datetime.now(UTC)
@@ -280,16 +332,28 @@ class Store:
         try:
             return Case.model_validate_json(data)
         except ValidationError as e:  # a row written by another version, or edited by hand
-            raise StoreError(f"case {case_id!r} in {self.redacted_url}: stored data does not validate: "
-                             f"{e.errors()[0]['loc']}: {e.errors()[0]['msg']}", code="store-corrupt") from None
+            raise StoreError(
+                f"case {case_id!r} in {self.redacted_url}: stored data does not validate: "
+                f"{e.errors()[0]['loc']}: {e.errors()[0]['msg']}",
+                code="store-corrupt",
+            ) from None
 
     def _record(self, v: Any) -> AuditRecord:
         return AuditRecord.model_validate_json(v) if isinstance(v, (str, bytes)) else AuditRecord.model_validate(v)
 
     def _outbox(self, r: Sequence[Any]) -> OutboxMessage:
-        return OutboxMessage(id=r[0], key=r[1], kind=r[2], case_id=r[3], event_id=r[4], payload=self._json(r[5]),
-                             created_at=self._from_ts(r[6]), attempts=r[7],
-                             delivered_at=None if r[8] is None else self._from_ts(r[8]), last_error=r[9])
+        return OutboxMessage(
+            id=r[0],
+            key=r[1],
+            kind=r[2],
+            case_id=r[3],
+            event_id=r[4],
+            payload=self._json(r[5]),
+            created_at=self._from_ts(r[6]),
+            attempts=r[7],
+            delivered_at=None if r[8] is None else self._from_ts(r[8]),
+            last_error=r[9],
+        )
 
     @property
     def redacted_url(self) -> str:
@@ -307,11 +371,15 @@ class Store:
     def check_schema(self) -> None:
         have = current_version(self)
         if have < LATEST:
-            raise MigrationError(f"{self.redacted_url} has schema version {have}, this caseflow needs {LATEST}; "
-                                 f"run: caseflow db upgrade {self.redacted_url}")
+            raise MigrationError(
+                f"{self.redacted_url} has schema version {have}, this caseflow needs {LATEST}; "
+                f"run: caseflow db upgrade {self.redacted_url}"
+            )
         if have > LATEST:
-            raise MigrationError(f"{self.redacted_url} has schema version {have}, newer than this caseflow "
-                                 f"knows ({LATEST}); upgrade caseflow")
+            raise MigrationError(
+                f"{self.redacted_url} has schema version {have}, newer than this caseflow "
+                f"knows ({LATEST}); upgrade caseflow"
+            )
 
     # -- reading ---------------------------------------------------------------------------
     def get_case(self, case_id: str) -> Case | None:
@@ -352,8 +420,9 @@ class Store:
     def failed_events(self) -> list[dict[str, Any]]:
         """Events that could not be applied (kept with their body, to fix and submit again)."""
         with self.transaction(write=False) as tx:
-            rows = tx._exec("SELECT event_id, case_id, error, body FROM processed_events WHERE status = 'failed' "
-                            "ORDER BY event_id").fetchall()
+            rows = tx._exec(
+                "SELECT event_id, case_id, error, body FROM processed_events WHERE status = 'failed' ORDER BY event_id"
+            ).fetchall()
         return [{"event_id": e, "case_id": c, "error": err, "body": b} for e, c, err, b in rows]
 
     def counts(self) -> dict[str, int]:
@@ -382,8 +451,10 @@ class Store:
 
 def _ensure_table(store: Store) -> None:
     with store.transaction() as tx:
-        tx._exec("CREATE TABLE IF NOT EXISTS caseflow_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                 "applied_at TEXT NOT NULL)")
+        tx._exec(
+            "CREATE TABLE IF NOT EXISTS caseflow_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL)"
+        )
 
 
 def current_version(store: Store) -> int:
@@ -409,10 +480,14 @@ def upgrade(store: Store) -> list[Migration]:
                 for stmt in m.statements():
                     tx._exec(stmt)
             except Exception as e:
-                raise MigrationError(f"{store.redacted_url}: migration {m.version:04d}_{m.name} failed: "
-                                     f"{str(e).strip()}; nothing of it was applied") from None
-            tx._exec("INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
-                     (m.version, m.name, store._ts(store._now())))
+                raise MigrationError(
+                    f"{store.redacted_url}: migration {m.version:04d}_{m.name} failed: "
+                    f"{str(e).strip()}; nothing of it was applied"
+                ) from None
+            tx._exec(
+                "INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
+                (m.version, m.name, store._ts(store._now())),
+            )
             applied.append(m)
     store.check_schema()  # a database newer than this caseflow is refused here too
     return applied

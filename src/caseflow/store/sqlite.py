@@ -27,13 +27,17 @@ class SqliteStore(Store):
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
             if not parent.is_dir():
-                raise StoreError(f"store {url!r}: folder {str(parent)!r} does not exist; create it or choose "
-                                 "another path", code="store-url")
+                raise StoreError(
+                    f"store {url!r}: folder {str(parent)!r} does not exist; create it or choose another path",
+                    code="store-url",
+                )
         try:
             self._conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_s, check_same_thread=True)
             if path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, safe from corruption
+            self._conn.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # WAL + NORMAL: durable at checkpoints, safe from corruption
             self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         except sqlite3.Error as e:
             raise StoreError(f"store {url!r}: cannot open SQLite database: {e}", code="store-open") from None
@@ -67,7 +71,9 @@ class SqliteStore(Store):
         return candidates[:limit]  # the write lock is held: nobody else is claiming
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
-        rows = tx._exec("SELECT key, case_id, due_us, kind, payload FROM timers WHERE due_us <= ? ORDER BY due_us, key "
-                        "LIMIT ?", (now_us, limit)).fetchall()
+        rows = tx._exec(
+            "SELECT key, case_id, due_us, kind, payload FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ?",
+            (now_us, limit),
+        ).fetchall()
         tx._many("DELETE FROM timers WHERE key = ?", [(r[0],) for r in rows])
         return rows

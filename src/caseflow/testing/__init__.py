@@ -33,11 +33,16 @@ _BASE: dict[str, Any] = {
     "case_type": "refund_only",
     "created_at": "2026-11-11T09:00:00+08:00",
     "buyer": {"id": "buyer-1", "region": "CN", "history": {"orders_total": 10}},
-    "orders": [{
-        "id": "order-1", "amount": "100.00 CNY", "placed_at": "2026-11-01T10:00:00+08:00",
-        "shipped_at": "2026-11-02T10:00:00+08:00", "delivered_at": "2026-11-05T10:00:00+08:00",
-        "items": [{"sku": "SKU-1", "category": "apparel"}],
-    }],
+    "orders": [
+        {
+            "id": "order-1",
+            "amount": "100.00 CNY",
+            "placed_at": "2026-11-01T10:00:00+08:00",
+            "shipped_at": "2026-11-02T10:00:00+08:00",
+            "delivered_at": "2026-11-05T10:00:00+08:00",
+            "items": [{"sku": "SKU-1", "category": "apparel"}],
+        }
+    ],
     "request": {"kind": "refund_only", "amount": "100.00 CNY", "reason": "changed_mind"},
 }
 
@@ -51,8 +56,13 @@ def make_case(**overrides: Any) -> Case:
     return parse_case(merge(_BASE, overrides), source="make_case")
 
 
-def decide(policies: PolicySet | str | Path, case: Case, *, at: str | datetime,
-           backends: tuple[str, ...] = ("durable", "python")) -> Decision:
+def decide(
+    policies: PolicySet | str | Path,
+    case: Case,
+    *,
+    at: str | datetime,
+    backends: tuple[str, ...] = ("durable", "python"),
+) -> Decision:
     """Evaluate ``case`` at time ``at`` on every backend given; fail if they disagree."""
     ps = policies if isinstance(policies, PolicySet) else load_policies(policies)
     decisions = [Engine(ps, backend=b, clock=FixedClock(at)).evaluate(case) for b in backends]

@@ -143,10 +143,14 @@ def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile
         names.add(name)
         expect = t["expect"]
         if not isinstance(expect, dict) or not expect:
-            raise PolicyTestError(f"{where}: 'expect' is a mapping with rules, actions, includes_actions or excludes_actions")
+            raise PolicyTestError(
+                f"{where}: 'expect' is a mapping with rules, actions, includes_actions or excludes_actions"
+            )
         bad = set(expect) - _EXPECT_KEYS
         if bad:
-            raise PolicyTestError(f"{where}: unknown expectation {sorted(bad)[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})")
+            raise PolicyTestError(
+                f"{where}: unknown expectation {sorted(bad)[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})"
+            )
         now = t.get("now", default_now)
         if now is None:
             raise PolicyTestError(f"{where}: no 'now' for this test: set it at the top of the file or in the test")

@@ -27,7 +27,9 @@ class PolicyTestFileItem(pytest.File):
         tf = load_file(self.path)
         for test in tf.tests:
             for backend in ("durable", "python"):
-                yield PolicyTestItem.from_parent(self, name=f"{test.name} [{backend}]", test=test, tfile=tf, backend=backend)
+                yield PolicyTestItem.from_parent(
+                    self, name=f"{test.name} [{backend}]", test=test, tfile=tf, backend=backend
+                )
 
 
 class PolicyTestItem(pytest.Item):

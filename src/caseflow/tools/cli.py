@@ -29,10 +29,10 @@ class _Usage(Exception):
 
 
 def _policies_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--policies", "-p", default="rules", metavar="PATH",
-                   help="policy file or folder (default: ./rules)")
-    p.add_argument("--backend", choices=["durable", "python"], default="durable",
-                   help="rules backend (default: durable)")
+    p.add_argument("--policies", "-p", default="rules", metavar="PATH", help="policy file or folder (default: ./rules)")
+    p.add_argument(
+        "--backend", choices=["durable", "python"], default="durable", help="rules backend (default: durable)"
+    )
 
 
 def _at_arg(p: argparse.ArgumentParser) -> None:
@@ -67,8 +67,21 @@ def _read_case(path: str):
 def cmd_facts(args: argparse.Namespace) -> int:
     reg = default_facts()
     if args.json:
-        print(json.dumps([{"name": s.name, "type": s.type.value, "choices": list(s.choices or []), "unit": s.unit,
-                           "description": s.description} for s in reg], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": s.name,
+                        "type": s.type.value,
+                        "choices": list(s.choices or []),
+                        "unit": s.unit,
+                        "description": s.description,
+                    }
+                    for s in reg
+                ],
+                indent=2,
+            )
+        )
         return 0
     width = max(len(s.name) for s in reg)
     twidth = max(len(s.describe_type()) for s in reg if s.type.value != "enum") + 2
@@ -103,8 +116,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     for w in ps.warnings:
         print(str(w))
-    print(f"ok: {len(ps)} polic{'ies' if len(ps) != 1 else 'y'}, {ps.rule_count} rules"
-          + (f", {len(ps.warnings)} warning{'s' if len(ps.warnings) != 1 else ''}" if ps.warnings else ""))
+    print(
+        f"ok: {len(ps)} polic{'ies' if len(ps) != 1 else 'y'}, {ps.rule_count} rules"
+        + (f", {len(ps.warnings)} warning{'s' if len(ps.warnings) != 1 else ''}" if ps.warnings else "")
+    )
     return 1 if (args.strict and ps.warnings) else 0
 
 
@@ -115,8 +130,13 @@ def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
     if explain:
         ex = decision.explain()
         if args.json:
-            print(json.dumps({"decision": decision.model_dump(mode="json"), "explanation": ex.model_dump(mode="json")},
-                             indent=2, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"decision": decision.model_dump(mode="json"), "explanation": ex.model_dump(mode="json")},
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
         else:
             print(decision.summary())
             print()
@@ -147,10 +167,27 @@ def cmd_test(args: argparse.Namespace) -> int:
     all_fired = set().union(*fired.values()) if fired else set()
     uncovered = sorted(f"{p}/{r}" for p, ids in rules.items() for r in ids if r not in all_fired)
     if args.json:
-        print(json.dumps({"tests": [{"file": o.test.file, "line": o.test.line, "name": o.test.name, "backend": o.backend,
-                                     "passed": o.passed, "failures": o.failures, "fired_rules": o.fired_rules,
-                                     "actions": o.actions} for o in outcomes],
-                          "coverage": {"rules": sum(len(v) for v in rules.values()), "uncovered": uncovered}}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "tests": [
+                        {
+                            "file": o.test.file,
+                            "line": o.test.line,
+                            "name": o.test.name,
+                            "backend": o.backend,
+                            "passed": o.passed,
+                            "failures": o.failures,
+                            "fired_rules": o.fired_rules,
+                            "actions": o.actions,
+                        }
+                        for o in outcomes
+                    ],
+                    "coverage": {"rules": sum(len(v) for v in rules.values()), "uncovered": uncovered},
+                },
+                indent=2,
+            )
+        )
     else:
         for o in outcomes:
             if args.verbose or not o.passed:
@@ -159,8 +196,10 @@ def cmd_test(args: argparse.Namespace) -> int:
                     print(f"      {msg}")
         total = sum(len(v) for v in rules.values())
         if not args.k:
-            print(f"rule coverage: {total - len(uncovered)} of {total} rules fired in some test"
-                  + (f"; never: {', '.join(uncovered)}" if uncovered else ""))
+            print(
+                f"rule coverage: {total - len(uncovered)} of {total} rules fired in some test"
+                + (f"; never: {', '.join(uncovered)}" if uncovered else "")
+            )
         print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
@@ -179,8 +218,10 @@ def cmd_workflows(args: argparse.Namespace) -> int:
     flows = Workflows(load_workflows(args.paths or None))
     for name, d in sorted(flows.definitions.items()):
         finals = ", ".join(sorted(d.final_states))
-        print(f"{name:<22} {d.version:<12} {len(d.states):>2} states, {len(d.transitions):>2} transitions; "
-              f"starts at {d.initial}; final: {finals}")
+        print(
+            f"{name:<22} {d.version:<12} {len(d.states):>2} states, {len(d.transitions):>2} transitions; "
+            f"starts at {d.initial}; final: {finals}"
+        )
     return 0
 
 
@@ -219,15 +260,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         width = 30
         filled = int(width * done / max(total, 1))
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} cases", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} cases", end="", file=sys.stderr, flush=True
+        )
 
     at = _clock(args.at).now()
     if args.store is not None:
-        report = simulate_store(args.store, args.policies, args.against, at=at, backend=args.backend,
-                                workers=args.workers, progress=progress if show else None)
+        report = simulate_store(
+            args.store,
+            args.policies,
+            args.against,
+            at=at,
+            backend=args.backend,
+            workers=args.workers,
+            progress=progress if show else None,
+        )
     else:
-        report = simulate_file(args.cases, args.policies, args.against, at=at, backend=args.backend,
-                               workers=args.workers, progress=progress if show else None)
+        report = simulate_file(
+            args.cases,
+            args.policies,
+            args.against,
+            at=at,
+            backend=args.backend,
+            workers=args.workers,
+            progress=progress if show else None,
+        )
     if show:
         print(file=sys.stderr)
     if args.format == "json":
@@ -257,8 +314,10 @@ def cmd_db(args: argparse.Namespace) -> int:
         except MigrationError as e:
             if e.code != "store-missing":
                 raise
-            print(f"{redact_url(args.url)}: no database yet: needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade "
-                  f"{redact_url(args.url)}")
+            print(
+                f"{redact_url(args.url)}: no database yet: needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade "
+                f"{redact_url(args.url)}"
+            )
             return 1
     else:
         store = open_store(args.url, check_schema=False, create=True)
@@ -270,9 +329,15 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(f"{redact_url(args.url)}: schema version {current_version(store)} (up to date)")
             return 0
         have = current_version(store)
-        state = "up to date" if have == SCHEMA_VERSION else (
-            f"needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade {redact_url(args.url)}" if have < SCHEMA_VERSION
-            else "newer than this caseflow")
+        state = (
+            "up to date"
+            if have == SCHEMA_VERSION
+            else (
+                f"needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade {redact_url(args.url)}"
+                if have < SCHEMA_VERSION
+                else "newer than this caseflow"
+            )
+        )
         print(f"{redact_url(args.url)}: schema version {have} ({state})")
         if have == SCHEMA_VERSION:
             for table, n in store.counts().items():
@@ -281,8 +346,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report, timezone
     from ..store import open_store
+    from .report import build_report, timezone
 
     zone = timezone(args.tz)
 
@@ -301,8 +366,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.chart and not args.chart.endswith(".svg"):
         raise _Usage(f"--chart {args.chart!r}: the chart is SVG; name the file *.svg")
     with open_store(args.store) as store:
-        report = build_report(store.cases(), store.outbox(), period=args.period, tz=args.tz, since=since, until=until,
-                              tenant=args.tenant)
+        report = build_report(
+            store.cases(), store.outbox(), period=args.period, tz=args.tz, since=since, until=until, tenant=args.tenant
+        )
     if args.chart:
         try:
             Path(args.chart).write_text(report.svg(), encoding="utf-8")
@@ -320,7 +386,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="caseflow", description="Customer-service policies you can test, diff and version.")
+    parser = argparse.ArgumentParser(
+        prog="caseflow", description="Customer-service policies you can test, diff and version."
+    )
     parser.add_argument("--version", action="version", version=f"caseflow {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -333,7 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check policy files; errors as file:line:column")
     p.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
-    p.add_argument("--strict", action="store_true", help="warnings (shadowed rules, never-true conditions ...) fail too")
+    p.add_argument(
+        "--strict", action="store_true", help="warnings (shadowed rules, never-true conditions ...) fail too"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("evaluate", help="evaluate a case (JSON) and print the decision as JSON")
@@ -358,8 +428,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="replay cases through a policy set, or two, and report what changes")
     p.add_argument("--cases", metavar="FILE.jsonl", help="one case per line (see caseflow generate)")
-    p.add_argument("--store", metavar="URL", help="or the cases of a case store (sqlite:///FILE, postgresql://...): "
-                                                  "decided as opened, SLA clocks rebuilt from their audit records")
+    p.add_argument(
+        "--store",
+        metavar="URL",
+        help="or the cases of a case store (sqlite:///FILE, postgresql://...): "
+        "decided as opened, SLA clocks rebuilt from their audit records",
+    )
     p.add_argument("--policies", required=True, action="append", metavar="PATH", help="policy set A (repeatable)")
     p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
     _at_arg(p)
@@ -380,7 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diagram", help="print a workflow's state diagram")
     p.add_argument("workflow", metavar="WORKFLOW", help="e.g. tier1, tier2, return_and_refund, dispute")
     p.add_argument("--format", choices=["mermaid"], default="mermaid", help="diagram format (default: mermaid)")
-    p.add_argument("--workflows", action="append", metavar="PATH", help="definition files or folders (default: shipped)")
+    p.add_argument(
+        "--workflows", action="append", metavar="PATH", help="definition files or folders (default: shipped)"
+    )
     p.set_defaults(func=cmd_diagram)
 
     p = sub.add_parser("test", help="run YAML policy tests (*.test.yaml)")
@@ -391,10 +467,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["durable", "python"], default="durable")
     p.set_defaults(func=cmd_test)
 
-    p = sub.add_parser("report", help="volume, SLA compliance, escalations, refunds and more, per day, week or month",
-                       description="Read the cases of a store and report, per period: volume by case type and channel, "
-                                   "SLA compliance, escalation rate, refunds (count and amount), top reasons; over the "
-                                   "range: repeat-complaint SKUs and mis-shipments by warehouse and cause.")
+    p = sub.add_parser(
+        "report",
+        help="volume, SLA compliance, escalations, refunds and more, per day, week or month",
+        description="Read the cases of a store and report, per period: volume by case type and channel, "
+        "SLA compliance, escalation rate, refunds (count and amount), top reasons; over the "
+        "range: repeat-complaint SKUs and mis-shipments by warehouse and cause.",
+    )
     p.add_argument("--store", required=True, metavar="URL", help="sqlite:///FILE or postgresql://...")
     p.add_argument("--period", choices=["daily", "weekly", "monthly"], default="weekly")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -407,8 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("db", help="create or migrate a case store, or show its state")
     dbsub = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
-    for name, text in (("upgrade", "create the schema or apply the missing migrations"),
-                       ("status", "the schema version and the rows per table (exit 1 when an upgrade is due)")):
+    for name, text in (
+        ("upgrade", "create the schema or apply the missing migrations"),
+        ("status", "the schema version and the rows per table (exit 1 when an upgrade is due)"),
+    ):
         q = dbsub.add_parser(name, help=text)
         q.add_argument("url", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST:PORT/DB")
         q.set_defaults(func=cmd_db)

@@ -66,9 +66,13 @@ class PeriodStats:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "period": self.period, "cases": self.cases, "by_type": dict(self.by_type.most_common()),
-            "by_channel": dict(self.by_channel.most_common()), "sla_compliance": _round(self.sla_compliance),
-            "sla_breaches": dict(self.breaches.most_common()), "deadlines_passed": dict(self.deadlines.most_common()),
+            "period": self.period,
+            "cases": self.cases,
+            "by_type": dict(self.by_type.most_common()),
+            "by_channel": dict(self.by_channel.most_common()),
+            "sla_compliance": _round(self.sla_compliance),
+            "sla_breaches": dict(self.breaches.most_common()),
+            "deadlines_passed": dict(self.deadlines.most_common()),
             "escalated": self.escalated,
             "escalation_rate": _round(self.escalation_rate),
             "refunds": {c: {"count": n, "amount": str(a)} for c, (n, a) in sorted(self.refunds.items())},
@@ -94,8 +98,13 @@ class Report:
 
     # -- output ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {"period": self.period, "timezone": self.timezone, "periods": [p.to_dict() for p in self.periods],
-                "repeat_complaint_skus": self.repeat_skus, "misshipments_by_warehouse": self.misshipments}
+        return {
+            "period": self.period,
+            "timezone": self.timezone,
+            "periods": [p.to_dict() for p in self.periods],
+            "repeat_complaint_skus": self.repeat_skus,
+            "misshipments_by_warehouse": self.misshipments,
+        }
 
     def json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -137,8 +146,10 @@ class Report:
             refunds = ", ".join(f"{n} = {a} {c}" for c, (n, a) in sorted(p.refunds.items())) or "-"
             top_type = ", ".join(f"{k} {v}" for k, v in p.by_type.most_common(1)) or "-"
             top_channel = ", ".join(f"{k} {v}" for k, v in p.by_channel.most_common(1)) or "-"
-            out.append(f"{p.period:<12} {p.cases:>6} {_pct(p.sla_compliance):>8} {_pct(p.escalation_rate):>9} "
-                       f"{refunds:<26} {top_type:<22} {top_channel:<10}")
+            out.append(
+                f"{p.period:<12} {p.cases:>6} {_pct(p.sla_compliance):>8} {_pct(p.escalation_rate):>9} "
+                f"{refunds:<26} {top_type:<22} {top_channel:<10}"
+            )
         total = Counter[str]()
         channels = Counter[str]()
         reasons = Counter[str]()
@@ -150,17 +161,23 @@ class Report:
             reasons.update(p.reasons)
             breaches.update(p.breaches)
             deadlines.update(p.deadlines)
-        out += ["", "volume by case type:  " + (", ".join(f"{k} {v}" for k, v in total.most_common()) or "-"),
-                "volume by channel:    " + (", ".join(f"{k} {v}" for k, v in channels.most_common()) or "-"),
-                "SLA breaches:         " + (", ".join(f"{k} {v}" for k, v in breaches.most_common()) or "none"),
-                "deadlines passed:     " + (", ".join(f"{k} {v}" for k, v in deadlines.most_common()) or "none"),
-                "top reasons:          " + (", ".join(f"{k} {v}" for k, v in reasons.most_common(5)) or "-"), ""]
+        out += [
+            "",
+            "volume by case type:  " + (", ".join(f"{k} {v}" for k, v in total.most_common()) or "-"),
+            "volume by channel:    " + (", ".join(f"{k} {v}" for k, v in channels.most_common()) or "-"),
+            "SLA breaches:         " + (", ".join(f"{k} {v}" for k, v in breaches.most_common()) or "none"),
+            "deadlines passed:     " + (", ".join(f"{k} {v}" for k, v in deadlines.most_common()) or "none"),
+            "top reasons:          " + (", ".join(f"{k} {v}" for k, v in reasons.most_common(5)) or "-"),
+            "",
+        ]
         out.append("repeat-complaint SKUs (2 or more complaint cases):")
         skus = [f"  {s['sku']:<16} {s['cases']:>4} cases  e.g. {', '.join(s['examples'])}" for s in self.repeat_skus]
         out += skus or ["  none"]
         out += ["", "mis-shipments by warehouse and cause:"]
-        out += [f"  {wh:<16} " + ", ".join(f"{c} {n}" for c, n in causes.items()) for wh, causes in self.misshipments.items()] \
-            or ["  none"]
+        out += [
+            f"  {wh:<16} " + ", ".join(f"{c} {n}" for c, n in causes.items())
+            for wh, causes in self.misshipments.items()
+        ] or ["  none"]
         return "\n".join(out)
 
     def svg(self, width: int = 760, height: int = 340) -> str:
@@ -172,12 +189,14 @@ class Report:
         step = pw / n
         peak = max([p.cases for p in self.periods] + [1])
         nice = _nice_max(peak)
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-                 f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-                 f'<title>caseflow report: {escape(self.period)} trends</title>',
-                 f'<rect width="{width}" height="{height}" fill="white"/>',
-                 f'<text x="{left}" y="20" font-size="14">Cases, SLA compliance and escalation rate ({escape(self.period)}, '
-                 f'{escape(self.timezone)})</text>']
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+            f"<title>caseflow report: {escape(self.period)} trends</title>",
+            f'<rect width="{width}" height="{height}" fill="white"/>',
+            f'<text x="{left}" y="20" font-size="14">Cases, SLA compliance and escalation rate ({escape(self.period)}, '
+            f"{escape(self.timezone)})</text>",
+        ]
         for i in range(5):  # grid and both axes' labels
             y = top + ph - ph * i / 4
             parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
@@ -188,24 +207,37 @@ class Report:
         for i, p in enumerate(self.periods):
             x = left + step * i
             h = ph * p.cases / nice
-            parts.append(f'<rect x="{x + step * 0.15:.1f}" y="{top + ph - h:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" '
-                         f'fill="#9ecae1"><title>{escape(p.period)}: {p.cases} cases</title></rect>')
+            parts.append(
+                f'<rect x="{x + step * 0.15:.1f}" y="{top + ph - h:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" '
+                f'fill="#9ecae1"><title>{escape(p.period)}: {p.cases} cases</title></rect>'
+            )
             cx = x + step / 2
             if p.sla_compliance is not None:
                 sla_pts.append(f"{cx:.1f},{top + ph - ph * p.sla_compliance:.1f}")
             if p.escalation_rate is not None:
                 esc_pts.append(f"{cx:.1f},{top + ph - ph * p.escalation_rate:.1f}")
             if n <= 16 or i % max(1, n // 16) == 0:
-                parts.append(f'<text x="{cx:.1f}" y="{top + ph + 14}" text-anchor="end" '
-                             f'transform="rotate(-35 {cx:.1f} {top + ph + 14})">{escape(p.period)}</text>')
-        for pts, color, label, ly in ((sla_pts, "#2ca02c", "SLA compliance", 0), (esc_pts, "#d62728", "escalation rate", 1)):
+                parts.append(
+                    f'<text x="{cx:.1f}" y="{top + ph + 14}" text-anchor="end" '
+                    f'transform="rotate(-35 {cx:.1f} {top + ph + 14})">{escape(p.period)}</text>'
+                )
+        for pts, color, label, ly in (
+            (sla_pts, "#2ca02c", "SLA compliance", 0),
+            (esc_pts, "#d62728", "escalation rate", 1),
+        ):
             if pts:
                 parts.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{color}" stroke-width="2"/>')
-                parts += [f'<circle cx="{pt.split(",")[0]}" cy="{pt.split(",")[1]}" r="2.5" fill="{color}"/>' for pt in pts]
-            parts.append(f'<line x1="{left + pw - 150}" y1="{26 + 12 * ly}" x2="{left + pw - 132}" y2="{26 + 12 * ly}" '
-                         f'stroke="{color}" stroke-width="2"/><text x="{left + pw - 128}" y="{30 + 12 * ly}">{label}</text>')
-        parts.append(f'<rect x="{left + pw - 250}" y="{20}" width="12" height="9" fill="#9ecae1"/>'
-                     f'<text x="{left + pw - 234}" y="{28}">cases</text>')
+                parts += [
+                    f'<circle cx="{pt.split(",")[0]}" cy="{pt.split(",")[1]}" r="2.5" fill="{color}"/>' for pt in pts
+                ]
+            parts.append(
+                f'<line x1="{left + pw - 150}" y1="{26 + 12 * ly}" x2="{left + pw - 132}" y2="{26 + 12 * ly}" '
+                f'stroke="{color}" stroke-width="2"/><text x="{left + pw - 128}" y="{30 + 12 * ly}">{label}</text>'
+            )
+        parts.append(
+            f'<rect x="{left + pw - 250}" y="{20}" width="12" height="9" fill="#9ecae1"/>'
+            f'<text x="{left + pw - 234}" y="{28}">cases</text>'
+        )
         parts.append("</svg>")
         return "\n".join(parts) + "\n"
 
@@ -240,13 +272,22 @@ def timezone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CaseflowError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai or UTC",
-                            code="report-timezone") from None
+        raise CaseflowError(
+            f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai or UTC", code="report-timezone"
+        ) from None
 
 
-def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: Period = "weekly", tz: str = "UTC",
-                 since: datetime | None = None, until: datetime | None = None, tenant: str | None = None,
-                 sla_metrics: Iterable[str] = SERVICE_METRICS) -> Report:
+def build_report(
+    cases: Iterable[Case],
+    outbox: Iterable[Any] = (),
+    *,
+    period: Period = "weekly",
+    tz: str = "UTC",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    tenant: str | None = None,
+    sla_metrics: Iterable[str] = SERVICE_METRICS,
+) -> Report:
     """Aggregate cases (and the refunds in ``outbox``) into a :class:`Report`. SLA compliance
     counts breaches of ``sla_metrics``; other metrics' breaches are deadlines that passed."""
     sla_metrics = frozenset(sla_metrics)
@@ -267,10 +308,16 @@ def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: P
 
     for c in cases:
         if not isinstance(c, Case):
-            raise CaseflowError(f"build_report() takes Case objects, not {type(c).__name__}: use caseflow.parse_case(data) "
-                                "or a store's cases()", code="report-bad-case")
-        if (tenant is not None and c.tenant != tenant) or (since is not None and c.created_at < since) \
-                or (until is not None and c.created_at >= until):
+            raise CaseflowError(
+                f"build_report() takes Case objects, not {type(c).__name__}: use caseflow.parse_case(data) "
+                "or a store's cases()",
+                code="report-bad-case",
+            )
+        if (
+            (tenant is not None and c.tenant != tenant)
+            or (since is not None and c.created_at < since)
+            or (until is not None and c.created_at >= until)
+        ):
             continue
         ids.add(c.id)
         p = at(c.created_at)
@@ -287,7 +334,9 @@ def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: P
         reason = _reason(c)
         if reason:
             p.reasons[reason] += 1
-        complaint = c.case_type.value in _COMPLAINT_TYPES or (reason or "").removeprefix("dispute:") in COMPLAINT_REASONS
+        complaint = (
+            c.case_type.value in _COMPLAINT_TYPES or (reason or "").removeprefix("dispute:") in COMPLAINT_REASONS
+        )
         if complaint:
             for sku in {i.sku for o in c.orders for i in o.items}:
                 sku_cases[sku].append(c.id)
@@ -302,7 +351,14 @@ def build_report(cases: Iterable[Case], outbox: Iterable[Any] = (), *, period: P
         entry = p.refunds.setdefault(cur, [0, Decimal(0)])
         entry[0] += 1
         entry[1] += Decimal(str(m.payload.get("amount", "0")))
-    repeat = sorted(({"sku": s, "cases": len(v), "examples": sorted(v)[:3]} for s, v in sku_cases.items() if len(v) >= 2),
-                    key=lambda r: (-r["cases"], r["sku"]))[:10]
-    return Report(period, tz, [stats[k] for k in sorted(stats)], repeat,
-                  {wh: dict(c.most_common()) for wh, c in sorted(miss.items())})
+    repeat = sorted(
+        ({"sku": s, "cases": len(v), "examples": sorted(v)[:3]} for s, v in sku_cases.items() if len(v) >= 2),
+        key=lambda r: (-r["cases"], r["sku"]),
+    )[:10]
+    return Report(
+        period,
+        tz,
+        [stats[k] for k in sorted(stats)],
+        repeat,
+        {wh: dict(c.most_common()) for wh, c in sorted(miss.items())},
+    )

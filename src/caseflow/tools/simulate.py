@@ -52,8 +52,12 @@ class SimulationReport:
     def merge(self, other: SimulationReport) -> None:
         self.cases += other.cases
         self.changed += other.changed
-        for mine, theirs in ((self.rules, other.rules), (self.actions, other.actions), (self.refunds, other.refunds),
-                             (self.sla, other.sla)):
+        for mine, theirs in (
+            (self.rules, other.rules),
+            (self.actions, other.actions),
+            (self.refunds, other.refunds),
+            (self.sla, other.sla),
+        ):
             for k, v in theirs.items():
                 cur = mine.setdefault(k, [type(v[0])(0), type(v[1])(0)])
                 cur[0] += v[0]
@@ -65,7 +69,9 @@ class SimulationReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "cases": self.cases, "changed": self.changed, "compared": self.against,
+            "cases": self.cases,
+            "changed": self.changed,
+            "compared": self.against,
             "rules": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.rules.items())},
             "actions": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.actions.items())},
             "refunds_approved": {k: {"a": str(v[0]), "b": str(v[1])} for k, v in sorted(self.refunds.items())},
@@ -76,15 +82,27 @@ class SimulationReport:
 
     def table(self) -> str:
         ab = self.against
-        out = [f"cases: {self.cases:,}" + (f"   decisions that differ: {self.changed:,} ({100 * self.changed / max(self.cases, 1):.1f} %)" if ab else "")]
+        out = [
+            f"cases: {self.cases:,}"
+            + (
+                f"   decisions that differ: {self.changed:,} ({100 * self.changed / max(self.cases, 1):.1f} %)"
+                if ab
+                else ""
+            )
+        ]
 
         def section(title: str, rows: dict[str, list[Any]], fmt: Any = str) -> None:
             out.append("")
             out.append(f"{title:<52} {'A':>10}" + (f" {'B':>10} {'change':>10}" if ab else ""))
-            for k, (a, b) in sorted(rows.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]) if ab else -kv[1][0], kv[0])):
+            for k, (a, b) in sorted(
+                rows.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]) if ab else -kv[1][0], kv[0])
+            ):
                 if ab:
-                    out.append(f"  {k:<50} {fmt(a):>10} {fmt(b):>10} {b - a:>+10}" if not isinstance(a, Decimal)
-                               else f"  {k:<50} {a:>10} {b:>10} {b - a:>+10}")
+                    out.append(
+                        f"  {k:<50} {fmt(a):>10} {fmt(b):>10} {b - a:>+10}"
+                        if not isinstance(a, Decimal)
+                        else f"  {k:<50} {a:>10} {b:>10} {b - a:>+10}"
+                    )
                 else:
                     out.append(f"  {k:<50} {fmt(a):>10}")
 
@@ -106,7 +124,12 @@ class SimulationReport:
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["section", "name", "a", "b"])
-        for section, rows in (("rule", self.rules), ("action", self.actions), ("refund", self.refunds), ("sla", self.sla)):
+        for section, rows in (
+            ("rule", self.rules),
+            ("action", self.actions),
+            ("refund", self.refunds),
+            ("sla", self.sla),
+        ):
             for k, (a, b) in sorted(rows.items()):
                 w.writerow([section, k, a, b if self.against else ""])
         w.writerow(["escalations", "", self.escalations[0], self.escalations[1] if self.against else ""])
@@ -160,8 +183,9 @@ def _tally(report: SimulationReport, side: int, metric: str, breached: bool) -> 
         report.sla.setdefault(f"{metric} breached", [0, 0])[side] += 1
 
 
-def _sla(report: SimulationReport, side: int, case: Case, d: Decision, now: datetime,
-         calendars: dict[str, BusinessCalendar]) -> None:
+def _sla(
+    report: SimulationReport, side: int, case: Case, d: Decision, now: datetime, calendars: dict[str, BusinessCalendar]
+) -> None:
     """Would the case have breached the first- and next-response targets this side chose?
     Measured on the case's messages (:func:`_waits`) in each target's business calendar; a
     next-response target counts every cycle. Other metrics need the case's workflow history
@@ -272,14 +296,17 @@ def _differ(report: SimulationReport, case: Case, da: Decision, db: Decision) ->
     The order in which the policies were listed is not a difference; the order inside a policy is."""
     if (da.rule_ids != db.rule_ids or da.actions != db.actions) and _by_policy(da) != _by_policy(db):
         report.changed += 1
-        for rule in {f"{r.policy}/{r.rule_id}" for r in da.matched_rules} ^ {f"{r.policy}/{r.rule_id}" for r in db.matched_rules}:
+        for rule in {f"{r.policy}/{r.rule_id}" for r in da.matched_rules} ^ {
+            f"{r.policy}/{r.rule_id}" for r in db.matched_rules
+        }:
             ids = report.examples.setdefault(rule, [])
             if len(ids) < MAX_EXAMPLES:
                 ids.append(case.id)
 
 
-def _tracked(report: SimulationReport, side: int, tracker: SlaTracker, case: Case, records: list[AuditRecord],
-             now: datetime) -> None:
+def _tracked(
+    report: SimulationReport, side: int, tracker: SlaTracker, case: Case, records: list[AuditRecord], now: datetime
+) -> None:
     """Every SLA clock of a stored case under this side's targets, rebuilt from its audit records:
     each cycle that started counts as measured, and as breached if it was (or is, at ``now``)."""
     for tc in tracker.clocks(case, records):
@@ -332,9 +359,17 @@ def _store_chunk(args: tuple[str, list[str], tuple[str, ...], tuple[str, ...] | 
     return report
 
 
-def simulate_store(url: str, policies: list[str | Path], against: list[str | Path] | None = None, *,
-                   at: datetime | str, backend: str = "python", workers: int | None = None, chunk: int = 2000,
-                   progress: Any = None) -> SimulationReport:
+def simulate_store(
+    url: str,
+    policies: list[str | Path],
+    against: list[str | Path] | None = None,
+    *,
+    at: datetime | str,
+    backend: str = "python",
+    workers: int | None = None,
+    chunk: int = 2000,
+    progress: Any = None,
+) -> SimulationReport:
     """Replay the cases of a case store (:func:`caseflow.store.open_store`) through one policy set, or two.
 
     Each case is decided as it was opened (its 'opened' audit record), at its opening time. Its
@@ -355,14 +390,17 @@ def simulate_store(url: str, policies: list[str | Path], against: list[str | Pat
             _tracker(paths, backend, at_text)
     with open_store(url) as store:
         ids = store.case_ids()
-    jobs = [(url, ids[i:i + chunk], a_paths, b_paths, backend, at_text) for i in range(0, len(ids), chunk)]
+    jobs = [(url, ids[i : i + chunk], a_paths, b_paths, backend, at_text) for i in range(0, len(ids), chunk)]
     report = SimulationReport(against=b_paths is not None, sla_from="the audit records")
     workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(jobs), 1))
     return _run(_store_chunk, jobs, workers, report, len(ids), progress)
 
 
-def _run(fn: Any, jobs: list[Any], workers: int, report: SimulationReport, total: int, progress: Any) -> SimulationReport:
+def _run(
+    fn: Any, jobs: list[Any], workers: int, report: SimulationReport, total: int, progress: Any
+) -> SimulationReport:
     """Run ``fn`` on every job (in worker processes when there are several of both), merging into ``report``."""
+
     def merged(results: Any) -> SimulationReport:
         done = 0
         for r in results:
@@ -378,9 +416,17 @@ def _run(fn: Any, jobs: list[Any], workers: int, report: SimulationReport, total
         return merged(pool.map(fn, jobs))
 
 
-def simulate_file(cases: str | Path, policies: list[str | Path], against: list[str | Path] | None = None, *,
-                  at: datetime | str, backend: str = "python", workers: int | None = None, chunk: int = 20000,
-                  progress: Any = None) -> SimulationReport:
+def simulate_file(
+    cases: str | Path,
+    policies: list[str | Path],
+    against: list[str | Path] | None = None,
+    *,
+    at: datetime | str,
+    backend: str = "python",
+    workers: int | None = None,
+    chunk: int = 20000,
+    progress: Any = None,
+) -> SimulationReport:
     """Replay every case of a JSONL file; ``progress(done, total)`` is called as chunks finish."""
     path = Path(cases)
     at_text = at.isoformat() if isinstance(at, datetime) else str(at)
@@ -409,4 +455,3 @@ def simulate_file(cases: str | Path, policies: list[str | Path], against: list[s
     jobs = [(s, e, fl, a_paths, b_paths, backend, at_text, str(path)) for s, e, fl in chunks]
     workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(chunks), 1))
     return _run(_chunk, jobs, workers, report, total, progress)
-

@@ -25,14 +25,15 @@ def make_backend(name: str, cs: CompiledSet) -> Backend:
     try:
         module, cls = BACKENDS[name]
     except (KeyError, TypeError):
-        raise EvaluationError(f"unknown backend {name!r}; use one of {', '.join(sorted(BACKENDS))}",
-                              code="backend-unknown") from None
+        raise EvaluationError(
+            f"unknown backend {name!r}; use one of {', '.join(sorted(BACKENDS))}", code="backend-unknown"
+        ) from None
     try:
         mod = import_module(module)
     except ImportError as exc:
         raise BackendError(
             f"the {name} backend needs a package that is not installed ({exc.name}): pip install 'caseflow[{name}]' "
-            "(on Python 3.13: CC=\"gcc -DPyEval_CallObject=PyObject_CallObject\" pip install durable-rules==2.0.28)",
+            '(on Python 3.13: CC="gcc -DPyEval_CallObject=PyObject_CallObject" pip install durable-rules==2.0.28)',
             code="backend-missing",
         ) from None
     backend: Backend = getattr(mod, cls)(cs)

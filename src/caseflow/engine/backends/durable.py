@@ -123,7 +123,7 @@ def check_pattern(pattern: Any, literals: dict[str, set[Any]] | None = None) -> 
     def walk(p: Any) -> None:
         if not isinstance(p, dict) or len(p) != 1:
             raise BackendError(f"internal: malformed durable pattern {p!r}")
-        (key, val), = p.items()
+        ((key, val),) = p.items()
         if key in _FORBIDDEN_OPS:
             raise BackendError(f"internal: durable operator {key} is not safe to use")
         if key in ("$and", "$or"):
@@ -137,7 +137,7 @@ def check_pattern(pattern: Any, literals: dict[str, set[Any]] | None = None) -> 
                 raise BackendError(f"internal: durable operator {key} is not used by caseflow")
             if not isinstance(val, dict) or len(val) != 1:
                 raise BackendError(f"internal: malformed comparison {p!r}")
-            (field, lit), = val.items()
+            ((field, lit),) = val.items()
         else:
             field, lit = key, val
         if lit is None:
@@ -211,7 +211,9 @@ class DurableRules:
             )
         key = self._prefix + name
         if key in self._names:
-            raise BackendError(f"ruleset {name!r} is already registered on this adapter; durable-rules cannot replace it")
+            raise BackendError(
+                f"ruleset {name!r} is already registered on this adapter; durable-rules cannot replace it"
+            )
         literals: dict[str, set[Any]] = {}
         for p in patterns:
             check_pattern(p, literals)
@@ -323,7 +325,9 @@ def _fits(pattern: dict[str, Any]) -> bool:
     if key not in _fit_cache:
         probe = _Host()
         try:
-            probe.set_rulesets({"probe": {"r": {"all": [{"m": copy.deepcopy(pattern)}], "run": check_action(lambda c: None)}}})
+            probe.set_rulesets(
+                {"probe": {"r": {"all": [{"m": copy.deepcopy(pattern)}], "run": check_action(lambda c: None)}}}
+            )
             _fit_cache[key] = True
         except Exception as exc:
             if "113" not in str(exc):
@@ -446,8 +450,6 @@ def _chunks(trees: list[CNode]) -> list[list[int]]:
     return chunks
 
 
-
-
 def _patterns(cs: CompiledSet, nnf: list[list[CNode]], key: Callable[[int], str]) -> list[list[dict[str, Any]]]:
     """Every rule's durable pattern; :class:`PolicyValidationError` locating every rule durable-rules
     cannot hold (too many alternatives, or more than 31 expressions in one rule)."""
@@ -458,16 +460,24 @@ def _patterns(cs: CompiledSet, nnf: list[list[CNode]], key: Callable[[int], str]
         for cr, tree in zip(cp.rules, trees, strict=True):
             size = dnf_size(tree)
             if size > MAX_DNF_ALTERNATIVES:
-                issues.append(PolicyIssue(
-                    cp.policy.source, cr.rule.line, cr.rule.column, "policy-too-complex",
-                    f"the condition expands to {size} alternatives; durable-rules takes at most {MAX_DNF_ALTERNATIVES}",
-                    cr.rule.id, "split the rule into several, or use fewer values in 'in' lists under 'any'"))
+                issues.append(
+                    PolicyIssue(
+                        cp.policy.source,
+                        cr.rule.line,
+                        cr.rule.column,
+                        "policy-too-complex",
+                        f"the condition expands to {size} alternatives; durable-rules takes at most {MAX_DNF_ALTERNATIVES}",
+                        cr.rule.id,
+                        "split the rule into several, or use fewer values in 'in' lists under 'any'",
+                    )
+                )
                 continue
             try:
                 mine.append(pattern_from_tree(tree, key))
             except BackendError as exc:
-                issues.append(PolicyIssue(cp.policy.source, cr.rule.line, cr.rule.column, exc.code, str(exc.args[0]),
-                                          cr.rule.id))
+                issues.append(
+                    PolicyIssue(cp.policy.source, cr.rule.line, cr.rule.column, exc.code, str(exc.args[0]), cr.rule.id)
+                )
         out.append(mine)
     if issues:
         raise PolicyValidationError(issues)

@@ -7,7 +7,7 @@ use, and the test suite checks with hypothesis that it agrees with the durable b
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, slot_maker
@@ -15,7 +15,14 @@ from .base import FactPredicate
 
 __all__ = ["PythonBackend", "compile_fact_predicate"]
 
-_OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+_OPS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
 
 
 def _fact_leaf(n: CLeaf, cs: CompiledSet) -> FactPredicate:
