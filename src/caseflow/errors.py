@@ -3,17 +3,18 @@
 ::
 
     CaseflowError                 base of everything below; has .code and .docs_url
+    ├── DocumentError             a YAML document is invalid; .issues: every problem, each file:line:column
+    │   ├── PolicyValidationError     policy files (also a PolicyError)
+    │   ├── WorkflowDefinitionError   workflow definitions (also a WorkflowError)
+    │   └── PolicyTestError           a YAML policy test file (not: a test failed)
     ├── CaseDataError             case data failed validation (names each field)
     ├── TimeError                 a time without a time zone, or text that is no time (also a ValueError)
     ├── CalendarError             a business calendar is invalid or never open (also a ValueError)
     ├── FactError                 a fact could not be registered or derived
-    ├── PolicyError               a policy set cannot be used
-    │   └── PolicyValidationError every problem of one load, each with file:line:column
+    ├── PolicyError               a policy set cannot be used (PolicyValidationError: its files are invalid)
     ├── EvaluationError           evaluating a case failed
-    │   └── BackendError          the rules backend (durable-rules) misbehaved
-    ├── PolicyTestError           a YAML policy test file is malformed
-    ├── WorkflowError             a workflow definition or a transition failed
-    │   ├── WorkflowDefinitionError   a definition is invalid (every problem, located)
+    │   └── BackendError          the rules backend (durable-rules) misbehaved, or is not installed
+    ├── WorkflowError             a workflow definition or a transition failed (WorkflowDefinitionError: invalid files)
     │   ├── TransitionNotAllowed      no such trigger from the case's current state
     │   ├── TransitionRefused         a guard refused (names the guard); the case is unchanged
     │   └── ReactionLimitError        policy reactions looped or went too deep
@@ -38,6 +39,7 @@ __all__ = [
     "CalendarError",
     "CaseDataError",
     "CaseflowError",
+    "DocumentError",
     "EvaluationError",
     "FactError",
     "FieldProblem",
@@ -177,17 +179,26 @@ class PolicyIssue:
         return f"{self.location}: {self.severity}:{rule} {self.message}{hint} [{self.code}]"
 
 
-class PolicyValidationError(PolicyError):
-    """One or more policy files are invalid. ``issues`` holds every problem of the load."""
+class DocumentError(CaseflowError):
+    """A YAML document is invalid. ``issues`` holds every problem found, each at file:line:column.
 
-    code = "policy-invalid"
+    The one error type of every document kind caseflow reads; each kind has its own subclass."""
+
+    code = "document-invalid"
+    what = "documents"
 
     def __init__(self, issues: list[PolicyIssue]) -> None:
         self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.column))
-        errors = [i for i in self.issues if i.severity == "error"]
-        n = len(errors)
+        n = len([i for i in self.issues if i.severity == "error"])
         body = "\n".join(str(i) for i in self.issues)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in policy files:\n{body}")
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in {self.what}:\n{body}")
+
+
+class PolicyValidationError(PolicyError, DocumentError):
+    """One or more policy files are invalid. ``issues`` holds every problem of the load."""
+
+    code = "policy-invalid"
+    what = "policy files"
 
 
 class EvaluationError(CaseflowError):
@@ -202,10 +213,11 @@ class BackendError(EvaluationError):
     code = "backend-error"
 
 
-class PolicyTestError(CaseflowError):
+class PolicyTestError(DocumentError):
     """A YAML policy test file is malformed (not: a test failed)."""
 
     code = "policy-test-invalid"
+    what = "policy tests"
 
 
 class WorkflowError(CaseflowError):
@@ -214,17 +226,11 @@ class WorkflowError(CaseflowError):
     code = "workflow-error"
 
 
-class WorkflowDefinitionError(WorkflowError):
+class WorkflowDefinitionError(WorkflowError, DocumentError):
     """One or more workflow definitions are invalid; ``issues`` holds every problem."""
 
     code = "workflow-invalid"
-
-    def __init__(self, issues: list[PolicyIssue]) -> None:
-        self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.column))
-        n = len(self.issues)
-        super().__init__(
-            f"{n} error{'s' if n != 1 else ''} in workflow definitions:\n" + "\n".join(map(str, self.issues))
-        )
+    what = "workflow definitions"
 
 
 class TransitionNotAllowed(WorkflowError):

@@ -20,7 +20,6 @@ Semantics fixed here, for both backends:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from decimal import Decimal
 from typing import Any, Union
 
 from ..model.money import Money
-from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
+from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test, compile_regex
 from ..policies.facts import FactRegistry, FactType
 from ..policies.model import Policy, Rule
 
@@ -208,7 +207,7 @@ def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime],
         needle = normalize_text(s.arg)
         return lambda x, now: None if x is None else needle in normalize_text(x)
     if v == "matches":
-        rx = re.compile(s.arg)
+        rx = compile_regex(s.arg)
         return lambda x, now: None if x is None else rx.search(x) is not None
     if v == "mentions":
         phrases = s.arg

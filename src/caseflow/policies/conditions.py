@@ -30,14 +30,9 @@ from ..errors import suggest
 from ..model.money import ISO_CURRENCIES, parse_money
 from .facts import FactRegistry, FactSpec, FactType
 
-try:  # Python >= 3.11 keeps the regex parser here; the old names warn on import
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+import re2  # type: ignore[import-untyped]  # google-re2: linear-time matching, no backtracking
 
-__all__ = ["AllOf", "AnyOf", "Always", "Condition", "FactRef", "NotOf", "Test", "parse_test"]
+__all__ = ["AllOf", "AnyOf", "Always", "Condition", "FactRef", "NotOf", "Test", "compile_regex", "parse_duration", "parse_test"]
 
 MAX_IN_VALUES = 256
 MAX_REGEX_LENGTH = 500
@@ -148,8 +143,10 @@ def tokenize(text: str) -> list[Tok]:
 
 
 def _unquote(s: str) -> str:
-    body = s[1:-1]
-    return re.sub(r"\\(.)", r"\1", body)
+    """The text inside quotes: a backslash escapes only the quote itself (so ``"order\\s*#?\\d+"``
+    keeps its regex backslashes)."""
+    quote = s[0]
+    return s[1:-1].replace("\\" + quote, quote)
 
 
 _UNITS = {
@@ -600,39 +597,30 @@ def _fitting_ops(t: FactType) -> str:
     }[t]
 
 
+def compile_regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (google-re2): matching takes time linear in the text, whatever the
+    pattern, so no policy regex can hang. ValueError with RE2's reason when it cannot compile it
+    (back-references and look-around are not in RE2's syntax)."""
+    options = re2.Options()
+    options.log_errors = False  # RE2 would write its complaint to stderr: caseflow never prints
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as e:
+        reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+        raise ValueError(reason) from None
+
+
 def check_regex(pattern: str, pos: int = 0) -> None:
-    """Refuse regexes that are invalid, too long, or can backtrack catastrophically."""
+    """Refuse a regex that is too long or that RE2 cannot compile (with RE2's reason)."""
     if len(pattern) > MAX_REGEX_LENGTH:
         raise ConditionProblem(pos, "policy-bad-regex", f"a pattern may be at most {MAX_REGEX_LENGTH} characters")
     try:
-        parsed = sre_parse.parse(pattern)
-    except re.error as e:
-        raise ConditionProblem(pos, "policy-bad-regex", f"invalid regular expression: {e}") from None
-
-    def walk(items: Any, inside_repeat: bool) -> None:
-        for op, arg in items:
-            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
-                lo, hi, sub = arg
-                unbounded = hi == sre_constants.MAXREPEAT or hi > 100
-                if inside_repeat and unbounded:
-                    raise ConditionProblem(
-                        pos,
-                        "policy-bad-regex",
-                        "nested repetition such as (a+)+ can take exponential time",
-                        "rewrite without a repeat inside a repeat",
-                    )
-                walk(sub, inside_repeat or unbounded)
-            elif op is sre_constants.SUBPATTERN:
-                walk(arg[-1], inside_repeat)
-            elif op is sre_constants.BRANCH:
-                for alt in arg[1]:
-                    walk(alt, inside_repeat)
-            elif op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
-                raise ConditionProblem(pos, "policy-bad-regex", "back-references are not allowed")
-            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-                walk(arg[1], inside_repeat)
-
-    walk(parsed, False)
+        compile_regex(pattern)
+    except ValueError as e:
+        raise ConditionProblem(
+            pos, "policy-bad-regex", f"invalid regular expression: {e}",
+            "patterns use RE2 syntax (as Python's, without back-references or look-around)",
+        ) from None
 
 
 def parse_test(

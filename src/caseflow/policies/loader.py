@@ -25,6 +25,16 @@ from .analysis import analyze, limit_issues
 from .conditions import AllOf, Always, AnyOf, Condition, ConditionProblem, NotOf, Test, parse_test
 from .facts import FactRegistry, default_facts
 from .model import Action, Policy, PolicySet, Rule
+from .schema import (
+    DEFAULT_PRIORITY,
+    LANGUAGE_PATTERN,
+    MAX_PRIORITY,
+    EffectiveDocument,
+    PolicyDocument,
+    RuleDocument,
+    document_keys,
+    field_pattern,
+)
 from .source import MAX_BYTES, Located, parse_yaml, read_text
 
 __all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "load_policies", "load_policy_text"]
@@ -33,13 +43,14 @@ POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
 OTHER_SUFFIXES = (".detectors.yaml", ".detectors.yml", ".calendars.yaml", ".calendars.yml")  # not policies
 
-_TOP_KEYS = {"policy", "version", "description", "hit_policy", "effective", "params", "phrases", "rules"}
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
-_RULE_KEYS = {"id", "description", "priority", "when", "then", "enabled"}
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+# keys, patterns and bounds come from the document models the JSON Schema is generated from
+_TOP_KEYS = document_keys(PolicyDocument)
+_RULE_KEYS = document_keys(RuleDocument)
+_EFFECTIVE_KEYS = document_keys(EffectiveDocument)
+_LANG_RE = re.compile(LANGUAGE_PATTERN)
+_ID_RE = field_pattern(RuleDocument, "id")
+_NAME_RE = field_pattern(PolicyDocument, "policy")
 MAX_NESTING = 16
-DEFAULT_PRIORITY = 100
 
 
 class _Ctx:
@@ -365,7 +376,7 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         if not isinstance(eff, dict):
             ctx.add(("effective",), "policy-bad-value", "effective is a mapping with from, until and timezone")
         else:
-            _unknown_keys(ctx, eff, {"from", "until", "timezone"}, ("effective",), "effective")
+            _unknown_keys(ctx, eff, _EFFECTIVE_KEYS, ("effective",), "effective")
             tz = None
             if "timezone" in eff:
                 try:
@@ -445,11 +456,11 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         else:
             seen[rid] = ctx.doc.pos(path + ("id",))[0]
         prio = r.get("priority", DEFAULT_PRIORITY)
-        if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0 or prio > 1_000_000:
+        if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0 or prio > MAX_PRIORITY:
             ctx.add(
                 path + ("priority",),
                 "policy-bad-value",
-                f"priority {prio!r} must be a whole number from 0 to 1000000",
+                f"priority {prio!r} must be a whole number from 0 to {MAX_PRIORITY}",
                 "lower numbers act first",
             )
             ok = False

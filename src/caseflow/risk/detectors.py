@@ -16,9 +16,10 @@ from ..errors import PolicyIssue, PolicyValidationError, suggest
 from ..model._base import Frozen
 from ..policies.actions import ActionCatalogue, default_actions
 from ..policies.conditions import parse_duration
+from ..policies.schema import Document, document_keys, document_schema
 from ..policies.source import MAX_BYTES, read_yaml
 
-__all__ = ["Detector", "load_detectors"]
+__all__ = ["Detector", "DetectorDocument", "DetectorsDocument", "detectors_schema", "load_detectors"]
 
 
 class Detector(Frozen):
@@ -41,21 +42,34 @@ class Detector(Frozen):
         return {k for k in (self.count, self.rate, self.per) if k}
 
 
-_DETECTOR_KEYS = {
-    "id",
-    "description",
-    "count",
-    "rate",
-    "per",
-    "key",
-    "window",
-    "threshold",
-    "min_events",
-    "breakdown",
-    "rising",
-    "cooldown",
-    "then",
-}
+class DetectorDocument(Document):
+    """One detector of a ``*.detectors.yaml`` file: ``count`` events of a kind, or a ``rate`` of them ``per`` another."""
+
+    id: str = Field(min_length=1)
+    description: str = ""
+    count: str | None = Field(None, description="count events of this kind ...")
+    rate: str | None = Field(None, description="... or the rate of events of this kind")
+    per: str | None = Field(None, description="per events of this kind (rate detectors)")
+    key: list[str] = Field(min_length=1, description="per value of these event keys, e.g. [sku, defect]")
+    window: str = Field(description="within this window of event time, e.g. 7d")
+    threshold: float = Field(gt=0, description="a count, or a rate between 0 and 1")
+    min_events: int = Field(1, ge=1, description="rate detectors: at least this many denominator events")
+    breakdown: str | None = Field(None, description="report counts by this key inside the alert")
+    rising: bool | float | None = Field(None, description="alert only if the rate rose: true (x1.25) or a factor >= 1")
+    cooldown: str | None = Field(None, description="no second alert for a key within this long (default: the window)")
+    then: list[Any] = Field(default_factory=list, description="actions, as in policy rules")
+
+
+class DetectorsDocument(Document):
+    detectors: list[DetectorDocument]
+
+
+def detectors_schema() -> dict[str, Any]:
+    """The JSON Schema of ``*.detectors.yaml`` files, generated from :class:`DetectorsDocument`."""
+    return document_schema(DetectorsDocument, "detectors", "caseflow correlation detectors")
+
+
+_DETECTOR_KEYS = document_keys(DetectorDocument)
 
 
 def load_detectors(

@@ -22,13 +22,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..clock import ensure_aware
 from ..errors import CalendarError, PolicyIssue, PolicyValidationError
-from ..policies.source import MAX_BYTES, read_yaml
+from ..policies.schema import Document, document_keys, document_schema
+from ..policies.source import MAX_BYTES, Located, read_yaml
 
-__all__ = ["BusinessCalendar", "CalendarError", "load_calendars", "parse_hours"]
+__all__ = [
+    "BusinessCalendar",
+    "CalendarDocument",
+    "CalendarError",
+    "CalendarsDocument",
+    "calendars_schema",
+    "load_calendars",
+    "parse_hours",
+]
 
 UTC = UTC
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -278,51 +289,83 @@ def _aware(dt: datetime) -> datetime:
     return dt
 
 
+class CalendarDocument(Document):
+    """One business calendar of a ``*.calendars.yaml`` file."""
+
+    timezone: str = Field("UTC", description="an IANA time zone such as Asia/Shanghai")
+    hours: dict[str, str | list[str]] | None = Field(
+        None, description="opening hours per weekday or range: {mon-fri: ['09:00-12:00', '13:00-18:00'], sat: '10:00-16:00'}"
+    )
+    country: str | None = Field(None, description="public holidays of this country (ISO 3166-1 alpha-2, e.g. CN, ID)")
+    subdivision: str | None = None
+    closures: list[date | str] = Field(default_factory=list, description="extra closed days")
+    extra_working_days: list[date | str] = Field(default_factory=list, description="weekend days worked")
+    always_open: bool = Field(False, description="a 24/7 calendar")
+
+
+class CalendarsDocument(Document):
+    calendars: dict[str, CalendarDocument]
+
+
+def calendars_schema() -> dict[str, Any]:
+    """The JSON Schema of ``*.calendars.yaml`` files, generated from :class:`CalendarsDocument`."""
+    return document_schema(CalendarsDocument, "calendars", "caseflow business calendars")
+
+
+_CALENDAR_KEYS = document_keys(CalendarDocument)
+
+
 def load_calendars(path: str | Path, *, max_bytes: int = MAX_BYTES) -> dict[str, BusinessCalendar]:
-    """Read ``calendars:`` from a ``*.calendars.yaml`` file; errors carry file:line:column."""
-    p = Path(path)
-    doc, issues = read_yaml(p, max_bytes=max_bytes)
-    if doc is None or issues or not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
-        raise PolicyValidationError(
-            issues or [PolicyIssue(str(p), 1, 1, "calendar-structure", "the file needs a 'calendars' mapping")]
-        )
+    """Read ``calendars:`` from a ``*.calendars.yaml`` file; every problem at once, with file:line:column."""
+    doc, issues = read_yaml(Path(path), max_bytes=max_bytes)
+    if doc is None or issues:
+        raise PolicyValidationError(issues)
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
+        raise PolicyValidationError([doc.issue((), "calendar-structure", "the file needs a 'calendars' mapping")])
+    for k in sorted(set(doc.data) - {"calendars"}, key=str):
+        issues.append(doc.issue((k,), "calendar-unknown-key", f"unknown key {k!r}", "the file holds 'calendars:'", key=True))
     out: dict[str, BusinessCalendar] = {}
-    allowed = {"timezone", "hours", "country", "subdivision", "closures", "extra_working_days", "always_open"}
     for name, spec in doc.data["calendars"].items():
-        path = ("calendars", name)
-        line, col = doc.pos(path)
-        if not isinstance(spec, dict):
-            issues.append(PolicyIssue(str(p), line, col, "calendar-structure", f"calendar {name!r} is a mapping"))
-            continue
-        unknown = set(spec) - allowed
-        if unknown:
-            k = sorted(unknown)[0]
-            kl, kc = doc.key_pos(path + (k,))
-            issues.append(
-                PolicyIssue(
-                    str(p),
-                    kl,
-                    kc,
-                    "calendar-unknown-key",
-                    f"unknown key {k!r} in calendar {name!r}",
-                    None,
-                    f"allowed: {', '.join(sorted(allowed))}",
-                )
-            )
-            continue
-        try:
-            out[name] = BusinessCalendar.build(
-                name,
-                str(spec.get("timezone", "UTC")),
-                spec.get("hours"),
-                country=spec.get("country"),
-                subdivision=spec.get("subdivision"),
-                closures=spec.get("closures") or [],
-                extra_working_days=spec.get("extra_working_days") or [],
-                always_open=bool(spec.get("always_open", False)),
-            )
-        except CalendarError as e:
-            issues.append(PolicyIssue(str(p), line, col, e.code, e.args[0]))
+        cal = _calendar(doc, str(name), spec, issues)
+        if cal is not None:
+            out[str(name)] = cal
     if issues:
         raise PolicyValidationError(issues)
     return out
+
+
+def _calendar(doc: Located, name: str, spec: Any, issues: list[PolicyIssue]) -> BusinessCalendar | None:
+    path = ("calendars", name)
+    if not isinstance(spec, dict):
+        issues.append(doc.issue(path, "calendar-structure", f"calendar {name!r} is a mapping"))
+        return None
+    unknown = sorted(set(spec) - _CALENDAR_KEYS, key=str)
+    if unknown:
+        issues.append(doc.issue(path + (unknown[0],), "calendar-unknown-key", f"unknown key {unknown[0]!r} in calendar {name!r}",
+                                f"allowed: {', '.join(sorted(_CALENDAR_KEYS))}", key=True))
+        return None
+    hours = spec.get("hours")
+    if hours is not None and not (isinstance(hours, dict) and all(isinstance(v, str | list) for v in hours.values())):
+        issues.append(doc.issue(path + ("hours",), "calendar-invalid", f"{name}: hours map days to spans, e.g. mon-fri: ['09:00-18:00']"))
+        return None
+    if not isinstance(spec.get("always_open", False), bool):
+        issues.append(doc.issue(path + ("always_open",), "calendar-invalid", f"{name}: always_open is true or false"))
+        return None
+    for key in ("closures", "extra_working_days"):
+        if not isinstance(spec.get(key) or [], list):
+            issues.append(doc.issue(path + (key,), "calendar-invalid", f"{name}: {key} is a list of dates such as 2026-10-01"))
+            return None
+    try:
+        return BusinessCalendar.build(
+            name,
+            str(spec.get("timezone", "UTC")),
+            hours,
+            country=None if spec.get("country") is None else str(spec["country"]),
+            subdivision=None if spec.get("subdivision") is None else str(spec["subdivision"]),
+            closures=spec.get("closures") or [],
+            extra_working_days=spec.get("extra_working_days") or [],
+            always_open=spec.get("always_open", False),
+        )
+    except CalendarError as e:
+        issues.append(doc.issue(path, e.code, e.args[0]))
+        return None

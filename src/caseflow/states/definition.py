@@ -31,9 +31,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from ..errors import PolicyIssue, WorkflowDefinitionError, suggest
+from ..policies.schema import Document, document_keys, document_schema
 from ..policies.source import MAX_BYTES, Located, read_yaml
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "load_workflow_data",
     "load_workflows",
     "shipped_workflow_dir",
+    "workflow_schema",
 ]
 
 # Which of the shipped workflows a new case starts in: these always, and those of its case type.
@@ -63,10 +67,56 @@ DEFAULT_CASE_WORKFLOWS: dict[str, list[str]] = {
 }
 BUILTIN_ROLES = frozenset({"tier1_agent", "tier2_specialist", "supervisor", "system", "buyer", "seller"})
 SETTABLE = {"tier": {1, 2}, "priority": {"low", "normal", "high", "urgent"}}
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_TOP = {"workflow", "version", "description", "initial", "states", "transitions", "on_actions", "params"}
-_STATE_KEYS = {"name", "final", "description"}
-_TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "guards", "evaluate", "start", "then", "set", "description"}
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+_Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+
+
+class StateDocument(Document):
+    name: _Name
+    final: bool = False
+    description: str = ""
+
+
+class ThenDocument(Document):
+    workflow: _Name
+    trigger: _Name
+
+
+class TransitionDocument(Document):
+    trigger: _Name
+    source: _Name | list[_Name] | Literal["*"] = Field(description="a state, a list of states, or '*' (every non-final state)")
+    dest: _Name
+    roles: list[str] = Field(default_factory=list, description="who may fire it (tier1_agent, system, ...)")
+    guards: list[str] = Field(default_factory=list, description="names from the guard registry, never import paths")
+    evaluate: bool = Field(False, description="ask for a policy evaluation after this transition")
+    start: _Name | None = Field(None, description="start another workflow at its initial state")
+    then: ThenDocument | None = Field(None, description="fire a trigger of another workflow")
+    set: dict[Literal["tier", "priority"], Literal[1, 2, "low", "normal", "high", "urgent"]] = Field(
+        default_factory=dict, description="change tier or priority of the case"
+    )
+    description: str = ""
+
+
+class WorkflowDocument(Document):
+    workflow: _Name
+    version: str | int | float
+    description: str = ""
+    initial: _Name
+    states: list[StateDocument | _Name] = Field(min_length=1)
+    transitions: list[TransitionDocument]
+    on_actions: dict[str, _Name] = Field(default_factory=dict, description="a decision action fires this trigger")
+    params: dict[str, Any] = Field(default_factory=dict, description="values the guards read")
+
+
+def workflow_schema() -> dict[str, Any]:
+    """The JSON Schema of workflow definition files, generated from :class:`WorkflowDocument`."""
+    return document_schema(WorkflowDocument, "workflow", "caseflow workflow definition")
+
+
+_NAME = re.compile(NAME_PATTERN)
+_TOP = document_keys(WorkflowDocument)
+_STATE_KEYS = document_keys(StateDocument)
+_TRANSITION_KEYS = document_keys(TransitionDocument)
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,51 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from ..clock import FixedClock
 from ..engine import Engine
-from ..errors import CaseDataError, PolicyTestError, PolicyValidationError
+from ..errors import CaseDataError, PolicyIssue, PolicyTestError, PolicyValidationError
 from ..model.case import parse_case
 from ..policies.loader import TEST_SUFFIXES, load_policies
 from ..policies.model import PolicySet
-from ..policies.source import MAX_BYTES, read_yaml
+from ..policies.schema import Document, document_keys, document_schema
+from ..policies.source import MAX_BYTES, Located, read_yaml
 
 __all__ = ["PolicyTest", "PolicyTestFile", "TestOutcome", "discover", "run_file", "run_test"]
 
-_EXPECT_KEYS = {"rules", "actions", "includes_actions", "excludes_actions", "params"}
+class Expectation(Document):
+    """What a policy test expects of the decision."""
+
+    rules: list[str] | None = Field(None, description="exactly these rules fired, in order")
+    actions: list[str] | None = Field(None, description="exactly these action types, in order")
+    includes_actions: list[str] | None = Field(None, description="at least these action types")
+    excludes_actions: list[str] | None = Field(None, description="none of these action types")
+    params: dict[str, dict[str, Any]] | None = Field(None, description="an action of this type has these parameters")
+
+
+class PolicyTestDocument(Document):
+    name: str | int = Field(description="unique in the file")
+    case: dict[str, Any] = Field(default_factory=dict, description="merged over base_case (mappings merge, lists replace)")
+    now: str | datetime | None = Field(None, description="the clock for this test (default: the file's now)")
+    expect: Expectation
+
+
+class PolicyTestFileDocument(Document):
+    policies: str = Field(".", description="a policy file or folder, relative to this file")
+    now: str | datetime | None = Field(None, description="the clock for every test, with a time zone")
+    base_case: dict[str, Any] = Field(default_factory=dict, description="merged under every test's case")
+    tests: list[PolicyTestDocument]
+
+
+def policy_test_schema() -> dict[str, Any]:
+    """The JSON Schema of ``*.test.yaml`` files, generated from :class:`PolicyTestFileDocument`."""
+    return document_schema(PolicyTestFileDocument, "policy-test", "caseflow policy tests")
+
+
+_EXPECT_KEYS = document_keys(Expectation)
+_TOP_KEYS = tuple(PolicyTestFileDocument.model_fields)
+_TEST_KEYS = tuple(PolicyTestDocument.model_fields)
 
 
 @dataclass
@@ -86,16 +120,17 @@ def merge(base: Any, over: Any) -> Any:
     return copy.deepcopy(over)
 
 
-def _time(value: Any, where: str) -> datetime:
+def _time(value: Any) -> datetime:
+    """``now`` of a test: an aware datetime, or ValueError saying what is wrong."""
     if isinstance(value, datetime):
         dt = value
     else:
         try:
             dt = datetime.fromisoformat(str(value))
         except ValueError:
-            raise PolicyTestError(f"{where}: {value!r} is not an ISO date-time") from None
+            raise ValueError(f"{value!r} is not an ISO date-time") from None
     if dt.tzinfo is None:
-        raise PolicyTestError(f"{where}: 'now' needs a time zone, e.g. 2026-11-11T10:00:00+08:00")
+        raise ValueError("'now' needs a time zone, e.g. 2026-11-11T10:00:00+08:00")
     return dt
 
 
@@ -110,53 +145,61 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+
+
 def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile:
+    """Read a policy test file; :class:`PolicyTestError` lists every problem, each at file:line:column."""
     path = Path(path)
-    doc, problems = read_yaml(path, max_bytes=max_bytes)
-    if problems or doc is None:
-        p = problems[0]
-        raise PolicyTestError(f"{p.file}:{p.line}:{p.column}: {p.message}")
+    doc, issues = read_yaml(path, max_bytes=max_bytes)
+    if issues or doc is None:
+        raise PolicyTestError(issues)
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
-        raise PolicyTestError(f"{path}:1:1: a policy test file is a mapping with a 'tests' list")
-    unknown = set(data) - {"policies", "now", "base_case", "tests"}
-    if unknown:
-        k = sorted(unknown)[0]
-        line, col = doc.key_pos((k,))
-        raise PolicyTestError(f"{path}:{line}:{col}: unknown key {k!r} (use policies, now, base_case, tests)")
-    policies_path = (path.parent / str(data.get("policies", "."))).resolve()
-    default_now = data.get("now")
-    base = data.get("base_case") or {}
-    tests = []
+        raise PolicyTestError([doc.issue((), "policy-test-invalid", "a policy test file is a mapping with a 'tests' list")])
+    for k in sorted(set(data) - set(_TOP_KEYS)):
+        issues.append(doc.issue((k,), "policy-test-invalid", f"unknown key {k!r} (use {', '.join(_TOP_KEYS)})", key=True))
+    tests: list[PolicyTest] = []
     names: set[str] = set()
-    for i, t in enumerate(data["tests"]):
-        line, col = doc.pos(("tests", i))
-        where = f"{path}:{line}:{col}"
-        if not isinstance(t, dict) or "name" not in t or "expect" not in t:
-            raise PolicyTestError(f"{where}: a test has a name, a case and an expect block")
-        bad = set(t) - {"name", "case", "now", "expect"}
-        if bad:
-            raise PolicyTestError(f"{where}: unknown key {sorted(bad)[0]!r} in a test (use name, case, now, expect)")
-        name = str(t["name"])
-        if name in names:
-            raise PolicyTestError(f"{where}: test name {name!r} is used twice")
-        names.add(name)
-        expect = t["expect"]
-        if not isinstance(expect, dict) or not expect:
-            raise PolicyTestError(
-                f"{where}: 'expect' is a mapping with rules, actions, includes_actions or excludes_actions"
-            )
-        bad = set(expect) - _EXPECT_KEYS
-        if bad:
-            raise PolicyTestError(
-                f"{where}: unknown expectation {sorted(bad)[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})"
-            )
-        now = t.get("now", default_now)
-        if now is None:
-            raise PolicyTestError(f"{where}: no 'now' for this test: set it at the top of the file or in the test")
-        case = _jsonable(merge(base, t.get("case") or {}))
-        tests.append(PolicyTest(name, case, _time(now, where), expect, line, str(path)))
-    return PolicyTestFile(path, policies_path, tests)
+    for i, item in enumerate(data["tests"]):
+        test = _test(doc, i, item, data, names, issues)
+        if test is not None:
+            tests.append(test)
+    if issues:
+        raise PolicyTestError(issues)
+    return PolicyTestFile(path, (path.parent / str(data.get("policies", "."))).resolve(), tests)
+
+
+def _test(doc: Located, i: int, t: Any, data: dict[str, Any], names: set[str], issues: list[PolicyIssue]) -> PolicyTest | None:
+    """Test ``i`` of the file, or None with its problems added to ``issues``."""
+    line, _ = doc.pos(("tests", i))
+
+    def bad(message: str) -> None:
+        issues.append(doc.issue(("tests", i), "policy-test-invalid", message))
+
+    if not isinstance(t, dict) or "name" not in t or "expect" not in t:
+        return bad("a test has a name, a case and an expect block")
+    unknown = sorted(set(t) - set(_TEST_KEYS))
+    if unknown:
+        return bad(f"unknown key {unknown[0]!r} in a test (use {', '.join(_TEST_KEYS)})")
+    name = str(t["name"])
+    if name in names:
+        return bad(f"test name {name!r} is used twice")
+    names.add(name)
+    expect = t["expect"]
+    if not isinstance(expect, dict) or not expect:
+        return bad("'expect' is a mapping with rules, actions, includes_actions or excludes_actions")
+    unknown = sorted(set(expect) - _EXPECT_KEYS)
+    if unknown:
+        return bad(f"unknown expectation {unknown[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})")
+    now = t.get("now", data.get("now"))
+    if now is None:
+        return bad("no 'now' for this test: set it at the top of the file or in the test")
+    try:
+        when = _time(now)
+    except ValueError as e:
+        return bad(str(e))
+    case = _jsonable(merge(data.get("base_case") or {}, t.get("case") or {}))
+    return PolicyTest(name, case, when, expect, line, doc.file)
 
 
 def discover(path: str | Path) -> list[Path]:

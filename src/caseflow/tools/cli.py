@@ -7,10 +7,12 @@ or input mistake (a clear one-line message, never a traceback).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .._version import VERSION
 from ..clock import FixedClock, SystemClock
@@ -296,10 +298,27 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
+def _schemas() -> dict[str, Callable[[], dict[str, Any]]]:
     from ..policies.schema import policy_schema
+    from ..risk.detectors import detectors_schema
+    from ..sla.calendar import calendars_schema
+    from ..states.definition import workflow_schema
+    from ..testing.policytest import policy_test_schema
 
-    print(json.dumps(policy_schema(), indent=2, ensure_ascii=False))
+    return {
+        "policy": policy_schema,
+        "workflow": workflow_schema,
+        "calendars": calendars_schema,
+        "detectors": detectors_schema,
+        "policy-test": policy_test_schema,
+    }
+
+
+SCHEMA_KINDS = ("policy", "workflow", "calendars", "detectors", "policy-test")
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(_schemas()[args.kind](), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -444,7 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of policy files (for yaml-language-server)")
+    p = sub.add_parser("schema", help="print the JSON Schema of a YAML document kind (for yaml-language-server)")
+    p.add_argument(
+        "kind",
+        nargs="?",
+        default="policy",
+        choices=SCHEMA_KINDS,
+        help="policy (also SLA targets; the default), workflow, calendars, detectors or policy-test",
+    )
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("workflows", help="check and list workflow definitions (default: the shipped ones)")
