@@ -12,9 +12,11 @@ those conditions (no prepare/before/after, no on_enter/on_exit, no machine-wide 
 the rest of ``Event.trigger`` (callback dispatch, its queue, its debug logging) does nothing
 for them but costs about half the time of an event. :meth:`CompiledWorkflow.fire` therefore
 evaluates the table's conditions itself. A machine that does carry callbacks (checked when the
-table is built), or a transitions release whose objects look different, goes through
-``Event.trigger``; ``tests/test_workflows.py`` checks for every shipped workflow, state and
-trigger that both ways give the same answer.
+table is built) goes through ``Event.trigger``. This is the one module that reads transitions'
+objects (``Machine.get_transitions``, ``Transition.dest``/``conditions``/callbacks,
+``Condition.func``/``target``, ``State.on_enter``/``on_exit``); ``pyproject.toml`` pins the
+transitions releases it was checked against, and ``tests/states/test_machine.py`` checks for every
+shipped workflow, state and trigger that both ways give the same answer.
 """
 
 from __future__ import annotations
@@ -150,11 +152,7 @@ class CompiledWorkflow:
             for s in _expand(t.sources, names, finals):
                 self._allowed.setdefault(s, [])
         self._triggers = {t.trigger for t in definition.transitions}
-        self._table: Table | None
-        try:
-            self._table = _firing_table(self.machine, names)
-        except AttributeError:  # a transitions release whose objects look different: its own Event.trigger
-            self._table = None
+        self._table: Table | None = _firing_table(self.machine, names)
 
     def allowed(self, state: str) -> list[str]:
         return self._allowed.get(state, [])
