@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
+from caseflow import Engine, FixedClock, Workflows, load_policies
+from tests.helpers import NOW, RULES
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +37,13 @@ def base_case() -> dict:
         ],
         "request": {"kind": "refund_only", "amount": "89.00 CNY", "reason": "changed_mind"},
     }
+
+
+@pytest.fixture(scope="module")
+def driven() -> Workflows:
+    """Workflows driven by the shipped policies, at NOW (one per test module)."""
+    clock = FixedClock(NOW)
+    return Workflows(engine=Engine(load_policies(RULES), clock=clock))
 
 
 PG_ENV = "CASEFLOW_TEST_POSTGRES_URL"

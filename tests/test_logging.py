@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import structlog
 from structlog.testing import capture_logs
 
+from caseflow import Engine, load_policies, parse_case
 from caseflow.logging import get_logger, redact_pii, redact_text
+from tests.helpers import CLOCK
 
 
 def test_free_text_is_masked():
@@ -46,3 +50,9 @@ def test_caseflow_logger_redacts_without_configuring_structlog():
     assert logs[0]["error"] == "buyer [email] said: sue you" and logs[0]["case_id"] == "C-1"
     assert logs[0]["event"] == "caseflow.backend_failed"
     assert structlog.get_config()["processors"] == before
+
+
+def test_the_library_never_configures_logging(rules_dir, base_case):
+    before = (structlog.is_configured(), structlog.get_config()["processors"], logging.getLogger().handlers[:])
+    Engine(load_policies(rules_dir), clock=CLOCK).evaluate(parse_case(base_case))
+    assert (structlog.is_configured(), structlog.get_config()["processors"], logging.getLogger().handlers[:]) == before

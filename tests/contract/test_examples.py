@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+from tests.helpers import ROOT
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
 # what each example promises to print (beyond running cleanly)
@@ -36,14 +37,14 @@ def test_example_runs(script):
 
 
 def test_quickstart_decides_a_seven_day_return():
-    script = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
+    script = ROOT / "examples" / "quickstart.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
     assert "require_return(within_days=7, shipping_paid_by=buyer)" in out
     assert "rule seven-day-no-reason-return" in out and "FIRED" in out
 
 
 def test_quickstart_keeps_the_case_in_a_store_and_pays_the_refund_through_the_outbox():
-    script = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
+    script = ROOT / "examples" / "quickstart.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
     assert "stored in sqlite: CS-20261111-0001 version 4" in out
     assert "return_and_refund: return_in_transit -> return_received" in out
@@ -52,7 +53,7 @@ def test_quickstart_keeps_the_case_in_a_store_and_pays_the_refund_through_the_ou
 
 
 def test_quickstart_runs_on_postgresql_with_a_url(pg_url):
-    script = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
+    script = ROOT / "examples" / "quickstart.py"
     for run in (1, 2):  # the second run finds everything applied: events are not applied twice
         out = subprocess.run(
             [sys.executable, str(script), "--store", pg_url], capture_output=True, text=True, timeout=120
@@ -65,7 +66,7 @@ def test_quickstart_runs_on_postgresql_with_a_url(pg_url):
 def test_the_weekly_what_if_finds_fewer_first_response_breaches_under_a_relaxed_target():
     import re
 
-    script = Path(__file__).resolve().parent.parent / "examples" / "weekly_report.py"
+    script = ROOT / "examples" / "weekly_report.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180).stdout
     now, measured, then, measured_b = map(
         int,

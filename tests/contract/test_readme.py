@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 # the names the README's snippets use without defining them, as a reader would have them
 CASE = {

@@ -1,15 +1,14 @@
-"""The case model: lossless JSON, field-named errors, Decimal money, aware times."""
+"""The case model: lossless JSON, field-named errors, aware times."""
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 
-from caseflow import Case, CaseDataError, Money, parse_case
-from tests.test_backends_agree import cases
+from caseflow import Case, CaseDataError, parse_case
+from tests.strategies import cases
 
 
 @settings(max_examples=300, deadline=None)
@@ -18,16 +17,6 @@ def test_cases_round_trip_through_json_losslessly(case):
     again = Case.model_validate_json(case.model_dump_json())
     assert again == case
     assert again.model_dump_json() == case.model_dump_json()
-
-
-def test_money_is_decimal_with_a_currency():
-    m = Money.model_validate("12.50 cny")
-    assert m.amount == Decimal("12.50") and m.currency == "CNY"
-    assert Money.model_validate({"amount": 0.1, "currency": "USD"}).amount == Decimal("0.1")
-    with pytest.raises(ValueError):
-        Money.model_validate("12.50 CNX")
-    with pytest.raises(ValueError):
-        assert Money(amount=Decimal("1"), currency="CNY") < Money(amount=Decimal("1"), currency="USD")
 
 
 def test_errors_name_every_invalid_field(base_case):

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from caseflow import load_policies
-from caseflow.tools.cli import main
-
-
-def write(tmp_path, name, text):
-    p = tmp_path / name
-    p.write_text("policy: " + name.split(".")[0] + '\nversion: "1"\n' + text)
-    return p
+from tests.helpers import write
 
 
 def codes(ps):
@@ -73,16 +67,3 @@ def test_one_sla_metric_in_two_policies(tmp_path):
 
 def test_shipped_packs_have_no_warnings(rules_dir):
     assert load_policies([rules_dir, rules_dir / "sla"]).warnings == ()
-
-
-def test_validate_strict_fails_on_warnings(tmp_path, capsys):
-    p = write(
-        tmp_path,
-        "t.yaml",
-        "hit_policy: first\nrules:\n  - {id: a, when: always, then: [apologize]}\n"
-        "  - {id: b, when: always, then: [apologize]}\n",
-    )
-    assert main(["validate", str(p)]) == 0
-    out = capsys.readouterr().out
-    assert f"{p}:6:5: warning: rule 'b'" in out and "1 warning" in out
-    assert main(["validate", "--strict", str(p)]) == 1

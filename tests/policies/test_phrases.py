@@ -76,7 +76,10 @@ def test_long_adversarial_text_is_handled_linearly():
     ],
 )
 def test_phrase_set_errors(phrases, test, code):
-    text = f'policy: t\nversion: "1"\nhit_policy: all\n{phrases}\nrules:\n  - id: a\n    when: "{test}"\n    then: [apologize]\n'
+    text = (
+        f'policy: t\nversion: "1"\nhit_policy: all\n{phrases}\n'
+        f'rules:\n  - id: a\n    when: "{test}"\n    then: [apologize]\n'
+    )
     policy, issues = load_policy_text(text)
     assert policy is None and code in [i.code for i in issues], issues
 

@@ -19,8 +19,8 @@ from caseflow.sla import SlaTracker, load_calendars
 from caseflow.store import CaseService, open_store
 from caseflow.store.effects import default_effects
 from caseflow.testing import make_case
+from tests.helpers import RULES
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
 T0 = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
 INTAKE = Actor(id="intake", role="system")
 AGENT = Actor(id="agent-1", role="tier1_agent")
@@ -62,6 +62,11 @@ def service(
         worker_id=worker_id,
         batch_cases=5,
     )
+
+
+def _svc(url: str, **kw) -> CaseService:
+    """The scenario's service on a store whose schema it creates first (how most store tests start)."""
+    return service(url, upgrade=True, **kw)
 
 
 def cases(n: int, seed: int = 7) -> list:

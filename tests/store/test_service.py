@@ -1,9 +1,18 @@
-"""The durable store, on SQLite and on PostgreSQL (the same tests; PostgreSQL skips without its URL)."""
+"""The case service on a durable store, on SQLite and on PostgreSQL (PostgreSQL skips without its URL).
+
+Several worker processes against one store end in the result of a serial run, whatever happens:
+each worker is a separate ``python -m tests.store.scenario`` process with its own engine and
+connection, on SQLite (one file, WAL) and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -11,48 +20,13 @@ from pathlib import Path
 import pytest
 
 from caseflow import TransitionNotAllowed, WorkflowEvent, replay
-from caseflow.errors import MigrationError, StoreError
+from caseflow.errors import StoreError
 from caseflow.sla.tracker import SlaTracker
-from caseflow.store import SCHEMA_VERSION, current_version, open_store, upgrade
-from caseflow.testing import make_case
+from caseflow.store import open_store
+from tests.helpers import ROOT
 
 from . import scenario
-from .scenario import AGENT, INTAKE, T0
-
-
-def _svc(url, **kw):
-    return scenario.service(url, upgrade=True, **kw)
-
-
-def test_bad_urls_say_what_to_write(tmp_path):
-    with pytest.raises(StoreError, match="unknown scheme 'mysql'") as e:
-        open_store("mysql://root@localhost/db")
-    assert e.value.code == "store-url"
-    with pytest.raises(StoreError, match="names no file"):
-        open_store("sqlite:///")
-    with pytest.raises(StoreError, match="does not exist"):
-        open_store(f"sqlite:///{tmp_path}/no/such/folder/cases.db")
-    with pytest.raises(StoreError, match=r"\*\*\*"):  # a password never appears in a message
-        open_store("mysql://user:secret@host/db")
-
-
-def test_a_mistyped_sqlite_path_is_refused_and_no_empty_database_is_left(tmp_path):
-    path = tmp_path / "casse.db"
-    with pytest.raises(MigrationError, match="no database file") as e:
-        open_store(f"sqlite:///{path}")
-    assert e.value.code == "store-missing" and "caseflow db upgrade" in str(e.value)
-    assert not path.exists()
-    open_store(f"sqlite:///{path}", upgrade=True).close()  # asked to: created
-    assert path.exists()
-
-
-def test_a_database_without_the_schema_names_the_command(store_url):
-    with pytest.raises(MigrationError, match="caseflow db upgrade"):
-        open_store(store_url)
-    s = open_store(store_url, upgrade=True)
-    assert current_version(s) == SCHEMA_VERSION
-    assert upgrade(s) == []  # up to date: nothing applied twice
-    s.close()
+from .scenario import AGENT, INTAKE, T0, _svc
 
 
 def test_open_and_handle_are_stored_and_replay_exactly(store_url):
@@ -136,44 +110,6 @@ def test_queued_events_apply_in_order_and_failures_are_kept_whole(store_url):
     assert a["cases"] == b["cases"] and a["records"] == b["records"] and a["outbox"] == b["outbox"]
 
 
-def test_outbox_effects_leave_after_commit_at_least_once_and_a_refund_is_paid_once(store_url):
-    svc = _svc(store_url)
-    case = make_case(id="CS-R1", created_at=T0.isoformat())  # a small refund of a trusted buyer: approved at opening
-    out = svc.open(case, actor=INTAKE, at=case.created_at)
-    assert out.case.states["refund_only"] == "approved"
-    ledger: dict[str, str] = {}  # the payment system: pays a key once
-    calls: list[str] = []
-
-    def pay_then_crash(msg):
-        calls.append(msg.key)
-        if msg.kind == "refund.pay":
-            ledger.setdefault(msg.key, msg.payload["amount"])
-        raise ConnectionError("payment API timed out after paying")  # the relay cannot know it was paid
-
-    assert svc.relay(pay_then_crash) == 0
-    pending = svc.store.outbox(pending=True)
-    assert [m.kind for m in pending] == ["refund.pay"] and pending[0].attempts == 1
-    assert "timed out" in pending[0].last_error
-
-    def pay(msg):
-        calls.append(msg.key)
-        if msg.kind == "refund.pay":
-            ledger.setdefault(msg.key, msg.payload["amount"])  # a repeat of the key is dropped
-
-    assert svc.relay(pay) == 1 and svc.relay(pay) == 0
-    assert calls == [f"refund:{case.id}:{case.orders[0].id}"] * 2  # delivered twice ...
-    assert ledger == {f"refund:{case.id}:{case.orders[0].id}": str(case.requested_amount.amount)}  # ... paid once
-    # the same event redelivered, and the policies approving again later, add no second refund
-    ev = WorkflowEvent(id="t1", trigger="triage", actor=AGENT, at=case.created_at + timedelta(minutes=1))
-    svc.submit(case.id, ev)
-    svc.run_until_idle(now=T0)
-    svc.submit(case.id, ev)  # redelivered after it was applied
-    svc.handle(case.id, WorkflowEvent(id="eval-2", trigger="evaluate", actor=INTAKE, at=ev.at))
-    svc.run_until_idle(now=T0)
-    assert [m.key for m in svc.store.outbox() if m.kind == "refund.pay"] == [f"refund:{case.id}:{case.orders[0].id}"]
-    assert svc.store.get_case(case.id).applied_events.count("t1") == 1
-
-
 def _hammer(url: str, case_id: str, worker: int, n: int, lock: bool, sync: str) -> None:
     import structlog
 
@@ -225,16 +161,122 @@ def test_concurrent_writers_to_one_case_lose_no_update(store_url, lock, tmp_path
         assert conflicts == 0  # writers waited their turn
 
 
-def test_a_newer_schema_or_a_closed_store_is_a_clear_error(store_url):
-    s = open_store(store_url, upgrade=True)
-    with s.transaction() as tx:  # as if a newer caseflow had migrated this database
-        tx._exec(
-            "INSERT INTO caseflow_schema (version, name, applied_at) VALUES (?, ?, ?)",
-            (SCHEMA_VERSION + 1, "from_the_future", "2027-01-01T00:00:00+00:00"),
+# --- several worker processes against one store -----------------------------------------------
+
+N_CASES = 40
+
+
+def _worker(url: str, mode: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.store.scenario", url, mode, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def _finish(p: subprocess.Popen) -> dict:
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _start_together(procs: list[subprocess.Popen], tmp_path: Path, go: Path) -> None:
+    deadline = time.time() + 120
+    while len(list(tmp_path.glob("ready-*"))) < len(procs) and time.time() < deadline:
+        time.sleep(0.02)
+    go.touch()
+
+
+def _serial(n: int) -> dict:
+    ref = scenario.service("memory://")
+    scenario.load(ref, n)
+    ref.run_until_idle(now=T0)
+    return scenario.snapshot(ref)
+
+
+def test_n_workers_end_in_the_state_of_a_serial_run(store_url, tmp_path):
+    svc = scenario.service(store_url, upgrade=True)
+    scenario.load(svc, N_CASES)
+    go = tmp_path / "go"
+    procs = [
+        _worker(
+            store_url,
+            "work",
+            "--worker",
+            f"w{i}",
+            "--go",
+            str(go),
+            "--ready",
+            str(tmp_path / f"ready-{i}"),
+            "--pause",
+            "0.02",
         )
-    s.close()
-    with pytest.raises(MigrationError, match="newer than this caseflow"):
-        open_store(store_url)
-    with pytest.raises(StoreError, match="is closed") as e:
-        s.get_case("x")
-    assert e.value.code == "store-closed"
+        for i in range(3)
+    ]
+    _start_together(procs, tmp_path, go)
+    applied = [_finish(p)["applied"] for p in procs]
+    assert sum(1 for a in applied if a > 0) >= 2, applied  # the work was really shared
+    got, want = scenario.snapshot(svc), _serial(N_CASES)
+    assert got["counts"]["inbox"] == 0
+    for key in ("cases", "records", "outbox", "timers", "failed", "counts"):
+        assert got[key] == want[key], key
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(store_url, tmp_path):
+    svc = scenario.service(store_url, upgrade=True)
+    scenario.load(svc, N_CASES)
+    marker = tmp_path / "inside-a-transaction"
+    p = _worker(store_url, "work", "--slow", "0.02", "--marker", str(marker))
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait for some committed batches and an open transaction
+        if svc.store.counts()["processed_events"] >= 20 and marker.exists():
+            marker.unlink()
+            time.sleep(0.03)
+            if marker.exists():  # it is applying an event of an uncommitted batch right now
+                break
+        time.sleep(0.01)
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=60)
+    assert p.returncode == -signal.SIGKILL
+    mid = svc.store.counts()
+    assert 0 < mid["inbox"] and mid["processed_events"] > 0  # killed half way
+    _finish(_worker(store_url, "work"))  # restarted
+    got, want = scenario.snapshot(svc), _serial(N_CASES)
+    for key in ("cases", "records", "outbox", "timers", "failed", "counts"):
+        assert got[key] == want[key], key
+
+
+def test_two_workers_never_fire_the_same_timer(store_url, tmp_path):
+    svc = scenario.service(store_url, upgrade=True)
+    scenario.load(svc, N_CASES)
+    svc.run_until_idle(now=T0)
+    now = T0 + timedelta(days=2)
+    due = {f"{t.key}@{t.due.isoformat()}" for t in svc.store.timers() if t.due <= now}
+    assert len(due) >= N_CASES
+    go = tmp_path / "go"
+    procs = [
+        _worker(
+            store_url,
+            "timers",
+            "--now",
+            now.isoformat(),
+            "--worker",
+            f"t{i}",
+            "--go",
+            str(go),
+            "--ready",
+            str(tmp_path / f"ready-{i}"),
+            "--pause",
+            "0.01",
+        )
+        for i in range(2)
+    ]
+    _start_together(procs, tmp_path, go)
+    a, b = (set(_finish(p)["fired"]) for p in procs)
+    assert a and b and not a & b  # both fired some, never the same one
+    assert a | b == due
+    assert svc.store.counts()["fired_timers"] == len(due)
+    assert svc.store.counts()["inbox"] == len(due)  # each fired timer queued its event once

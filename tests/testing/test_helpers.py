@@ -1,3 +1,5 @@
+"""caseflow.testing: make_case and decide."""
+
 from __future__ import annotations
 
 from caseflow.testing import decide, make_case

@@ -1,4 +1,4 @@
-"""caseflow report: per-period figures from a store, as a table, CSV, JSON and an SVG chart."""
+"""caseflow report: per-period figures, as a table, CSV, JSON and an SVG chart."""
 
 from __future__ import annotations
 
@@ -11,20 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from caseflow import Actor, CaseService, WorkflowEvent, Workflows, open_store
 from caseflow.errors import CaseflowError
 from caseflow.store import OutboxMessage
-from caseflow.testing import make_case
-from caseflow.tools.cli import main
 from caseflow.tools.report import build_report
 
-MON = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday (ISO week 45)
-
-
-def _case(i: int, at: datetime, **kw):
-    base = {"id": f"R-{i}", "created_at": at.isoformat(), "channel": "chat"}
-    base.update(kw)
-    return make_case(**base)
+from .helpers import MON, _case
 
 
 def _refund(case_id: str, amount: str, currency: str, at: datetime, n: int) -> OutboxMessage:
@@ -149,52 +140,3 @@ def test_bad_period_or_time_zone_is_a_clear_error():
     assert e.value.code == "report-bad-case"
     with pytest.raises(ValueError, match=r"build_report\(since=...\) 2026-11-01T00:00:00 has no time zone"):
         build_report([], since=datetime(2026, 11, 1))
-
-
-def _store_with_cases(url: str) -> None:
-    with open_store(url, upgrade=True) as store:
-        svc = CaseService(store, Workflows(engine=None))
-        for i in range(6):
-            c = _case(i, MON + timedelta(days=2 * i))
-            svc.open(c, actor=Actor(id="intake", role="system"))
-            if i % 3 == 0:
-                svc.handle(
-                    c.id,
-                    WorkflowEvent(
-                        id=f"h{i}",
-                        trigger="handoff_to_tier2",
-                        reason="complex",
-                        actor=Actor(id="a", role="tier1_agent"),
-                        at=c.created_at,
-                    ),
-                )
-
-
-def test_the_command_reads_a_store(store_url, tmp_path, capsys):
-    _store_with_cases(store_url)
-    chart = tmp_path / "trend.svg"
-    assert main(["report", "--store", store_url, "--period", "weekly", "--chart", str(chart)]) == 0
-    out = capsys.readouterr().out
-    assert "2026-W45" in out and "2026-W46" in out and f"chart written to {chart}" in out
-    ET.fromstring(chart.read_text())
-    assert main(["report", "--store", store_url, "--period", "daily", "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert [p["cases"] for p in data["periods"]] == [1] * 6
-    assert sum(p["escalated"] for p in data["periods"]) == 2
-    assert main(["report", "--store", store_url, "--period", "monthly", "--format", "csv"]) == 0
-    assert "2026-11,cases,,6" in capsys.readouterr().out
-
-
-def test_the_command_says_what_is_wrong(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path}/cases.db"
-    assert main(["report", "--store", url]) == 2  # no schema yet
-    assert "caseflow db upgrade" in capsys.readouterr().err
-    _store_with_cases(url)
-    assert main(["report", "--store", url, "--tz", "Mars/Olympus"]) == 2
-    assert "unknown time zone" in capsys.readouterr().err
-    assert main(["report", "--store", url, "--chart", str(tmp_path / "x.png")]) == 2
-    assert "SVG" in capsys.readouterr().err
-    assert main(["report", "--store", url, "--since", "yesterday"]) == 2
-    assert "not an ISO date" in capsys.readouterr().err
-    assert main(["report", "--store", url, "--since", "2026-11-20", "--until", "2026-11-01"]) == 2
-    assert "is not before --until" in capsys.readouterr().err
