@@ -82,3 +82,18 @@ def test_a_role_that_may_not_fire_is_refused_and_nothing_changes(flows):
         flows.handle(case, ev(1, "triage", Actor(id="b", role="buyer")))
     assert exc.value.guard == "roles" and "buyer" in str(exc.value)
     assert case.states["tier1"] == "new" and case.version == 1
+
+
+def test_transitions_is_a_release_this_module_was_checked_against():
+    # states/machine.py reads Machine.get_transitions, Transition.dest/conditions/prepare/before/after,
+    # Condition.func/target and State.on_enter/on_exit; pyproject.toml pins transitions>=0.9.2,<0.10
+    from importlib.metadata import version
+
+    from packaging.version import Version
+    from transitions import Machine
+
+    assert Version("0.9.2") <= Version(version("transitions")) < Version("0.10")
+    m = Machine(model=[], states=["a", "b"], initial="a", transitions=[{"trigger": "go", "source": "a", "dest": "b"}])
+    (t,) = m.get_transitions(trigger="go", source="a")
+    assert (t.dest, t.conditions, t.prepare, t.before, t.after) == ("b", [], [], [], [])
+    assert m.get_state("a").on_enter == [] and m.get_state("a").on_exit == []

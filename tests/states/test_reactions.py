@@ -59,3 +59,34 @@ def test_a_chargeback_freezes_the_payout(driven):
     # the escalation policy: a chargeback is high severity for payments, so tier 2 hands it on at once
     assert out.case.states["tier1"] == "handed_to_tier2" and out.case.states["tier2"] == "with_authority"
     assert out.case.authority == "payments" and out.case.priority.value == "urgent"
+
+
+def test_an_app_reaction_changes_the_case_and_replay_rebuilds_it():
+    """Reactions are the one extension point: an app's reaction sees every transition, and what it
+    writes is recorded, so replay rebuilds the case exactly."""
+    from caseflow.states import Reaction, TransitionStep, Workflows, default_reactions, replay
+
+    from .helpers import AGENT
+
+    class LastMove(Reaction):
+        def on_transition(self, step: TransitionStep):
+            return {"attributes": {"last_move": f"{step.workflow}:{step.to_state}"}}
+
+    flows = Workflows(reactions=[*default_reactions(), LastMove()])
+    out = flows.open(make_case(), actor=SYSTEM, at=NOW)
+    records = list(out.records)
+    moved = flows.handle(out.case, ev(1, "triage", AGENT, data={"root_cause": "late parcel"}))
+    records += moved.records
+    assert moved.case.attributes["last_move"] == "tier1:triaged" and moved.case.root_cause == "late parcel"
+    assert replay(records) == moved.case
+
+
+def test_without_the_default_reactions_an_event_changes_only_the_states():
+    from caseflow.states import Workflows
+
+    from .helpers import AGENT
+
+    flows = Workflows(reactions=[])
+    out = flows.open(make_case(), actor=SYSTEM, at=NOW)
+    moved = flows.handle(out.case, ev(1, "triage", AGENT, data={"root_cause": "late parcel"}))
+    assert moved.case.states["tier1"] == "triaged" and moved.case.root_cause is None
