@@ -1,4 +1,7 @@
-"""caseflow's version, read from the installed package's metadata (``pyproject.toml`` is the one place it is written)."""
+"""caseflow's version, read from the installed package's metadata.
+
+``pyproject.toml`` is the one place it is written.
+"""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ it, in the manner of pydantic's user errors.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -85,13 +85,13 @@ class CaseflowError(Exception):
     def __str__(self) -> str:
         return f"{self.args[0]} [{self.code}]"
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Callable[..., CaseflowError], tuple[object, ...]]:
         # subclasses have their own __init__ signatures: rebuild without calling them, so an
         # error raised in a worker process arrives whole in the parent
         return (_restore, (self.__class__, self.args, dict(self.__dict__)))
 
 
-def _restore(cls: type, args: tuple, state: dict) -> CaseflowError:  # type: ignore[type-arg]
+def _restore(cls: type[CaseflowError], args: tuple[object, ...], state: dict[str, object]) -> CaseflowError:
     err = cls.__new__(cls)
     Exception.__init__(err, *args)
     err.__dict__.update(state)

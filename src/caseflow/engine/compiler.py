@@ -21,16 +21,17 @@ Semantics fixed here, for both backends:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 from ..model.money import Money
 from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test, compile_regex
 from ..policies.facts import FactRegistry, FactType
 from ..policies.model import Policy, Rule
+from ..policies.phrases import PhraseSet
 
 __all__ = [
     "CAll",
@@ -40,7 +41,10 @@ __all__ = [
     "CompiledPolicy",
     "CompiledRule",
     "CompiledSet",
+    "LeafValue",
     "Slot",
+    "SlotArg",
+    "SlotMaker",
     "compile_policies",
     "dnf_size",
     "literal_counts",
@@ -57,7 +61,7 @@ MONEY_SCALE = 10**3
 TIME_SCALE = 10**3
 
 
-def fixed(x: Any, scale: int) -> int:
+def fixed(x: Decimal | float, scale: int) -> int:
     """``x`` as an integer count of ``1/scale`` units (round half to even)."""
     return round(x * scale)  # Decimal and float both round half to even into an int
 
@@ -67,21 +71,37 @@ def normalize_text(s: str) -> str:
     return unicodedata.normalize("NFKC", s).casefold()
 
 
+SlotArg = str | PhraseSet | frozenset[str] | None
+"""What a slot's view needs besides the fact: the text (``contains``, ``has``), the regex (``matches``),
+the phrase set (``mentions``), the values (``any_in``); ``None`` for the other views."""
+
+LeafValue = str | int | float | Decimal | bool | None
+"""A literal a leaf compares its slot with: text, a boolean, or an integer (numbers, money amounts and
+times are fixed-point integers, see :func:`fixed`); ``None`` when the right-hand side is another slot.
+A float or a Decimal would be a literal the compiler left unscaled (the durable backend checks them)."""
+
+SlotMaker = Callable[[object, datetime], object]
+"""``f(raw fact value, now) -> slot value`` (``None`` when the fact is missing)."""
+
+_Maker = Callable[[Any, datetime], Any]  # a slot maker as written: it reads its fact's raw value, whatever its type
+
+
 @dataclass(frozen=True)
 class Slot:
     fact: str
     view: str  # value amount currency epoch age contains matches mentions has any_in present const
-    arg: Any = None
+    arg: SlotArg = None
 
     def label(self) -> str:
+        arg = self.arg
         if self.view in ("value",):
             return self.fact
         if self.view in ("contains", "matches", "has"):
-            return f"{self.fact} {self.view} {self.arg!r}"
-        if self.view == "mentions":
-            return f"{self.fact} mentions {self.arg.name}"
-        if self.view == "any_in":
-            return f"{self.fact} in {sorted(self.arg)}"
+            return f"{self.fact} {self.view} {arg!r}"
+        if self.view == "mentions" and isinstance(arg, PhraseSet):
+            return f"{self.fact} mentions {arg.name}"
+        if self.view == "any_in" and isinstance(arg, frozenset):
+            return f"{self.fact} in {sorted(arg)}"
         if self.view == "const":
             return "always"
         return f"{self.view}({self.fact})"
@@ -95,7 +115,7 @@ class Slot:
 class CLeaf:
     slot: int
     cmp: str  # eq ne lt le gt ge
-    value: Any = None  # the literal, when rhs_slot is None
+    value: LeafValue = None  # the literal, when rhs_slot is None
     rhs_slot: int | None = None
 
 
@@ -114,7 +134,7 @@ class CNot:
     child: CNode
 
 
-CNode = Union[CLeaf, CAll, CAny, CNot]
+CNode = CLeaf | CAll | CAny | CNot
 
 _NEG = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 
@@ -158,19 +178,21 @@ class CompiledSet:
 
     def message_function(
         self, keys: list[str], only: list[int] | None = None
-    ) -> Callable[[Any, datetime], dict[str, Any]]:
+    ) -> Callable[[Mapping[str, object], datetime], dict[str, object]]:
         """``f(facts, now) -> {key: slot value}`` without the missing (``None``) slots, in one pass.
 
         ``only``: the slot indexes to include (default: all).
         """
-        triples = []
+        # (message key, kind, maker, fact): kind 0 is the raw value (its maker is never called),
+        # 1 a presence test, 2 a value computed by the maker
+        triples: list[tuple[str, int, SlotMaker, str]] = []
         for i in range(len(self.slots)) if only is None else only:
             key, s = keys[i], self.slots[i]
             mk = slot_maker(s, self.facts)
             kind = 0 if mk is None else 1 if s.view == "present" else 2
-            triples.append((key, kind, mk, s.fact))
+            triples.append((key, kind, _raw if mk is None else mk, s.fact))
 
-        def message(facts: Any, now: datetime) -> dict[str, Any]:
+        def message(facts: Mapping[str, object], now: datetime) -> dict[str, object]:
             return {
                 k: v
                 for k, kind, m, n in triples
@@ -188,41 +210,86 @@ def _number_types(facts: FactRegistry | None, name: str) -> FactType | None:
     return None if spec is None else spec.type
 
 
-def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime], Any] | None:
+def slot_maker(s: Slot, facts: FactRegistry | None) -> SlotMaker | None:
     """``f(raw fact value, now) -> slot value``; ``None`` when the slot is the raw value itself."""
     v = s.view
     if v == "value":
         if _number_types(facts, s.fact) in (FactType.number, FactType.integer):
-            return lambda x, now: None if x is None else fixed(x, NUMBER_SCALE)
+            return _number
         return None
-    if v == "amount":
-        return lambda x, now: fixed(x.amount, MONEY_SCALE) if isinstance(x, Money) else None
-    if v == "currency":
-        return lambda x, now: x.currency if isinstance(x, Money) else None
-    if v == "epoch":
-        return lambda x, now: None if x is None else fixed(x.timestamp(), TIME_SCALE)
-    if v == "age":
-        return lambda x, now: None if x is None else fixed((now - x).total_seconds(), TIME_SCALE)
-    if v == "contains":
-        needle = normalize_text(s.arg)
+    plain = _PLAIN_MAKERS.get(v)
+    if plain is not None:
+        return plain
+    return _text_maker(s) if v in ("contains", "matches", "mentions") else _membership_maker(s)
+
+
+def _raw(x: object, now: datetime) -> object:
+    """The slot that is the raw value itself (``slot_maker`` gives ``None`` for it)."""
+    return x
+
+
+def _number(x: Any, now: datetime) -> int | None:
+    return None if x is None else fixed(x, NUMBER_SCALE)
+
+
+def _amount(x: object, now: datetime) -> int | None:
+    return fixed(x.amount, MONEY_SCALE) if isinstance(x, Money) else None
+
+
+def _currency(x: object, now: datetime) -> str | None:
+    return x.currency if isinstance(x, Money) else None
+
+
+def _epoch(x: Any, now: datetime) -> int | None:
+    return None if x is None else fixed(x.timestamp(), TIME_SCALE)
+
+
+def _age(x: Any, now: datetime) -> int | None:
+    return None if x is None else fixed((now - x).total_seconds(), TIME_SCALE)
+
+
+def _present(x: object, now: datetime) -> bool:
+    return x is not None
+
+
+def _const(x: object, now: datetime) -> bool:
+    return True
+
+
+_PLAIN_MAKERS: dict[str, _Maker] = {
+    "amount": _amount,
+    "currency": _currency,
+    "epoch": _epoch,
+    "age": _age,
+    "present": _present,
+    "const": _const,
+}
+"""The views computed from the raw value alone (no argument)."""
+
+
+def _text_maker(s: Slot) -> _Maker:
+    """``contains``, ``matches`` and ``mentions`` on a text fact: whether it holds the slot's text,
+    regex or phrase set (width- and case-insensitively, RE2, phrase rules)."""
+    arg = s.arg
+    if s.view == "contains" and isinstance(arg, str):
+        needle = normalize_text(arg)
         return lambda x, now: None if x is None else needle in normalize_text(x)
-    if v == "matches":
-        rx = compile_regex(s.arg)
+    if s.view == "matches" and isinstance(arg, str):
+        rx = compile_regex(arg)
         return lambda x, now: None if x is None else rx.search(x) is not None
-    if v == "mentions":
-        phrases = s.arg
-        return lambda x, now: None if x is None else phrases.mentions(x)
-    if v == "has":
-        arg = s.arg
+    if s.view == "mentions" and isinstance(arg, PhraseSet):
+        return lambda x, now: None if x is None else arg.mentions(x)
+    raise AssertionError(s)  # pragma: no cover
+
+
+def _membership_maker(s: Slot) -> _Maker:
+    """``has`` (a list fact holds the text) and ``any_in`` (it holds one of the values)."""
+    arg = s.arg
+    if s.view == "has":
         return lambda x, now: None if x is None else arg in x
-    if v == "any_in":
-        arg = s.arg
+    if s.view == "any_in" and isinstance(arg, frozenset):
         return lambda x, now: None if x is None else not arg.isdisjoint(x)
-    if v == "present":
-        return lambda x, now: x is not None
-    if v == "const":
-        return lambda x, now: True
-    raise AssertionError(v)  # pragma: no cover
+    raise AssertionError(s)  # pragma: no cover
 
 
 # ----------------------------------------------------------------------------------------
@@ -230,73 +297,89 @@ def slot_maker(s: Slot, facts: FactRegistry | None) -> Callable[[Any, datetime],
 # ----------------------------------------------------------------------------------------
 
 
-def _lit(ftype: FactType, value: Any) -> Any:
-    if (
-        ftype in (FactType.number, FactType.integer)
-        and isinstance(value, (int, float, Decimal))
-        and not isinstance(value, bool)
-    ):
-        return fixed(Decimal(value) if isinstance(value, int) else value, NUMBER_SCALE)
-    return value
+def _lit(ftype: FactType, value: object) -> LeafValue:
+    """A test's literal as a leaf holds it: numbers of number facts as fixed-point integers."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        if ftype in (FactType.number, FactType.integer):
+            return fixed(Decimal(value) if isinstance(value, int) else value, NUMBER_SCALE)
+        return value
+    raise AssertionError(f"{value!r} is not a literal of a {ftype.value} fact")  # pragma: no cover
+
+
+_AGE_CMP = {"older_than": "gt", "newer_than": "lt", "within": "le"}
+"""more than N ago: age > N; less than N ago: age < N; within N: age <= N (inclusive)."""
 
 
 def _compile_test(t: Test, cs: CompiledSet, facts: FactRegistry) -> CNode:
-    spec = facts.get(t.fact)
-    ft = spec.type
-    op = t.op
-    sl = cs.slot
-    if op == "exists":
-        return CLeaf(sl(Slot(t.fact, "present")), "eq", True)
-    if op == "not_exists":
-        return CLeaf(sl(Slot(t.fact, "present")), "eq", False)
-    if op == "contains":
-        view = "has" if ft is FactType.strings else "contains"
-        return CLeaf(sl(Slot(t.fact, view, t.value)), "eq", True)
-    if op == "matches":
-        return CLeaf(sl(Slot(t.fact, "matches", t.value)), "eq", True)
-    if op == "mentions":
-        return CLeaf(sl(Slot(t.fact, "mentions", t.value)), "eq", True)
-    if op in ("older_than", "newer_than", "within"):
-        # more than N ago: age > N; less than N ago: age < N; within N: age <= N (inclusive)
-        cmp = {"older_than": "gt", "newer_than": "lt", "within": "le"}[op]
-        return CLeaf(sl(Slot(t.fact, "age")), cmp, fixed(Decimal(repr(float(t.value))), TIME_SCALE))
-    if op in ("in", "not_in"):
-        if ft is FactType.strings:
-            return CLeaf(sl(Slot(t.fact, "any_in", frozenset(t.value))), "eq", op == "in")
-        s = sl(Slot(t.fact, "value"))
-        leaves = tuple(CLeaf(s, "eq" if op == "in" else "ne", _lit(ft, v)) for v in t.value)
-        if len(leaves) == 1:
-            return leaves[0]
-        return CAny(leaves) if op == "in" else CAll(leaves)
-    if op == "between":
-        lo, hi = t.value
+    ft = facts.get(t.fact).type
+    op, v = t.op, t.value
+    if op in ("exists", "not_exists"):
+        return CLeaf(cs.slot(Slot(t.fact, "present")), "eq", op == "exists")
+    if op in ("contains", "matches", "mentions"):
+        return _text_test(t, ft, cs)
+    if op in _AGE_CMP and isinstance(v, (int, float, Decimal)):  # v: seconds
+        return CLeaf(cs.slot(Slot(t.fact, "age")), _AGE_CMP[op], fixed(Decimal(repr(float(v))), TIME_SCALE))
+    if op in ("in", "not_in") and isinstance(v, tuple):
+        return _in_test(t, ft, cs, v)
+    if op == "between" and isinstance(v, tuple):
+        lo, hi = v
         return CAll((_cmp(t, cs, facts, "ge", lo), _cmp(t, cs, facts, "le", hi)))
-    return _cmp(t, cs, facts, op, t.value)
+    return _cmp(t, cs, facts, op, v)
 
 
-def _cmp(t: Test, cs: CompiledSet, facts: FactRegistry, op: str, value: Any) -> CNode:
+def _text_test(t: Test, ft: FactType, cs: CompiledSet) -> CNode:
+    """``contains`` (an element, for a list of strings), ``matches`` and ``mentions``: a boolean slot."""
+    v = t.value
+    if t.op == "contains" and isinstance(v, str):
+        view = "has" if ft is FactType.strings else "contains"
+        return CLeaf(cs.slot(Slot(t.fact, view, v)), "eq", True)
+    if (t.op == "matches" and isinstance(v, str)) or (t.op == "mentions" and isinstance(v, PhraseSet)):
+        return CLeaf(cs.slot(Slot(t.fact, t.op, v)), "eq", True)
+    raise AssertionError(t)  # pragma: no cover
+
+
+def _in_test(t: Test, ft: FactType, cs: CompiledSet, values: tuple[object, ...]) -> CNode:
+    """``in``: any of ``==``; ``not in``: all of ``!=``; on a list of strings, one boolean slot."""
+    if ft is FactType.strings:
+        return CLeaf(cs.slot(Slot(t.fact, "any_in", frozenset(str(v) for v in values))), "eq", t.op == "in")
+    s = cs.slot(Slot(t.fact, "value"))
+    leaves = tuple(CLeaf(s, "eq" if t.op == "in" else "ne", _lit(ft, v)) for v in values)
+    if len(leaves) == 1:
+        return leaves[0]
+    return CAny(leaves) if t.op == "in" else CAll(leaves)
+
+
+def _cmp(t: Test, cs: CompiledSet, facts: FactRegistry, op: str, value: object) -> CNode:
     ft = facts.get(t.fact).type
     sl = cs.slot
     if isinstance(value, FactRef):
-        # durable-rules treats a missing right-hand field as matching some comparisons
-        # ($lt): both sides are tested for presence explicitly (a no-op for python)
-        both = (CLeaf(sl(Slot(t.fact, "present")), "eq", True), CLeaf(sl(Slot(value.name, "present")), "eq", True))
-        if ft is FactType.money:
-            cur = CLeaf(sl(Slot(t.fact, "currency")), "eq", None, sl(Slot(value.name, "currency")))
-            amt = CLeaf(sl(Slot(t.fact, "amount")), op, None, sl(Slot(value.name, "amount")))
-            body = CAll((cur, amt)) if op != "ne" else CAny((CLeaf(cur.slot, "ne", None, cur.rhs_slot), amt))
-            return CAll((*both, body))
-        view = "epoch" if ft is FactType.datetime else "value"
-        return CAll((*both, CLeaf(sl(Slot(t.fact, view)), op, None, sl(Slot(value.name, view)))))
-    if ft is FactType.money:
+        return _cmp_facts(t, cs, ft, op, value)
+    if ft is FactType.money and isinstance(value, (Decimal, int, float)):
         cur_slot = sl(Slot(t.fact, "currency"))
         amt = CLeaf(sl(Slot(t.fact, "amount")), op, fixed(value, MONEY_SCALE))
         if op == "ne":
             return CAny((CLeaf(cur_slot, "ne", t.currency), amt))
         return CAll((CLeaf(cur_slot, "eq", t.currency), amt))
-    if ft is FactType.datetime:
+    if ft is FactType.datetime and isinstance(value, datetime):
         return CLeaf(sl(Slot(t.fact, "epoch")), op, fixed(Decimal(repr(value.timestamp())), TIME_SCALE))
     return CLeaf(sl(Slot(t.fact, "value")), op, _lit(ft, value))
+
+
+def _cmp_facts(t: Test, cs: CompiledSet, ft: FactType, op: str, other: FactRef) -> CNode:
+    """A comparison of two facts (money: same currency, then the amounts; times: their epochs)."""
+    sl = cs.slot
+    # durable-rules treats a missing right-hand field as matching some comparisons
+    # ($lt): both sides are tested for presence explicitly (a no-op for python)
+    both = (CLeaf(sl(Slot(t.fact, "present")), "eq", True), CLeaf(sl(Slot(other.name, "present")), "eq", True))
+    if ft is FactType.money:
+        cur = CLeaf(sl(Slot(t.fact, "currency")), "eq", None, sl(Slot(other.name, "currency")))
+        amt = CLeaf(sl(Slot(t.fact, "amount")), op, None, sl(Slot(other.name, "amount")))
+        body = CAll((cur, amt)) if op != "ne" else CAny((CLeaf(cur.slot, "ne", None, cur.rhs_slot), amt))
+        return CAll((*both, body))
+    view = "epoch" if ft is FactType.datetime else "value"
+    return CAll((*both, CLeaf(sl(Slot(t.fact, view)), op, None, sl(Slot(other.name, view)))))
 
 
 def _compile_condition(c: Condition, cs: CompiledSet, facts: FactRegistry, tests: dict[int, CNode]) -> CNode:
@@ -385,9 +468,9 @@ def dnf_size(node: CNode) -> int:
     return dnf_size(node.child)  # CNot (not present after to_nnf)
 
 
-def literal_counts(node: CNode) -> dict[int, set[Any]]:
+def literal_counts(node: CNode) -> dict[int, set[tuple[str, LeafValue]]]:
     """Distinct literal values tested per slot (durable-rules hangs at 512 of one field)."""
-    out: dict[int, set[Any]] = {}
+    out: dict[int, set[tuple[str, LeafValue]]] = {}
 
     def walk(n: CNode) -> None:
         if isinstance(n, CLeaf):

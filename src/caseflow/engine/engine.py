@@ -14,24 +14,34 @@ The engine never reads the wall clock itself: time comes from the injected ``clo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ..clock import Clock, SystemClock, ensure_aware
 from ..errors import BackendError, EvaluationError
-from ..logging import get_logger
+from ..logging import LoggerLike, get_logger
 from ..model.case import Case
 from ..model.decision import Decision, DecisionAction, Explanation, FiredRule, PolicyRef
-from ..policies.facts import GivenFacts, LazyFacts
+from ..policies.facts import FactValue, GivenFacts, LazyFacts
 from ..policies.loader import load_policies
 from ..policies.model import PolicySet
 from .backends import make_backend
+from .backends.base import Facts
 from .compiler import compile_policies
 from .explain import build_explanation
 
 __all__ = ["Engine"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What one rule contributes to a decision when it fires (built once per engine)."""
+
+    rule: FiredRule
+    actions: list[DecisionAction]
 
 
 class Engine:
@@ -47,7 +57,7 @@ class Engine:
         *,
         backend: str = "durable",
         clock: Clock | None = None,
-        logger: Any = None,
+        logger: logging.Logger | LoggerLike | None = None,
     ) -> None:
         if not isinstance(policies, PolicySet):
             policies = load_policies(policies)
@@ -61,9 +71,9 @@ class Engine:
         self._always_active = all(p.effective_from is None and p.effective_until is None for p in policies.policies)
         self._all_on = [True] * len(policies.policies)
         self._refs_all = [PolicyRef(name=p.name, version=p.version, hit_policy=p.hit_policy) for p in policies.policies]
-        self._rule_table = [
+        self._rule_table: list[list[_Outcome]] = [
             [
-                (
+                _Outcome(
                     FiredRule(
                         policy=cr.policy.name, version=cr.policy.version, rule_id=cr.rule.id, priority=cr.rule.priority
                     ),
@@ -83,7 +93,8 @@ class Engine:
         """The facts this policy set reads (only these are derived for each case)."""
         return list(self._compiled.fact_names)
 
-    def derive_facts(self, case: Case, now: datetime | None = None) -> dict[str, Any]:
+    def derive_facts(self, case: Case, now: datetime | None = None) -> dict[str, FactValue]:
+        """The facts this policy set reads, derived for ``case`` at ``now`` (default: the clock's time)."""
         now = now or self.clock.now()
         return self.policies.facts.derive(case, now, self._compiled.fact_names)
 
@@ -114,7 +125,7 @@ class Engine:
         return self._decide(self.policies.facts.lazy(case, now), now, case.id)
 
     def evaluate_facts(
-        self, facts: Mapping[str, Any], *, case_id: str | None = None, at: datetime | None = None
+        self, facts: Mapping[str, object], *, case_id: str | None = None, at: datetime | None = None
     ) -> Decision:
         """Evaluate already-derived facts (a mapping of fact name to value); missing names are missing facts.
 
@@ -130,7 +141,7 @@ class Engine:
         now = self._time(at, "lazy_facts(at=...)")
         return self.policies.facts.lazy(case, now)
 
-    def _decide(self, facts: Any, now: datetime, case_id: str | None) -> Decision:
+    def _decide(self, facts: Facts, now: datetime, case_id: str | None) -> Decision:
         active = self._active(now)
         try:
             fired = self._backend.fire_facts(facts, now, active)
@@ -139,15 +150,17 @@ class Engine:
             raise
         actions: list[DecisionAction] = []
         matched: list[FiredRule] = []
-        for table, hits in zip(self._rule_table, fired):
+        # per policy p, fired[p] indexes self._rule_table[p] (enumerate: zip(strict=True) costs more per call)
+        rule_table = self._rule_table
+        for p, hits in enumerate(fired):
             for i in hits:
-                ref, acts = table[i]
-                matched.append(ref)
-                actions += acts
+                outcome = rule_table[p][i]
+                matched.append(outcome.rule)
+                actions += outcome.actions
         refs = (
             self._refs_all
             if active is self._all_on or all(active)
-            else [r.model_copy(update={"effective": on}) for r, on in zip(self._refs_all, active)]
+            else [r.model_copy(update={"effective": on}) for r, on in zip(self._refs_all, active, strict=True)]
         )
         return Decision._fast(
             case_id,
@@ -160,7 +173,7 @@ class Engine:
         )
 
     def _explanation(
-        self, facts: Any, now: datetime, case_id: str | None, active: list[bool], fired: list[list[int]]
+        self, facts: Facts, now: datetime, case_id: str | None, active: list[bool], fired: list[list[int]]
     ) -> Explanation:
         full = GivenFacts({n: facts[n] for n in self._names})
         return build_explanation(self._compiled, full, active, fired, case_id=case_id, now=now)

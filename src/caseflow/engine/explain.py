@@ -10,18 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from ..model.decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
 from ..model.money import Money
 from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
+from ..policies.model import Action
+from ..policies.phrases import PhraseSet
+from .backends.base import Facts
 from .backends.python import compile_fact_predicate
-from .compiler import CompiledSet
+from .compiler import CNode, CompiledSet
 
 __all__ = ["build_explanation", "format_value"]
 
 
-def format_value(value: Any, now: datetime | None = None) -> str:
+def format_value(value: object, now: datetime | None = None) -> str:
+    """A fact's value as an explanation shows it: ``missing``, money with its currency, times with their age."""
     if value is None:
         return "missing"
     if isinstance(value, Money):
@@ -46,47 +49,53 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def _trace(
     c: Condition,
-    tests: dict[int, Any],
+    tests: dict[int, CNode],
     cs: CompiledSet,
-    facts: Mapping[str, Any],
+    facts: Facts,
     now: datetime,
-    params: dict[str, Any] | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> ConditionTrace:
     params = params or {}
     if isinstance(c, Test):
         result = compile_fact_predicate(tests[id(c)], cs)(facts, now)
-        seen = {c.fact: format_value(facts.get(c.fact), now)}
-        if isinstance(c.value, FactRef):
-            seen[c.value.name] = format_value(facts.get(c.value.name), now)
-        if c.op == "mentions" and isinstance(facts.get(c.fact), str):
-            found = c.value.find(facts[c.fact])
-            seen["phrases found"] = (
-                ", ".join(repr(m.phrase) + ("" if m.counted else f" ({m.why_not})") for m in found) or "none"
-            )
-        for name in _PARAM.findall(c.text):
-            if name in params:
-                seen["$" + name] = format_value(params[name])
-        return ConditionTrace(kind="test", text=c.text, result=result, seen=seen, line=c.line)
+        return ConditionTrace(kind="test", text=c.text, result=result, seen=_seen(c, facts, now, params), line=c.line)
     if isinstance(c, Always):
         return ConditionTrace(kind="always", text="always", result=True, line=c.line)
     if isinstance(c, NotOf):
         kid = _trace(c.child, tests, cs, facts, now, params)
         return ConditionTrace(kind="not", text="not", result=not kid.result, line=c.line, children=[kid])
-    kids = [_trace(k, tests, cs, facts, now, params) for k in c.children]  # type: ignore[union-attr]
+    kids = [_trace(k, tests, cs, facts, now, params) for k in c.children]
     if isinstance(c, AllOf):
         return ConditionTrace(kind="all", text="all", result=all(k.result for k in kids), line=c.line, children=kids)
     assert isinstance(c, AnyOf)
     return ConditionTrace(kind="any", text="any", result=any(k.result for k in kids), line=c.line, children=kids)
 
 
-def _action_text(a: Any) -> str:
+def _seen(c: Test, facts: Facts, now: datetime, params: Mapping[str, object]) -> dict[str, str]:
+    """What a test saw: its facts' values, the phrases a ``mentions`` found, the ``$parameters`` it uses."""
+    value = facts.get(c.fact)
+    seen = {c.fact: format_value(value, now)}
+    if isinstance(c.value, FactRef):
+        seen[c.value.name] = format_value(facts.get(c.value.name), now)
+    if c.op == "mentions" and isinstance(value, str) and isinstance(c.value, PhraseSet):
+        found = c.value.find(value)
+        seen["phrases found"] = (
+            ", ".join(repr(m.phrase) + ("" if m.counted else f" ({m.why_not})") for m in found) or "none"
+        )
+    for name in _PARAM.findall(c.text):
+        if name in params:
+            seen["$" + name] = format_value(params[name])
+    return seen
+
+
+def _action_text(a: Action) -> str:
     params = ", ".join(f"{k}={v}" for k, v in a.params.items())
     return f"{a.type}({params})"
 
 
 def build_explanation(
     cs: CompiledSet,
-    facts: Mapping[str, Any],
+    facts: Facts,
     active: list[bool],
     fired: list[list[int]],
     *,
@@ -95,7 +104,7 @@ def build_explanation(
 ) -> Explanation:
     """``facts`` answers ``None`` for a missing fact (a :class:`~caseflow.facts.GivenFacts`)."""
     policies = []
-    for cp, on, hits in zip(cs.policies, active, fired):
+    for cp, on, hits in zip(cs.policies, active, fired, strict=True):
         fired_set = set(hits)
         first_fired = hits[0] if hits else None
         rules = []

@@ -12,11 +12,15 @@ module that does so: ``pyproject.toml`` pins the pydantic releases it was checke
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
-__all__ = ["Frozen", "trusted", "updated"]
+__all__ = ["Frozen", "JsonDict", "trusted", "updated"]
+
+JsonDict = dict[str, JsonValue]
+"""A JSON object, as ``model_dump(mode="json")`` gives it: the one alias for JSON-shaped data."""
 
 M = TypeVar("M", bound=BaseModel)
 _new = object.__new__
@@ -24,7 +28,10 @@ _set = object.__setattr__
 
 
 def trusted(
-    cls: type[M], values: dict[str, Any], fields_set: set[str] | frozenset[str], private: dict[str, Any] | None = None
+    cls: type[M],
+    values: dict[str, object],
+    fields_set: set[str] | frozenset[str],
+    private: dict[str, object] | None = None,
 ) -> M:
     """An instance of ``cls`` holding ``values`` (every field, in declaration order) as they are."""
     m = _new(cls)
@@ -35,7 +42,7 @@ def trusted(
     return m
 
 
-def updated(model: M, update: dict[str, Any]) -> M:
+def updated(model: M, update: Mapping[str, object]) -> M:
     """``model.model_copy(update=update)`` for values caseflow made itself (same result, half the time)."""
     private = model.__pydantic_private__
     return trusted(

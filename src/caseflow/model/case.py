@@ -9,8 +9,9 @@ every invalid field instead of pydantic's raw error.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import Enum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import (
     AwareDatetime,
@@ -160,25 +161,25 @@ class EvidenceKind(str, Enum):
 class PartyHistory(_Model):
     """Counters an app keeps per party; every one defaults to zero."""
 
-    orders_total: int = Field(0, ge=0)
-    refunds_90d: int = Field(0, ge=0)
-    refunds_total: int = Field(0, ge=0)
-    disputes_90d: int = Field(0, ge=0)
-    complaints_30d: int = Field(0, ge=0)
-    contacts_7d: int = Field(0, ge=0, description="contacts about any problem in the last 7 days")
-    chargebacks_total: int = Field(0, ge=0)
-    orders_30d: int = Field(0, ge=0)
+    orders_total: int = Field(default=0, ge=0)
+    refunds_90d: int = Field(default=0, ge=0)
+    refunds_total: int = Field(default=0, ge=0)
+    disputes_90d: int = Field(default=0, ge=0)
+    complaints_30d: int = Field(default=0, ge=0)
+    contacts_7d: int = Field(default=0, ge=0, description="contacts about any problem in the last 7 days")
+    chargebacks_total: int = Field(default=0, ge=0)
+    orders_30d: int = Field(default=0, ge=0)
 
 
 class Party(_Model):
     id: str = Field(min_length=1)
-    region: str | None = Field(None, description="ISO 3166-1 alpha-2 country, e.g. CN, ID, VN, US")
-    language: str | None = Field(None, description="BCP 47 tag, e.g. zh-CN, id, vi, en")
+    region: str | None = Field(default=None, description="ISO 3166-1 alpha-2 country, e.g. CN, ID, VN, US")
+    language: str | None = Field(default=None, description="BCP 47 tag, e.g. zh-CN, id, vi, en")
     segment: Segment = Segment.regular
     timezone: str | None = None
     joined_at: AwareDatetime | None = None
-    rating: float | None = Field(None, ge=0, le=5)
-    dispute_rate_30d: float | None = Field(None, ge=0, le=1)
+    rating: float | None = Field(default=None, ge=0, le=5)
+    dispute_rate_30d: float | None = Field(default=None, ge=0, le=1)
     history: PartyHistory = Field(default_factory=PartyHistory)
 
     @field_validator("region")
@@ -195,9 +196,9 @@ class Item(_Model):
     sku: str = Field(min_length=1)
     name: str | None = None
     category: str = Field(min_length=1, description="catalogue category, e.g. electronics, fresh_food")
-    quantity: int = Field(1, ge=1)
+    quantity: int = Field(default=1, ge=1)
     unit_price: Money | None = None
-    returnable: bool = Field(True, description="false when marked non-returnable at purchase")
+    returnable: bool = Field(default=True, description="false when marked non-returnable at purchase")
     condition: ItemCondition | None = None
 
 
@@ -258,7 +259,7 @@ class Request(_Model):
 
     kind: RequestKind
     amount: Money | None = None
-    reason: str | None = Field(None, description="reason code, e.g. damaged, not_received, changed_mind")
+    reason: str | None = Field(default=None, description="reason code, e.g. damaged, not_received, changed_mind")
     filed_at: AwareDatetime | None = None
 
 
@@ -279,14 +280,14 @@ class Dispute(_Model):
     opened_by: Literal["buyer", "seller", "bank"] = "buyer"
     seller_responded_at: AwareDatetime | None = None
     carrier_signed_delivery: bool = Field(
-        False, description="the carrier confirms a signed delivery to the order's address"
+        default=False, description="the carrier confirms a signed delivery to the order's address"
     )
     claimed_amount: Money | None = None
     appealed: bool = False
 
 
 class RiskSignals(_Model):
-    fraud_score: float | None = Field(None, ge=0, le=1)
+    fraud_score: float | None = Field(default=None, ge=0, le=1)
     account_takeover_suspected: bool = False
     chargeback_filed: bool = False
 
@@ -300,7 +301,7 @@ class Case(_Model):
     channel: Channel
     case_type: CaseType
     priority: Priority = Priority.normal
-    tier: int = Field(1, ge=1, le=2)
+    tier: int = Field(default=1, ge=1, le=2)
     buyer: Party | None = None
     seller: Party | None = None
     creator: Party | None = None
@@ -318,12 +319,12 @@ class Case(_Model):
     )
     # --- workflow data (caseflow.states): changed only through Workflows.handle ---
     states: dict[str, str] = Field(default_factory=dict, description="workflow name -> current state")
-    version: int = Field(0, ge=0, description="incremented by every change; for optimistic concurrency")
+    version: int = Field(default=0, ge=0, description="incremented by every change; for optimistic concurrency")
     applied_events: list[str] = Field(default_factory=list, description="ids of events already applied")
     root_cause: str | None = None
-    kb_summary: str | None = Field(None, description="the knowledge-base write-up of the resolution")
+    kb_summary: str | None = Field(default=None, description="the knowledge-base write-up of the resolution")
     resolution: str | None = None
-    authority: str | None = Field(None, description="the authority a critical case was handed to")
+    authority: str | None = Field(default=None, description="the authority a critical case was handed to")
     deadlines: dict[str, AwareDatetime] = Field(
         default_factory=dict, description="deadlines set by an outside platform, by name"
     )
@@ -355,7 +356,7 @@ class Case(_Model):
         return self.orders[0].amount if self.orders else None
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
+def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -383,7 +384,7 @@ def problems_from(err: ValidationError) -> list[FieldProblem]:
     return problems
 
 
-def parse_case(data: dict[str, Any] | str | bytes, *, source: str = "case") -> Case:
+def parse_case(data: Mapping[str, object] | str | bytes, *, source: str = "case") -> Case:
     """Validate a dict or JSON text into a :class:`Case`.
 
     Raises :class:`CaseDataError` listing every invalid field (``orders[0].amount.currency:

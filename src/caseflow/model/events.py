@@ -8,17 +8,24 @@ append-only :class:`AuditRecord` values, from which a case can be rebuilt exactl
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import AwareDatetime, Field
 
-from ._base import Frozen, trusted
+from ._base import Frozen, JsonDict, trusted
 
-__all__ = ["SYSTEM", "Actor", "AuditRecord", "RecordKind", "WorkflowEvent", "make_record"]
+__all__ = ["SYSTEM", "Actor", "AuditRecord", "EventValue", "RecordKind", "TriggerRef", "WorkflowEvent", "make_record"]
 
 SYSTEM = "system"
 RecordKind = Literal["opened", "transition", "decision", "reaction_refused"]
 EventValue = str | int | float | bool | None
+
+
+class TriggerRef(NamedTuple):
+    """A trigger of a named workflow: what a transition's ``then`` or an SLA deadline's ``on_breach`` fires."""
+
+    workflow: str
+    trigger: str
 
 
 class Actor(Frozen):
@@ -32,7 +39,7 @@ class WorkflowEvent(Frozen):
     id: str = Field(min_length=1, description="unique: the same id twice is applied once")
     trigger: str = Field(min_length=1, description="a workflow trigger, or 'evaluate'")
     workflow: str | None = Field(
-        None, description="which workflow; needed only when two running ones share the trigger"
+        default=None, description="which workflow; needed only when two running ones share the trigger"
     )
     actor: Actor
     at: AwareDatetime
@@ -81,7 +88,7 @@ def make_record(
     reason: str | None = None,
     rule_ids: list[str] | None = None,
     policy_versions: list[str] | None = None,
-    changes: dict[str, Any] | None = None,
+    changes: JsonDict | None = None,
 ) -> AuditRecord:
     """A record from values caseflow made itself, not validated again (the workflow tests pin it against
     full validation)."""

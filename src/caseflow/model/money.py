@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-__all__ = ["ISO_CURRENCIES", "Money", "parse_money"]
+__all__ = ["ISO_CURRENCIES", "Money", "MoneyParts", "parse_money"]
 
 # Active ISO 4217 codes (plus a few widely used precious-metal/test codes are left out on purpose).
 ISO_CURRENCIES: frozenset[str] = frozenset(
@@ -32,14 +32,21 @@ ISO_CURRENCIES: frozenset[str] = frozenset(
 _MONEY_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z]{3})\s*$")
 
 
-def parse_money(text: str) -> tuple[Decimal, str]:
+class MoneyParts(NamedTuple):
+    """An amount and its currency, as read from text (not yet a :class:`Money`)."""
+
+    amount: Decimal
+    currency: str
+
+
+def parse_money(text: str) -> MoneyParts:
     """Parse ``"12.50 CNY"`` into ``(Decimal("12.50"), "CNY")``; raise ValueError if malformed."""
     m = _MONEY_RE.match(text)
     if not m:
         raise ValueError(f"{text!r} is not money; write an amount and a currency such as '12.50 CNY'")
     currency = m.group(2).upper()
     _check_currency(currency)
-    return Decimal(m.group(1)), currency
+    return MoneyParts(Decimal(m.group(1)), currency)
 
 
 def _check_currency(code: str) -> str:
@@ -58,7 +65,7 @@ class Money(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_string(cls, data: Any) -> Any:
+    def _from_string(cls, data: object) -> object:
         if isinstance(data, str):
             amount, currency = parse_money(data)
             return {"amount": amount, "currency": currency}
@@ -66,7 +73,7 @@ class Money(BaseModel):
 
     @field_validator("amount", mode="before")
     @classmethod
-    def _no_float(cls, v: Any) -> Any:
+    def _no_float(cls, v: object) -> object:
         if isinstance(v, bool):
             raise ValueError("an amount must be a number, not a boolean")
         if isinstance(v, float):
@@ -88,7 +95,7 @@ class Money(BaseModel):
 
     @field_validator("currency", mode="before")
     @classmethod
-    def _currency(cls, v: Any) -> Any:
+    def _currency(cls, v: object) -> object:
         if isinstance(v, str):
             return _check_currency(v.strip().upper())
         return v

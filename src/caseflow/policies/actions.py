@@ -8,6 +8,7 @@ Apps add actions with :meth:`ActionCatalogue.register`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -58,7 +59,7 @@ class NoParams(_Params):
 
 class ApproveRefund(_Params):
     amount: Literal["requested", "full"] | str = Field(
-        "requested", description="'requested', 'full' (the order total) or money such as '50 CNY'"
+        default="requested", description="'requested', 'full' (the order total) or money such as '50 CNY'"
     )
     reason: str | None = None
 
@@ -82,19 +83,21 @@ class RejectRefund(_Params):
 
 
 class RequireReturn(_Params):
-    within_days: int = Field(7, ge=1, le=90, description="days the buyer has to ship the return")
+    within_days: int = Field(default=7, ge=1, le=90, description="days the buyer has to ship the return")
     shipping_paid_by: Literal["buyer", "seller", "platform"] = "buyer"
 
 
 class RequestEvidence(_Params):
     kinds: list[Literal["photo", "video", "document", "tracking", "chat_log"]] = Field(min_length=1)
-    within_hours: int = Field(72, ge=1, le=24 * 30)
+    within_hours: int = Field(default=72, ge=1, le=24 * 30)
     party: Literal["buyer", "seller"] = "buyer"
 
 
 class DecideDispute(_Params):
     outcome: Literal["buyer", "seller", "split"]
-    buyer_share_percent: Decimal | None = Field(None, gt=0, lt=100, description="for a split: the buyer's share")
+    buyer_share_percent: Decimal | None = Field(
+        default=None, gt=0, lt=100, description="for a split: the buyer's share"
+    )
     reason: str = Field(min_length=1)
 
 
@@ -115,7 +118,7 @@ class SlaTarget(_Params):
     calendar: str = Field(min_length=1, description="a calendar of the SLA calendars file")
     party: Literal["platform", "buyer", "seller"] = "platform"
     start: str = Field(
-        "opened",
+        default="opened",
         description="'opened'; 'workflow:state' (starts on entering it); or 'trigger' (only start_on starts it)",
     )
     stop_in: list[str] = Field(default_factory=list, description="'workflow:state' that stop the clock")
@@ -123,13 +126,13 @@ class SlaTarget(_Params):
     start_on: list[str] = Field(default_factory=list, description="'workflow.trigger' that start the clock")
     stop_on: list[str] = Field(default_factory=list, description="'workflow.trigger' that stop it")
     repeat: bool = Field(
-        False, description="start a new cycle at every start after a stop (next response, periodic update)"
+        default=False, description="start a new cycle at every start after a stop (next response, periodic update)"
     )
     deadline_from: str | None = Field(
-        None, description="take the due time from the case's deadlines[NAME] instead of 'within'"
+        default=None, description="take the due time from the case's deadlines[NAME] instead of 'within'"
     )
     warn_at: list[int] = Field(default_factory=lambda: [75])
-    escalate_every: str | None = Field(None, description="after the breach, one more level every this long")
+    escalate_every: str | None = Field(default=None, description="after the breach, one more level every this long")
     on_breach: OnBreach | None = None
 
     @field_validator("start_on", "stop_on")
@@ -153,7 +156,7 @@ class SlaTarget(_Params):
 
     @field_validator("start", "stop_in", "pause_in")
     @classmethod
-    def _states(cls, v):  # type: ignore[no-untyped-def]
+    def _states(cls, v: str | list[str]) -> str | list[str]:
         for item in [v] if isinstance(v, str) else v:
             if item not in ("opened", "trigger") and (item.count(":") != 1 or not all(item.split(":"))):
                 raise ValueError(f"{item!r}: write workflow:state, e.g. tier1:awaiting_customer")
@@ -169,7 +172,7 @@ class SlaTarget(_Params):
 
 class OfferOptions(_Params):
     options: list[Literal["refund", "exchange", "reship", "repair", "partial_compensation"]] = Field(min_length=1)
-    partial_compensation_percent: Decimal | None = Field(None, gt=0, le=100)
+    partial_compensation_percent: Decimal | None = Field(default=None, gt=0, le=100)
 
 
 class SetPriority(_Params):
@@ -181,7 +184,7 @@ class AddTag(_Params):
 
 
 class Escalate(_Params):
-    tier: int = Field(2, ge=2, le=2)
+    tier: int = Field(default=2, ge=2, le=2)
     severity: Severity = Severity.medium
     authority: Authority | None = None
     reason: str | None = None
@@ -242,7 +245,7 @@ class ActionCatalogue:
     def suggest(self, name: str) -> str | None:
         return suggest(name, self._specs)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ActionSpec]:
         return iter(sorted(self._specs.values(), key=lambda s: s.name))
 
     def __contains__(self, name: object) -> bool:

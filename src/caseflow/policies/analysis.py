@@ -19,13 +19,14 @@ says nothing where it cannot.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import NamedTuple
 
 from ..errors import PolicyIssue
 from .conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
 from .facts import FactRegistry, FactType
-from .model import Policy
+from .model import Policy, Rule
 
 __all__ = ["MAX_ALTERNATIVES", "alternatives", "analyze", "limit_issues"]
 
@@ -33,8 +34,59 @@ MAX_ALTERNATIVES = 256
 
 _CONFLICTS = [("approve_refund", "reject_refund")]
 
+_Key = tuple[object, ...]  # a condition's structure, without source positions
 
-def _key(c: Condition) -> Any:
+
+class _Quantity(NamedTuple):
+    """What the tests of a conjunction bound: a fact, in one currency for money."""
+
+    fact: str
+    currency: str | None
+
+
+class _Limit(NamedTuple):
+    """One bound a test puts on its fact: ``op`` (lt le gt ge eq) and the literal."""
+
+    op: str
+    value: object
+
+
+@dataclass
+class _Range:
+    """The values a fact may still take, as its tests so far prove: above ``low``, below ``high``."""
+
+    low: Decimal | None = None
+    low_strict: bool = False
+    high: Decimal | None = None
+    high_strict: bool = False
+
+    def narrow(self, op: str, v: Decimal) -> None:
+        if op in ("gt", "ge", "eq") and (self.low is None or v > self.low or (v == self.low and op == "gt")):
+            self.low, self.low_strict = v, op == "gt"
+        if op in ("lt", "le", "eq") and (self.high is None or v < self.high or (v == self.high and op == "lt")):
+            self.high, self.high_strict = v, op == "lt"
+
+    def is_empty(self) -> bool:
+        lo, hi = self.low, self.high
+        return lo is not None and hi is not None and (lo > hi or (lo == hi and (self.low_strict or self.high_strict)))
+
+
+class _SlaTarget(NamedTuple):
+    """An SLA clock a policy sets: one metric, for one party."""
+
+    metric: str
+    party: str
+
+
+class _Warning(NamedTuple):
+    """A warning about one rule, before it is located in its file."""
+
+    code: str
+    message: str
+    hint: str | None = None
+
+
+def _key(c: Condition) -> _Key:
     """A structural key of a condition, without source positions."""
     if isinstance(c, Test):
         v = c.value
@@ -56,53 +108,54 @@ def _conjuncts(c: Condition) -> list[Condition]:
     return [c]
 
 
-def _num(v: Any) -> Decimal | None:
+def _num(v: object) -> Decimal | None:
     if isinstance(v, bool):
         return None
-    if isinstance(v, (int, Decimal)):
+    if isinstance(v, int | Decimal):
         return Decimal(v)
     if isinstance(v, float):
         return Decimal(repr(v))
     return None
 
 
+def _limits(t: Test) -> list[_Limit]:
+    if t.op in ("lt", "le", "gt", "ge", "eq"):
+        return [_Limit(t.op, t.value)]
+    if t.op == "between" and isinstance(t.value, tuple):
+        return [_Limit("ge", t.value[0]), _Limit("le", t.value[1])]
+    return []
+
+
 def _never_true(c: Condition) -> str | None:
     """Why the conjunction in ``c`` can never hold, if the literals prove it."""
-    bounds: dict[tuple[str, str | None], list[Any]] = {}  # (fact, currency) -> [low, low_strict, high, high_strict]
-    equals: dict[tuple[str, str | None], set[str]] = {}
+    ranges: dict[_Quantity, _Range] = {}
+    equals: dict[_Quantity, set[str]] = {}
     for t in _conjuncts(c):
         if not isinstance(t, Test) or isinstance(t.value, FactRef):
             continue
-        key = (t.fact, t.currency)
+        q = _Quantity(t.fact, t.currency)
         if t.op == "eq":
-            equals.setdefault(key, set()).add(repr(t.value))
-        b = bounds.setdefault(key, [None, False, None, False])
-        pairs: list[tuple[str, Any]] = []
-        if t.op in ("lt", "le", "gt", "ge", "eq"):
-            pairs = [(t.op, t.value)]
-        elif t.op == "between":
-            pairs = [("ge", t.value[0]), ("le", t.value[1])]
-        for op, raw in pairs:
-            v = _num(raw)
-            if v is None:
-                continue
-            if op in ("gt", "ge", "eq") and (b[0] is None or v > b[0] or (v == b[0] and op == "gt")):
-                b[0], b[1] = v, op == "gt"
-            if op in ("lt", "le", "eq") and (b[2] is None or v < b[2] or (v == b[2] and op == "lt")):
-                b[2], b[3] = v, op == "lt"
-    for (fact, _cur), vals in equals.items():
+            equals.setdefault(q, set()).add(repr(t.value))
+        r = ranges.setdefault(q, _Range())
+        for limit in _limits(t):
+            v = _num(limit.value)
+            if v is not None:
+                r.narrow(limit.op, v)
+    for q, vals in equals.items():
         if len(vals) > 1:
-            return f"{fact} cannot equal {' and '.join(sorted(vals))} at once"
-    for (fact, cur), (lo, lo_s, hi, hi_s) in bounds.items():
-        if lo is not None and hi is not None and (lo > hi or (lo == hi and (lo_s or hi_s))):
-            unit = f" {cur}" if cur else ""
-            return f"{fact} cannot be {'>' if lo_s else '>='} {lo}{unit} and {'<' if hi_s else '<='} {hi}{unit} at once"
+            return f"{q.fact} cannot equal {' and '.join(sorted(vals))} at once"
+    for q, r in ranges.items():
+        if r.is_empty():
+            unit = f" {q.currency}" if q.currency else ""
+            low = f"{'>' if r.low_strict else '>='} {r.low}{unit}"
+            high = f"{'<' if r.high_strict else '<='} {r.high}{unit}"
+            return f"{q.fact} cannot be {low} and {high} at once"
     return None
 
 
 def _walk(c: Condition) -> Iterable[Condition]:
     yield c
-    if isinstance(c, (AllOf, AnyOf)):
+    if isinstance(c, AllOf | AnyOf):
         for k in c.children:
             yield from _walk(k)
     elif isinstance(c, NotOf):
@@ -110,100 +163,132 @@ def _walk(c: Condition) -> Iterable[Condition]:
 
 
 def analyze(policies: Iterable[Policy]) -> list[PolicyIssue]:
+    """The warnings of the policies, rule by rule in each policy's order (see the module docstring)."""
     out: list[PolicyIssue] = []
-    sla_owner: dict[tuple[str, str], str] = {}
+    sla_owner: dict[_SlaTarget, str] = {}
     for p in policies:
-
-        def warn(rule: Any, code: str, msg: str, hint: str | None = None, source: str = p.source) -> None:
-            out.append(PolicyIssue(source, rule.line, rule.column, code, msg, rule.id, hint, "warning"))
-
         ordered = p.ordered_rules()
-        seen: dict[Any, str] = {}
+        seen: dict[_Key, str] = {}  # condition -> the first rule with it
         catch_all: str | None = None
         for r in ordered:
             key = _key(r.when)
-            if p.hit_policy == "first":
-                if catch_all is not None:
-                    warn(
-                        r,
-                        "policy-shadowed-rule",
-                        f"never acts: rule {catch_all!r} comes first and always matches",
-                        "give this rule a lower priority number, or remove it",
-                    )
-                elif key in seen:
-                    warn(
-                        r, "policy-shadowed-rule", f"never acts: rule {seen[key]!r} comes first with the same condition"
-                    )
-            elif key in seen:
-                other = next(x for x in ordered if x.id == seen[key])
-                mine, theirs = {a.type for a in r.then}, {a.type for a in other.then}
-                for a, b in _CONFLICTS:
-                    if (a in mine and b in theirs) or (b in mine and a in theirs):
-                        warn(
-                            r,
-                            "policy-conflict",
-                            f"matches exactly the cases rule {other.id!r} matches, with {a} against {b}",
-                        )
-                outcomes = {a.params.get("outcome") for a in r.then if a.type == "decide_dispute"} | {
-                    a.params.get("outcome") for a in other.then if a.type == "decide_dispute"
-                }
-                if len(outcomes - {None}) > 1:
-                    warn(
-                        r,
-                        "policy-conflict",
-                        f"matches exactly the cases rule {other.id!r} matches, with another dispute outcome",
-                    )
+            found = _order_warnings(p, r, ordered, seen.get(key), catch_all)
+            found += _never_true_warnings(r)
+            found += _sla_warnings(p, r, sla_owner)
+            out.extend(
+                PolicyIssue(p.source, r.line, r.column, w.code, w.message, r.id, w.hint, "warning") for w in found
+            )
             seen.setdefault(key, r.id)
             if isinstance(r.when, Always):
                 catch_all = catch_all or r.id
-            for sub in _walk(r.when):
-                if isinstance(sub, AllOf) or sub is r.when:
-                    why = _never_true(sub)
-                    if why:
-                        warn(r, "policy-never-true", f"the condition can never hold: {why}")
-                        break
-            for a in r.then:
-                if a.type == "sla_target":
-                    k = (a.params["metric"], a.params.get("party", "platform"))
-                    if k in sla_owner and sla_owner[k] != p.name:
-                        warn(
-                            r,
-                            "policy-sla-overlap",
-                            f"SLA metric {k[0]!r} ({k[1]}) is also targeted by policy {sla_owner[k]!r}",
-                            "a case would get two clocks for it; keep one policy per metric",
-                        )
-                    sla_owner.setdefault(k, p.name)
     return out
 
 
-# (alternatives when the test holds, alternatives when it is negated): a negated test also holds
-# when a fact it reads is missing, one more alternative per fact read
-def _test_alternatives(t: Test, facts: FactRegistry) -> tuple[int, int]:
+def _order_warnings(
+    p: Policy, r: Rule, ordered: tuple[Rule, ...], same: str | None, catch_all: str | None
+) -> list[_Warning]:
+    """A rule after a catch-all or after the same condition: shadowed (hit policy ``first``) or in conflict."""
+    if p.hit_policy == "first":
+        if catch_all is not None:
+            return [
+                _Warning(
+                    "policy-shadowed-rule",
+                    f"never acts: rule {catch_all!r} comes first and always matches",
+                    "give this rule a lower priority number, or remove it",
+                )
+            ]
+        if same is not None:
+            return [_Warning("policy-shadowed-rule", f"never acts: rule {same!r} comes first with the same condition")]
+        return []
+    if same is None:
+        return []
+    return _conflicts(r, next(x for x in ordered if x.id == same))
+
+
+def _conflicts(r: Rule, other: Rule) -> list[_Warning]:
+    """Contradicting actions of two rules that match exactly the same cases."""
+    out: list[_Warning] = []
+    mine, theirs = {a.type for a in r.then}, {a.type for a in other.then}
+    for a, b in _CONFLICTS:
+        if (a in mine and b in theirs) or (b in mine and a in theirs):
+            out.append(
+                _Warning(
+                    "policy-conflict", f"matches exactly the cases rule {other.id!r} matches, with {a} against {b}"
+                )
+            )
+    outcomes = {a.params.get("outcome") for a in r.then if a.type == "decide_dispute"} | {
+        a.params.get("outcome") for a in other.then if a.type == "decide_dispute"
+    }
+    if len(outcomes - {None}) > 1:
+        out.append(
+            _Warning(
+                "policy-conflict", f"matches exactly the cases rule {other.id!r} matches, with another dispute outcome"
+            )
+        )
+    return out
+
+
+def _never_true_warnings(r: Rule) -> list[_Warning]:
+    for sub in _walk(r.when):
+        if isinstance(sub, AllOf) or sub is r.when:
+            why = _never_true(sub)
+            if why:
+                return [_Warning("policy-never-true", f"the condition can never hold: {why}")]
+    return []
+
+
+def _sla_warnings(p: Policy, r: Rule, sla_owner: dict[_SlaTarget, str]) -> list[_Warning]:
+    """SLA metrics this rule targets that another policy targets already (``sla_owner``: the first policy of each)."""
+    out: list[_Warning] = []
+    for a in r.then:
+        if a.type == "sla_target":
+            k = _SlaTarget(str(a.params["metric"]), str(a.params.get("party", "platform")))
+            if k in sla_owner and sla_owner[k] != p.name:
+                out.append(
+                    _Warning(
+                        "policy-sla-overlap",
+                        f"SLA metric {k.metric!r} ({k.party}) is also targeted by policy {sla_owner[k]!r}",
+                        "a case would get two clocks for it; keep one policy per metric",
+                    )
+                )
+            sla_owner.setdefault(k, p.name)
+    return out
+
+
+class _Alternatives(NamedTuple):
+    """The alternatives of one test: when it holds, and when it is negated (a negated test also holds
+    when a fact it reads is missing: one more alternative per fact read)."""
+
+    holds: int
+    negated: int
+
+
+def _test_alternatives(t: Test, facts: FactRegistry) -> _Alternatives:
     op, spec = t.op, facts.lookup(t.fact)
     ftype = None if spec is None else spec.type
     if op in ("exists", "not_exists"):
-        return 1, 1
-    if op in ("in", "not_in") and ftype is not FactType.strings and len(t.value) > 1:
+        return _Alternatives(1, 1)
+    if op in ("in", "not_in") and ftype is not FactType.strings and isinstance(t.value, tuple) and len(t.value) > 1:
         n = len(t.value)  # one test per value: any of == (in), all of != (not in)
-        return (n, 2**n) if op == "in" else (1, 2 * n)
+        return _Alternatives(n, 2**n) if op == "in" else _Alternatives(1, 2 * n)
     if isinstance(t.value, FactRef):  # both facts present, then the comparison
         if ftype is FactType.money:  # the currencies and the amounts
-            return (2, 11) if op == "ne" else (1, 8)
-        return 1, 5
+            return _Alternatives(2, 11) if op == "ne" else _Alternatives(1, 8)
+        return _Alternatives(1, 5)
     if ftype is FactType.money:  # the currency and the amount
         if op == "between":
-            return 1, 8
-        return (2, 4) if op == "ne" else (1, 4)
+            return _Alternatives(1, 8)
+        return _Alternatives(2, 4) if op == "ne" else _Alternatives(1, 4)
     if op == "between":
-        return 1, 4
-    return 1, 2
+        return _Alternatives(1, 4)
+    return _Alternatives(1, 2)
 
 
 def alternatives(c: Condition, facts: FactRegistry, negated: bool = False) -> int:
     """How many alternatives ``c`` has in disjunctive normal form, its negations pushed down to the tests."""
     if isinstance(c, Test):
-        pos, neg = _test_alternatives(c, facts)
-        return neg if negated else pos
+        counts = _test_alternatives(c, facts)
+        return counts.negated if negated else counts.holds
     if isinstance(c, Always):
         return 1
     if isinstance(c, NotOf):
@@ -230,7 +315,8 @@ def limit_issues(policies: Iterable[Policy], facts: FactRegistry) -> list[Policy
                         r.line,
                         r.column,
                         "policy-too-complex",
-                        f"the condition expands to {size} alternatives; the rules engine takes at most {MAX_ALTERNATIVES}",
+                        f"the condition expands to {size} alternatives; "
+                        f"the rules engine takes at most {MAX_ALTERNATIVES}",
                         r.id,
                         "split the rule into several, or use fewer values in 'in' lists under 'any'",
                     )

@@ -20,19 +20,37 @@ evaluated with ``eval``; the text is a tiny fixed grammar.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, Union
+from typing import NamedTuple, Protocol
+
+import re2  # google-re2: linear-time matching, no backtracking
 
 from ..errors import suggest
 from ..model.money import ISO_CURRENCIES, parse_money
 from .facts import FactRegistry, FactSpec, FactType
+from .phrases import PhraseSet
+from .source import YamlValue
 
-import re2  # type: ignore[import-untyped]  # google-re2: linear-time matching, no backtracking
-
-__all__ = ["AllOf", "AnyOf", "Always", "Condition", "FactRef", "NotOf", "Test", "compile_regex", "parse_duration", "parse_test"]
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Always",
+    "Between",
+    "Condition",
+    "FactRef",
+    "NotOf",
+    "Regex",
+    "Test",
+    "TestLiteral",
+    "TestValue",
+    "compile_regex",
+    "parse_duration",
+    "parse_test",
+]
 
 MAX_IN_VALUES = 256
 MAX_REGEX_LENGTH = 500
@@ -45,11 +63,30 @@ class FactRef:
     name: str
 
 
+TestLiteral = str | int | Decimal | bool | datetime
+"""A literal of a test, typed for its fact: text (an enum's value too), a whole number, a Decimal (a
+number with a fraction, a money amount), a boolean, or a date-time with a time zone."""
+
+
+class Between(NamedTuple):
+    """The ends of a ``between`` test, both included."""
+
+    low: TestLiteral
+    high: TestLiteral
+
+
+TestValue = TestLiteral | tuple[TestLiteral, ...] | Between | float | FactRef | PhraseSet | None
+"""What a :class:`Test` compares its fact with, by operator: a literal or another fact (``==``, ``<``
+...), the values of an ``in`` list, the ends of ``between``, seconds (``more than N days ago``), the
+phrase set of ``mentions``, the text of ``contains`` and ``matches``, or None (``exists``)."""
+
+
 @dataclass(frozen=True)
 class Test:
     fact: str
-    op: str  # eq ne lt le gt ge in not_in contains matches exists not_exists between older_than newer_than within
-    value: Any = None
+    # eq ne lt le gt ge in not_in contains matches mentions exists not_exists between older_than newer_than within
+    op: str
+    value: TestValue = None
     text: str = ""
     line: int = 0
     column: int = 0
@@ -86,7 +123,13 @@ class Always:
     column: int = 0
 
 
-Condition = Union[Test, AllOf, AnyOf, NotOf, Always]
+Condition = Test | AllOf | AnyOf | NotOf | Always
+
+
+class Regex(Protocol):
+    """A compiled RE2 pattern, as caseflow uses it (google-re2 ships no type information)."""
+
+    def search(self, text: str) -> object | None: ...
 
 
 @dataclass
@@ -121,7 +164,7 @@ class Tok:
     kind: str
     text: str
     pos: int
-    value: Any = None
+    value: str = ""  # of a string token: its text without the quotes
 
 
 def tokenize(text: str) -> list[Tok]:
@@ -179,9 +222,32 @@ def parse_duration(text: str) -> float:
 # ----------------------------------------------------------------------------------------
 
 
+_Raw = YamlValue | Decimal
+"""A value as a test writes it (a number, a text, a date-time) or a parameter holds it, not yet checked
+against the fact's type."""
+
+
+class _Literal(NamedTuple):
+    """A literal operand checked against its fact, with the currency of a money amount."""
+
+    value: TestLiteral
+    currency: str | None = None
+
+
+class _Item(NamedTuple):
+    """A value of an ``in`` list and the token it came from (where its problems point)."""
+
+    value: _Raw
+    tok: Tok
+
+
 class _Parser:
     def __init__(
-        self, text: str, facts: FactRegistry, params: dict[str, Any], phrases: dict[str, Any] | None = None
+        self,
+        text: str,
+        facts: FactRegistry,
+        params: Mapping[str, YamlValue],
+        phrases: Mapping[str, PhraseSet] | None = None,
     ) -> None:
         self.text = text
         self.toks = tokenize(text)
@@ -234,101 +300,125 @@ class _Parser:
     def parse(self) -> Test:
         spec = self.fact()
         tok = self.next("an operator")
-        low = tok.text.lower()
         if tok.kind == "op":
-            op = _OPS[tok.text]
-            value, currency = self.operand_for(spec, op)
-            self.end()
-            return self.make(spec, op, value, currency)
+            return self.compare(spec, tok)
         if tok.kind != "word":
             raise ConditionProblem(
                 tok.pos, "condition-syntax", f"expected an operator after {spec.name!r}, got {tok.text!r}"
             )
-        if low == "exists":
-            self.end()
-            return self.make(spec, "exists", None)
-        if low == "not" and self.at_word("exists"):
+        read = _WORD_OPERATORS.get(tok.text.lower())
+        test = None if read is None else read(self, spec, tok)
+        if test is None:
+            raise ConditionProblem(
+                tok.pos,
+                "policy-unknown-operator",
+                f"unknown operator {tok.text!r}",
+                "use ==, !=, <, <=, >, >=, in, not in, contains, matches, mentions, exists, not exists, between, "
+                "'more than N days ago', 'less than N days ago'",
+            )
+        return test
+
+    # -- the operators: each reads what follows its first token -------------------------
+    def compare(self, spec: FactSpec, tok: Tok) -> Test:
+        """``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``: with a literal or another fact."""
+        op = _OPS[tok.text]
+        operand = self.operand_for(spec, op)
+        self.end()
+        if isinstance(operand, FactRef):
+            return self.make(spec, op, operand)
+        return self.make(spec, op, operand.value, operand.currency)
+
+    def exists(self, spec: FactSpec, tok: Tok) -> Test:
+        self.end()
+        return self.make(spec, "exists", None)
+
+    def negation(self, spec: FactSpec, tok: Tok) -> Test | None:
+        """``not exists`` or ``not in [...]``; None when ``not`` is followed by neither."""
+        if self.at_word("exists"):
             self.i += 1
             self.end()
             return self.make(spec, "not_exists", None)
-        if low == "is" and self.at_word("missing"):
+        if self.at_word("in"):
             self.i += 1
-            self.end()
-            return self.make(spec, "not_exists", None)
-        if low == "in" or (low == "not" and self.at_word("in")):
-            if low == "not":
-                self.i += 1
-            op = "in" if low == "in" else "not_in"
-            self.check_op(spec, op, tok.pos)
-            values = self.list_for(spec)
-            self.end()
-            return self.make(spec, op, values)
-        if low == "contains":
-            self.check_op(spec, "contains", tok.pos)
-            t = self.next("a value")
-            value = self.scalar_literal(t)
-            if not isinstance(value, str) or value == "":
-                raise ConditionProblem(
-                    t.pos, "policy-bad-value", "'contains' takes a non-empty text, e.g. contains \"lawyer\""
-                )
-            self.end()
-            return self.make(spec, "contains", value)
-        if low == "mentions":
-            self.check_op(spec, "matches", tok.pos)  # the same fit: text facts
-            t = self.next("the name of a phrase set (declared under 'phrases:')")
-            name = t.text
-            if t.kind != "word" or name not in self.phrases:
-                best = suggest(name, self.phrases)
-                raise ConditionProblem(
-                    t.pos,
-                    "policy-unknown-phrases",
-                    f"unknown phrase set {name!r}",
-                    f"did you mean {best!r}?" if best else "declare it under 'phrases:'",
-                )
-            self.end()
-            return self.make(spec, "mentions", self.phrases[name])
-        if low == "matches":
-            self.check_op(spec, "matches", tok.pos)
-            t = self.next("a regular expression in quotes")
-            if t.kind != "str":
-                raise ConditionProblem(t.pos, "policy-bad-value", "'matches' takes a quoted regular expression")
-            check_regex(t.value, t.pos)
-            self.end()
-            return self.make(spec, "matches", t.value)
-        if low == "between":
-            self.check_op(spec, "between", tok.pos)
-            lo, cur1 = self.operand_for(spec, "ge", allow_fact=False)
-            if not self.at_word("and"):
-                t = self.peek()
-                raise ConditionProblem(
-                    t.pos if t else len(self.text), "condition-syntax", "write 'between LOW and HIGH'"
-                )
-            self.i += 1
-            at = self.peek().pos if self.peek() else len(self.text)
-            hi, cur2 = self.operand_for(spec, "le", allow_fact=False)
-            self.end()
-            if cur1 != cur2:
-                raise ConditionProblem(
-                    at, "policy-bad-value", f"both ends of 'between' need the same currency ({cur1} vs {cur2})"
-                )
-            if lo > hi:
-                raise ConditionProblem(
-                    at,
-                    "policy-never-true",
-                    f"'between {lo} and {hi}' can never hold: the low end is above the high end",
-                )
-            return self.make(spec, "between", (lo, hi), cur1)
-        if low in ("more", "less", "within"):
-            return self.relative(spec, tok)
-        raise ConditionProblem(
-            tok.pos,
-            "policy-unknown-operator",
-            f"unknown operator {tok.text!r}",
-            "use ==, !=, <, <=, >, >=, in, not in, contains, matches, mentions, exists, not exists, between, "
-            "'more than N days ago', 'less than N days ago'",
-        )
+            return self.membership(spec, tok, "not_in")
+        return None
+
+    def missing(self, spec: FactSpec, tok: Tok) -> Test | None:
+        """``is missing``; None when ``is`` is followed by anything else."""
+        if not self.at_word("missing"):
+            return None
+        self.i += 1
+        self.end()
+        return self.make(spec, "not_exists", None)
+
+    def membership(self, spec: FactSpec, tok: Tok, op: str = "in") -> Test:
+        self.check_op(spec, op, tok.pos)
+        values = self.list_for(spec)
+        self.end()
+        return self.make(spec, op, values)
+
+    def contains(self, spec: FactSpec, tok: Tok) -> Test:
+        self.check_op(spec, "contains", tok.pos)
+        t = self.next("a value")
+        value = self.scalar_literal(t)
+        if not isinstance(value, str) or value == "":
+            raise ConditionProblem(
+                t.pos, "policy-bad-value", "'contains' takes a non-empty text, e.g. contains \"lawyer\""
+            )
+        self.end()
+        return self.make(spec, "contains", value)
+
+    def mentions(self, spec: FactSpec, tok: Tok) -> Test:
+        self.check_op(spec, "matches", tok.pos)  # the same fit: text facts
+        t = self.next("the name of a phrase set (declared under 'phrases:')")
+        name = t.text
+        if t.kind != "word" or name not in self.phrases:
+            best = suggest(name, self.phrases)
+            raise ConditionProblem(
+                t.pos,
+                "policy-unknown-phrases",
+                f"unknown phrase set {name!r}",
+                f"did you mean {best!r}?" if best else "declare it under 'phrases:'",
+            )
+        self.end()
+        return self.make(spec, "mentions", self.phrases[name])
+
+    def matches(self, spec: FactSpec, tok: Tok) -> Test:
+        self.check_op(spec, "matches", tok.pos)
+        t = self.next("a regular expression in quotes")
+        if t.kind != "str":
+            raise ConditionProblem(t.pos, "policy-bad-value", "'matches' takes a quoted regular expression")
+        check_regex(t.value, t.pos)
+        self.end()
+        return self.make(spec, "matches", t.value)
+
+    def between(self, spec: FactSpec, tok: Tok) -> Test:
+        self.check_op(spec, "between", tok.pos)
+        lo = self.bound(spec, "ge")
+        if not self.at_word("and"):
+            t = self.peek()
+            raise ConditionProblem(t.pos if t else len(self.text), "condition-syntax", "write 'between LOW and HIGH'")
+        self.i += 1
+        after_and = self.peek()
+        at = after_and.pos if after_and else len(self.text)
+        hi = self.bound(spec, "le")
+        self.end()
+        if lo.currency != hi.currency:
+            raise ConditionProblem(
+                at,
+                "policy-bad-value",
+                f"both ends of 'between' need the same currency ({lo.currency} vs {hi.currency})",
+            )
+        if _above(lo.value, hi.value):
+            raise ConditionProblem(
+                at,
+                "policy-never-true",
+                f"'between {lo.value} and {hi.value}' can never hold: the low end is above the high end",
+            )
+        return self.make(spec, "between", Between(lo.value, hi.value), lo.currency)
 
     def relative(self, spec: FactSpec, tok: Tok) -> Test:
+        """``more than N days ago``, ``less than N days ago``, ``within (the last) N days``."""
         low = tok.text.lower()
         if spec.type is not FactType.datetime:
             raise ConditionProblem(
@@ -346,22 +436,7 @@ class _Parser:
             t = self.next("'last'")
             if t.text.lower() != "last":
                 raise ConditionProblem(t.pos, "condition-syntax", "write 'within the last N days' or 'within N days'")
-        n = self.next("a number")
-        if n.kind == "param":
-            val = self.param(n)
-            try:
-                seconds = parse_duration(str(val))
-            except ValueError as e:
-                raise ConditionProblem(n.pos, "policy-bad-value", str(e)) from None
-        else:
-            if n.kind != "num":
-                raise ConditionProblem(n.pos, "condition-syntax", f"expected a number, got {n.text!r}")
-            u = self.next("a unit (minutes, hours, days, weeks)")
-            if u.text.lower() not in _UNITS:
-                raise ConditionProblem(
-                    u.pos, "condition-syntax", f"unknown time unit {u.text!r}", "use minutes, hours, days or weeks"
-                )
-            seconds = float(Decimal(n.text) * _UNITS[u.text.lower()])
+        seconds = self.duration()
         if low in ("more", "less"):
             t = self.next("'ago'")
             if t.text.lower() != "ago":
@@ -369,6 +444,24 @@ class _Parser:
         self.end()
         op = {"more": "older_than", "less": "newer_than", "within": "within"}[low]
         return self.make(spec, op, seconds)
+
+    def duration(self) -> float:
+        """``N UNIT`` or a ``$parameter`` holding a duration such as ``7d``, in seconds."""
+        n = self.next("a number")
+        if n.kind == "param":
+            val = self.param(n)
+            try:
+                return parse_duration(str(val))
+            except ValueError as e:
+                raise ConditionProblem(n.pos, "policy-bad-value", str(e)) from None
+        if n.kind != "num":
+            raise ConditionProblem(n.pos, "condition-syntax", f"expected a number, got {n.text!r}")
+        u = self.next("a unit (minutes, hours, days, weeks)")
+        if u.text.lower() not in _UNITS:
+            raise ConditionProblem(
+                u.pos, "condition-syntax", f"unknown time unit {u.text!r}", "use minutes, hours, days or weeks"
+            )
+        return float(Decimal(n.text) * _UNITS[u.text.lower()])
 
     # -- operands ----------------------------------------------------------------------
     def check_op(self, spec: FactSpec, op: str, pos: int) -> None:
@@ -395,7 +488,7 @@ class _Parser:
                 f"use one of: {fit}",
             )
 
-    def param(self, tok: Tok) -> Any:
+    def param(self, tok: Tok) -> YamlValue:
         name = tok.text[1:]
         if name not in self.params:
             best = suggest(name, self.params)
@@ -407,7 +500,7 @@ class _Parser:
             )
         return self.params[name]
 
-    def scalar_literal(self, tok: Tok) -> Any:
+    def scalar_literal(self, tok: Tok) -> _Raw:
         if tok.kind == "str":
             return tok.value
         if tok.kind == "num":
@@ -423,40 +516,50 @@ class _Parser:
             return tok.text
         raise ConditionProblem(tok.pos, "condition-syntax", f"expected a value, got {tok.text!r}")
 
-    def operand_for(self, spec: FactSpec, op: str, allow_fact: bool = True) -> tuple[Any, str | None]:
+    def operand_for(self, spec: FactSpec, op: str) -> _Literal | FactRef:
+        """The right-hand side of a comparison: another fact (a dotted name), or a literal."""
         self.check_op(spec, op, self.toks[self.i - 1].pos if self.i else 0)
         tok = self.next("a value")
-        # another fact on the right?
-        if allow_fact and tok.kind == "word" and "." in tok.text and tok.text.lower() not in ("true", "false"):
-            other = self.facts.lookup(tok.text)
-            if other is None:
-                hint = self.facts.suggest(tok.text)
-                raise ConditionProblem(
-                    tok.pos,
-                    "policy-unknown-fact",
-                    f"unknown fact {tok.text!r}",
-                    (f"did you mean {hint!r}? " if hint else "") + "quote the value if you meant text",
-                )
-            if not _comparable(spec.type, other.type):
-                raise ConditionProblem(
-                    tok.pos,
-                    "policy-operator-type",
-                    f"cannot compare {spec.name!r} ({spec.describe_type()}) with {other.name!r} ({other.describe_type()})",
-                )
-            return FactRef(other.name), None
-        t = spec.type
-        if t is FactType.money:
-            return self.money_operand(spec, tok)
-        raw = self.scalar_literal(tok)
-        return self.coerce(spec, raw, tok), None
+        if tok.kind == "word" and "." in tok.text and tok.text.lower() not in ("true", "false"):
+            return self.fact_operand(spec, tok)
+        return self.literal(spec, tok)
 
-    def money_operand(self, spec: FactSpec, tok: Tok) -> tuple[Decimal, str]:
+    def bound(self, spec: FactSpec, op: str) -> _Literal:
+        """One end of ``between``: a literal (never another fact)."""
+        self.check_op(spec, op, self.toks[self.i - 1].pos if self.i else 0)
+        return self.literal(spec, self.next("a value"))
+
+    def fact_operand(self, spec: FactSpec, tok: Tok) -> FactRef:
+        other = self.facts.lookup(tok.text)
+        if other is None:
+            hint = self.facts.suggest(tok.text)
+            raise ConditionProblem(
+                tok.pos,
+                "policy-unknown-fact",
+                f"unknown fact {tok.text!r}",
+                (f"did you mean {hint!r}? " if hint else "") + "quote the value if you meant text",
+            )
+        if not _comparable(spec.type, other.type):
+            raise ConditionProblem(
+                tok.pos,
+                "policy-operator-type",
+                f"cannot compare {spec.name!r} ({spec.describe_type()}) with {other.name!r} ({other.describe_type()})",
+            )
+        return FactRef(other.name)
+
+    def literal(self, spec: FactSpec, tok: Tok) -> _Literal:
+        if spec.type is FactType.money:
+            return self.money_operand(spec, tok)
+        return _Literal(self.coerce(spec, self.scalar_literal(tok), tok))
+
+    def money_operand(self, spec: FactSpec, tok: Tok) -> _Literal:
         if tok.kind == "param":
             raw = self.param(tok)
             try:
-                return parse_money(str(raw))
+                amount, currency = parse_money(str(raw))
             except ValueError as e:
                 raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text}: {e}") from None
+            return _Literal(amount, currency)
         if tok.kind != "num":
             raise ConditionProblem(
                 tok.pos, "policy-bad-value", f"{spec.name!r} is money: write an amount and a currency, e.g. '200 CNY'"
@@ -476,9 +579,9 @@ class _Parser:
         amount = Decimal(tok.text)
         if len(amount.as_tuple().digits) > 15:
             raise ConditionProblem(tok.pos, "policy-bad-value", "amounts are limited to 15 significant digits")
-        return amount, code
+        return _Literal(amount, code)
 
-    def coerce(self, spec: FactSpec, raw: Any, tok: Tok) -> Any:
+    def coerce(self, spec: FactSpec, raw: _Raw, tok: Tok) -> TestLiteral:
         t = spec.type
         if t in (FactType.number, FactType.integer):
             if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
@@ -520,47 +623,80 @@ class _Parser:
             )
         return value
 
-    def list_for(self, spec: FactSpec) -> tuple[Any, ...]:
+    def list_for(self, spec: FactSpec) -> tuple[TestLiteral, ...]:
         tok = self.next("a list such as [a, b]")
-        raws: list[tuple[Any, Tok]] = []
-        if tok.kind == "param":
-            val = self.param(tok)
-            if not isinstance(val, list):
-                raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text} is not a list")
-            raws = [(v, tok) for v in val]
-        elif tok.kind == "punct" and tok.text == "[":
-            while True:
-                t = self.next("a value or ']'")
-                if t.kind == "punct" and t.text == "]" and not raws:
-                    break
-                raws.append((self.scalar_literal(t), t))
-                sep = self.next("',' or ']'")
-                if sep.text == "]":
-                    break
-                if sep.text != ",":
-                    raise ConditionProblem(sep.pos, "condition-syntax", f"expected ',' or ']', got {sep.text!r}")
-        else:
-            raise ConditionProblem(
-                tok.pos, "condition-syntax", "'in' takes a list in brackets, e.g. in [fresh_food, custom_made]"
-            )
-        if not raws:
+        items = self.list_items(tok)
+        if not items:
             raise ConditionProblem(tok.pos, "policy-bad-value", "an empty list never matches; remove the test")
-        if len(raws) > MAX_IN_VALUES:
+        if len(items) > MAX_IN_VALUES:
             raise ConditionProblem(
-                tok.pos, "policy-limit", f"a list may hold at most {MAX_IN_VALUES} values (it has {len(raws)})"
+                tok.pos, "policy-limit", f"a list may hold at most {MAX_IN_VALUES} values (it has {len(items)})"
             )
         elem = spec
         if spec.type is FactType.strings:
             elem = FactSpec(spec.name, FactType.string, spec.description, spec.getter)
-        values = []
-        for raw, t in raws:
-            v = self.coerce(elem, raw, t)
+        values: list[TestLiteral] = []
+        for item in items:
+            v = self.coerce(elem, item.value, item.tok)
             if v not in values:
                 values.append(v)
         return tuple(values)
 
-    def make(self, spec: FactSpec, op: str, value: Any, currency: str | None = None) -> Test:
+    def list_items(self, tok: Tok) -> list[_Item]:
+        """The values of an ``in`` list: a ``$parameter`` holding a list, or ``[a, b, ...]``."""
+        if tok.kind == "param":
+            val = self.param(tok)
+            if not isinstance(val, list):
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text} is not a list")
+            return [_Item(v, tok) for v in val]
+        if tok.kind == "punct" and tok.text == "[":
+            return self.bracket_items()
+        raise ConditionProblem(
+            tok.pos, "condition-syntax", "'in' takes a list in brackets, e.g. in [fresh_food, custom_made]"
+        )
+
+    def bracket_items(self) -> list[_Item]:
+        """The values of ``[a, b, ...]``, its opening bracket already read."""
+        items: list[_Item] = []
+        while True:
+            t = self.next("a value or ']'")
+            if t.kind == "punct" and t.text == "]" and not items:
+                return items
+            items.append(_Item(self.scalar_literal(t), t))
+            sep = self.next("',' or ']'")
+            if sep.text == "]":
+                return items
+            if sep.text != ",":
+                raise ConditionProblem(sep.pos, "condition-syntax", f"expected ',' or ']', got {sep.text!r}")
+
+    def make(self, spec: FactSpec, op: str, value: TestValue, currency: str | None = None) -> Test:
         return Test(spec.name, op, value, self.text, currency=currency)
+
+
+# the operators written as words, by their first word: each returns None when the words after it
+# make no operator ('not' before neither 'exists' nor 'in')
+_WORD_OPERATORS: dict[str, Callable[[_Parser, FactSpec, Tok], Test | None]] = {
+    "exists": _Parser.exists,
+    "not": _Parser.negation,
+    "is": _Parser.missing,
+    "in": _Parser.membership,
+    "contains": _Parser.contains,
+    "mentions": _Parser.mentions,
+    "matches": _Parser.matches,
+    "between": _Parser.between,
+    "more": _Parser.relative,
+    "less": _Parser.relative,
+    "within": _Parser.relative,
+}
+
+
+def _above(low: TestLiteral, high: TestLiteral) -> bool:
+    """Whether the low end of ``between`` is above the high end (both are numbers, or both times)."""
+    if isinstance(low, datetime) and isinstance(high, datetime):
+        return low > high
+    if isinstance(low, int | Decimal) and isinstance(high, int | Decimal):
+        return low > high
+    return False
 
 
 def _number(text: str) -> int | Decimal:
@@ -597,17 +733,18 @@ def _fitting_ops(t: FactType) -> str:
     }[t]
 
 
-def compile_regex(pattern: str) -> Any:
+def compile_regex(pattern: str) -> Regex:
     """``pattern`` compiled by RE2 (google-re2): matching takes time linear in the text, whatever the
     pattern, so no policy regex can hang. ValueError with RE2's reason when it cannot compile it
     (back-references and look-around are not in RE2's syntax)."""
     options = re2.Options()
     options.log_errors = False  # RE2 would write its complaint to stderr: caseflow never prints
     try:
-        return re2.compile(pattern, options)
+        compiled: Regex = re2.compile(pattern, options)
     except re2.error as e:
         reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
         raise ValueError(reason) from None
+    return compiled
 
 
 def check_regex(pattern: str, pos: int = 0) -> None:
@@ -618,13 +755,18 @@ def check_regex(pattern: str, pos: int = 0) -> None:
         compile_regex(pattern)
     except ValueError as e:
         raise ConditionProblem(
-            pos, "policy-bad-regex", f"invalid regular expression: {e}",
+            pos,
+            "policy-bad-regex",
+            f"invalid regular expression: {e}",
             "patterns use RE2 syntax (as Python's, without back-references or look-around)",
         ) from None
 
 
 def parse_test(
-    text: str, facts: FactRegistry, params: dict[str, Any] | None = None, phrases: dict[str, Any] | None = None
+    text: str,
+    facts: FactRegistry,
+    params: Mapping[str, YamlValue] | None = None,
+    phrases: Mapping[str, PhraseSet] | None = None,
 ) -> Test:
     """Parse one test. Raises :class:`ConditionProblem` with the offending character offset."""
     if not isinstance(text, str) or not text.strip():

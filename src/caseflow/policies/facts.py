@@ -1,6 +1,6 @@
 """The fact namespace: the dotted names a policy may test, each typed and described.
 
-A fact is derived from a :class:`~caseflow.case.Case` at evaluation time, with ``now``
+A fact is derived from a :class:`~caseflow.model.case.Case` at evaluation time, with ``now``
 taken from the engine's injected clock. A getter returns ``None`` when the fact does not
 apply (no order, no buyer, not delivered yet): the fact is then *missing*, and every
 comparison with it is false (see docs/policy-format.md).
@@ -15,7 +15,7 @@ Apps add facts with :meth:`FactRegistry.register`::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,17 +29,23 @@ from ..model.case import (
     Channel,
     DisputeReason,
     EvidenceKind,
+    Message,
+    Order,
     Priority,
     RequestKind,
     SaleType,
     Segment,
     ShipmentStatus,
+    TrackingEvent,
 )
 from ..model.money import Money
 
-__all__ = ["FactRegistry", "FactSpec", "FactType", "GivenFacts", "LazyFacts", "default_facts"]
+__all__ = ["FactRegistry", "FactSpec", "FactType", "FactValue", "Getter", "GivenFacts", "LazyFacts", "default_facts"]
 
-Getter = Callable[[Case, datetime], Any]
+FactValue = str | int | float | Decimal | bool | datetime | Money | list[str] | None
+"""The value of a fact: of its :class:`FactType` (``strings``: a list of text), or ``None`` when missing."""
+Getter = Callable[[Case, datetime], FactValue]
+"""``getter(case, now)``: one fact of ``case`` at time ``now``, or ``None`` when it does not apply."""
 
 
 class FactType(str, Enum):
@@ -132,7 +138,7 @@ class FactRegistry:
     def __contains__(self, name: object) -> bool:
         return name in self._specs
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FactSpec]:
         return iter(sorted(self._specs.values(), key=lambda s: s.name))
 
     def __len__(self) -> int:
@@ -157,10 +163,10 @@ class FactRegistry:
         """A mapping that derives each fact of ``case`` the first time it is read."""
         return LazyFacts(case, now, self._specs)
 
-    def derive(self, case: Case, now: datetime, names: Iterable[str] | None = None) -> dict[str, Any]:
+    def derive(self, case: Case, now: datetime, names: Iterable[str] | None = None) -> dict[str, FactValue]:
         """Compute facts (all, or only ``names``) for ``case`` at time ``now``."""
         specs = self._specs.values() if names is None else [self.get(n) for n in names]
-        out: dict[str, Any] = {}
+        out: dict[str, FactValue] = {}
         for spec in specs:
             try:
                 out[spec.name] = spec.getter(case, now)
@@ -188,12 +194,12 @@ def _typed(name: str, ftype: FactType, getter: Getter, choices: tuple[str, ...] 
     """Wrap an app getter so a value of the wrong type is a clear error, never a silent mismatch."""
     ok = _PY_TYPES[ftype]
 
-    def checked(case: Case, now: datetime) -> Any:
+    def checked(case: Case, now: datetime) -> FactValue:
         value = getter(case, now)
         if value is None:
             return None
         bad = not isinstance(value, ok) or (isinstance(value, bool) and ftype in (FactType.number, FactType.integer))
-        if ftype is FactType.datetime and not bad and value.tzinfo is None:
+        if ftype is FactType.datetime and isinstance(value, datetime) and value.tzinfo is None:
             raise ValueError(f"returned {value!r} with no time zone")
         if ftype is FactType.enum and not bad and choices and value not in choices:
             raise ValueError(f"returned {value!r}, not one of {', '.join(choices)}")
@@ -206,7 +212,7 @@ def _typed(name: str, ftype: FactType, getter: Getter, choices: tuple[str, ...] 
     return checked
 
 
-class LazyFacts(dict):
+class LazyFacts(dict[str, FactValue]):
     """Facts of one case at one time, each derived the first time it is read (``facts[name]``).
 
     An unknown name reads as ``None`` (missing).
@@ -220,7 +226,7 @@ class LazyFacts(dict):
         self._now = now
         self._specs = specs
 
-    def __missing__(self, name: str) -> Any:
+    def __missing__(self, name: str) -> FactValue:
         spec = self._specs.get(name)
         if spec is None:
             return None
@@ -235,8 +241,10 @@ class LazyFacts(dict):
         return value
 
 
-class GivenFacts(dict):
-    """Facts given by the caller: any name not given reads as ``None`` (missing)."""
+class GivenFacts(dict[str, object]):
+    """Facts given by the caller: any name not given reads as ``None`` (missing).
+
+    The values are the caller's, as given: they are not checked against the facts' types."""
 
     __slots__ = ()
 
@@ -256,11 +264,15 @@ def _days(now: datetime, then: datetime | None) -> float | None:
     return None if then is None else (now - then).total_seconds() / _DAY
 
 
-def _order(case: Case):
+# a getter reading an attribute named at registration: its values are that attribute's, whatever they are
+_AttrGetter = Callable[[Case, datetime], Any]
+
+
+def _order(case: Case) -> Order | None:
     return case.orders[0] if case.orders else None
 
 
-def _o(attr: str) -> Getter:
+def _o(attr: str) -> _AttrGetter:
     def get(case: Case, now: datetime) -> Any:
         o = case.orders[0] if case.orders else None
         return None if o is None else getattr(o, attr)
@@ -268,7 +280,7 @@ def _o(attr: str) -> Getter:
     return get
 
 
-def _party(role: str, attr: str) -> Getter:
+def _party(role: str, attr: str) -> _AttrGetter:
     def get(case: Case, now: datetime) -> Any:
         p = getattr(case, role)
         return None if p is None else getattr(p, attr)
@@ -276,7 +288,7 @@ def _party(role: str, attr: str) -> Getter:
     return get
 
 
-def _hist(role: str, attr: str) -> Getter:
+def _hist(role: str, attr: str) -> _AttrGetter:
     def get(case: Case, now: datetime) -> Any:
         p = getattr(case, role)
         return None if p is None else getattr(p.history, attr)
@@ -284,22 +296,35 @@ def _hist(role: str, attr: str) -> Getter:
     return get
 
 
-def _enum_getter(inner: Getter) -> Getter:
-    def get(case: Case, now: datetime) -> Any:
-        v = inner(case, now)
+def _account_age(role: str) -> Getter:
+    def get(case: Case, now: datetime) -> float | None:
+        p = getattr(case, role)
+        return None if p is None or p.joined_at is None else _days(now, p.joined_at)
+
+    return get
+
+
+def _enum_getter(inner: _AttrGetter) -> Getter:
+    def get(case: Case, now: datetime) -> str | None:
+        v: Enum | None = inner(case, now)
         return None if v is None else v.value
 
     return get
 
 
-def _last_customer_message(case: Case):
+def _values(cls: type[Enum]) -> tuple[str, ...]:
+    """The values of an enum: the choices of an enum fact."""
+    return tuple(m.value for m in cls)
+
+
+def _last_customer_message(case: Case) -> Message | None:
     for m in reversed(case.messages):
         if m.author.value in ("buyer", "seller", "creator"):
             return m
     return None
 
 
-def _last_tracking_event(case: Case):
+def _last_tracking_event(case: Case) -> TrackingEvent | None:
     o = _order(case)
     if o is None or o.shipment is None or not o.shipment.events:
         return None
@@ -326,9 +351,16 @@ def _categories(case: Case, now: datetime) -> list[str] | None:
     return None if o is None else sorted({i.category for i in o.items})
 
 
-def _amount(case: Case, now: datetime):
+def _amount(case: Case, now: datetime) -> Money | None:
     o = _order(case)
     return None if o is None else o.amount
+
+
+def _partial_claim(case: Case, now: datetime) -> bool | None:
+    d, o = case.dispute, _order(case)
+    if d is None or d.claimed_amount is None or o is None:
+        return None
+    return d.claimed_amount.currency == o.amount.currency and d.claimed_amount.amount < o.amount.amount
 
 
 def _evidence_has(kind: EvidenceKind) -> Getter:
@@ -340,16 +372,21 @@ def _evidence_has(kind: EvidenceKind) -> Getter:
 
 def _builtin() -> list[FactSpec]:
     E = FactType
-    enum = lambda cls: tuple(m.value for m in cls)  # noqa: E731
     f = FactSpec
     return (
         [
             # case
             f("case.id", E.string, "the case id", lambda c, n: c.id),
             f("case.tenant", E.string, "the platform or shop the case belongs to", lambda c, n: c.tenant),
-            f("case.type", E.enum, "the case type", lambda c, n: c.case_type.value, enum(CaseType)),
-            f("case.channel", E.enum, "the channel the case came in on", lambda c, n: c.channel.value, enum(Channel)),
-            f("case.priority", E.enum, "the case priority", lambda c, n: c.priority.value, enum(Priority)),
+            f("case.type", E.enum, "the case type", lambda c, n: c.case_type.value, _values(CaseType)),
+            f(
+                "case.channel",
+                E.enum,
+                "the channel the case came in on",
+                lambda c, n: c.channel.value,
+                _values(Channel),
+            ),
+            f("case.priority", E.enum, "the case priority", lambda c, n: c.priority.value, _values(Priority)),
             f("case.tier", E.integer, "the support tier holding the case (1 or 2)", lambda c, n: c.tier),
             f(
                 "case.age_hours",
@@ -371,7 +408,7 @@ def _builtin() -> list[FactSpec]:
             # order
             f("order.id", E.string, "id of the order the case is about (the first order)", _o("id")),
             f("order.amount", E.money, "the order total", _amount),
-            f("order.sale_type", E.enum, "how the order was sold", _enum_getter(_o("sale_type")), enum(SaleType)),
+            f("order.sale_type", E.enum, "how the order was sold", _enum_getter(_o("sale_type")), _values(SaleType)),
             f("order.placed_at", E.datetime, "when the order was placed", _o("placed_at")),
             f("order.shipped_at", E.datetime, "when the order was shipped; missing if not shipped", _o("shipped_at")),
             f(
@@ -385,26 +422,26 @@ def _builtin() -> list[FactSpec]:
                 "order.shipped",
                 E.boolean,
                 "the order has shipped",
-                lambda c, n: None if _order(c) is None else _order(c).shipped_at is not None,
+                lambda c, n: c.orders[0].shipped_at is not None if c.orders else None,
             ),
             f(
                 "order.delivered",
                 E.boolean,
                 "the order was delivered",
-                lambda c, n: None if _order(c) is None else _order(c).delivered_at is not None,
+                lambda c, n: c.orders[0].delivered_at is not None if c.orders else None,
             ),
             f(
                 "order.days_since_order",
                 E.number,
                 "days since the order was placed",
-                lambda c, n: None if _order(c) is None else _days(n, _order(c).placed_at),
+                lambda c, n: _days(n, c.orders[0].placed_at) if c.orders else None,
                 unit="days",
             ),
             f(
                 "order.days_since_delivery",
                 E.number,
                 "days since delivery; missing if not delivered",
-                lambda c, n: None if _order(c) is None else _days(n, _order(c).delivered_at),
+                lambda c, n: _days(n, c.orders[0].delivered_at) if c.orders else None,
                 unit="days",
             ),
             f(
@@ -420,24 +457,22 @@ def _builtin() -> list[FactSpec]:
                 "items.count",
                 E.integer,
                 "number of item lines on the order",
-                lambda c, n: None if _order(c) is None else len(_order(c).items),
+                lambda c, n: len(c.orders[0].items) if c.orders else None,
             ),
             f(
                 "items.all_returnable",
                 E.boolean,
                 "no item was marked non-returnable at purchase",
-                lambda c, n: None if _order(c) is None else all(i.returnable for i in _order(c).items),
+                lambda c, n: all(i.returnable for i in c.orders[0].items) if c.orders else None,
             ),
             f(
                 "items.any_opened",
                 E.boolean,
                 "an item is opened, used, damaged or defective",
                 lambda c, n: (
-                    None
-                    if _order(c) is None
-                    else any(
-                        i.condition is not None and i.condition.value in ("opened", "used") for i in _order(c).items
-                    )
+                    any(i.condition is not None and i.condition.value in ("opened", "used") for i in c.orders[0].items)
+                    if c.orders
+                    else None
                 ),
             ),
             f(
@@ -445,33 +480,31 @@ def _builtin() -> list[FactSpec]:
                 E.strings,
                 "reported conditions of the items",
                 lambda c, n: (
-                    None
-                    if _order(c) is None
-                    else sorted({i.condition.value for i in _order(c).items if i.condition is not None})
+                    sorted({i.condition.value for i in c.orders[0].items if i.condition is not None})
+                    if c.orders
+                    else None
                 ),
             ),
             # tracking
-            f("tracking.status", E.enum, "latest shipment status", _tracking_status, enum(ShipmentStatus)),
+            f("tracking.status", E.enum, "latest shipment status", _tracking_status, _values(ShipmentStatus)),
             f(
                 "tracking.days_since_last_event",
                 E.number,
                 "days since the last tracking event",
-                lambda c, n: None if _last_tracking_event(c) is None else _days(n, _last_tracking_event(c).at),
+                lambda c, n: None if (e := _last_tracking_event(c)) is None else _days(n, e.at),
                 unit="days",
             ),
             f(
                 "tracking.event_count",
                 E.integer,
                 "number of tracking events",
-                lambda c, n: (
-                    None if _order(c) is None or _order(c).shipment is None else len(_order(c).shipment.events)
-                ),
+                lambda c, n: None if not c.orders or (s := c.orders[0].shipment) is None else len(s.events),
             ),
             f(
                 "tracking.carrier",
                 E.string,
                 "the carrier",
-                lambda c, n: None if _order(c) is None or _order(c).shipment is None else _order(c).shipment.carrier,
+                lambda c, n: None if not c.orders or (s := c.orders[0].shipment) is None else s.carrier,
             ),
             # request
             f(
@@ -479,7 +512,7 @@ def _builtin() -> list[FactSpec]:
                 E.enum,
                 "what the customer asks for",
                 lambda c, n: None if c.request is None else c.request.kind.value,
-                enum(RequestKind),
+                _values(RequestKind),
             ),
             f(
                 "request.amount",
@@ -519,23 +552,19 @@ def _builtin() -> list[FactSpec]:
                 "message.text",
                 E.string,
                 "text of the latest message from a customer (buyer, seller or creator)",
-                lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).text,
+                lambda c, n: None if (m := _last_customer_message(c)) is None else m.text,
             ),
             f(
                 "message.language",
                 E.string,
                 "language of that message",
-                lambda c, n: None if _last_customer_message(c) is None else _last_customer_message(c).language,
+                lambda c, n: None if (m := _last_customer_message(c)) is None else m.language,
             ),
             f(
                 "message.hours_since",
                 E.number,
                 "hours since that message",
-                lambda c, n: (
-                    None
-                    if _last_customer_message(c) is None
-                    else (n - _last_customer_message(c).at).total_seconds() / _HOUR
-                ),
+                lambda c, n: None if (m := _last_customer_message(c)) is None else (n - m.at).total_seconds() / _HOUR,
                 unit="hours",
             ),
             f(
@@ -574,7 +603,7 @@ def _builtin() -> list[FactSpec]:
                 E.enum,
                 "why the dispute was opened",
                 lambda c, n: None if c.dispute is None else c.dispute.reason.value,
-                enum(DisputeReason),
+                _values(DisputeReason),
             ),
             f(
                 "dispute.opened_by",
@@ -612,12 +641,7 @@ def _builtin() -> list[FactSpec]:
                 "dispute.partial_claim",
                 E.boolean,
                 "the buyer claims less than the order total",
-                lambda c, n: (
-                    None
-                    if c.dispute is None or c.dispute.claimed_amount is None or _order(c) is None
-                    else c.dispute.claimed_amount.currency == _order(c).amount.currency
-                    and c.dispute.claimed_amount.amount < _order(c).amount.amount
-                ),
+                _partial_claim,
             ),
             f(
                 "dispute.appealed",
@@ -654,9 +678,7 @@ def _party_facts(role: str) -> list[FactSpec]:
             f"{role}.account_age_days",
             E.number,
             f"days since the {role} joined",
-            lambda c, n, r=role: (
-                None if getattr(c, r) is None or getattr(c, r).joined_at is None else _days(n, getattr(c, r).joined_at)
-            ),
+            _account_age(role),
             unit="days",
         ),
     ]

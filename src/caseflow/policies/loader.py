@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -24,7 +24,8 @@ from .actions import ActionCatalogue, default_actions
 from .analysis import analyze, limit_issues
 from .conditions import AllOf, Always, AnyOf, Condition, ConditionProblem, NotOf, Test, parse_test
 from .facts import FactRegistry, default_facts
-from .model import Action, Policy, PolicySet, Rule
+from .model import Action, HitPolicy, Policy, PolicySet, Rule
+from .phrases import PhraseSet
 from .schema import (
     DEFAULT_PRIORITY,
     LANGUAGE_PATTERN,
@@ -35,9 +36,9 @@ from .schema import (
     document_keys,
     field_pattern,
 )
-from .source import MAX_BYTES, Located, parse_yaml, read_text
+from .source import MAX_BYTES, Located, YamlPath, YamlValue, parse_yaml, read_text
 
-__all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "load_policies", "load_policy_text"]
+__all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "CheckedPolicy", "load_policies", "load_policy_text"]
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -52,6 +53,16 @@ _ID_RE = field_pattern(RuleDocument, "id")
 _NAME_RE = field_pattern(PolicyDocument, "policy")
 MAX_NESTING = 16
 
+_YamlMap = dict[str | int, YamlValue]  # a mapping of the document
+_Params = dict[str, YamlValue]  # the policy's 'params:', by name
+
+
+class CheckedPolicy(NamedTuple):
+    """One policy document checked: the policy (None when any error was found) and every issue found."""
+
+    policy: Policy | None
+    issues: list[PolicyIssue]
+
 
 class _Ctx:
     def __init__(self, file: str, doc: Located, facts: FactRegistry, actions: ActionCatalogue) -> None:
@@ -61,11 +72,11 @@ class _Ctx:
         self.actions = actions
         self.issues: list[PolicyIssue] = []
         self.rule_id: str | None = None
-        self.phrases: dict[str, Any] = {}
+        self.phrases: dict[str, PhraseSet] = {}
 
     def add(
         self,
-        path: tuple[Any, ...],
+        path: YamlPath,
         code: str,
         message: str,
         hint: str | None = None,
@@ -81,7 +92,7 @@ class _Ctx:
         self.issues.append(PolicyIssue(self.file, line, col, code, message, self.rule_id, hint, severity))
 
 
-def _unknown_keys(ctx: _Ctx, data: dict[str, Any], allowed: set[str], path: tuple[Any, ...], what: str) -> None:
+def _unknown_keys(ctx: _Ctx, data: _YamlMap, allowed: set[str], path: YamlPath, what: str) -> None:
     for key in data:
         if key not in allowed:
             best = suggest(str(key), allowed)
@@ -94,7 +105,7 @@ def _unknown_keys(ctx: _Ctx, data: dict[str, Any], allowed: set[str], path: tupl
             )
 
 
-def _when_to_datetime(ctx: _Ctx, value: Any, path: tuple[Any, ...], tz: ZoneInfo | None) -> datetime | None:
+def _when_to_datetime(ctx: _Ctx, value: YamlValue, path: YamlPath, tz: ZoneInfo | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -128,10 +139,8 @@ def _when_to_datetime(ctx: _Ctx, value: Any, path: tuple[Any, ...], tz: ZoneInfo
     return dt
 
 
-def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
-    from .phrases import PhraseSet
-
-    out: dict[str, Any] = {}
+def _parse_phrases(ctx: _Ctx, raw: YamlValue) -> dict[str, PhraseSet]:
+    out: dict[str, PhraseSet] = {}
     if raw is None:
         return out
     if not isinstance(raw, dict):
@@ -152,7 +161,7 @@ def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
         lists: dict[str, list[str]] = {}
         ok = True
         for lang, phrases in langs.items():
-            if lang != "except" and (not isinstance(lang, str) or not _LANG_RE.match(lang)):
+            if not isinstance(lang, str) or (lang != "except" and not _LANG_RE.match(lang)):
                 ctx.add(
                     path + (lang,),
                     "policy-bad-phrases",
@@ -161,11 +170,8 @@ def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
                 )
                 ok = False
                 continue
-            if (
-                not isinstance(phrases, list)
-                or not phrases
-                or not all(isinstance(p, str) and p.strip() for p in phrases)
-            ):
+            texts = _phrase_list(phrases)
+            if texts is None:
                 ctx.add(
                     path + (lang,),
                     "policy-bad-phrases",
@@ -173,7 +179,7 @@ def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
                 )
                 ok = False
                 continue
-            lists[lang] = phrases
+            lists[lang] = texts
         if ok:
             exceptions = lists.pop("except", [])
             if not lists:
@@ -183,60 +189,98 @@ def _parse_phrases(ctx: _Ctx, raw: Any) -> dict[str, Any]:
     return out
 
 
-def _parse_condition(
-    ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str, Any], depth: int = 0
-) -> Condition | None:
-    line, col = ctx.doc.pos(path)
+def _phrase_list(value: YamlValue) -> list[str] | None:
+    """``value`` if it is a non-empty list of phrases (texts that are not blank), else None."""
+    if not isinstance(value, list) or not value:
+        return None
+    texts = [p for p in value if isinstance(p, str) and p.strip()]
+    return texts if len(texts) == len(value) else None
+
+
+def _parse_condition(ctx: _Ctx, node: YamlValue, path: YamlPath, params: _Params, depth: int = 0) -> Condition | None:
     if depth > MAX_NESTING:
         ctx.add(path, "policy-limit", f"conditions may nest at most {MAX_NESTING} levels")
         return None
     if isinstance(node, str):
-        if node.strip().lower() == "always":
-            return Always(line, col)
-        try:
-            t = parse_test(node, ctx.facts, params, ctx.phrases)
-        except ConditionProblem as p:
-            ctx.add(path, p.code, p.message, p.hint, offset=p.offset)
-            return None
-        return Test(t.fact, t.op, t.value, t.text, line, col, t.currency)
+        return _parse_test(ctx, node, path, params)
     if isinstance(node, list):
-        if not node:
-            ctx.add(path, "policy-bad-value", "an empty list of conditions", "remove it, or write 'always'")
-            return None
-        kids = [_parse_condition(ctx, c, path + (i,), params, depth + 1) for i, c in enumerate(node)]
-        if any(k is None for k in kids):
-            return None
-        return AllOf(tuple(kids), line, col) if len(kids) > 1 else kids[0]  # type: ignore[arg-type]
+        return _parse_list(ctx, node, path, params, depth)
     if isinstance(node, dict):
-        if len(node) != 1:
-            ctx.add(
-                path,
-                "policy-bad-condition",
-                "a condition mapping has exactly one key: all, any or not",
-                "split it into a list under 'all:'",
-            )
-            return None
-        ((key, value),) = node.items()
-        if key in ("all", "any"):
-            if not isinstance(value, list) or not value:
-                ctx.add(path + (key,), "policy-bad-condition", f"'{key}' takes a non-empty list of conditions")
-                return None
-            kids = [_parse_condition(ctx, c, path + (key, i), params, depth + 1) for i, c in enumerate(value)]
-            if any(k is None for k in kids):
-                return None
-            return (AllOf if key == "all" else AnyOf)(tuple(kids), line, col)  # type: ignore[arg-type]
-        if key == "not":
-            kid = _parse_condition(ctx, value, path + (key,), params, depth + 1)
-            return None if kid is None else NotOf(kid, line, col)
-        best = suggest(str(key), ["all", "any", "not"])
+        return _parse_combination(ctx, node, path, params, depth)
+    _not_a_condition(ctx, node, path)
+    return None
+
+
+def _parse_test(ctx: _Ctx, text: str, path: YamlPath, params: _Params) -> Test | Always | None:
+    """One line: a test, or ``always``."""
+    line, col = ctx.doc.pos(path)
+    if text.strip().lower() == "always":
+        return Always(line, col)
+    try:
+        t = parse_test(text, ctx.facts, params, ctx.phrases)
+    except ConditionProblem as p:
+        ctx.add(path, p.code, p.message, p.hint, offset=p.offset)
+        return None
+    return Test(t.fact, t.op, t.value, t.text, line, col, t.currency)
+
+
+def _parse_list(ctx: _Ctx, nodes: list[YamlValue], path: YamlPath, params: _Params, depth: int) -> Condition | None:
+    """A list of conditions: all of them must hold (one condition stands for itself)."""
+    if not nodes:
+        ctx.add(path, "policy-bad-value", "an empty list of conditions", "remove it, or write 'always'")
+        return None
+    kids = _parse_children(ctx, nodes, path, params, depth)
+    if kids is None:
+        return None
+    line, col = ctx.doc.pos(path)
+    return AllOf(kids, line, col) if len(kids) > 1 else kids[0]
+
+
+def _parse_combination(ctx: _Ctx, node: _YamlMap, path: YamlPath, params: _Params, depth: int) -> Condition | None:
+    """A mapping of one key: ``all: [...]``, ``any: [...]`` or ``not: CONDITION``."""
+    if len(node) != 1:
         ctx.add(
-            path + (key,),
+            path,
             "policy-bad-condition",
-            f"unknown condition {key!r}",
-            f"did you mean {best!r}?" if best else "use all, any or not",
-            key=True,
+            "a condition mapping has exactly one key: all, any or not",
+            "split it into a list under 'all:'",
         )
         return None
+    line, col = ctx.doc.pos(path)
+    ((key, value),) = node.items()
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            ctx.add(path + (key,), "policy-bad-condition", f"'{key}' takes a non-empty list of conditions")
+            return None
+        kids = _parse_children(ctx, value, path + (key,), params, depth)
+        if kids is None:
+            return None
+        return AllOf(kids, line, col) if key == "all" else AnyOf(kids, line, col)
+    if key == "not":
+        kid = _parse_condition(ctx, value, path + (key,), params, depth + 1)
+        return None if kid is None else NotOf(kid, line, col)
+    best = suggest(str(key), ["all", "any", "not"])
+    ctx.add(
+        path + (key,),
+        "policy-bad-condition",
+        f"unknown condition {key!r}",
+        f"did you mean {best!r}?" if best else "use all, any or not",
+        key=True,
+    )
+    return None
+
+
+def _parse_children(
+    ctx: _Ctx, nodes: list[YamlValue], path: YamlPath, params: _Params, depth: int
+) -> tuple[Condition, ...] | None:
+    """The conditions of a list, or None if any is invalid (every one is checked, so all problems are reported)."""
+    kids = [_parse_condition(ctx, c, path + (i,), params, depth + 1) for i, c in enumerate(nodes)]
+    valid = tuple(k for k in kids if k is not None)
+    return valid if len(valid) == len(kids) else None
+
+
+def _not_a_condition(ctx: _Ctx, node: YamlValue, path: YamlPath) -> None:
+    """Report a value that is no condition at all (a boolean, a number, a date)."""
     if isinstance(node, bool):
         ctx.add(
             path,
@@ -244,17 +288,16 @@ def _parse_condition(
             f"a condition cannot be {node}",
             "write 'always' for a rule that always applies",
         )
-        return None
+        return
     ctx.add(
         path,
         "policy-bad-condition",
         f"a condition is a test, a list, or all/any/not; got {type(node).__name__}",
         "YAML read this as a number or date: quote the test",
     )
-    return None
 
 
-def _resolve_params(ctx: _Ctx, value: Any, params: dict[str, Any], path: tuple[Any, ...]) -> Any:
+def _resolve_params(ctx: _Ctx, value: YamlValue, params: _Params, path: YamlPath) -> YamlValue:
     if isinstance(value, str) and value.startswith("$"):
         name = value[1:]
         if name not in params:
@@ -274,8 +317,10 @@ def _resolve_params(ctx: _Ctx, value: Any, params: dict[str, Any], path: tuple[A
     return value
 
 
-def _parse_action(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str, Any]) -> Action | None:
+def _parse_action(ctx: _Ctx, node: YamlValue, path: YamlPath, params: _Params) -> Action | None:
     line, col = ctx.doc.pos(path)
+    name: str | int
+    raw: YamlValue
     if isinstance(node, str):
         name, raw, ppath = node, {}, path
     elif isinstance(node, dict) and len(node) == 1:
@@ -335,6 +380,16 @@ def _parse_action(ctx: _Ctx, node: Any, path: tuple[Any, ...], params: dict[str,
     return Action(spec.name, model.model_dump(mode="json", exclude_none=True), line, col)
 
 
+_REQUIRED_KEYS = ("policy", "version", "hit_policy", "rules")
+
+
+class _Effective(NamedTuple):
+    """When a policy is in effect: from (inclusive) and until (exclusive), either open."""
+
+    effective_from: datetime | None = None
+    effective_until: datetime | None = None
+
+
 def _parse_document(ctx: _Ctx) -> Policy | None:
     data = ctx.doc.data
     if data is None:
@@ -344,18 +399,66 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
         ctx.add((), "policy-structure", "a policy file is a mapping with policy, version, hit_policy and rules")
         return None
     _unknown_keys(ctx, data, _TOP_KEYS, (), "a policy")
-    for req in ("policy", "version", "hit_policy", "rules"):
+    _missing_keys(ctx, data)
+    name = _policy_name(ctx, data.get("policy"))
+    version = _policy_version(ctx, data.get("version"))
+    hit = _hit_policy(ctx, data.get("hit_policy"))
+    description = _description(ctx, data.get("description"))
+    effective = _effective(ctx, data.get("effective"))
+    params = _policy_params(ctx, data.get("params"))
+    ctx.phrases = _parse_phrases(ctx, data.get("phrases"))
+    rules = _parse_rules(ctx, data.get("rules"), params)
+    ctx.rule_id = None
+    if any(i.severity == "error" for i in ctx.issues) or name is None or version is None or hit is None:
+        return None  # a missing or invalid name, version or hit policy is an error too
+    return Policy(
+        name=name,
+        version=version,
+        description=description,
+        hit_policy=hit,
+        rules=tuple(rules),
+        effective_from=effective.effective_from,
+        effective_until=effective.effective_until,
+        params=params,
+        source=ctx.file,
+        phrases=dict(ctx.phrases),
+    )
+
+
+def _missing_keys(ctx: _Ctx, data: _YamlMap) -> None:
+    for req in _REQUIRED_KEYS:
         if req not in data:
             hint = {"hit_policy": "write 'hit_policy: first' (only the first matching rule acts) or 'all'"}.get(req)
             ctx.add((), "policy-missing-key", f"missing required key {req!r}", hint)
-    name = data.get("policy")
-    if name is not None and (not isinstance(name, str) or not _NAME_RE.match(name)):
+
+
+def _policy_name(ctx: _Ctx, name: YamlValue) -> str | None:
+    """The policy's name, or None when it is missing or invalid (reported)."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or not _NAME_RE.match(name):
         ctx.add(("policy",), "policy-bad-value", f"policy name {name!r} must be lower-case letters, digits, '-' or '_'")
-    version = data.get("version")
-    if version is not None and not isinstance(version, (str, int, float)):
+        return None
+    return name
+
+
+def _policy_version(ctx: _Ctx, version: YamlValue) -> str | None:
+    """The version as text (YAML may read ``2026.11`` as a number), or None when missing or invalid."""
+    if version is None:
+        return None
+    if not isinstance(version, str | int | float):
         ctx.add(("version",), "policy-bad-value", "version is a string such as '2026.11.1'")
-    hit = data.get("hit_policy")
-    if hit is not None and hit not in ("first", "all"):
+        return None
+    return str(version)
+
+
+def _hit_policy(ctx: _Ctx, hit: YamlValue) -> HitPolicy | None:
+    """``first`` or ``all``; None when missing or invalid (reported)."""
+    if hit == "first":
+        return "first"
+    if hit == "all":
+        return "all"
+    if hit is not None:
         best = suggest(str(hit), ["first", "all"])
         ctx.add(
             ("hit_policy",),
@@ -365,39 +468,58 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
             if best
             else "'first': the first matching rule by priority acts; 'all': every matching rule acts",
         )
-    description = data.get("description") or ""
+    return None
+
+
+def _description(ctx: _Ctx, description: YamlValue) -> str:
+    if not description:
+        return ""
     if not isinstance(description, str):
         ctx.add(("description",), "policy-bad-value", "description is text")
-        description = ""
+        return ""
+    return description
 
-    eff_from = eff_until = None
-    eff = data.get("effective")
-    if eff is not None:
-        if not isinstance(eff, dict):
-            ctx.add(("effective",), "policy-bad-value", "effective is a mapping with from, until and timezone")
-        else:
-            _unknown_keys(ctx, eff, _EFFECTIVE_KEYS, ("effective",), "effective")
-            tz = None
-            if "timezone" in eff:
-                try:
-                    tz = ZoneInfo(str(eff["timezone"]))
-                except (ZoneInfoNotFoundError, ValueError):
-                    ctx.add(
-                        ("effective", "timezone"),
-                        "policy-bad-value",
-                        f"unknown time zone {eff['timezone']!r}",
-                        "use an IANA name such as Asia/Shanghai, Asia/Jakarta, America/Los_Angeles",
-                    )
-            eff_from = _when_to_datetime(ctx, eff.get("from"), ("effective", "from"), tz)
-            eff_until = _when_to_datetime(ctx, eff.get("until"), ("effective", "until"), tz)
-            if eff_from and eff_until and eff_until <= eff_from:
-                ctx.add(("effective", "until"), "policy-bad-value", "'until' must be later than 'from'")
 
-    params = data.get("params") or {}
-    if not isinstance(params, dict):
+def _effective(ctx: _Ctx, eff: YamlValue) -> _Effective:
+    if eff is None:
+        return _Effective()
+    if not isinstance(eff, dict):
+        ctx.add(("effective",), "policy-bad-value", "effective is a mapping with from, until and timezone")
+        return _Effective()
+    _unknown_keys(ctx, eff, _EFFECTIVE_KEYS, ("effective",), "effective")
+    tz = _time_zone(ctx, eff)
+    eff_from = _when_to_datetime(ctx, eff.get("from"), ("effective", "from"), tz)
+    eff_until = _when_to_datetime(ctx, eff.get("until"), ("effective", "until"), tz)
+    if eff_from and eff_until and eff_until <= eff_from:
+        ctx.add(("effective", "until"), "policy-bad-value", "'until' must be later than 'from'")
+    return _Effective(eff_from, eff_until)
+
+
+def _time_zone(ctx: _Ctx, eff: _YamlMap) -> ZoneInfo | None:
+    """The zone of the effective dates written without an offset, if one is given."""
+    if "timezone" not in eff:
+        return None
+    try:
+        return ZoneInfo(str(eff["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.add(
+            ("effective", "timezone"),
+            "policy-bad-value",
+            f"unknown time zone {eff['timezone']!r}",
+            "use an IANA name such as Asia/Shanghai, Asia/Jakarta, America/Los_Angeles",
+        )
+        return None
+
+
+def _policy_params(ctx: _Ctx, raw: YamlValue) -> _Params:
+    """The parameters tests and actions refer to as ``$name``."""
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
         ctx.add(("params",), "policy-bad-value", "params is a mapping of names to values")
-        params = {}
-    for pname in params:
+        return {}
+    params: _Params = {}
+    for pname, value in raw.items():
         if not isinstance(pname, str) or not pname.isidentifier():
             ctx.add(
                 ("params", pname),
@@ -405,114 +527,115 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
                 f"parameter name {pname!r} must be a word such as tier1_limit",
                 key=True,
             )
+        if isinstance(pname, str):  # a whole-number name is reported above, and no '$name' can name it
+            params[pname] = value
+    return params
 
-    ctx.phrases = _parse_phrases(ctx, data.get("phrases"))
-    rules_raw = data.get("rules")
-    rules: list[Rule] = []
-    if rules_raw is not None and (not isinstance(rules_raw, list) or not rules_raw):
+
+def _parse_rules(ctx: _Ctx, raw: YamlValue, params: _Params) -> list[Rule]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not raw:
         ctx.add(("rules",), "policy-structure", "rules is a non-empty list of rules")
-        rules_raw = []
-    seen: dict[str, int] = {}
-    for i, r in enumerate(rules_raw or []):
-        path = ("rules", i)
-        ctx.rule_id = None
-        if not isinstance(r, dict):
-            ctx.add(path, "policy-structure", "a rule is a mapping with id, when and then")
-            continue
-        rid = r.get("id")
-        if isinstance(rid, str):
-            ctx.rule_id = rid
-        _unknown_keys(ctx, r, _RULE_KEYS, path, "a rule")
-        ok = True
-        if rid is None:
-            ctx.add(
-                path,
-                "policy-missing-key",
-                "the rule has no 'id'",
-                "give every rule a unique id such as 'small-refund-trusted-buyer'",
-            )
-            ok = False
-        elif not isinstance(rid, str) or not _ID_RE.match(rid):
-            hint = (
-                "YAML reads yes, no, on, off, true and false as booleans: quote the id"
-                if isinstance(rid, bool)
-                else None
-            )
-            ctx.add(
-                path + ("id",),
-                "policy-bad-value",
-                f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'",
-                hint,
-            )
-            ok = False
-        elif rid in seen:
-            ctx.add(
-                path + ("id",),
-                "policy-duplicate-rule",
-                f"rule id {rid!r} is used twice (first at line {seen[rid]})",
-                "rule ids must be unique within a policy",
-            )
-            ok = False
-        else:
-            seen[rid] = ctx.doc.pos(path + ("id",))[0]
-        prio = r.get("priority", DEFAULT_PRIORITY)
-        if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0 or prio > MAX_PRIORITY:
-            ctx.add(
-                path + ("priority",),
-                "policy-bad-value",
-                f"priority {prio!r} must be a whole number from 0 to {MAX_PRIORITY}",
-                "lower numbers act first",
-            )
-            ok = False
-        if r.get("enabled", True) is False:
-            continue
-        if "when" not in r:
-            ctx.add(
-                path,
-                "policy-missing-key",
-                "the rule has no 'when'",
-                "write 'when: always' for a rule that always applies",
-            )
-            ok = False
-            when = None
-        else:
-            when = _parse_condition(ctx, r["when"], path + ("when",), params)
-            ok = ok and when is not None
-        then_raw = r.get("then")
-        actions: list[Action] = []
-        if not isinstance(then_raw, list) or not then_raw:
-            ctx.add(
-                path + ("then",) if "then" in r else path,
-                "policy-missing-key" if "then" not in r else "policy-structure",
-                "the rule needs 'then': a non-empty list of actions",
-            )
-            ok = False
-        else:
-            for j, a in enumerate(then_raw):
-                act = _parse_action(ctx, a, path + ("then", j), params)
-                if act is None:
-                    ok = False
-                else:
-                    actions.append(act)
-        desc = r.get("description") or ""
-        if ok:
-            line, col = ctx.doc.pos(path)
-            rules.append(Rule(rid, str(desc), prio, when, tuple(actions), line, col, i))  # type: ignore[arg-type]
+        return []
+    seen: dict[str, int] = {}  # rule id -> the line of its first use
+    rules = [_parse_rule(ctx, i, r, params, seen) for i, r in enumerate(raw)]
+    return [r for r in rules if r is not None]
+
+
+def _parse_rule(ctx: _Ctx, i: int, r: YamlValue, params: _Params, seen: dict[str, int]) -> Rule | None:
+    """The rule at ``rules[i]``, or None when it is disabled or invalid (every problem reported)."""
+    path: YamlPath = ("rules", i)
     ctx.rule_id = None
-    if any(i.severity == "error" for i in ctx.issues):
+    if not isinstance(r, dict):
+        ctx.add(path, "policy-structure", "a rule is a mapping with id, when and then")
         return None
-    return Policy(
-        name=name,
-        version=str(version),
-        description=description,
-        hit_policy=hit,
-        rules=tuple(rules),
-        effective_from=eff_from,
-        effective_until=eff_until,
-        params=dict(params),
-        source=ctx.file,
-        phrases=dict(ctx.phrases),
-    )
+    rid = r.get("id")
+    if isinstance(rid, str):
+        ctx.rule_id = rid
+    _unknown_keys(ctx, r, _RULE_KEYS, path, "a rule")
+    rule_id = _rule_id(ctx, rid, path, seen)
+    priority = _rule_priority(ctx, r.get("priority", DEFAULT_PRIORITY), path)
+    if r.get("enabled", True) is False:
+        return None
+    when = _rule_when(ctx, r, path, params)
+    actions = _rule_then(ctx, r, path, params)
+    if rule_id is None or priority is None or when is None or actions is None:
+        return None
+    line, col = ctx.doc.pos(path)
+    return Rule(rule_id, str(r.get("description") or ""), priority, when, actions, line, col, i)
+
+
+def _rule_id(ctx: _Ctx, rid: YamlValue, path: YamlPath, seen: dict[str, int]) -> str | None:
+    """The rule's id, or None when it is missing, invalid or used before (reported)."""
+    if rid is None:
+        ctx.add(
+            path,
+            "policy-missing-key",
+            "the rule has no 'id'",
+            "give every rule a unique id such as 'small-refund-trusted-buyer'",
+        )
+        return None
+    if not isinstance(rid, str) or not _ID_RE.match(rid):
+        hint = (
+            "YAML reads yes, no, on, off, true and false as booleans: quote the id" if isinstance(rid, bool) else None
+        )
+        ctx.add(
+            path + ("id",),
+            "policy-bad-value",
+            f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'",
+            hint,
+        )
+        return None
+    if rid in seen:
+        ctx.add(
+            path + ("id",),
+            "policy-duplicate-rule",
+            f"rule id {rid!r} is used twice (first at line {seen[rid]})",
+            "rule ids must be unique within a policy",
+        )
+        return None
+    seen[rid] = ctx.doc.pos(path + ("id",)).line
+    return rid
+
+
+def _rule_priority(ctx: _Ctx, prio: YamlValue, path: YamlPath) -> int | None:
+    if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0 or prio > MAX_PRIORITY:
+        ctx.add(
+            path + ("priority",),
+            "policy-bad-value",
+            f"priority {prio!r} must be a whole number from 0 to {MAX_PRIORITY}",
+            "lower numbers act first",
+        )
+        return None
+    return prio
+
+
+def _rule_when(ctx: _Ctx, rule: _YamlMap, path: YamlPath, params: _Params) -> Condition | None:
+    if "when" not in rule:
+        ctx.add(
+            path,
+            "policy-missing-key",
+            "the rule has no 'when'",
+            "write 'when: always' for a rule that always applies",
+        )
+        return None
+    return _parse_condition(ctx, rule["when"], path + ("when",), params)
+
+
+def _rule_then(ctx: _Ctx, rule: _YamlMap, path: YamlPath, params: _Params) -> tuple[Action, ...] | None:
+    """The rule's actions, or None if there are none or any is invalid (every one is checked)."""
+    then = rule.get("then")
+    if not isinstance(then, list) or not then:
+        ctx.add(
+            path + ("then",) if "then" in rule else path,
+            "policy-missing-key" if "then" not in rule else "policy-structure",
+            "the rule needs 'then': a non-empty list of actions",
+        )
+        return None
+    actions = [_parse_action(ctx, a, path + ("then", j), params) for j, a in enumerate(then)]
+    valid = tuple(a for a in actions if a is not None)
+    return valid if len(valid) == len(actions) else None
 
 
 def load_policy_text(
@@ -522,16 +645,15 @@ def load_policy_text(
     facts: FactRegistry | None = None,
     actions: ActionCatalogue | None = None,
     max_bytes: int = MAX_BYTES,
-) -> tuple[Policy | None, list[PolicyIssue]]:
+) -> CheckedPolicy:
     """Check one policy document; return the policy (or None) and every issue found."""
     facts = facts or default_facts()
     actions = actions or default_actions()
     doc, problems = parse_yaml(text, file, max_bytes=max_bytes)
     if problems or doc is None:
-        return None, problems
+        return CheckedPolicy(None, problems)
     ctx = _Ctx(file, doc, facts, actions)
-    policy = _parse_document(ctx)
-    return policy, ctx.issues
+    return CheckedPolicy(_parse_document(ctx), ctx.issues)
 
 
 def _files(path: Path) -> list[Path]:

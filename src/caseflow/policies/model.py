@@ -1,21 +1,26 @@
 """The validated policy model: what a policy file means once it has been checked.
 
 These are immutable values produced by :func:`caseflow.load_policies`; nothing in them
-is executable. The compiler (:mod:`caseflow.policies.compiler`) turns them into rules a
+is executable. The compiler (:mod:`caseflow.engine.compiler`) turns them into rules a
 backend runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
+from ..errors import PolicyIssue
+from ..model._base import JsonDict
 from .actions import ActionCatalogue
 from .conditions import Condition
 from .facts import FactRegistry
+from .phrases import PhraseSet
+from .source import YamlValue
 
-__all__ = ["Action", "Policy", "PolicySet", "Rule"]
+__all__ = ["Action", "HitPolicy", "Policy", "PolicySet", "Rule"]
 
 HitPolicy = Literal["first", "all"]
 
@@ -23,11 +28,11 @@ HitPolicy = Literal["first", "all"]
 @dataclass(frozen=True)
 class Action:
     type: str
-    params: dict[str, Any]
+    params: JsonDict  # the parameters as validated by the action's model, in JSON form
     line: int = 0
     column: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonDict:
         return {"type": self.type, "params": dict(self.params)}
 
 
@@ -52,9 +57,9 @@ class Policy:
     rules: tuple[Rule, ...]
     effective_from: datetime | None = None
     effective_until: datetime | None = None
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, YamlValue] = field(default_factory=dict)  # as written under 'params:'
     source: str = "<memory>"
-    phrases: dict[str, Any] = field(default_factory=dict)  # name -> caseflow.text.PhraseSet
+    phrases: dict[str, PhraseSet] = field(default_factory=dict)
 
     def is_effective(self, at: datetime) -> bool:
         if self.effective_from is not None and at < self.effective_from:
@@ -74,9 +79,9 @@ class PolicySet:
     policies: tuple[Policy, ...]
     facts: FactRegistry
     actions: ActionCatalogue
-    warnings: tuple[Any, ...] = ()
+    warnings: tuple[PolicyIssue, ...] = ()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Policy]:
         return iter(self.policies)
 
     def __len__(self) -> int:

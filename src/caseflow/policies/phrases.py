@@ -23,8 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
-__all__ = ["NEGATIONS", "PhraseMatch", "PhraseSet", "normalize"]
+__all__ = ["NEGATIONS", "LanguagePhrases", "PhraseMatch", "PhraseSet", "normalize"]
 
 # Negation cues, normalised like the text. Checked just before an occurrence.
 NEGATIONS: dict[str, tuple[str, ...]] = {
@@ -130,12 +131,19 @@ def _has_cjk(text: str) -> bool:
     return any(_is_cjk(c) for c in text)
 
 
+class LanguagePhrases(NamedTuple):
+    """The phrases of a set in one language, normalised."""
+
+    language: str
+    phrases: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """Phrases per language, plus exceptions; immutable and hashable (usable in compiled rules)."""
 
     name: str
-    phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (language, normalised phrases)
+    phrases: tuple[LanguagePhrases, ...]
     exceptions: tuple[str, ...] = ()
     _flat: tuple[tuple[str, str, bool], ...] = field(default=(), compare=False, repr=False)  # (lang, phrase, cjk)
     _first_words: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -164,7 +172,7 @@ class PhraseSet:
     def build(cls, name: str, phrases: dict[str, list[str]], exceptions: list[str] | None = None) -> PhraseSet:
         langs = tuple(
             sorted(
-                (lang, tuple(dict.fromkeys(normalize(p).strip() for p in ps if p.strip())))
+                LanguagePhrases(lang, tuple(dict.fromkeys(normalize(p).strip() for p in ps if p.strip())))
                 for lang, ps in phrases.items()
             )
         )

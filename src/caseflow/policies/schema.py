@@ -19,8 +19,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaValue, models_json_schema
 
+from ..model._base import JsonDict
 from .actions import ActionCatalogue, default_actions
 from .facts import FactRegistry, default_facts
 
@@ -47,14 +48,18 @@ DEFAULT_PRIORITY = 100
 MAX_PRIORITY = 1_000_000
 
 # placeholders, replaced by references to the definitions made from the facts and the action catalogue
-_Condition = Annotated[Any, WithJsonSchema({"x-caseflow-def": "condition"})]
-_Action = Annotated[Any, WithJsonSchema({"x-caseflow-def": "action"})]
+# (``object``: the loader checks them; for pydantic it is the same as Any, so the schema is unchanged)
+_Condition = Annotated[object, WithJsonSchema({"x-caseflow-def": "condition"})]
+_Action = Annotated[object, WithJsonSchema({"x-caseflow-def": "action"})]
 
 
 def _resolve(node: Any) -> Any:
     if isinstance(node, dict):
         if "x-caseflow-def" in node:
-            return {**{k: v for k, v in node.items() if k != "x-caseflow-def"}, "$ref": f"#/$defs/{node['x-caseflow-def']}"}
+            return {
+                **{k: v for k, v in node.items() if k != "x-caseflow-def"},
+                "$ref": f"#/$defs/{node['x-caseflow-def']}",
+            }
         return {k: _resolve(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_resolve(v) for v in node]
@@ -70,15 +75,15 @@ class Document(BaseModel):
 class EffectiveDocument(Document):
     """When a policy is in effect (a peak season, a promotion); dates without an offset use ``timezone``."""
 
-    from_: str | date | datetime | None = Field(None, alias="from")
+    from_: str | date | datetime | None = Field(default=None, alias="from")
     until: str | date | datetime | None = None
-    timezone: str | None = Field(None, description="an IANA time zone such as Asia/Shanghai")
+    timezone: str | None = Field(default=None, description="an IANA time zone such as Asia/Shanghai")
 
 
 class RuleDocument(Document):
     id: str = Field(pattern=RULE_ID_PATTERN)
     description: str = ""
-    priority: int = Field(DEFAULT_PRIORITY, ge=0, le=MAX_PRIORITY, description="lower acts first")
+    priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=MAX_PRIORITY, description="lower acts first")
     enabled: bool = True
     when: _Condition
     then: list[_Action] = Field(min_length=1)
@@ -92,7 +97,7 @@ class PolicyDocument(Document):
         description="first: the first matching rule by priority acts; all: every matching rule acts"
     )
     effective: EffectiveDocument | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, object] = Field(default_factory=dict)
     phrases: dict[str, dict[str, Annotated[list[str], Field(min_length=1)]]] = Field(
         default_factory=dict, description="phrase sets: name -> language (en, zh, id, vi ...) or 'except' -> phrases"
     )
@@ -113,7 +118,7 @@ def field_pattern(model: type[BaseModel], name: str) -> re.Pattern[str]:
     raise KeyError(f"{model.__name__}.{name} has no pattern")  # pragma: no cover - a programming error
 
 
-def document_schema(model: type[BaseModel], kind: str, title: str) -> dict[str, Any]:
+def document_schema(model: type[BaseModel], kind: str, title: str) -> JsonDict:
     """The JSON Schema (draft 2020-12) generated from a document model; ``kind`` names its file."""
     body = model.model_json_schema(ref_template="#/$defs/{model}")
     return {
@@ -124,7 +129,7 @@ def document_schema(model: type[BaseModel], kind: str, title: str) -> dict[str, 
     }
 
 
-def policy_schema(actions: ActionCatalogue | None = None, facts: FactRegistry | None = None) -> dict[str, Any]:
+def policy_schema(actions: ActionCatalogue | None = None, facts: FactRegistry | None = None) -> JsonDict:
     """The JSON Schema (draft 2020-12) of a policy file, for this action catalogue and fact namespace."""
     actions = actions or default_actions()
     facts = facts or default_facts()
@@ -132,7 +137,7 @@ def policy_schema(actions: ActionCatalogue | None = None, facts: FactRegistry | 
     _, defs = models_json_schema(
         [(PolicyDocument, "validation"), *((s.params, "validation") for s in specs)], ref_template="#/$defs/{model}"
     )
-    all_defs: dict[str, Any] = _resolve(dict(defs.get("$defs", {})))
+    all_defs: dict[str, JsonSchemaValue] = _resolve(dict(defs.get("$defs", {})))
     param_ref = {"type": "string", "pattern": "^\\$[A-Za-z_][A-Za-z0-9_]*$", "description": "a parameter of the policy"}
     for s in specs:  # any action parameter may be given as $name, resolved from the policy's params
         d = all_defs[s.params.__name__]

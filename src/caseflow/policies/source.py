@@ -23,15 +23,27 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import PolicyIssue
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "Located", "YamlPath", "parse_yaml", "read_text", "read_yaml"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Located",
+    "ParsedYaml",
+    "Position",
+    "YamlPath",
+    "YamlValue",
+    "parse_yaml",
+    "read_text",
+    "read_yaml",
+]
 
 MAX_BYTES = 5 * 1024 * 1024
 """The default size limit of a document (5 MiB); every reader takes ``max_bytes`` to change it."""
@@ -49,29 +61,40 @@ _STD_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 
-YamlPath = tuple[Any, ...]
+YamlValue = str | int | float | bool | date | datetime | list["YamlValue"] | dict[str | int, "YamlValue"] | None
+"""A value of a document as this reader gives it: plain scalars (a YAML timestamp is a date or a
+datetime), lists, and mappings whose keys are text or whole numbers (any other key becomes text)."""
+YamlPath = tuple[str | int, ...]
+"""Where a value sits in its document: mapping keys and list indexes from the root."""
+
+
+class Position(NamedTuple):
+    """Where a value or a key starts in its file, both 1-based."""
+
+    line: int
+    column: int
 
 
 @dataclass
 class Located:
     """A parsed document plus the position of every value, keyed by path."""
 
-    data: Any
+    data: YamlValue
     file: str = "<text>"
-    positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[YamlPath, Position] = field(default_factory=dict)
+    key_positions: dict[YamlPath, Position] = field(default_factory=dict)
     styles: dict[YamlPath, str | None] = field(default_factory=dict)
 
-    def pos(self, path: YamlPath) -> tuple[int, int]:
+    def pos(self, path: YamlPath) -> Position:
         """Position of ``path``, or of its nearest ancestor that has one."""
         p = tuple(path)
         while p:
             if p in self.positions:
                 return self.positions[p]
             p = p[:-1]
-        return self.positions.get((), (1, 1))
+        return self.positions.get((), Position(1, 1))
 
-    def key_pos(self, path: YamlPath) -> tuple[int, int]:
+    def key_pos(self, path: YamlPath) -> Position:
         return self.key_positions.get(tuple(path)) or self.pos(path)
 
     def issue(
@@ -94,8 +117,16 @@ class _Reader(yaml.SafeLoader):
     pass
 
 
-def _where(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+class ParsedYaml(NamedTuple):
+    """A document read: located, or None with the problems that prevented it (``problems`` may hold
+    problems of a document that was read, too)."""
+
+    doc: Located | None
+    problems: list[PolicyIssue]
+
+
+def _where(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str | PolicyIssue:
@@ -142,20 +173,18 @@ def _too_large(file: str, size: int, max_bytes: int) -> PolicyIssue:
     )
 
 
-def read_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[Located | None, list[PolicyIssue]]:
+def read_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> ParsedYaml:
     """Read and parse a document file: the located document, or the problems that prevent it."""
     text = read_text(path, max_bytes=max_bytes)
     if isinstance(text, PolicyIssue):
-        return None, [text]
+        return ParsedYaml(None, [text])
     return parse_yaml(text, str(path), max_bytes=max_bytes)
 
 
-def parse_yaml(
-    text: str, file: str = "<text>", *, max_bytes: int = MAX_BYTES
-) -> tuple[Located | None, list[PolicyIssue]]:
+def parse_yaml(text: str, file: str = "<text>", *, max_bytes: int = MAX_BYTES) -> ParsedYaml:
     """Parse document text; return the located document, or the problems that prevent it."""
     if len(text) > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        return None, [_too_large(file, len(text.encode("utf-8", "surrogatepass")), max_bytes)]
+        return ParsedYaml(None, [_too_large(file, len(text.encode("utf-8", "surrogatepass")), max_bytes)])
     loader = _Reader(text)
     try:
         root = loader.get_single_node()
@@ -163,19 +192,23 @@ def parse_yaml(
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = (e.problem or e.context or "invalid YAML").strip()
-        return None, [PolicyIssue(file, line, col, "yaml-syntax", f"invalid YAML: {msg}", None, _syntax_hint(msg))]
+        return ParsedYaml(
+            None, [PolicyIssue(file, line, col, "yaml-syntax", f"invalid YAML: {msg}", None, _syntax_hint(msg))]
+        )
     except yaml.YAMLError as e:  # reader errors (control characters, bad encodings)
-        return None, [PolicyIssue(file, 1, 1, "yaml-syntax", f"invalid YAML: {_one_line(e)}")]
+        return ParsedYaml(None, [PolicyIssue(file, 1, 1, "yaml-syntax", f"invalid YAML: {_one_line(e)}")])
     except RecursionError:
-        return None, [PolicyIssue(file, 1, 1, "yaml-too-deep", f"the document nests more than {MAX_DEPTH} levels")]
+        return ParsedYaml(
+            None, [PolicyIssue(file, 1, 1, "yaml-too-deep", f"the document nests more than {MAX_DEPTH} levels")]
+        )
     finally:
         loader.dispose()
     out = Located(None, file)
     if root is None:
-        return out, []
+        return ParsedYaml(out, [])
     problems: list[PolicyIssue] = []
     out.data = _Converter(out, problems, loader).convert(root, (), 0)
-    return out, problems
+    return ParsedYaml(out, problems)
 
 
 def _syntax_hint(msg: str) -> str | None:
@@ -203,7 +236,7 @@ class _Converter:
         line, col = _where(node)
         self.problems.append(PolicyIssue(self.out.file, line, col, code, message, None, hint))
 
-    def convert(self, node: Node, path: YamlPath, depth: int) -> Any:
+    def convert(self, node: Node, path: YamlPath, depth: int) -> YamlValue:
         self.out.positions[path] = _where(node)
         if depth > MAX_DEPTH:
             self.problem(node, "yaml-too-deep", f"the document nests more than {MAX_DEPTH} levels")
@@ -234,16 +267,17 @@ class _Converter:
             return self.mapping(node, path, depth)
         return None  # pragma: no cover - PyYAML has no other node kinds
 
-    def scalar(self, node: ScalarNode, path: YamlPath) -> Any:
+    def scalar(self, node: ScalarNode, path: YamlPath) -> YamlValue:
         self.out.styles[path] = node.style
         try:
-            return self.loader.construct_object(node, deep=True)
+            value: YamlValue = self.loader.construct_object(node, deep=True)  # a standard scalar tag: checked above
         except (yaml.YAMLError, ValueError, OverflowError) as e:  # 2026-02-30, a year 0 date ...
             self.problem(node, "yaml-value", f"invalid value {node.value[:40]!r}: {_one_line(e)}")
             return None
+        return value
 
-    def mapping(self, node: MappingNode, path: YamlPath, depth: int) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
+    def mapping(self, node: MappingNode, path: YamlPath, depth: int) -> dict[str | int, YamlValue]:
+        result: dict[str | int, YamlValue] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problem(key_node, "yaml-merge", "merge keys ('<<') are not supported")
@@ -255,11 +289,11 @@ class _Converter:
             if not isinstance(key, (str, int)):
                 key = str(key)
             if key in result:
-                first = self.out.key_positions.get(path + (key,), (0, 0))
+                first = self.out.key_positions.get(path + (key,), Position(0, 0))
                 self.problem(
                     key_node,
                     "yaml-duplicate-key",
-                    f"key {key!r} appears twice in one mapping (first at line {first[0]})",
+                    f"key {key!r} appears twice in one mapping (first at line {first.line})",
                     "remove or rename one of them",
                 )
                 continue

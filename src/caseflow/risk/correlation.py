@@ -32,12 +32,13 @@ from __future__ import annotations
 import json
 import os
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, JsonValue
 
 from ..errors import CaseflowError
 from ..model._base import Frozen
@@ -67,22 +68,55 @@ class Alert(Frozen):
     rate: float | None = None
     breakdown: dict[str, int] = Field(default_factory=dict)
     case_ids: list[str] = Field(default_factory=list, description="the most recent cases involved (at most 20)")
-    actions: list[dict[str, Any]] = Field(default_factory=list)
+    actions: list[dict[str, JsonValue]] = Field(default_factory=list)
+
+
+class _Bucket:
+    """The events of one key in one time bucket (slotted: smaller than the four-item list it replaces)."""
+
+    __slots__ = ("start", "count", "total", "breakdown")
+
+    def __init__(self, start: int, count: int, total: int, breakdown: dict[str, int] | None) -> None:
+        self.start = start  # epoch seconds, a multiple of the bucket size
+        self.count = count  # numerator events: the counted kind, or the rate's
+        self.total = total  # denominator events (the rate's 'per' kind)
+        self.breakdown = breakdown  # numerator events per value of the breakdown key, once there is one
+
+    def to_json(self) -> list[JsonValue]:
+        """``[start, count, total, breakdown]``, as snapshots hold it."""
+        return [self.start, self.count, self.total, None if self.breakdown is None else dict(self.breakdown)]
+
+
+_START = attrgetter("start")
 
 
 class _Series:
     """Counts of one key in time buckets covering (up to) two windows.
 
-    ``buckets`` is a plain list (a deque costs ≥ 528 bytes even for one item); ``cases``
-    holds (time, case id) of the window's most recent cases, dropped as the window moves.
+    ``buckets`` is a plain list (a deque costs ≥ 528 bytes even for one item), oldest first;
+    ``cases`` holds (time, case id) of the window's most recent cases, dropped as the window moves.
     """
 
     __slots__ = ("buckets", "last_alert", "cases")
 
     def __init__(self) -> None:
-        self.buckets: list[list[Any]] = []  # [bucket_start, count, denominator, breakdown dict | None]
+        self.buckets: list[_Bucket] = []
         self.last_alert: int | None = None
         self.cases: deque[tuple[int, str]] = deque(maxlen=20)
+
+    def bucket(self, start: int) -> _Bucket:
+        """The bucket starting at ``start``, added in its place if there is none yet."""
+        buckets = self.buckets
+        for item in reversed(buckets):
+            if item.start == start:
+                return item
+            if item.start < start:
+                break
+        b = _Bucket(start, 0, 0, None)
+        buckets.append(b)
+        if len(buckets) > 1 and buckets[-2].start > start:  # late event: keep buckets sorted
+            buckets.sort(key=_START)
+        return b
 
 
 class Correlator:
@@ -136,31 +170,20 @@ class Correlator:
         horizon = self.now - keep
         if t <= horizon:
             return None  # older than anything still counted
-        start = t - t % self.bucket
-        b = None
-        for item in reversed(s.buckets):
-            if item[0] == start:
-                b = item
-                break
-            if item[0] < start:
-                break
-        if b is None:
-            b = [start, 0, 0, None]
-            s.buckets.append(b)
-            if len(s.buckets) > 1 and s.buckets[-2][0] > start:  # late event: keep buckets sorted
-                s.buckets.sort(key=lambda x: x[0])
+        b = s.bucket(t - t % self.bucket)
         numerator = event.kind == (d.count or d.rate)
         if numerator:
-            b[1] += 1
+            b.count += 1
             if d.breakdown and d.breakdown in event.keys:
-                b[3] = b[3] or {}
-                b[3][event.keys[d.breakdown]] = b[3].get(event.keys[d.breakdown], 0) + 1
+                b.breakdown = by = b.breakdown or {}
+                value = event.keys[d.breakdown]
+                by[value] = by.get(value, 0) + 1
             if event.case_id:
                 s.cases.append((t, event.case_id))
         if event.kind == d.per:
-            b[2] += 1
+            b.total += 1
         drop = 0
-        while drop < len(s.buckets) and s.buckets[drop][0] + self.bucket <= horizon:
+        while drop < len(s.buckets) and s.buckets[drop].start + self.bucket <= horizon:
             drop += 1
         if drop:
             del s.buckets[:drop]
@@ -170,9 +193,9 @@ class Correlator:
 
     def _check(self, d: Detector, key: tuple[str, ...], s: _Series, at: datetime) -> Alert | None:
         start = self.now - d.window_seconds
-        cur = [b for b in s.buckets if b[0] + self.bucket > start]
-        count = sum(b[1] for b in cur)
-        total = sum(b[2] for b in cur)
+        cur = [b for b in s.buckets if b.start + self.bucket > start]
+        count = sum(b.count for b in cur)
+        total = sum(b.total for b in cur)
         if d.count:
             hit = count >= d.threshold
             rate = None
@@ -182,8 +205,8 @@ class Correlator:
             rate = count / total
             hit = rate > d.threshold
             if hit and d.rising is not None:
-                prev = [b for b in s.buckets if b[0] + self.bucket <= start]
-                p_count, p_total = sum(b[1] for b in prev), sum(b[2] for b in prev)
+                prev = [b for b in s.buckets if b.start + self.bucket <= start]
+                p_count, p_total = sum(b.count for b in prev), sum(b.total for b in prev)
                 hit = p_total >= d.min_events and rate > d.rising * (p_count / p_total)
         if not hit:
             return None
@@ -193,11 +216,11 @@ class Correlator:
         s.last_alert = self.now
         breakdown: dict[str, int] = {}
         for b in cur:
-            for k, v in (b[3] or {}).items():
+            for k, v in (b.breakdown or {}).items():
                 breakdown[k] = breakdown.get(k, 0) + v
         return Alert(
             detector=d.id,
-            key=dict(zip(d.key, key)),
+            key=dict(zip(d.key, key, strict=True)),
             at=at,
             window_start=at - timedelta(seconds=d.window_seconds),
             count=count,
@@ -218,7 +241,7 @@ class Correlator:
             stale = [
                 k
                 for k, s in series_map.items()
-                if (not s.buckets or s.buckets[-1][0] + self.bucket <= horizon)
+                if (not s.buckets or s.buckets[-1].start + self.bucket <= horizon)
                 and (s.last_alert is None or self.now - s.last_alert >= (d.cooldown_seconds or d.window_seconds))
             ]
             for k in stale:
@@ -233,37 +256,42 @@ class Correlator:
         return sum(len(m) for m in self._series.values())
 
     # -- persistence ----------------------------------------------------------------------
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "version": SNAPSHOT_VERSION,
-            "now": self.now,
-            "events": self.events,
-            "series": {
-                did: [
-                    [list(k), [list(b) for b in s.buckets], s.last_alert, [list(c) for c in s.cases]]
-                    for k, s in m.items()
-                ]
-                for did, m in self._series.items()
-            },
+    def snapshot(self) -> dict[str, JsonValue]:
+        """The whole state as JSON-ready data: ``[key, buckets, last alert, recent cases]`` per key."""
+        series: dict[str, JsonValue] = {
+            did: [_series_json(k, s) for k, s in m.items()] for did, m in self._series.items()
         }
+        return {"version": SNAPSHOT_VERSION, "now": self.now, "events": self.events, "series": series}
 
     @classmethod
-    def restore(cls, snapshot: dict[str, Any], detectors: Iterable[Detector], **kwargs: Any) -> Correlator:
+    def restore(
+        cls,
+        snapshot: Mapping[str, JsonValue],
+        detectors: Iterable[Detector],
+        *,
+        bucket_seconds: int = 3600,
+        max_keys: int = 100_000,
+    ) -> Correlator:
+        """A correlator that continues where :meth:`snapshot` was taken (keys of removed detectors are dropped)."""
         if snapshot.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"unknown correlation snapshot version {snapshot.get('version')!r}")
-        c = cls(detectors, **kwargs)
-        c.now, c.events = snapshot["now"], snapshot["events"]
+        c = cls(detectors, bucket_seconds=bucket_seconds, max_keys=max_keys)
+        c._restore(snapshot)
+        return c
+
+    def _restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Take the state of a snapshot of this version (JSON as :meth:`snapshot` wrote it)."""
+        self.now, self.events = snapshot["now"], snapshot["events"]
         for did, items in snapshot["series"].items():
-            if did not in c._series:
+            if did not in self._series:
                 continue  # a detector that no longer exists
-            m = c._series[did]
+            m = self._series[did]
             for key, buckets, last_alert, cases in items:
                 s = _Series()
-                s.buckets = [list(b) for b in buckets]
+                s.buckets = [_Bucket(*b) for b in buckets]
                 s.last_alert = last_alert
                 s.cases.extend((int(t), str(c)) for t, c in cases)
                 m[tuple(key)] = s
-        return c
 
     def save(self, path: str | Path) -> None:
         """Write the snapshot atomically (a crash leaves the old file or the new one)."""
@@ -273,5 +301,14 @@ class Correlator:
         os.replace(tmp, p)
 
     @classmethod
-    def load(cls, path: str | Path, detectors: Iterable[Detector], **kwargs: Any) -> Correlator:
-        return cls.restore(json.loads(Path(path).read_text(encoding="utf-8")), detectors, **kwargs)
+    def load(
+        cls, path: str | Path, detectors: Iterable[Detector], *, bucket_seconds: int = 3600, max_keys: int = 100_000
+    ) -> Correlator:
+        """A correlator that continues from the snapshot :meth:`save` wrote to ``path``."""
+        snapshot = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls.restore(snapshot, detectors, bucket_seconds=bucket_seconds, max_keys=max_keys)
+
+
+def _series_json(key: tuple[str, ...], s: _Series) -> list[JsonValue]:
+    """One key's entry of a snapshot."""
+    return [list(key), [b.to_json() for b in s.buckets], s.last_alert, [[t, c] for t, c in s.cases]]

@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import Field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, JsonValue
 
 from ..clock import ensure_aware
 from ..errors import CalendarError, PolicyIssue, PolicyValidationError
@@ -97,10 +96,10 @@ def parse_hours(spec: dict[str, Iterable[str]]) -> tuple[tuple[tuple[int, int], 
                     if b > 0:
                         days[(wd + 1) % 7].append((0, b))
     merged = []
-    for spans in days:
-        spans.sort()
+    for day in days:
+        day.sort()
         out: list[tuple[int, int]] = []
-        for a, b in spans:
+        for a, b in day:
             if out and a <= out[-1][1]:
                 out[-1] = (out[-1][0], max(out[-1][1], b))
             else:
@@ -139,6 +138,7 @@ class BusinessCalendar:
             zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             raise CalendarError(f"{name}: unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai") from None
+        spans: tuple[tuple[tuple[int, int], ...], ...]
         if always_open:
             spans = tuple(((0, 24 * 60),) for _ in range(7))
         else:
@@ -204,7 +204,7 @@ class BusinessCalendar:
     @lru_cache(maxsize=4096)  # noqa: B019 - calendars are few and long-lived
     def _intervals(self, d: date) -> tuple[tuple[float, float], ...]:
         """The day's open spans as UTC epoch seconds."""
-        out = []
+        out: list[tuple[float, float]] = []
         for a, b in self.local_spans(d):
             start = datetime.combine(d, time(a // 60, a % 60), self.tz)
             end = (
@@ -272,7 +272,7 @@ class BusinessCalendar:
         return id(self)
 
 
-def _date(d: date | str | Any) -> date:
+def _date(d: object) -> date:
     if isinstance(d, datetime):
         return d.date()
     if isinstance(d, date):
@@ -294,7 +294,8 @@ class CalendarDocument(Document):
 
     timezone: str = Field("UTC", description="an IANA time zone such as Asia/Shanghai")
     hours: dict[str, str | list[str]] | None = Field(
-        None, description="opening hours per weekday or range: {mon-fri: ['09:00-12:00', '13:00-18:00'], sat: '10:00-16:00'}"
+        None,
+        description="opening hours per weekday or range: {mon-fri: ['09:00-12:00', '13:00-18:00'], sat: '10:00-16:00'}",
     )
     country: str | None = Field(None, description="public holidays of this country (ISO 3166-1 alpha-2, e.g. CN, ID)")
     subdivision: str | None = None
@@ -307,7 +308,7 @@ class CalendarsDocument(Document):
     calendars: dict[str, CalendarDocument]
 
 
-def calendars_schema() -> dict[str, Any]:
+def calendars_schema() -> dict[str, JsonValue]:
     """The JSON Schema of ``*.calendars.yaml`` files, generated from :class:`CalendarsDocument`."""
     return document_schema(CalendarsDocument, "calendars", "caseflow business calendars")
 
@@ -320,12 +321,16 @@ def load_calendars(path: str | Path, *, max_bytes: int = MAX_BYTES) -> dict[str,
     doc, issues = read_yaml(Path(path), max_bytes=max_bytes)
     if doc is None or issues:
         raise PolicyValidationError(issues)
-    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("calendars"), dict):
+    data = doc.data
+    calendars = data.get("calendars") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(calendars, dict):
         raise PolicyValidationError([doc.issue((), "calendar-structure", "the file needs a 'calendars' mapping")])
-    for k in sorted(set(doc.data) - {"calendars"}, key=str):
-        issues.append(doc.issue((k,), "calendar-unknown-key", f"unknown key {k!r}", "the file holds 'calendars:'", key=True))
+    for k in sorted(set(data) - {"calendars"}, key=str):
+        issues.append(
+            doc.issue((k,), "calendar-unknown-key", f"unknown key {k!r}", "the file holds 'calendars:'", key=True)
+        )
     out: dict[str, BusinessCalendar] = {}
-    for name, spec in doc.data["calendars"].items():
+    for name, spec in calendars.items():
         cal = _calendar(doc, str(name), spec, issues)
         if cal is not None:
             out[str(name)] = cal
@@ -334,26 +339,40 @@ def load_calendars(path: str | Path, *, max_bytes: int = MAX_BYTES) -> dict[str,
     return out
 
 
-def _calendar(doc: Located, name: str, spec: Any, issues: list[PolicyIssue]) -> BusinessCalendar | None:
+def _calendar(doc: Located, name: str, spec: object, issues: list[PolicyIssue]) -> BusinessCalendar | None:
+    """One calendar of the file, or None with its problem added to ``issues``."""
     path = ("calendars", name)
     if not isinstance(spec, dict):
         issues.append(doc.issue(path, "calendar-structure", f"calendar {name!r} is a mapping"))
         return None
     unknown = sorted(set(spec) - _CALENDAR_KEYS, key=str)
     if unknown:
-        issues.append(doc.issue(path + (unknown[0],), "calendar-unknown-key", f"unknown key {unknown[0]!r} in calendar {name!r}",
-                                f"allowed: {', '.join(sorted(_CALENDAR_KEYS))}", key=True))
+        issues.append(
+            doc.issue(
+                path + (unknown[0],),
+                "calendar-unknown-key",
+                f"unknown key {unknown[0]!r} in calendar {name!r}",
+                f"allowed: {', '.join(sorted(_CALENDAR_KEYS))}",
+                key=True,
+            )
+        )
         return None
     hours = spec.get("hours")
     if hours is not None and not (isinstance(hours, dict) and all(isinstance(v, str | list) for v in hours.values())):
-        issues.append(doc.issue(path + ("hours",), "calendar-invalid", f"{name}: hours map days to spans, e.g. mon-fri: ['09:00-18:00']"))
+        issues.append(
+            doc.issue(
+                path + ("hours",), "calendar-invalid", f"{name}: hours map days to spans, e.g. mon-fri: ['09:00-18:00']"
+            )
+        )
         return None
     if not isinstance(spec.get("always_open", False), bool):
         issues.append(doc.issue(path + ("always_open",), "calendar-invalid", f"{name}: always_open is true or false"))
         return None
     for key in ("closures", "extra_working_days"):
         if not isinstance(spec.get(key) or [], list):
-            issues.append(doc.issue(path + (key,), "calendar-invalid", f"{name}: {key} is a list of dates such as 2026-10-01"))
+            issues.append(
+                doc.issue(path + (key,), "calendar-invalid", f"{name}: {key} is a list of dates such as 2026-10-01")
+            )
             return None
     try:
         return BusinessCalendar.build(

@@ -10,7 +10,6 @@ are asked: ``case.sla_breaches[metric]`` (the breach level) or ``case.sla_warnin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ..model.case import Case
 from ..model.events import EventValue, WorkflowEvent
@@ -31,12 +30,13 @@ def mark_data(metric: str, mark: str) -> dict[str, EventValue]:
 class SlaMarks:
     """A workflow reaction: an SLA timer's event records its warning or breach on the case."""
 
-    def on_event(self, case: Case, event: WorkflowEvent) -> Mapping[str, Any]:
+    def on_event(self, case: Case, event: WorkflowEvent) -> Mapping[str, object]:
+        """The case fields the event's SLA mark changes (none for an event without one)."""
         data = event.data
         metric = data.get(METRIC)
         if not isinstance(metric, str):
             return {}
-        updates: dict[str, Any] = {}
+        updates: dict[str, object] = {}
         level, warning = data.get(BREACH_LEVEL), data.get(WARNING)
         if isinstance(level, int) and not isinstance(level, bool):
             updates["sla_breaches"] = {**case.sla_breaches, metric: level}

@@ -11,10 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from .calendar import BusinessCalendar
 
-__all__ = ["Pause", "SlaClock", "SlaStatus"]
+__all__ = ["Deadline", "Pause", "SlaClock", "SlaStatus"]
+
+
+class Deadline(NamedTuple):
+    """When a clock next warns or breaches, and which mark that is (``warning:75``, ``breach:2``)."""
+
+    at: datetime
+    mark: str
 
 
 @dataclass
@@ -138,7 +146,7 @@ class SlaClock:
             level,
         )
 
-    def next_deadline(self, at: datetime) -> tuple[datetime, str] | None:
+    def next_deadline(self, at: datetime) -> Deadline | None:
         """The next instant after ``at`` when this clock warns or breaches (for the timer queue)."""
         if self.started_at is None or self.stopped_at is not None or self.paused:
             return None
@@ -150,5 +158,5 @@ class SlaClock:
         for pct, what in marks:
             t = self.due_at(pct)
             if t is not None and t > at:
-                return t, what
+                return Deadline(t, what)
         return None

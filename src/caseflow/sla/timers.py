@@ -12,11 +12,14 @@ import heapq
 import itertools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from ..clock import ensure_aware
 
-__all__ = ["Timer", "TimerQueue"]
+__all__ = ["Timer", "TimerPayload", "TimerQueue"]
+
+TimerPayload = tuple[tuple[str, str], ...]
+"""A timer's (name, value) pairs: ``metric``, ``mark`` and ``rule``, and for a platform deadline the
+``workflow`` and ``trigger`` to fire; pairs, not a dict, so that a timer is hashable."""
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,14 @@ class Timer:
     due: datetime
     case_id: str
     kind: str  # warning, breach, platform
-    payload: tuple[tuple[str, Any], ...] = ()
+    payload: TimerPayload = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.due, datetime) or self.due.utcoffset() is None:  # read as local time otherwise
             ensure_aware(self.due, f"timer {self.key!r} due")
 
-    def get(self, name: str, default: Any = None) -> Any:
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The payload's value of ``name`` (``default`` if it has none)."""
         return dict(self.payload).get(name, default)
 
 

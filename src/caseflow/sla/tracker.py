@@ -16,23 +16,23 @@ to ship the return or it lapses).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic_core import to_json
 
 from ..engine.engine import Engine
 from ..errors import PolicyIssue, PolicyValidationError
 from ..model.case import Case
-from ..model.decision import Decision
-from ..model.events import Actor, AuditRecord, WorkflowEvent
+from ..model.decision import Decision, DecisionAction
+from ..model.events import Actor, AuditRecord, TriggerRef, WorkflowEvent
 from ..policies.conditions import parse_duration
 from .calendar import BusinessCalendar, load_calendars
 from .marks import mark_data
 from .stopwatch import SlaClock, SlaStatus
-from .timers import Timer, TimerQueue
+from .timers import Timer, TimerPayload, TimerQueue
 
 __all__ = ["SlaTracker", "TrackedClock", "load_calendars"]
 
@@ -42,7 +42,7 @@ SYSTEM = Actor(id="sla", role="system")
 @dataclass
 class TrackedClock:
     clock: SlaClock  # the current cycle
-    on_breach: tuple[str, str] | None  # (workflow, trigger)
+    on_breach: TriggerRef | None  # the platform's trigger when the deadline passes
     rule: str  # policy/rule that chose the target
     history: list[SlaClock] = field(default_factory=list)  # earlier cycles of a repeating target
 
@@ -50,12 +50,30 @@ class TrackedClock:
         return self.clock.status(at)
 
 
-Step = tuple[datetime, frozenset[str], frozenset[str], frozenset[str]]
+class Step(NamedTuple):
+    """A record that changed the case's workflow states, as the clocks read it."""
+
+    at: datetime
+    active: frozenset[str]  # 'workflow:state' active after it
+    entered: frozenset[str]  # those just entered
+    fired: frozenset[str]  # 'workflow.trigger' it fired, or 'opened'
+
+
+class _Next(NamedTuple):
+    """A clock's next timer, or ``None`` when it has nothing left to time (its key is cancelled)."""
+
+    key: str
+    timer: Timer | None
+
+
+_TargetKey = tuple[datetime, bytes | str]  # the opening time and the opening snapshot's JSON
+
+_TargetParams = Mapping[str, Any]
+"""An ``sla_target`` action's parameters, as :class:`caseflow.policies.actions.SlaTarget` validated them."""
 
 
 def _timeline(records: Iterable[AuditRecord]) -> list[Step]:
-    """For every record that changed the states: (time, 'workflow:state' active after it, those
-    just entered, the 'workflow.trigger' it fired) - computed once for all of a case's clocks."""
+    """For every record that changed the states, a :class:`Step` - computed once for all of a case's clocks."""
     out: list[Step] = []
     was: frozenset[str] = frozenset()
     for r in records:
@@ -63,7 +81,7 @@ def _timeline(records: Iterable[AuditRecord]) -> list[Step]:
         if r.kind == "opened" or new is not None:
             active = frozenset(f"{w}:{s}" for w, s in (new or {}).items())
             fired = frozenset({"opened"} if r.kind == "opened" else {f"{r.workflow}.{r.trigger}"})
-            out.append((r.at, active, active - was, fired))
+            out.append(Step(r.at, active, active - was, fired))
             was = active
     return out
 
@@ -72,16 +90,11 @@ class SlaTracker:
     def __init__(self, engine: Engine, calendars: dict[str, BusinessCalendar]) -> None:
         self.engine = engine
         self.calendars = calendars
-        self._target_cache: dict[tuple[Any, ...], list[Any]] = {}
-        missing = sorted(
-            {
-                a.params["calendar"]
-                for p in engine.policies
-                for r in p.rules
-                for a in r.then
-                if a.type == "sla_target" and a.params["calendar"] not in calendars
-            }
+        self._target_cache: dict[_TargetKey, list[DecisionAction]] = {}
+        named = (
+            a.params["calendar"] for p in engine.policies for r in p.rules for a in r.then if a.type == "sla_target"
         )
+        missing = sorted({c for c in named if isinstance(c, str) and c not in calendars})
         if missing:
             raise PolicyValidationError(
                 [
@@ -101,7 +114,7 @@ class SlaTracker:
         timeline = _timeline(records)
         if not timeline:
             return []
-        opened_at = timeline[0][0]
+        opened_at = timeline[0].at
         # targets are chosen on the case as it was opened (its 'opened' record), not as it is now:
         # a breach that raised the priority must not move the goalposts
         first = next((r for r in records if r.kind == "opened"), None)
@@ -110,14 +123,11 @@ class SlaTracker:
             p = a.params
             cycles = self._cycles(p, case, timeline)
             ob = p.get("on_breach")
-            out.append(
-                TrackedClock(
-                    cycles[-1], (ob["workflow"], ob["trigger"]) if ob else None, f"{a.policy}/{a.rule_id}", cycles[:-1]
-                )
-            )
+            on_breach = TriggerRef(ob["workflow"], ob["trigger"]) if ob else None
+            out.append(TrackedClock(cycles[-1], on_breach, f"{a.policy}/{a.rule_id}", cycles[:-1]))
         return out
 
-    def _targets(self, case: Case, first: AuditRecord | None, opened_at: datetime) -> list[Any]:
+    def _targets(self, case: Case, first: AuditRecord | None, opened_at: datetime) -> list[DecisionAction]:
         """The sla_target actions chosen for the case as opened; the same for every call with the
         same opening, so they are kept (a new tracker, with changed policies, recomputes them)."""
         key = self._key(case, first, opened_at)
@@ -129,11 +139,11 @@ class SlaTracker:
         return targets
 
     @staticmethod
-    def _key(case: Case | None, first: AuditRecord | None, opened_at: datetime) -> tuple[Any, ...]:
+    def _key(case: Case | None, first: AuditRecord | None, opened_at: datetime) -> _TargetKey:
         # keyed on the opening snapshot itself: an id can be reused, the content cannot lie
         return (opened_at, to_json(first.changes) if first is not None else case.model_dump_json() if case else "")
 
-    def _keep(self, key: tuple[Any, ...], decision: Decision) -> list[Any]:
+    def _keep(self, key: _TargetKey, decision: Decision) -> list[DecisionAction]:
         targets = [a for a in decision.actions if a.type == "sla_target"]
         if len(self._target_cache) >= 10_000:
             self._target_cache.clear()
@@ -146,7 +156,7 @@ class SlaTracker:
         if opened.kind == "opened" and decision.evaluated_at == opened.at:
             self._keep(self._key(None, opened, opened.at), decision)
 
-    def _new_clock(self, p: dict[str, Any], case: Case) -> SlaClock:
+    def _new_clock(self, p: _TargetParams, case: Case) -> SlaClock:
         return SlaClock(
             metric=p["metric"],
             calendar=self.calendars[p["calendar"]],
@@ -156,7 +166,7 @@ class SlaTracker:
             escalate_every_seconds=parse_duration(p["escalate_every"]) if p.get("escalate_every") else None,
         )
 
-    def _cycles(self, p: dict[str, Any], case: Case, timeline: list[Step]) -> list[SlaClock]:
+    def _cycles(self, p: _TargetParams, case: Case, timeline: list[Step]) -> list[SlaClock]:
         """The clock's cycles from the timeline (one unless the target repeats)."""
         start, start_on = p.get("start", "opened"), set(p.get("start_on", []))
         stops, stop_on, pauses = set(p.get("stop_in", [])), set(p.get("stop_on", [])), set(p.get("pause_in", []))
@@ -188,41 +198,44 @@ class SlaTracker:
 
     def timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[Timer]:
         """The next warning or breach of every running clock of the case."""
-        return [t for t in self._timers(case, records, now) if isinstance(t, Timer)]
+        return [n.timer for n in self._timers(case, records, now) if n.timer is not None]
 
-    def _timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[Timer | str]:
-        """Timers, and the keys of clocks with nothing left to time (to cancel)."""
-        out: list[Timer | str] = []
+    def _timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[_Next]:
+        """Every clock's next timer, in the clocks' order (a key with none is cancelled)."""
+        out: list[_Next] = []
         for tc in self.clocks(case, records):
+            key = f"{case.id}/{tc.clock.metric}/{tc.clock.party}"
             nxt = tc.clock.next_deadline(now)
             if nxt is None:
-                out.append(f"{case.id}/{tc.clock.metric}/{tc.clock.party}")
+                out.append(_Next(key, None))
                 continue
-            due, what = nxt
-            kind = what.split(":")[0]
-            payload: tuple[tuple[str, Any], ...] = (("metric", tc.clock.metric), ("mark", what), ("rule", tc.rule))
-            if tc.on_breach and what == "breach:1":
-                payload += (("workflow", tc.on_breach[0]), ("trigger", tc.on_breach[1]))
-            out.append(Timer(f"{case.id}/{tc.clock.metric}/{tc.clock.party}", due, case.id, kind, payload))
+            kind = nxt.mark.split(":")[0]
+            payload: TimerPayload = (("metric", tc.clock.metric), ("mark", nxt.mark), ("rule", tc.rule))
+            if tc.on_breach and nxt.mark == "breach:1":
+                payload += (("workflow", tc.on_breach.workflow), ("trigger", tc.on_breach.trigger))
+            out.append(_Next(key, Timer(key, nxt.at, case.id, kind, payload)))
         return out
 
     def schedule(self, queue: TimerQueue, case: Case, records: list[AuditRecord], now: datetime) -> None:
         """Put the case's next timers on the queue, replacing its earlier ones and cancelling
         those of clocks that stopped or paused."""
-        for t in self._timers(case, records, now):
-            if isinstance(t, Timer):
-                queue.schedule(t)
+        for n in self._timers(case, records, now):
+            if n.timer is not None:
+                queue.schedule(n.timer)
             else:
-                queue.cancel(t)
+                queue.cancel(n.key)
 
     def event_for(self, timer: Timer) -> WorkflowEvent:
         """What firing a due timer does: a platform trigger, or an evaluation with the SLA status on the case."""
         metric, mark = timer.get("metric"), timer.get("mark")
+        if metric is None or mark is None:
+            raise ValueError(f"timer {timer.key!r} is not an SLA timer: its payload has no metric and mark")
         eid = f"sla:{timer.case_id}:{metric}:{mark}:{int(timer.due.timestamp())}"
-        if timer.get("trigger"):
+        trigger = timer.get("trigger")
+        if trigger:
             return WorkflowEvent(
                 id=eid,
-                trigger=timer.get("trigger"),
+                trigger=trigger,
                 workflow=timer.get("workflow"),
                 actor=SYSTEM,
                 at=timer.due,

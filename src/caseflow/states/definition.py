@@ -28,21 +28,24 @@ transitions and action mappings and returns a new definition, validated like the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 from ..errors import PolicyIssue, WorkflowDefinitionError, suggest
+from ..model.events import TriggerRef
 from ..policies.schema import Document, document_keys, document_schema
-from ..policies.source import MAX_BYTES, Located, read_yaml
+from ..policies.source import MAX_BYTES, Located, YamlPath, read_yaml
 
 __all__ = [
     "ALWAYS_STARTED",
     "BUILTIN_ROLES",
     "DEFAULT_CASE_WORKFLOWS",
+    "ActionTriggers",
+    "FieldSettings",
     "StateDef",
     "TransitionDef",
     "WorkflowDefinition",
@@ -66,7 +69,7 @@ DEFAULT_CASE_WORKFLOWS: dict[str, list[str]] = {
     "chargeback": ["chargeback"],
 }
 BUILTIN_ROLES = frozenset({"tier1_agent", "tier2_specialist", "supervisor", "system", "buyer", "seller"})
-SETTABLE = {"tier": {1, 2}, "priority": {"low", "normal", "high", "urgent"}}
+SETTABLE: dict[str, set[int | str]] = {"tier": {1, 2}, "priority": {"low", "normal", "high", "urgent"}}
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 _Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
@@ -84,7 +87,9 @@ class ThenDocument(Document):
 
 class TransitionDocument(Document):
     trigger: _Name
-    source: _Name | list[_Name] | Literal["*"] = Field(description="a state, a list of states, or '*' (every non-final state)")
+    source: _Name | list[_Name] | Literal["*"] = Field(
+        description="a state, a list of states, or '*' (every non-final state)"
+    )
     dest: _Name
     roles: list[str] = Field(default_factory=list, description="who may fire it (tier1_agent, system, ...)")
     guards: list[str] = Field(default_factory=list, description="names from the guard registry, never import paths")
@@ -108,7 +113,7 @@ class WorkflowDocument(Document):
     params: dict[str, Any] = Field(default_factory=dict, description="values the guards read")
 
 
-def workflow_schema() -> dict[str, Any]:
+def workflow_schema() -> dict[str, JsonValue]:
     """The JSON Schema of workflow definition files, generated from :class:`WorkflowDocument`."""
     return document_schema(WorkflowDocument, "workflow", "caseflow workflow definition")
 
@@ -117,6 +122,11 @@ _NAME = re.compile(NAME_PATTERN)
 _TOP = document_keys(WorkflowDocument)
 _STATE_KEYS = document_keys(StateDocument)
 _TRANSITION_KEYS = document_keys(TransitionDocument)
+
+FieldSettings = tuple[tuple[str, int | str], ...]
+"""A transition's ``set``: (case field, new value) pairs, sorted by field (``(("tier", 2),)``)."""
+ActionTriggers = tuple[tuple[str, str], ...]
+"""A definition's ``on_actions``: (decision action, trigger it fires) pairs, sorted by action."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +147,8 @@ class TransitionDef:
     guards: tuple[str, ...] = ()
     evaluate: bool = False
     start: str | None = None
-    then: tuple[str, str] | None = None  # (workflow, trigger)
-    set: tuple[tuple[str, Any], ...] = ()
+    then: TriggerRef | None = None
+    set: FieldSettings = ()
     description: str = ""
     line: int = 0
     column: int = 0
@@ -152,8 +162,8 @@ class WorkflowDefinition:
     states: tuple[StateDef, ...]
     transitions: tuple[TransitionDef, ...]
     description: str = ""
-    on_actions: tuple[tuple[str, str], ...] = ()
-    params: dict[str, Any] = field(default_factory=dict)
+    on_actions: ActionTriggers = ()
+    params: dict[str, JsonValue] = field(default_factory=dict)  # values the guards read
     source: str = "<python>"
 
     @property
@@ -170,8 +180,8 @@ class WorkflowDefinition:
     def extend(
         self,
         *,
-        states: Iterable[dict[str, Any] | StateDef] = (),
-        transitions: Iterable[dict[str, Any] | TransitionDef] = (),
+        states: Iterable[Mapping[str, object] | StateDef] = (),
+        transitions: Iterable[Mapping[str, object] | TransitionDef] = (),
         on_actions: dict[str, str] | None = None,
         version: str | None = None,
     ) -> WorkflowDefinition:
@@ -179,7 +189,9 @@ class WorkflowDefinition:
         new_states = list(self.states)
         issues: list[PolicyIssue] = []
         for s in states:
-            new_states.append(s if isinstance(s, StateDef) else _state(s, self.source, issues, None, ()))
+            parsed_state = s if isinstance(s, StateDef) else _state(s, self.source, issues, None, ())
+            if parsed_state is not None:  # else its problem is among the issues
+                new_states.append(parsed_state)
         names = {s.name for s in new_states}
         new_transitions = list(self.transitions)
         for t in transitions:
@@ -195,7 +207,7 @@ class WorkflowDefinition:
         actions.update(on_actions or {})
         return replace(
             self,
-            states=tuple(s for s in new_states if s is not None),
+            states=tuple(new_states),
             transitions=tuple(new_transitions),
             on_actions=tuple(sorted(actions.items())),
             version=version or f"{self.version}+ext",
@@ -207,7 +219,7 @@ def shipped_workflow_dir() -> Path:
     return Path(__file__).resolve().parent / "definitions"
 
 
-def _pos(doc: Located | None, path: tuple[Any, ...]) -> tuple[int, int]:
+def _pos(doc: Located | None, path: YamlPath) -> tuple[int, int]:
     return doc.pos(path) if doc is not None else (0, 0)
 
 
@@ -215,7 +227,7 @@ def _issue(
     issues: list[PolicyIssue],
     file: str,
     doc: Located | None,
-    path: tuple[Any, ...],
+    path: YamlPath,
     code: str,
     msg: str,
     hint: str | None = None,
@@ -226,11 +238,11 @@ def _issue(
 
 
 def _unknown(
-    data: dict[str, Any],
+    data: Mapping[str, object],
     allowed: set[str],
     file: str,
     doc: Located | None,
-    path: tuple[Any, ...],
+    path: YamlPath,
     issues: list[PolicyIssue],
     what: str,
 ) -> None:
@@ -249,12 +261,10 @@ def _unknown(
             )
 
 
-def _state(
-    data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...]
-) -> StateDef | None:
+def _state(data: object, file: str, issues: list[PolicyIssue], doc: Located | None, path: YamlPath) -> StateDef | None:
     if isinstance(data, str):
         data = {"name": data}
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not _NAME.match(data["name"]):
+    if not isinstance(data, Mapping) or not isinstance(data.get("name"), str) or not _NAME.match(data["name"]):
         _issue(
             issues,
             file,
@@ -273,7 +283,7 @@ def _state(
     return StateDef(data["name"], final, str(data.get("description") or ""), line, col)
 
 
-def _names(value: Any) -> tuple[str, ...] | None:
+def _names(value: object) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -282,9 +292,9 @@ def _names(value: Any) -> tuple[str, ...] | None:
 
 
 def _transition(
-    data: Any, file: str, issues: list[PolicyIssue], doc: Located | None, path: tuple[Any, ...], state_names: set[str]
+    data: object, file: str, issues: list[PolicyIssue], doc: Located | None, path: YamlPath, state_names: set[str]
 ) -> TransitionDef | None:
-    if not isinstance(data, dict):
+    if not isinstance(data, Mapping):
         _issue(
             issues,
             file,
@@ -295,11 +305,10 @@ def _transition(
         )
         return None
     _unknown(data, _TRANSITION_KEYS, file, doc, path, issues, "a transition")
-    ok = True
+    checked = len(issues)  # an unknown key is reported; any problem from here on leaves the transition out
     for req in ("trigger", "source", "dest"):
         if req not in data:
             _issue(issues, file, doc, path, "workflow-missing-key", f"the transition has no {req!r}")
-            ok = False
     trigger = data.get("trigger")
     if trigger is not None and (not isinstance(trigger, str) or not _NAME.match(trigger)):
         _issue(
@@ -310,31 +319,57 @@ def _transition(
             "workflow-bad-value",
             f"trigger {trigger!r} must be a lower-case word",
         )
-        ok = False
     sources = _names(data.get("source"))
     if "source" in data and sources is None:
         _issue(
             issues, file, doc, path + ("source",), "workflow-bad-value", "source is a state, a list of states, or '*'"
         )
-        ok = False
     roles = _names(data.get("roles", []))
     guards = _names(data.get("guards", []))
     if roles is None or guards is None:
         _issue(issues, file, doc, path, "workflow-bad-value", "roles and guards are lists of names")
-        ok = False
-    then = data.get("then")
-    then_pair = None
-    if then is not None:
-        if not isinstance(then, dict) or set(then) != {"workflow", "trigger"}:
-            _issue(issues, file, doc, path + ("then",), "workflow-bad-value", "then is {workflow: NAME, trigger: NAME}")
-            ok = False
-        else:
-            then_pair = (str(then["workflow"]), str(then["trigger"]))
-    sets = data.get("set") or {}
+    then = _then(data.get("then"), file, issues, doc, path)
+    sets = _settings(data.get("set"), file, issues, doc, path)
+    evaluate = data.get("evaluate", False)
+    if not isinstance(evaluate, bool):
+        _issue(issues, file, doc, path + ("evaluate",), "workflow-bad-value", "evaluate is true or false")
+    if len(issues) > checked or not isinstance(trigger, str) or sources is None or not isinstance(evaluate, bool):
+        return None  # (with no problem reported the trigger, source and evaluate are well-formed)
+    line, col = _pos(doc, path)
+    return TransitionDef(
+        trigger,
+        sources,
+        str(data["dest"]),
+        roles or (),
+        guards or (),
+        evaluate,
+        data.get("start"),
+        then,
+        sets,
+        str(data.get("description") or ""),
+        line,
+        col,
+    )
+
+
+def _then(then: object, file: str, issues: list[PolicyIssue], doc: Located | None, path: YamlPath) -> TriggerRef | None:
+    """A transition's ``then``: the trigger of another workflow it fires (None: none, or a problem reported)."""
+    if then is None:
+        return None
+    if not isinstance(then, dict) or set(then) != {"workflow", "trigger"}:
+        _issue(issues, file, doc, path + ("then",), "workflow-bad-value", "then is {workflow: NAME, trigger: NAME}")
+        return None
+    return TriggerRef(str(then["workflow"]), str(then["trigger"]))
+
+
+def _settings(sets: object, file: str, issues: list[PolicyIssue], doc: Located | None, path: YamlPath) -> FieldSettings:
+    """A transition's ``set``, sorted by field; each field it may not set, or value it may not have, is reported."""
+    if not sets:
+        return ()
     if not isinstance(sets, dict):
         _issue(issues, file, doc, path + ("set",), "workflow-bad-value", "set is a mapping such as {tier: 2}")
-        ok = False
-        sets = {}
+        return ()
+    checked = len(issues)
     for k, v in sets.items():
         if k not in SETTABLE:
             _issue(
@@ -346,36 +381,12 @@ def _transition(
                 f"a transition can set {', '.join(SETTABLE)}, not {k!r}",
                 key=True,
             )
-            ok = False
         elif v not in SETTABLE[k]:
             _issue(issues, file, doc, path + ("set", k), "workflow-bad-value", f"{k} cannot be {v!r}")
-            ok = False
-    evaluate = data.get("evaluate", False)
-    if not isinstance(evaluate, bool):
-        _issue(issues, file, doc, path + ("evaluate",), "workflow-bad-value", "evaluate is true or false")
-        ok = False
-    if not ok:
-        return None
-    if sources == ("*",):
-        sources = ("*",)
-    line, col = _pos(doc, path)
-    return TransitionDef(
-        trigger,
-        sources,
-        str(data["dest"]),
-        roles or (),
-        guards or (),
-        evaluate,  # type: ignore[arg-type]
-        data.get("start"),
-        then_pair,
-        tuple(sorted(sets.items())),
-        str(data.get("description") or ""),
-        line,
-        col,
-    )
+    return tuple(sorted(sets.items())) if len(issues) == checked else ()
 
 
-def load_workflow_data(data: Any, *, file: str = "<python>", doc: Located | None = None) -> WorkflowDefinition:
+def load_workflow_data(data: object, *, file: str = "<python>", doc: Located | None = None) -> WorkflowDefinition:
     """Build a definition from plain data (as parsed from YAML, or written in Python)."""
     issues: list[PolicyIssue] = []
     if not isinstance(data, dict):
@@ -402,7 +413,7 @@ def load_workflow_data(data: Any, *, file: str = "<python>", doc: Located | None
         _issue(issues, file, doc, ("on_actions",), "workflow-bad-value", "on_actions maps an action name to a trigger")
         on_actions = {}
     params = data.get("params") or {}
-    if issues:
+    if issues or not isinstance(name, str):  # (a name that is not text is among the issues)
         raise WorkflowDefinitionError(issues)
     return WorkflowDefinition(
         name=name,
@@ -448,103 +459,139 @@ def check_definition(
     d: WorkflowDefinition, *, others: set[str], guards: set[str], roles: set[str], actions: set[str] | None = None
 ) -> list[PolicyIssue]:
     """Semantic checks: unknown states, roles and guards, unreachable states, dead ends, no initial."""
-    issues: list[PolicyIssue] = []
     names = [s.name for s in d.states]
     known = set(names)
+    finals = d.final_states
+    issues = list(_state_issues(d, known))
+    for t in d.transitions:
+        issues += _source_issues(d, t, known, finals)
+        issues += _transition_issues(d, t, known, guards, roles, others)
+    issues += _ambiguity_issues(d, names, finals)
+    issues += _action_issues(d, actions)
+    if issues:
+        return issues
+    return list(_reach_issues(d, names, finals))
 
-    def add(line: int, col: int, code: str, msg: str, hint: str | None = None) -> None:
-        issues.append(PolicyIssue(d.source, line, col, code, f"workflow {d.name!r}: {msg}", None, hint))
 
+def _problem(d: WorkflowDefinition, line: int, col: int, code: str, msg: str, hint: str | None = None) -> PolicyIssue:
+    """A problem of definition ``d``, its message prefixed with the workflow's name."""
+    return PolicyIssue(d.source, line, col, code, f"workflow {d.name!r}: {msg}", None, hint)
+
+
+def _state_issues(d: WorkflowDefinition, known: set[str]) -> Iterator[PolicyIssue]:
+    """States declared twice; an initial state that is not declared."""
     seen: set[str] = set()
     for s in d.states:
         if s.name in seen:
-            add(s.line, s.column, "workflow-duplicate-state", f"state {s.name!r} is declared twice")
+            yield _problem(d, s.line, s.column, "workflow-duplicate-state", f"state {s.name!r} is declared twice")
         seen.add(s.name)
     if d.initial not in known:
         best = suggest(d.initial, known)
-        add(
+        yield _problem(
+            d,
             1,
             1,
             "workflow-no-initial",
             f"the initial state {d.initial!r} is not a declared state",
             f"did you mean {best!r}?" if best else "declare it under states",
         )
-    finals = d.final_states
-    for t in d.transitions:
-        for s in t.sources:
-            if s != "*" and s not in known:
-                best = suggest(s, known)
-                add(
-                    t.line,
-                    t.column,
-                    "workflow-unknown-state",
-                    f"transition {t.trigger!r}: unknown source state {s!r}",
-                    f"did you mean {best!r}?" if best else None,
-                )
-            if s in finals:
-                add(
-                    t.line,
-                    t.column,
-                    "workflow-final-source",
-                    f"transition {t.trigger!r} leaves final state {s!r}",
-                    "a final state has no way out; make it non-final or remove the transition",
-                )
-        if t.dest not in known:
-            best = suggest(t.dest, known)
-            add(
+
+
+def _source_issues(d: WorkflowDefinition, t: TransitionDef, known: set[str], finals: set[str]) -> Iterator[PolicyIssue]:
+    """Source states of ``t`` that are not declared, or final."""
+    for s in t.sources:
+        if s != "*" and s not in known:
+            best = suggest(s, known)
+            yield _problem(
+                d,
                 t.line,
                 t.column,
                 "workflow-unknown-state",
-                f"transition {t.trigger!r}: unknown destination {t.dest!r}",
+                f"transition {t.trigger!r}: unknown source state {s!r}",
                 f"did you mean {best!r}?" if best else None,
             )
-        for g in t.guards:
-            if g not in guards:
-                best = suggest(g, guards)
-                add(
-                    t.line,
-                    t.column,
-                    "workflow-unknown-guard",
-                    f"transition {t.trigger!r}: unknown guard {g!r}",
-                    f"did you mean {best!r}?" if best else "guards are registered by name (GuardRegistry.register)",
-                )
-        for r in t.roles:
-            if r not in roles:
-                best = suggest(r, roles)
-                add(
-                    t.line,
-                    t.column,
-                    "workflow-unknown-role",
-                    f"transition {t.trigger!r}: unknown role {r!r}",
-                    f"did you mean {best!r}?" if best else "register app roles with Workflows(..., roles=[...])",
-                )
-        if not t.roles:
-            add(
+        if s in finals:
+            yield _problem(
+                d,
                 t.line,
                 t.column,
-                "workflow-no-roles",
-                f"transition {t.trigger!r} lists no roles: nobody could fire it",
-                "add roles: [tier1_agent, ...] (or system for automatic transitions)",
+                "workflow-final-source",
+                f"transition {t.trigger!r} leaves final state {s!r}",
+                "a final state has no way out; make it non-final or remove the transition",
             )
-        if t.start is not None and t.start not in others:
-            add(
+
+
+def _transition_issues(
+    d: WorkflowDefinition, t: TransitionDef, known: set[str], guards: set[str], roles: set[str], others: set[str]
+) -> Iterator[PolicyIssue]:
+    """What else ``t`` names that does not exist: its destination, guards, roles and workflows; no roles at all."""
+    if t.dest not in known:
+        best = suggest(t.dest, known)
+        yield _problem(
+            d,
+            t.line,
+            t.column,
+            "workflow-unknown-state",
+            f"transition {t.trigger!r}: unknown destination {t.dest!r}",
+            f"did you mean {best!r}?" if best else None,
+        )
+    for g in t.guards:
+        if g not in guards:
+            best = suggest(g, guards)
+            yield _problem(
+                d,
                 t.line,
                 t.column,
-                "workflow-unknown-workflow",
-                f"transition {t.trigger!r} starts unknown workflow {t.start!r}",
+                "workflow-unknown-guard",
+                f"transition {t.trigger!r}: unknown guard {g!r}",
+                f"did you mean {best!r}?" if best else "guards are registered by name (GuardRegistry.register)",
             )
-        if t.then is not None and t.then[0] not in others:
-            add(
+    for r in t.roles:
+        if r not in roles:
+            best = suggest(r, roles)
+            yield _problem(
+                d,
                 t.line,
                 t.column,
-                "workflow-unknown-workflow",
-                f"transition {t.trigger!r} fires into unknown workflow {t.then[0]!r}",
+                "workflow-unknown-role",
+                f"transition {t.trigger!r}: unknown role {r!r}",
+                f"did you mean {best!r}?" if best else "register app roles with Workflows(..., roles=[...])",
             )
+    if not t.roles:
+        yield _problem(
+            d,
+            t.line,
+            t.column,
+            "workflow-no-roles",
+            f"transition {t.trigger!r} lists no roles: nobody could fire it",
+            "add roles: [tier1_agent, ...] (or system for automatic transitions)",
+        )
+    if t.start is not None and t.start not in others:
+        yield _problem(
+            d,
+            t.line,
+            t.column,
+            "workflow-unknown-workflow",
+            f"transition {t.trigger!r} starts unknown workflow {t.start!r}",
+        )
+    if t.then is not None and t.then.workflow not in others:
+        yield _problem(
+            d,
+            t.line,
+            t.column,
+            "workflow-unknown-workflow",
+            f"transition {t.trigger!r} fires into unknown workflow {t.then.workflow!r}",
+        )
+
+
+def _ambiguity_issues(d: WorkflowDefinition, names: list[str], finals: set[str]) -> Iterator[PolicyIssue]:
+    """Triggers that lead two ways from the same state."""
     by_trigger: dict[tuple[str, str], int] = {}
     for t in d.transitions:
         for s in _expand(t.sources, names, finals):
             if (t.trigger, s) in by_trigger:
-                add(
+                yield _problem(
+                    d,
                     t.line,
                     t.column,
                     "workflow-ambiguous",
@@ -552,14 +599,21 @@ def check_definition(
                     "one trigger leads to one destination from a state; use two triggers",
                 )
             by_trigger[(t.trigger, s)] = t.line
+
+
+def _action_issues(d: WorkflowDefinition, actions: set[str] | None) -> Iterator[PolicyIssue]:
+    """``on_actions`` entries naming an unknown trigger, or (when ``actions`` are known) an unknown action."""
     for action, trig in d.on_actions:
         if trig not in {t.trigger for t in d.transitions}:
-            add(1, 1, "workflow-unknown-trigger", f"on_actions maps {action!r} to unknown trigger {trig!r}")
+            yield _problem(
+                d, 1, 1, "workflow-unknown-trigger", f"on_actions maps {action!r} to unknown trigger {trig!r}"
+            )
         if actions is not None and action not in actions:
-            add(1, 1, "workflow-unknown-action", f"on_actions names unknown action {action!r}")
-    if issues:
-        return issues
-    # reachability and dead ends
+            yield _problem(d, 1, 1, "workflow-unknown-action", f"on_actions names unknown action {action!r}")
+
+
+def _reach_issues(d: WorkflowDefinition, names: list[str], finals: set[str]) -> Iterator[PolicyIssue]:
+    """States the initial state cannot reach; non-final states with no way out."""
     reach = {d.initial}
     frontier = [d.initial]
     while frontier:
@@ -570,17 +624,19 @@ def check_definition(
                 frontier.append(t.dest)
     for st in d.states:
         if st.name not in reach:
-            add(st.line, st.column, "workflow-unreachable", f"state {st.name!r} cannot be reached from {d.initial!r}")
+            yield _problem(
+                d, st.line, st.column, "workflow-unreachable", f"state {st.name!r} cannot be reached from {d.initial!r}"
+            )
         outgoing = any(st.name in _expand(t.sources, names, finals) for t in d.transitions)
         if not st.final and not outgoing:
-            add(
+            yield _problem(
+                d,
                 st.line,
                 st.column,
                 "workflow-dead-end",
                 f"state {st.name!r} has no way out and is not final",
                 "add a transition out of it, or mark it final: true",
             )
-    return issues
 
 
 def _expand(sources: tuple[str, ...], names: list[str], finals: set[str]) -> tuple[str, ...]:

@@ -29,7 +29,8 @@ def mermaid(d: WorkflowDefinition) -> str:
         auto_transitions=False,
         title=f"{d.name} {d.version}",
     )
-    text = m.model.get_graph().draw(None)
+    text = m.models[0].get_graph().draw(None)
+    assert text is not None  # drawn to no file, the mermaid engine returns the text
     lines = text.rstrip("\n").split("\n")
     lines += [f"  {s} --> [*]" for s in names if s in finals]
     return "\n".join(lines) + "\n"

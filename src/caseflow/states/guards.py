@@ -8,10 +8,13 @@ only here (never as import paths, which is what ``transitions`` would do with a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from decimal import Decimal
+
+from pydantic import JsonValue
 
 from ..errors import WorkflowError, suggest
 from ..model.case import Case
+from ..model.events import EventValue
 from ..model.money import Money, parse_money
 
 __all__ = ["GuardContext", "GuardRegistry", "default_guards"]
@@ -32,8 +35,8 @@ class GuardContext:
         role: str,
         actor_id: str,
         reason: str | None,
-        data: dict[str, Any],
-        params: dict[str, Any],
+        data: dict[str, EventValue],
+        params: dict[str, JsonValue],
         case: Case | None = None,
         case_fn: Callable[[], Case] | None = None,
     ) -> None:
@@ -154,8 +157,9 @@ def within_tier1_refund_limit(ctx: GuardContext) -> str | None:
     amount = _refund_amount(ctx)
     if amount is None:
         return "no refund amount on the case or in data.amount"
-    limits = {}
-    for text in ctx.params.get("tier1_refund_limit", []):
+    limits: dict[str, Decimal] = {}
+    listed = ctx.params.get("tier1_refund_limit", [])  # a list of amounts such as "500 CNY" (or one)
+    for text in listed if isinstance(listed, list) else [listed]:
         a, c = parse_money(str(text))
         limits[c] = a
     if amount.currency not in limits:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from transitions import Machine, MachineError
+from transitions import Machine, MachineError, Transition
 
 from ..errors import TransitionNotAllowed, TransitionRefused
 from .definition import TransitionDef, WorkflowDefinition, _expand
@@ -103,19 +103,27 @@ def _firing_table(machine: Machine, states: list[str]) -> Table | None:
     table: Table = {}
     for trigger in machine.events:
         for state in states:
-            trs = machine.get_transitions(trigger=trigger, source=state)
-            for tr in trs:
-                if (
-                    tr.prepare
-                    or tr.before
-                    or tr.after
-                    or tr.dest is None
-                    or any(not isinstance(c.func, _Condition) or not c.target for c in tr.conditions)
-                ):
+            row = []
+            for tr in machine.get_transitions(trigger=trigger, source=state):
+                checks = _checks(tr)
+                if checks is None or tr.dest is None:
                     return None
-            if trs:
-                table[(state, trigger)] = [(tr.dest, [c.func.check for c in tr.conditions]) for tr in trs]
+                row.append((tr.dest, checks))
+            if row:
+                table[(state, trigger)] = row
     return table
+
+
+def _checks(tr: Transition) -> list[Callable[[_Token], bool]] | None:
+    """The checks of a transition whose only callbacks are caseflow's conditions (else None)."""
+    if tr.prepare or tr.before or tr.after:
+        return None
+    checks = []
+    for c in tr.conditions:
+        if not isinstance(c.func, _Condition) or not c.target:
+            return None
+        checks.append(c.func.check)
+    return checks
 
 
 def _callbacks(machine: Machine) -> bool:

@@ -6,9 +6,9 @@ a priority a policy sets, an SLA mark a timer records - is done by *reactions* t
 to the runtime: objects with any of these methods (the defaults do nothing)::
 
     class Reaction:
-        def on_event(self, case, event) -> Mapping[str, Any]: ...        # before the event's trigger fires
-        def on_transition(self, step) -> Mapping[str, Any]: ...          # after each transition
-        def on_decision(self, case, decision) -> Mapping[str, Any]: ...  # after each policy decision
+        def on_event(self, case, event) -> Mapping[str, object]: ...        # before the event's trigger fires
+        def on_transition(self, step) -> Mapping[str, object]: ...          # after each transition
+        def on_decision(self, case, decision) -> Mapping[str, object]: ...  # after each policy decision
         def action_rank(self, action) -> int: ...                        # the order actions react in
 
 Each hook returns the case fields to change (a mapping of field name to new value); the
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..model.case import Case, Priority
 from ..model.decision import Decision, DecisionAction
@@ -40,7 +39,8 @@ from .definition import TransitionDef
 
 __all__ = ["EventFields", "PolicyActions", "Reaction", "TransitionStep", "default_reactions"]
 
-Updates = Mapping[str, Any]
+Updates = Mapping[str, object]
+"""What a hook returns: case field name -> its new value (a model such as a priority, or its JSON form)."""
 _NONE: Updates = {}
 
 
@@ -104,7 +104,7 @@ class PolicyActions(Reaction):
     before the others, the most severe first (so the highest severity decides the hand-off)."""
 
     def on_decision(self, case: Case, decision: Decision) -> Updates:
-        updates: dict[str, Any] = {}
+        updates: dict[str, object] = {}
         tags = list(case.tags)
         for a in decision.actions:
             if a.type == "set_priority":
@@ -121,6 +121,6 @@ class PolicyActions(Reaction):
         return 1
 
 
-def default_reactions() -> list[Reaction]:
+def default_reactions() -> list[Reaction | SlaMarks]:
     """caseflow's reactions, in the order they run: event fields, SLA marks, policy actions."""
     return [EventFields(), SlaMarks(), PolicyActions()]

@@ -120,7 +120,7 @@ class _Work:
     def get(self, name: str) -> Any:
         return self._pending[name] if name in self._pending else getattr(self._base, name)
 
-    def update(self, fields: Mapping[str, Any]) -> None:
+    def update(self, fields: Mapping[str, object]) -> None:
         for name, enum in _ENUM_FIELDS.items():  # the copy does not validate
             if name in fields and not isinstance(fields[name], enum):
                 fields = {**fields, name: enum(fields[name])}
@@ -296,8 +296,8 @@ class Workflows:
             records[-1].changes.update(work.unrecorded())  # our own fresh dict, not yet returned
         return Outcome(work.case, decisions, records)
 
-    def _check_event(self, case: Case, event: WorkflowEvent) -> None:
-        if not isinstance(case, Case) or not isinstance(event, WorkflowEvent):
+    def _check_event(self, case: object, event: object) -> None:
+        if not isinstance(case, Case) or not isinstance(event, WorkflowEvent):  # an untyped caller's mistake
             bad = (
                 ("case", case, "caseflow.parse_case(data)")
                 if not isinstance(case, Case)
@@ -358,8 +358,9 @@ class Workflows:
             steps += 1
             if step.depth > self.max_reactions or steps > 16 * self.max_reactions:
                 raise ReactionLimitError(
-                    f"case {work.get('id')!r}: more than {self.max_reactions} chained reactions (last: {step.trigger!r} "
-                    f"in {step.workflow or 'policies'}); check the on_actions and evaluate settings for a cycle"
+                    f"case {work.get('id')!r}: more than {self.max_reactions} chained reactions "
+                    f"(last: {step.trigger!r} in {step.workflow or 'policies'}); "
+                    "check the on_actions and evaluate settings for a cycle"
                 )
             if step.trigger == EVALUATE:
                 key = (EVALUATE, work.evaluated_key())
@@ -410,24 +411,7 @@ class Workflows:
         try:
             new_state, t = compiled.fire(state, step.trigger, ctx)
         except (TransitionRefused, TransitionNotAllowed) as exc:
-            if is_event:
-                raise
-            records.append(
-                make_record(
-                    case_id,
-                    version,
-                    len(records),
-                    event_id,
-                    "reaction_refused",
-                    at,
-                    who.id,
-                    who.role,
-                    workflow=wf,
-                    trigger=step.trigger,
-                    from_state=state,
-                    reason=str(exc.args[0]),
-                )
-            )
+            _refused(exc, is_event, records, case_id, version, event_id, at, who, wf, step.trigger, state)
             return
         loop_key = (wf, state, step.trigger, new_state, frozenset(work.get("states").items()))
         if loop_key in seen:
@@ -468,7 +452,7 @@ class Workflows:
             )
         )
         if t.then is not None:
-            queue.append(_Step(t.then[1], t.then[0], f"{wf}.{step.trigger}", step.depth + 1))
+            queue.append(_Step(t.then.trigger, t.then.workflow, f"{wf}.{step.trigger}", step.depth + 1))
         if t.evaluate and self.engine is not None:
             queue.append(_Step(EVALUATE, depth=step.depth + 1))
 
@@ -560,6 +544,41 @@ class Workflows:
                 f"unknown workflow {name!r}; known: {', '.join(sorted(self.definitions))}", code="workflow-unknown"
             )
         return mermaid(self.definitions[name])
+
+
+def _refused(
+    exc: TransitionRefused | TransitionNotAllowed,
+    is_event: bool,
+    records: list[AuditRecord],
+    case_id: str,
+    version: int,
+    event_id: str,
+    at: datetime,
+    who: Actor,
+    workflow: str,
+    trigger: str,
+    state: str,
+) -> None:
+    """A transition the workflow refuses: the event's own is raised to its sender; a reaction's is
+    recorded (``reaction_refused``), so an audit shows why it had no effect."""
+    if is_event:
+        raise exc
+    records.append(
+        make_record(
+            case_id,
+            version,
+            len(records),
+            event_id,
+            "reaction_refused",
+            at,
+            who.id,
+            who.role,
+            workflow=workflow,
+            trigger=trigger,
+            from_state=state,
+            reason=str(exc.args[0]),
+        )
+    )
 
 
 def replay(records: Iterable[AuditRecord]) -> Case:

@@ -13,14 +13,16 @@
 from .connect import open_store
 from .effects import Effect, Effects, OutboxMessage, default_effects
 from .schema import LATEST as SCHEMA_VERSION
-from .service import CaseService, WorkReport
-from .sql import Store, current_version, upgrade
+from .service import CaseService, EventError, WorkReport
+from .sql import FailedEvent, Store, current_version, upgrade
 
 __all__ = [
     "SCHEMA_VERSION",
     "CaseService",
     "Effect",
     "Effects",
+    "EventError",
+    "FailedEvent",
     "OutboxMessage",
     "Store",
     "WorkReport",

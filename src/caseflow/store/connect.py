@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from ..clock import Clock
 from ..errors import MigrationError
 from .sql import Store
 from .sql import upgrade as migrate
@@ -14,7 +14,12 @@ __all__ = ["open_store"]
 
 
 def open_store(
-    url: str, *, upgrade: bool = False, check_schema: bool = True, clock: Any = None, create: bool | None = None
+    url: str,
+    *,
+    upgrade: bool = False,
+    check_schema: bool = True,
+    clock: Clock | None = None,
+    create: bool | None = None,
 ) -> Store:
     """Open the store at ``url``: ``sqlite:///FILE``, ``memory://`` or ``postgresql://...``.
 

@@ -34,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+
+from pydantic import JsonValue
 
 from ..model.case import Case
 from ..model.decision import DecisionAction
@@ -49,7 +50,7 @@ class Effect:
 
     kind: str
     key: str
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, JsonValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class OutboxMessage:
     kind: str
     case_id: str
     event_id: str
-    payload: dict[str, Any]
+    payload: dict[str, JsonValue]
     created_at: datetime
     attempts: int = 0
     delivered_at: datetime | None = None
@@ -200,8 +201,8 @@ class Effects:
                         out.setdefault(e.key, e)
         for d in outcome.decisions:
             for a in d.actions:
-                for rule in self._actions.get(a.type, ()):
-                    for e in rule(case, a):
+                for action_rule in self._actions.get(a.type, ()):
+                    for e in action_rule(case, a):
                         out.setdefault(e.key, e)
         return list(out.values())
 

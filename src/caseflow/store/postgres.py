@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..clock import Clock
 from ..errors import StoreError
-from .sql import Store, Tx
+from .sql import Cursor, Store, TimerRow, Tx
 
 __all__ = ["PostgresStore"]
 
@@ -34,7 +35,7 @@ class PostgresStore(Store):
     dialect = "postgresql"
     _skip_locked = " FOR UPDATE SKIP LOCKED"
 
-    def __init__(self, url: str, conninfo: str, *, clock: Any = None) -> None:
+    def __init__(self, url: str, conninfo: str, *, clock: Clock | None = None) -> None:
         super().__init__(url, clock)
         psycopg = _psycopg()
         try:
@@ -52,7 +53,7 @@ class PostgresStore(Store):
         return q
 
     @contextmanager
-    def _begin(self, write: bool = True) -> Iterator[Any]:
+    def _begin(self, write: bool = True) -> Iterator[Cursor]:
         if self._conn is None:
             raise StoreError(f"store {self.redacted_url!r} is closed", code="store-closed")
         with self._conn.transaction(), self._conn.cursor() as cur:
@@ -80,7 +81,7 @@ class PostgresStore(Store):
     def _lock_case(self, tx: Tx, case_id: str) -> None:
         tx._exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (case_id,))
 
-    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
+    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
         return tx._exec(
             "DELETE FROM timers WHERE key IN (SELECT key FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ? "
             "FOR UPDATE SKIP LOCKED) RETURNING key, case_id, due_us, kind, payload",

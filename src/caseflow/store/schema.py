@@ -34,9 +34,9 @@ def migrations(dialect: str) -> list[Migration]:
     folder = resources.files("caseflow.store").joinpath("migrations", dialect)
     out: list[Migration] = []
     for f in sorted(folder.iterdir(), key=lambda f: f.name):
-        m = _NAME.match(f.name)
-        if m:
-            out.append(Migration(int(m.group(1)), m.group(2), f.read_text(encoding="utf-8")))
+        named = _NAME.match(f.name)
+        if named:
+            out.append(Migration(int(named.group(1)), named.group(2), f.read_text(encoding="utf-8")))
     for i, m in enumerate(out, start=1):
         if m.version != i:
             raise MigrationError(f"migrations for {dialect}: expected version {i}, found {m.version} ({m.name})")

@@ -23,25 +23,36 @@ among the failed events with its error and does not block the case.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import NamedTuple
 
 from ..clock import Clock, SystemClock
 from ..errors import CaseflowError, ConcurrencyError, StoreError
-from ..logging import get_logger
+from ..logging import LoggerLike, get_logger
 from ..model.case import Case
 from ..model.events import Actor, AuditRecord, WorkflowEvent
 from ..sla.timers import Timer
+from ..sla.tracker import SlaTracker
 from ..states.runtime import Outcome, Workflows
-from .effects import Effect, Effects, OutboxMessage, default_effects
-from .sql import Conflict, InboxItem, OpenCommand, Store, Tx
+from .effects import Effects, OutboxMessage, default_effects
+from .sql import Conflict, EventEffect, InboxItem, OpenCommand, ProcessedEvent, Store, Tx
 
-__all__ = ["CaseService", "WorkReport"]
+__all__ = ["CaseService", "EventError", "WorkReport"]
+
+
+class EventError(NamedTuple):
+    """An event :meth:`CaseService.work` could not apply (kept among the store's failed events)."""
+
+    event_id: str
+    case_id: str
+    code: str  # the error's code, e.g. transition-not-allowed
+    message: str
 
 
 @dataclass
@@ -52,7 +63,7 @@ class WorkReport:
     duplicates: int = 0
     failed: int = 0
     cases: int = 0
-    errors: list[tuple[str, str, str, str]] = field(default_factory=list)  # (event id, case id, code, message)
+    errors: list[EventError] = field(default_factory=list)
 
     @property
     def events(self) -> int:
@@ -73,8 +84,8 @@ class _CaseRun:
         self.records: list[AuditRecord] | None = None  # the case's history, read when the SLA tracker needs it
         self.done = tx.processed(event_ids)  # event ids applied (or failed) before, or earlier in this run
         self.new_records: list[AuditRecord] = []
-        self.effects: list[tuple[str, str, Effect]] = []
-        self.processed: list[tuple[str, str, int | None, str | None, str | None]] = []
+        self.effects: list[EventEffect] = []
+        self.processed: list[ProcessedEvent] = []
 
     def load(self) -> Case | None:
         if not self.loaded:
@@ -96,7 +107,7 @@ class _CaseRun:
 
     def mark(self, event_id: str, version: int | None, error: str | None = None, body: str | None = None) -> None:
         self.done.add(event_id)
-        self.processed.append((event_id, self.case_id, version, error, body))
+        self.processed.append(ProcessedEvent(event_id, self.case_id, version, error, body))
 
     def save(self) -> None:
         """Write the case (checked against the version read), then the rest, in one go."""
@@ -125,10 +136,10 @@ class CaseService:
         store: Store,
         workflows: Workflows,
         *,
-        tracker: Any = None,
+        tracker: SlaTracker | None = None,
         effects: Effects | None = None,
         clock: Clock | None = None,
-        logger: Any = None,
+        logger: logging.Logger | LoggerLike | None = None,
         retries: int = 12,
         worker_id: str | None = None,
         batch_cases: int = 20,
@@ -154,7 +165,9 @@ class CaseService:
         self.worker_id = worker_id or f"pid-{os.getpid()}"
         self.batch_cases = batch_cases
         self.lock_cases = lock_cases
-        self._prime = tracker is not None and workflows.engine is not None and workflows.engine is tracker.engine
+        # the tracker an opening's decision primes: one that asks the workflows' own engine
+        shared = tracker is not None and workflows.engine is not None and workflows.engine is tracker.engine
+        self._primed = tracker if shared else None
         self.events_per_case = events_per_case
 
     # -- direct ----------------------------------------------------------------------------
@@ -253,7 +266,7 @@ class CaseService:
                 out = self._apply(run, item, raise_errors=False)
             except _Failed as e:
                 report.failed += 1
-                report.errors.append((item.event_id, item.case_id, e.args[0], e.args[1]))
+                report.errors.append(EventError(item.event_id, item.case_id, e.args[0], e.args[1]))
                 continue
             if out.duplicate:
                 report.duplicates += 1
@@ -286,8 +299,8 @@ class CaseService:
                 assert item.actor is not None and item.at is not None
                 out = self.workflows.open(item.case, actor=item.actor, at=item.at, event_id=item.event_id)
                 run.opened(out.case)
-                if self._prime and out.decisions:  # the opening decision holds the SLA targets already
-                    self.tracker.prime(out.records[0], out.decisions[0])
+                if self._primed is not None and out.decisions:  # the opening decision holds the SLA targets already
+                    self._primed.prime(out.records[0], out.decisions[0])
             else:
                 assert item.event is not None
                 case = run.load()
@@ -309,7 +322,7 @@ class CaseService:
         if self.tracker is not None:
             run.history().extend(out.records)
         run.new_records.extend(out.records)
-        run.effects.extend((out.case.id, item.event_id, e) for e in self.effects(out))
+        run.effects.extend(EventEffect(out.case.id, item.event_id, e) for e in self.effects(out))
         run.mark(item.event_id, out.case.version)
         return out
 
@@ -342,7 +355,7 @@ class CaseService:
         return fired
 
     # -- outbox ----------------------------------------------------------------------------
-    def relay(self, deliver: Callable[[OutboxMessage], Any], *, limit: int = 100) -> int:
+    def relay(self, deliver: Callable[[OutboxMessage], object], *, limit: int = 100) -> int:
         """Hand pending outbox messages to ``deliver`` and mark them delivered; returns how many.
 
         At least once: a crash after ``deliver`` and before the commit delivers the message
@@ -394,7 +407,7 @@ def _retryable(e: Exception) -> bool:
     return isinstance(e, Conflict) or type(e).__name__ in ("UniqueViolation", "IntegrityError")
 
 
-def _check(**given: Any) -> None:
+def _check(**given: object) -> None:
     """The service's arguments are caseflow's models: say which one is not, and how to build it."""
     kinds = {
         "case": (Case, "caseflow.parse_case(data)"),

@@ -18,10 +18,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol, TypedDict
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
+from ..clock import Clock
 from ..errors import MigrationError, StoreError
 from ..model.case import Case
 from ..model.events import Actor, AuditRecord, WorkflowEvent
@@ -30,7 +31,18 @@ from .effects import Effect, OutboxMessage
 from .schema import LATEST, LOCK_ID, Migration, migrations
 from .urls import redact_url
 
-__all__ = ["Conflict", "InboxItem", "OpenCommand", "Store", "Tx", "current_version", "upgrade"]
+__all__ = [
+    "Conflict",
+    "EventEffect",
+    "FailedEvent",
+    "InboxItem",
+    "OpenCommand",
+    "ProcessedEvent",
+    "Store",
+    "Tx",
+    "current_version",
+    "upgrade",
+]
 
 
 _OUTBOX_COLUMNS = (
@@ -40,6 +52,56 @@ _OUTBOX_COLUMNS = (
 
 class Conflict(Exception):
     """Internal: the case's version moved between read and write (the service retries)."""
+
+
+class Cursor(Protocol):
+    """The DB-API cursor of either driver (sqlite3, psycopg 3), as the store uses it. Rows are the
+    drivers' own tuples, typed by nothing but the SELECT that read them."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, params: Sequence[object], /) -> object: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]], /) -> object: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+Stamp = datetime | str
+"""A time as a timestamp column holds it: a datetime (PostgreSQL) or ISO text (SQLite)."""
+TimerRow = tuple[str, str, int, str, str]
+"""A row of the timers table: key, case id, due time (microseconds since the epoch), kind, JSON payload."""
+
+
+class ProcessedEvent(NamedTuple):
+    """An event id taken (see :meth:`Tx.mark_processed`): applied as case ``version``, or failed with
+    ``error`` and kept whole in ``body``."""
+
+    event_id: str
+    case_id: str
+    version: int | None
+    error: str | None = None
+    body: str | None = None
+
+
+class EventEffect(NamedTuple):
+    """A side effect of one event of one case, for the outbox (see :meth:`Tx.add_effects`)."""
+
+    case_id: str
+    event_id: str
+    effect: Effect
+
+
+class FailedEvent(TypedDict):
+    """An event that could not be applied, as :meth:`Store.failed_events` gives it."""
+
+    event_id: str
+    case_id: str
+    error: str
+    body: str  # the event (or opening) as submitted, JSON: fix it and submit it again
 
 
 def to_us(dt: datetime) -> int:
@@ -76,16 +138,16 @@ class InboxItem:
 class Tx:
     """The operations of one transaction (see :meth:`Store.transaction`)."""
 
-    def __init__(self, store: Store, cur: Any) -> None:
+    def __init__(self, store: Store, cur: Cursor) -> None:
         self.store = store
         self.cur = cur
         self._q = store._q
 
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def _exec(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         self.cur.execute(self._q(sql), params)
         return self.cur
 
-    def _many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+    def _many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         if rows:
             self.store._executemany(self.cur, sql, rows)
 
@@ -167,8 +229,8 @@ class Tx:
             return set()
         return self.store._processed(self, event_ids)
 
-    def mark_processed(self, rows: list[tuple[str, str, int | None, str | None, str | None]]) -> None:
-        """Remember (event_id, case_id, version, error, body) rows: an event id is taken once."""
+    def mark_processed(self, rows: list[ProcessedEvent]) -> None:
+        """Remember these event ids, applied or failed: an event id is taken once."""
         now = self.store._ts(self.store._now())
         self._many(
             "INSERT INTO processed_events (event_id, case_id, version, status, error, body, processed_at) "
@@ -181,11 +243,11 @@ class Tx:
         now = self.store._ts(self.store._now())
         n = 0
         for case_id, item in items:
-            kind = "open" if isinstance(item, OpenCommand) else "event"
+            kind, event_id = ("open", item.event_id) if isinstance(item, OpenCommand) else ("event", item.id)
             n += self._exec(
                 "INSERT INTO inbox (event_id, case_id, kind, body, enqueued_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (event_id) DO NOTHING",
-                (item.event_id if kind == "open" else item.id, case_id, kind, item.model_dump_json(), now),
+                (event_id, case_id, kind, item.model_dump_json(), now),
             ).rowcount
         return n
 
@@ -215,8 +277,8 @@ class Tx:
         return list(dict.fromkeys(r[0] for r in rows))
 
     # -- outbox --------------------------------------------------------------------------
-    def add_effects(self, effects: Iterable[tuple[str, str, Effect]]) -> None:
-        """Add (case_id, event_id, effect) to the outbox; an effect whose key is there already is dropped."""
+    def add_effects(self, effects: Iterable[EventEffect]) -> None:
+        """Add effects to the outbox; an effect whose key is there already is dropped."""
         now = self.store._ts(self.store._now())
         self._many(
             "INSERT INTO outbox (idempotency_key, kind, case_id, event_id, payload, created_at) "
@@ -281,7 +343,7 @@ class Store:
     dialect = "sql"
     _skip_locked = ""
 
-    def __init__(self, url: str, clock: Any = None) -> None:
+    def __init__(self, url: str, clock: Clock | None = None) -> None:
         self.url = url
         self._clock = clock
         self._conn: Any = None
@@ -290,17 +352,17 @@ class Store:
     def _q(self, sql: str) -> str:
         return sql
 
-    def _ts(self, dt: datetime) -> Any:
+    def _ts(self, dt: datetime) -> Stamp:
         return dt
 
-    def _from_ts(self, v: Any) -> datetime:
-        return v
+    def _from_ts(self, v: Stamp) -> datetime:
+        return v if isinstance(v, datetime) else datetime.fromisoformat(v)
 
     def _json(self, v: Any) -> Any:
         return json.loads(v) if isinstance(v, (str, bytes)) else v
 
     @contextmanager
-    def _begin(self, write: bool) -> Iterator[Any]:
+    def _begin(self, write: bool) -> Iterator[Cursor]:
         raise NotImplementedError
 
     def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
@@ -309,10 +371,10 @@ class Store:
     def _lock_case(self, tx: Tx, case_id: str) -> None:
         pass
 
-    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
+    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
         raise NotImplementedError
 
-    def _executemany(self, cur: Any, sql: str, rows: list[Sequence[Any]]) -> None:
+    def _executemany(self, cur: Cursor, sql: str, rows: Sequence[Sequence[object]]) -> None:
         cur.executemany(self._q(sql), rows)
 
     def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
@@ -417,13 +479,13 @@ class Store:
             rows = tx._exec("SELECT key, case_id, due_us, kind, payload FROM timers ORDER BY due_us, key").fetchall()
         return [_timer(*r) for r in rows]
 
-    def failed_events(self) -> list[dict[str, Any]]:
+    def failed_events(self) -> list[FailedEvent]:
         """Events that could not be applied (kept with their body, to fix and submit again)."""
         with self.transaction(write=False) as tx:
             rows = tx._exec(
                 "SELECT event_id, case_id, error, body FROM processed_events WHERE status = 'failed' ORDER BY event_id"
             ).fetchall()
-        return [{"event_id": e, "case_id": c, "error": err, "body": b} for e, c, err, b in rows]
+        return [FailedEvent(event_id=e, case_id=c, error=err, body=b) for e, c, err, b in rows]
 
     def counts(self) -> dict[str, int]:
         """Rows per table: cases, audit_records, processed_events, inbox, outbox (pending), timers."""

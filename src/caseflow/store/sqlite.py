@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from ..clock import Clock
 from ..errors import StoreError
-from .sql import Store, Tx
+from .sql import Store, TimerRow, Tx
 
 __all__ = ["SqliteStore"]
 
@@ -21,7 +21,7 @@ __all__ = ["SqliteStore"]
 class SqliteStore(Store):
     dialect = "sqlite"
 
-    def __init__(self, url: str, path: str, *, clock: Any = None, busy_timeout_s: float = 60.0) -> None:
+    def __init__(self, url: str, path: str, *, clock: Clock | None = None, busy_timeout_s: float = 60.0) -> None:
         super().__init__(url, clock)
         self.path = path
         if path != ":memory:":
@@ -45,11 +45,8 @@ class SqliteStore(Store):
     def _ts(self, dt: datetime) -> str:
         return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
-    def _from_ts(self, v: Any) -> datetime:
-        return datetime.fromisoformat(v)
-
     @contextmanager
-    def _begin(self, write: bool = True) -> Iterator[Any]:
+    def _begin(self, write: bool = True) -> Iterator[sqlite3.Cursor]:
         if self._conn is None:
             raise StoreError(f"store {self.url!r} is closed", code="store-closed")
         cur = self._conn.cursor()
@@ -70,7 +67,7 @@ class SqliteStore(Store):
     def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
         return candidates[:limit]  # the write lock is held: nobody else is claiming
 
-    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[tuple[str, str, int, str, str]]:
+    def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
         rows = tx._exec(
             "SELECT key, case_id, due_us, kind, payload FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ?",
             (now_us, limit),

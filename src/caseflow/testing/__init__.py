@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+
+from pydantic import JsonValue
 
 from ..clock import FixedClock
 from ..engine import Engine
@@ -26,7 +27,7 @@ from .policytest import merge
 
 __all__ = ["FixedClock", "decide", "make_case"]
 
-_BASE: dict[str, Any] = {
+_BASE: dict[str, JsonValue] = {
     "id": "TEST-1",
     "tenant": "test-shop",
     "channel": "chat",
@@ -47,7 +48,7 @@ _BASE: dict[str, Any] = {
 }
 
 
-def make_case(**overrides: Any) -> Case:
+def make_case(**overrides: object) -> Case:
     """A valid refund case (chat, one delivered 100 CNY order); ``overrides`` merge into it.
 
     Mappings merge key by key, lists replace: ``make_case(buyer={"segment": "vip"})``

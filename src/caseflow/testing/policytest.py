@@ -25,18 +25,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 from ..clock import FixedClock
 from ..engine import Engine
-from ..errors import CaseDataError, PolicyIssue, PolicyTestError, PolicyValidationError
+from ..errors import CaseDataError, PolicyTestError, PolicyValidationError
 from ..model.case import parse_case
+from ..model.decision import Decision
 from ..policies.loader import TEST_SUFFIXES, load_policies
 from ..policies.model import PolicySet
 from ..policies.schema import Document, document_keys, document_schema
-from ..policies.source import MAX_BYTES, Located, read_yaml
+from ..policies.source import MAX_BYTES, Located, YamlValue, read_yaml
 
 __all__ = ["PolicyTest", "PolicyTestFile", "TestOutcome", "discover", "run_file", "run_test"]
+
 
 class Expectation(Document):
     """What a policy test expects of the decision."""
@@ -50,7 +52,9 @@ class Expectation(Document):
 
 class PolicyTestDocument(Document):
     name: str | int = Field(description="unique in the file")
-    case: dict[str, Any] = Field(default_factory=dict, description="merged over base_case (mappings merge, lists replace)")
+    case: dict[str, Any] = Field(
+        default_factory=dict, description="merged over base_case (mappings merge, lists replace)"
+    )
     now: str | datetime | None = Field(None, description="the clock for this test (default: the file's now)")
     expect: Expectation
 
@@ -62,7 +66,7 @@ class PolicyTestFileDocument(Document):
     tests: list[PolicyTestDocument]
 
 
-def policy_test_schema() -> dict[str, Any]:
+def policy_test_schema() -> dict[str, JsonValue]:
     """The JSON Schema of ``*.test.yaml`` files, generated from :class:`PolicyTestFileDocument`."""
     return document_schema(PolicyTestFileDocument, "policy-test", "caseflow policy tests")
 
@@ -75,11 +79,13 @@ _TEST_KEYS = tuple(PolicyTestDocument.model_fields)
 @dataclass
 class PolicyTest:
     name: str
-    case: dict[str, Any]
+    case: dict[str, object]  # the case's fields, base_case merged under them (validated when the test runs)
     now: datetime
-    expect: dict[str, Any]
+    expect: dict[str, YamlValue]  # as written: rules, actions, includes_actions, excludes_actions, params
     line: int
     file: str
+
+    __test__ = False  # not a pytest class
 
 
 @dataclass
@@ -88,6 +94,8 @@ class PolicyTestFile:
     policies_path: Path
     tests: list[PolicyTest]
     _policy_set: PolicySet | None = field(default=None, repr=False)
+
+    __test__ = False  # not a pytest class
 
     def policy_set(self) -> PolicySet:
         if self._policy_set is None:
@@ -107,10 +115,6 @@ class TestOutcome:
     __test__ = False  # not a pytest class
 
 
-PolicyTest.__test__ = False  # type: ignore[attr-defined]
-PolicyTestFile.__test__ = False  # type: ignore[attr-defined]
-
-
 def merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
@@ -120,7 +124,7 @@ def merge(base: Any, over: Any) -> Any:
     return copy.deepcopy(over)
 
 
-def _time(value: Any) -> datetime:
+def _time(value: object) -> datetime:
     """``now`` of a test: an aware datetime, or ValueError saying what is wrong."""
     if isinstance(value, datetime):
         dt = value
@@ -145,8 +149,6 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-
-
 def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile:
     """Read a policy test file; :class:`PolicyTestError` lists every problem, each at file:line:column."""
     path = Path(path)
@@ -154,52 +156,60 @@ def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile
     if issues or doc is None:
         raise PolicyTestError(issues)
     data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
-        raise PolicyTestError([doc.issue((), "policy-test-invalid", "a policy test file is a mapping with a 'tests' list")])
+    items = data.get("tests") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(items, list):
+        raise PolicyTestError(
+            [doc.issue((), "policy-test-invalid", "a policy test file is a mapping with a 'tests' list")]
+        )
     for k in sorted(set(data) - set(_TOP_KEYS)):
-        issues.append(doc.issue((k,), "policy-test-invalid", f"unknown key {k!r} (use {', '.join(_TOP_KEYS)})", key=True))
+        issues.append(
+            doc.issue((k,), "policy-test-invalid", f"unknown key {k!r} (use {', '.join(_TOP_KEYS)})", key=True)
+        )
     tests: list[PolicyTest] = []
     names: set[str] = set()
-    for i, item in enumerate(data["tests"]):
-        test = _test(doc, i, item, data, names, issues)
-        if test is not None:
-            tests.append(test)
+    for i, item in enumerate(items):
+        try:
+            tests.append(_test(doc, i, item, data, names))
+        except _BadTest as e:
+            issues.append(doc.issue(("tests", i), "policy-test-invalid", str(e)))
     if issues:
         raise PolicyTestError(issues)
     return PolicyTestFile(path, (path.parent / str(data.get("policies", "."))).resolve(), tests)
 
 
-def _test(doc: Located, i: int, t: Any, data: dict[str, Any], names: set[str], issues: list[PolicyIssue]) -> PolicyTest | None:
-    """Test ``i`` of the file, or None with its problems added to ``issues``."""
+class _BadTest(Exception):
+    """Internal: what is wrong with a test of the file (reported as a ``policy-test-invalid`` issue)."""
+
+
+def _test(doc: Located, i: int, t: YamlValue, data: dict[str | int, YamlValue], names: set[str]) -> PolicyTest:
+    """Test ``i`` of the file; :class:`_BadTest` says what is wrong with it."""
     line, _ = doc.pos(("tests", i))
-
-    def bad(message: str) -> None:
-        issues.append(doc.issue(("tests", i), "policy-test-invalid", message))
-
     if not isinstance(t, dict) or "name" not in t or "expect" not in t:
-        return bad("a test has a name, a case and an expect block")
+        raise _BadTest("a test has a name, a case and an expect block")
     unknown = sorted(set(t) - set(_TEST_KEYS))
     if unknown:
-        return bad(f"unknown key {unknown[0]!r} in a test (use {', '.join(_TEST_KEYS)})")
+        raise _BadTest(f"unknown key {unknown[0]!r} in a test (use {', '.join(_TEST_KEYS)})")
     name = str(t["name"])
     if name in names:
-        return bad(f"test name {name!r} is used twice")
+        raise _BadTest(f"test name {name!r} is used twice")
     names.add(name)
     expect = t["expect"]
     if not isinstance(expect, dict) or not expect:
-        return bad("'expect' is a mapping with rules, actions, includes_actions or excludes_actions")
+        raise _BadTest("'expect' is a mapping with rules, actions, includes_actions or excludes_actions")
     unknown = sorted(set(expect) - _EXPECT_KEYS)
     if unknown:
-        return bad(f"unknown expectation {unknown[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})")
+        raise _BadTest(f"unknown expectation {unknown[0]!r} (use {', '.join(sorted(_EXPECT_KEYS))})")
     now = t.get("now", data.get("now"))
     if now is None:
-        return bad("no 'now' for this test: set it at the top of the file or in the test")
+        raise _BadTest("no 'now' for this test: set it at the top of the file or in the test")
     try:
         when = _time(now)
     except ValueError as e:
-        return bad(str(e))
+        raise _BadTest(str(e)) from None
     case = _jsonable(merge(data.get("base_case") or {}, t.get("case") or {}))
-    return PolicyTest(name, case, when, expect, line, doc.file)
+    if not isinstance(case, dict):
+        raise _BadTest(f"'case' is a mapping of case fields, not {type(case).__name__}")
+    return PolicyTest(name, case, when, {str(k): v for k, v in expect.items()}, line, doc.file)
 
 
 def discover(path: str | Path) -> list[Path]:
@@ -220,21 +230,41 @@ def run_test(test: PolicyTest, policy_set: PolicySet, backend: str = "durable") 
     actions = decision.action_types
     failures = []
     ex = test.expect
-    if "rules" in ex and list(ex["rules"] or []) != fired:
-        failures.append(f"fired rules {fired} != expected {list(ex['rules'] or [])}")
-    if "actions" in ex and list(ex["actions"] or []) != actions:
-        failures.append(f"actions {actions} != expected {list(ex['actions'] or [])}")
-    for a in ex.get("includes_actions") or []:
+    if "rules" in ex and _listed(ex["rules"]) != fired:
+        failures.append(f"fired rules {fired} != expected {_listed(ex['rules'])}")
+    if "actions" in ex and _listed(ex["actions"]) != actions:
+        failures.append(f"actions {actions} != expected {_listed(ex['actions'])}")
+    for a in _listed(ex.get("includes_actions")):
         if a not in actions:
             failures.append(f"expected action {a!r} is missing (actions: {actions})")
-    for a in ex.get("excludes_actions") or []:
+    for a in _listed(ex.get("excludes_actions")):
         if a in actions:
             failures.append(f"action {a!r} must not be taken (actions: {actions})")
-    for a_type, params in (ex.get("params") or {}).items():
-        got = [a.params for a in decision.actions if a.type == a_type]
-        if not any(all(g.get(k) == v for k, v in params.items()) for g in got):
-            failures.append(f"no {a_type!r} action with params {params} (got {got})")
+    failures += _params_failures(ex.get("params"), decision)
     return TestOutcome(test, backend, not failures, failures, fired, actions)
+
+
+def _listed(value: YamlValue) -> list[YamlValue]:
+    """An expectation's list of names as written (none: an empty list; a lone name: a list of one)."""
+    if not value:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _params_failures(expected: YamlValue, decision: Decision) -> list[str]:
+    """``params: {ACTION: {PARAM: VALUE}}``: each action type with no action of that type having those values."""
+    if not expected:
+        return []
+    if not isinstance(expected, dict):
+        return [f"params is a mapping {{action: {{param: value}}}}, not {expected!r}"]
+    failures = []
+    for a_type, params in expected.items():
+        got = [a.params for a in decision.actions if a.type == a_type]
+        if not isinstance(params, dict):
+            failures.append(f"the params of {a_type!r} are a mapping {{param: value}}, not {params!r}")
+        elif not any(all((g.get(k) if isinstance(k, str) else None) == v for k, v in params.items()) for g in got):
+            failures.append(f"no {a_type!r} action with params {params} (got {got})")
+    return failures
 
 
 def run_file(path: str | Path, backend: str = "durable", name_filter: str | None = None) -> list[TestOutcome]:

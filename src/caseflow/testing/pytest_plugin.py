@@ -6,22 +6,29 @@ tests of a pack beside the Python tests.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ..policies.loader import TEST_SUFFIXES
 
+if TYPE_CHECKING:  # pytest does not export the types of Item.repr_failure
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
-def pytest_collect_file(parent: Any, file_path: Path) -> Any:
+    from .policytest import PolicyTest, PolicyTestFile, TestOutcome
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> PolicyTestFileItem | None:
     if file_path.name.endswith(TEST_SUFFIXES):
         return PolicyTestFileItem.from_parent(parent, path=file_path)
     return None
 
 
 class PolicyTestFileItem(pytest.File):
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterator[PolicyTestItem]:
         from .policytest import load_file
 
         tf = load_file(self.path)
@@ -33,7 +40,7 @@ class PolicyTestFileItem(pytest.File):
 
 
 class PolicyTestItem(pytest.Item):
-    def __init__(self, *, test: Any, tfile: Any, backend: str, **kwargs: Any) -> None:
+    def __init__(self, *, test: PolicyTest, tfile: PolicyTestFile, backend: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.test = test
         self.tfile = tfile
@@ -46,7 +53,9 @@ class PolicyTestItem(pytest.Item):
         if not outcome.passed:
             raise PolicyTestFailure(outcome)
 
-    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, PolicyTestFailure):
             o = excinfo.value.outcome
             return f"{self.test.file}:{self.test.line}: {self.test.name} [{o.backend}]\n" + "\n".join(
@@ -54,11 +63,11 @@ class PolicyTestItem(pytest.Item):
             )
         return super().repr_failure(excinfo)
 
-    def reportinfo(self):  # type: ignore[no-untyped-def]
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         return self.path, self.test.line - 1, f"policy test: {self.name}"
 
 
 class PolicyTestFailure(Exception):
-    def __init__(self, outcome: Any) -> None:
+    def __init__(self, outcome: TestOutcome) -> None:
         super().__init__(outcome.failures)
         self.outcome = outcome

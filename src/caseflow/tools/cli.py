@@ -7,18 +7,19 @@ or input mistake (a clear one-line message, never a traceback).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+
+from pydantic import JsonValue
 
 from .._version import VERSION
-from ..clock import FixedClock, SystemClock
+from ..clock import Clock, FixedClock, SystemClock
 from ..engine import Engine
 from ..errors import CaseflowError, PolicyValidationError, WorkflowDefinitionError
-from ..model.case import parse_case
+from ..model.case import Case, parse_case
 from ..policies.actions import default_actions
 from ..policies.facts import default_facts
 from ..policies.loader import load_policies
@@ -41,7 +42,7 @@ def _at_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--at", help="evaluate as if now were this ISO time (default: the real time)")
 
 
-def _clock(at: str | None):
+def _clock(at: str | None) -> Clock:
     if at is None:
         return SystemClock()
     try:
@@ -53,7 +54,7 @@ def _clock(at: str | None):
     return FixedClock(dt)
 
 
-def _read_case(path: str):
+def _read_case(path: str) -> Case:
     p = Path(path)
     if not p.exists():
         raise _Usage(f"{path}: no such file")
@@ -298,7 +299,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _schemas() -> dict[str, Callable[[], dict[str, Any]]]:
+def _schemas() -> dict[str, Callable[[], dict[str, JsonValue]]]:
     from ..policies.schema import policy_schema
     from ..risk.detectors import detectors_schema
     from ..sla.calendar import calendars_schema

@@ -13,7 +13,9 @@ import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TextIO
+
+from pydantic import JsonValue
 
 __all__ = ["GENERATOR_VERSION", "generate_cases"]
 
@@ -115,7 +117,7 @@ def _pick(rnd: random.Random, weighted: list[tuple[Any, ...]]) -> tuple[Any, ...
     return weighted[-1]
 
 
-def generate_cases(n: int, *, seed: int = 0, now: datetime | None = None) -> Iterator[dict[str, Any]]:
+def generate_cases(n: int, *, seed: int = 0, now: datetime | None = None) -> Iterator[dict[str, JsonValue]]:
     """Yield ``n`` case dicts (valid input for :func:`caseflow.parse_case`)."""
     rnd = random.Random(seed)
     talk = random.Random(seed * 7919 + 17)  # the conversations: their own stream, so the rest keeps its values
@@ -259,7 +261,7 @@ def _conversation(
     ]
 
 
-def write_jsonl(n: int, seed: int, stream: Any) -> int:
+def write_jsonl(n: int, seed: int, stream: TextIO) -> int:
     count = 0
     for case in generate_cases(n, seed=seed):
         stream.write(json.dumps(case, ensure_ascii=False) + "\n")

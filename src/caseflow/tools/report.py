@@ -25,15 +25,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal, TypedDict
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import JsonValue
 
 from ..clock import ensure_aware
 from ..errors import CaseflowError
 from ..model.case import Case
+from ..store.effects import OutboxMessage
 
-__all__ = ["COMPLAINT_REASONS", "SERVICE_METRICS", "PeriodStats", "Report", "build_report", "timezone"]
+__all__ = [
+    "COMPLAINT_REASONS",
+    "SERVICE_METRICS",
+    "PeriodStats",
+    "RepeatSku",
+    "Report",
+    "build_report",
+    "timezone",
+]
 
 Period = Literal["daily", "weekly", "monthly"]
 COMPLAINT_REASONS = frozenset({"damaged", "defective", "not_as_described", "wrong_item", "counterfeit"})
@@ -53,7 +64,7 @@ class PeriodStats:
     breaches: Counter[str] = field(default_factory=Counter)  # service metric -> cases breached
     deadlines: Counter[str] = field(default_factory=Counter)  # platform deadline -> cases where it passed
     escalated: int = 0
-    refunds: dict[str, list[Any]] = field(default_factory=dict)  # currency -> [count, Decimal amount]
+    refunds: dict[str, list[int | Decimal]] = field(default_factory=dict)  # currency -> [count, amount]
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -64,7 +75,7 @@ class PeriodStats:
     def escalation_rate(self) -> float | None:
         return None if not self.cases else self.escalated / self.cases
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JsonValue]:
         return {
             "period": self.period,
             "cases": self.cases,
@@ -75,7 +86,7 @@ class PeriodStats:
             "deadlines_passed": dict(self.deadlines.most_common()),
             "escalated": self.escalated,
             "escalation_rate": _round(self.escalation_rate),
-            "refunds": {c: {"count": n, "amount": str(a)} for c, (n, a) in sorted(self.refunds.items())},
+            "refunds": {c: {"count": int(n), "amount": str(a)} for c, (n, a) in sorted(self.refunds.items())},
             "top_reasons": dict(self.reasons.most_common(5)),
         }
 
@@ -88,22 +99,32 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
 
+class RepeatSku(TypedDict):
+    """A SKU that came back in two or more complaint cases."""
+
+    sku: str
+    cases: int
+    examples: list[str]  # up to three case ids
+
+
 @dataclass
 class Report:
     period: Period
     timezone: str
     periods: list[PeriodStats]
-    repeat_skus: list[dict[str, Any]]  # {"sku", "cases", "examples"}
+    repeat_skus: list[RepeatSku]
     misshipments: dict[str, dict[str, int]]  # warehouse -> cause -> cases
 
     # -- output ------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JsonValue]:
         return {
             "period": self.period,
             "timezone": self.timezone,
             "periods": [p.to_dict() for p in self.periods],
-            "repeat_complaint_skus": self.repeat_skus,
-            "misshipments_by_warehouse": self.misshipments,
+            "repeat_complaint_skus": [
+                {"sku": s["sku"], "cases": s["cases"], "examples": list(s["examples"])} for s in self.repeat_skus
+            ],
+            "misshipments_by_warehouse": {wh: dict(causes) for wh, causes in self.misshipments.items()},
         }
 
     def json(self) -> str:
@@ -140,7 +161,10 @@ class Report:
 
     def table(self) -> str:
         out: list[str] = [f"caseflow report, {self.period}, times in {self.timezone}", ""]
-        head = f"{'period':<12} {'cases':>6} {'SLA met':>8} {'escalated':>9} {'refunds':<26} {'top type':<22} {'top channel':<10}"
+        head = (
+            f"{'period':<12} {'cases':>6} {'SLA met':>8} {'escalated':>9} {'refunds':<26} {'top type':<22} "
+            f"{'top channel':<10}"
+        )
         out += [head, "-" * len(head)]
         for p in self.periods:
             refunds = ", ".join(f"{n} = {a} {c}" for c, (n, a) in sorted(p.refunds.items())) or "-"
@@ -279,7 +303,7 @@ def timezone(tz: str) -> ZoneInfo:
 
 def build_report(
     cases: Iterable[Case],
-    outbox: Iterable[Any] = (),
+    outbox: Iterable[OutboxMessage] = (),
     *,
     period: Period = "weekly",
     tz: str = "UTC",
@@ -320,39 +344,12 @@ def build_report(
         ):
             continue
         ids.add(c.id)
-        p = at(c.created_at)
-        p.cases += 1
-        p.by_type[c.case_type.value] += 1
-        p.by_channel[c.channel.value] += 1
-        service = [m for m in c.sla_breaches if m in sla_metrics]
-        if service:
-            p.breached += 1
-            p.breaches.update(service)
-        p.deadlines.update(m for m in c.sla_breaches if m not in sla_metrics)
-        if c.tier == 2 or "tier2" in c.states:
-            p.escalated += 1
-        reason = _reason(c)
-        if reason:
-            p.reasons[reason] += 1
-        complaint = (
-            c.case_type.value in _COMPLAINT_TYPES or (reason or "").removeprefix("dispute:") in COMPLAINT_REASONS
-        )
-        if complaint:
-            for sku in {i.sku for o in c.orders for i in o.items}:
-                sku_cases[sku].append(c.id)
-        if c.case_type.value == "wrong_item" or reason == "wrong_item":
-            warehouse = str(c.attributes.get("warehouse") or "unknown")
-            miss[warehouse][c.root_cause or "open (no root cause yet)"] += 1
+        _count_case(at(c.created_at), c, sla_metrics, sku_cases, miss)
     for m in outbox:
-        if m.kind != "refund.pay" or m.case_id not in ids:
-            continue
-        p = at(m.created_at)
-        cur = m.payload.get("currency", "?")
-        entry = p.refunds.setdefault(cur, [0, Decimal(0)])
-        entry[0] += 1
-        entry[1] += Decimal(str(m.payload.get("amount", "0")))
+        if m.kind == "refund.pay" and m.case_id in ids:
+            _count_refund(at(m.created_at), m)
     repeat = sorted(
-        ({"sku": s, "cases": len(v), "examples": sorted(v)[:3]} for s, v in sku_cases.items() if len(v) >= 2),
+        (RepeatSku(sku=s, cases=len(v), examples=sorted(v)[:3]) for s, v in sku_cases.items() if len(v) >= 2),
         key=lambda r: (-r["cases"], r["sku"]),
     )[:10]
     return Report(
@@ -362,3 +359,41 @@ def build_report(
         repeat,
         {wh: dict(c.most_common()) for wh, c in sorted(miss.items())},
     )
+
+
+def _count_case(
+    p: PeriodStats,
+    c: Case,
+    sla_metrics: frozenset[str],
+    sku_cases: dict[str, list[str]],
+    miss: dict[str, Counter[str]],
+) -> None:
+    """Count case ``c`` in its period ``p``, its SKUs if it is a complaint, and a mis-shipment."""
+    p.cases += 1
+    p.by_type[c.case_type.value] += 1
+    p.by_channel[c.channel.value] += 1
+    service = [m for m in c.sla_breaches if m in sla_metrics]
+    if service:
+        p.breached += 1
+        p.breaches.update(service)
+    p.deadlines.update(m for m in c.sla_breaches if m not in sla_metrics)
+    if c.tier == 2 or "tier2" in c.states:
+        p.escalated += 1
+    reason = _reason(c)
+    if reason:
+        p.reasons[reason] += 1
+    complaint = c.case_type.value in _COMPLAINT_TYPES or (reason or "").removeprefix("dispute:") in COMPLAINT_REASONS
+    if complaint:
+        for sku in {i.sku for o in c.orders for i in o.items}:
+            sku_cases[sku].append(c.id)
+    if c.case_type.value == "wrong_item" or reason == "wrong_item":
+        warehouse = str(c.attributes.get("warehouse") or "unknown")
+        miss[warehouse][c.root_cause or "open (no root cause yet)"] += 1
+
+
+def _count_refund(p: PeriodStats, m: OutboxMessage) -> None:
+    """Count a refund paid through the outbox in the period it was decided."""
+    cur = str(m.payload.get("currency", "?"))
+    entry = p.refunds.setdefault(cur, [0, Decimal(0)])
+    entry[0] += 1
+    entry[1] += Decimal(str(m.payload.get("amount", "0")))

@@ -13,12 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
+
+from pydantic import JsonValue
 
 from ..clock import FixedClock
 from ..engine import Engine
@@ -31,9 +34,13 @@ from ..policies.loader import load_policies
 from ..sla.calendar import BusinessCalendar, load_calendars
 from ..sla.tracker import SlaTracker
 
-__all__ = ["SimulationReport", "simulate_file", "simulate_store"]
+__all__ = ["Progress", "SimulationReport", "simulate_file", "simulate_store"]
 
 MAX_EXAMPLES = 5
+Progress = Callable[[int, int], object]
+"""``progress(done, total)``: called with the cases replayed so far, as chunks finish."""
+_N = TypeVar("_N", int, Decimal)
+_Job = TypeVar("_Job")
 
 
 @dataclass
@@ -52,22 +59,16 @@ class SimulationReport:
     def merge(self, other: SimulationReport) -> None:
         self.cases += other.cases
         self.changed += other.changed
-        for mine, theirs in (
-            (self.rules, other.rules),
-            (self.actions, other.actions),
-            (self.refunds, other.refunds),
-            (self.sla, other.sla),
-        ):
-            for k, v in theirs.items():
-                cur = mine.setdefault(k, [type(v[0])(0), type(v[1])(0)])
-                cur[0] += v[0]
-                cur[1] += v[1]
+        _add(self.rules, other.rules, 0)
+        _add(self.actions, other.actions, 0)
+        _add(self.refunds, other.refunds, Decimal(0))
+        _add(self.sla, other.sla, 0)
         self.escalations = [self.escalations[0] + other.escalations[0], self.escalations[1] + other.escalations[1]]
         for k, ids in other.examples.items():
             mine_ids = self.examples.setdefault(k, [])
             mine_ids.extend(ids[: MAX_EXAMPLES - len(mine_ids)])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JsonValue]:
         return {
             "cases": self.cases,
             "changed": self.changed,
@@ -77,7 +78,7 @@ class SimulationReport:
             "refunds_approved": {k: {"a": str(v[0]), "b": str(v[1])} for k, v in sorted(self.refunds.items())},
             "escalations": {"a": self.escalations[0], "b": self.escalations[1]},
             "sla": {k: {"a": v[0], "b": v[1]} for k, v in sorted(self.sla.items())},
-            "examples": self.examples,
+            "examples": {k: list(ids) for k, ids in self.examples.items()},
         }
 
     def table(self) -> str:
@@ -91,26 +92,11 @@ class SimulationReport:
             )
         ]
 
-        def section(title: str, rows: dict[str, list[Any]], fmt: Any = str) -> None:
-            out.append("")
-            out.append(f"{title:<52} {'A':>10}" + (f" {'B':>10} {'change':>10}" if ab else ""))
-            for k, (a, b) in sorted(
-                rows.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]) if ab else -kv[1][0], kv[0])
-            ):
-                if ab:
-                    out.append(
-                        f"  {k:<50} {fmt(a):>10} {fmt(b):>10} {b - a:>+10}"
-                        if not isinstance(a, Decimal)
-                        else f"  {k:<50} {a:>10} {b:>10} {b - a:>+10}"
-                    )
-                else:
-                    out.append(f"  {k:<50} {fmt(a):>10}")
-
-        section("rules fired", self.rules)
-        section("actions", self.actions)
-        section("refunds approved (sum of amounts)", self.refunds)
+        _section(out, "rules fired", self.rules, ab)
+        _section(out, "actions", self.actions, ab)
+        _section(out, "refunds approved (sum of amounts)", self.refunds, ab)
         if self.sla:
-            section(f"SLA (measured on {self.sla_from})", self.sla)
+            _section(out, f"SLA (measured on {self.sla_from})", self.sla, ab)
         out.append("")
         out.append(f"escalations: A {self.escalations[0]:,}" + (f", B {self.escalations[1]:,}" if ab else ""))
         if ab and self.examples:
@@ -124,18 +110,42 @@ class SimulationReport:
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["section", "name", "a", "b"])
-        for section, rows in (
+        sections: tuple[tuple[str, Mapping[str, Sequence[int | Decimal]]], ...] = (
             ("rule", self.rules),
             ("action", self.actions),
             ("refund", self.refunds),
             ("sla", self.sla),
-        ):
+        )
+        for section, rows in sections:
             for k, (a, b) in sorted(rows.items()):
                 w.writerow([section, k, a, b if self.against else ""])
         w.writerow(["escalations", "", self.escalations[0], self.escalations[1] if self.against else ""])
         w.writerow(["cases", "", self.cases, ""])
         w.writerow(["changed", "", self.changed if self.against else "", ""])
         return buf.getvalue()
+
+
+def _add(mine: dict[str, list[_N]], theirs: dict[str, list[_N]], zero: _N) -> None:
+    """Add ``theirs`` ([A, B] per key) into ``mine``."""
+    for k, v in theirs.items():
+        cur = mine.setdefault(k, [zero, zero])
+        cur[0] += v[0]
+        cur[1] += v[1]
+
+
+def _section(out: list[str], title: str, rows: Mapping[str, Sequence[_N]], ab: bool) -> None:
+    """A section of :meth:`SimulationReport.table`: one line per key, the largest change (or count) first."""
+    out.append("")
+    out.append(f"{title:<52} {'A':>10}" + (f" {'B':>10} {'change':>10}" if ab else ""))
+    for k, (a, b) in sorted(rows.items(), key=lambda kv: (-abs(kv[1][1] - kv[1][0]) if ab else -kv[1][0], kv[0])):
+        if ab:
+            out.append(
+                f"  {k:<50} {str(a):>10} {str(b):>10} {b - a:>+10}"
+                if not isinstance(a, Decimal)
+                else f"  {k:<50} {a:>10} {b:>10} {b - a:>+10}"
+            )
+        else:
+            out.append(f"  {k:<50} {str(a):>10}")
 
 
 def _refund(case: Case, params: dict[str, Any]) -> tuple[str, Decimal] | None:
@@ -242,7 +252,7 @@ def _engine(paths: tuple[str, ...], backend: str, at: str) -> Engine:
     return _ENGINES[key]
 
 
-def _lines(source: str, start: int, end: int, first_line: int):  # type: ignore[no-untyped-def]
+def _lines(source: str, start: int, end: int, first_line: int) -> Iterator[tuple[int, bytes]]:
     """The non-blank lines of bytes [start, end) of the file, with their line numbers."""
     with open(source, "rb") as f:
         f.seek(start)
@@ -252,8 +262,33 @@ def _lines(source: str, start: int, end: int, first_line: int):  # type: ignore[
             yield first_line + i, raw
 
 
-def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, str, str, str]) -> SimulationReport:
-    start, end, first_line, a_paths, b_paths, backend, at, source = args
+class _FileJob(NamedTuple):
+    """A chunk of a JSONL file for a worker process: bytes [start, end) of ``source``, which begin at
+    line ``first_line``, replayed through the policy sets."""
+
+    start: int
+    end: int
+    first_line: int
+    a_paths: tuple[str, ...]
+    b_paths: tuple[str, ...] | None
+    backend: str
+    at: str
+    source: str
+
+
+class _StoreJob(NamedTuple):
+    """A chunk of a case store for a worker process: the cases ``ids`` of the store at ``url``."""
+
+    url: str
+    ids: list[str]
+    a_paths: tuple[str, ...]
+    b_paths: tuple[str, ...] | None
+    backend: str
+    at: str
+
+
+def _chunk(job: _FileJob) -> SimulationReport:
+    start, end, first_line, a_paths, b_paths, backend, at, source = job
     ea = _engine(a_paths, backend, at)
     eb = _engine(b_paths, backend, at) if b_paths else None
     report = SimulationReport(against=eb is not None)
@@ -281,9 +316,9 @@ def _chunk(args: tuple[int, int, int, tuple[str, ...], tuple[str, ...] | None, s
     return report
 
 
-def _by_policy(d: Decision) -> dict[str, tuple[list[str], list[Any]]]:
+def _by_policy(d: Decision) -> dict[str, tuple[list[str], list[tuple[str, str, dict[str, Any]]]]]:
     """A decision's matched rules and actions, policy by policy, each policy's in its own order."""
-    out: dict[str, tuple[list[str], list[Any]]] = {}
+    out: dict[str, tuple[list[str], list[tuple[str, str, dict[str, Any]]]]] = {}
     for r in d.matched_rules:
         out.setdefault(r.policy, ([], []))[0].append(r.rule_id)
     for a in d.actions:
@@ -328,8 +363,8 @@ def _tracker(paths: tuple[str, ...], backend: str, at: str) -> SlaTracker | None
     return _TRACKERS[key]
 
 
-def _store_chunk(args: tuple[str, list[str], tuple[str, ...], tuple[str, ...] | None, str, str]) -> SimulationReport:
-    url, ids, a_paths, b_paths, backend, at = args
+def _store_chunk(job: _StoreJob) -> SimulationReport:
+    url, ids, a_paths, b_paths, backend, at = job
     from ..store import open_store
 
     now = datetime.fromisoformat(at)
@@ -368,7 +403,7 @@ def simulate_store(
     backend: str = "python",
     workers: int | None = None,
     chunk: int = 2000,
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> SimulationReport:
     """Replay the cases of a case store (:func:`caseflow.store.open_store`) through one policy set, or two.
 
@@ -390,18 +425,23 @@ def simulate_store(
             _tracker(paths, backend, at_text)
     with open_store(url) as store:
         ids = store.case_ids()
-    jobs = [(url, ids[i : i + chunk], a_paths, b_paths, backend, at_text) for i in range(0, len(ids), chunk)]
+    jobs = [_StoreJob(url, ids[i : i + chunk], a_paths, b_paths, backend, at_text) for i in range(0, len(ids), chunk)]
     report = SimulationReport(against=b_paths is not None, sla_from="the audit records")
     workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(jobs), 1))
     return _run(_store_chunk, jobs, workers, report, len(ids), progress)
 
 
 def _run(
-    fn: Any, jobs: list[Any], workers: int, report: SimulationReport, total: int, progress: Any
+    fn: Callable[[_Job], SimulationReport],
+    jobs: list[_Job],
+    workers: int,
+    report: SimulationReport,
+    total: int,
+    progress: Progress | None,
 ) -> SimulationReport:
     """Run ``fn`` on every job (in worker processes when there are several of both), merging into ``report``."""
 
-    def merged(results: Any) -> SimulationReport:
+    def merged(results: Iterable[SimulationReport]) -> SimulationReport:
         done = 0
         for r in results:
             report.merge(r)
@@ -425,7 +465,7 @@ def simulate_file(
     backend: str = "python",
     workers: int | None = None,
     chunk: int = 20000,
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> SimulationReport:
     """Replay every case of a JSONL file; ``progress(done, total)`` is called as chunks finish."""
     path = Path(cases)
@@ -452,6 +492,6 @@ def simulate_file(
         if pos > start:
             chunks.append((start, pos, first_line))
     report = SimulationReport(against=b_paths is not None)
-    jobs = [(s, e, fl, a_paths, b_paths, backend, at_text, str(path)) for s, e, fl in chunks]
+    jobs = [_FileJob(s, e, fl, a_paths, b_paths, backend, at_text, str(path)) for s, e, fl in chunks]
     workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(chunks), 1))
     return _run(_chunk, jobs, workers, report, total, progress)

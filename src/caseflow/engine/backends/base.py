@@ -12,21 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 __all__ = ["Backend", "FactPredicate", "Facts"]
 
-Facts = Mapping[str, Any]
+Facts = Mapping[str, object]
 """Fact name -> value; a missing name reads as ``None`` (``LazyFacts`` and ``GivenFacts`` do so)."""
 
-FactPredicate = Callable[[Any, datetime], bool]
+FactPredicate = Callable[[Facts, datetime], bool]
 """A compiled test or condition: ``predicate(facts, now) -> bool``."""
 
 
 class Backend(Protocol):
     name: str
 
-    def fire_facts(self, facts: Any, now: datetime, active: Sequence[bool]) -> list[list[int]]:
+    def fire_facts(self, facts: Facts, now: datetime, active: Sequence[bool]) -> list[list[int]]:
         """For every policy (``active[i]`` false: not in effect, nothing fires), the rules that fire."""
         ...
 

@@ -57,14 +57,15 @@ import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import durable.engine as _engine
 
 from ...errors import BackendError, PolicyIssue, PolicyValidationError
-from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, dnf_size, literal_counts, to_nnf
+from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, LeafValue, dnf_size, literal_counts, to_nnf
+from .base import Facts
 
 __all__ = [
     "MAX_DNF_ALTERNATIVES",
@@ -72,6 +73,7 @@ __all__ = [
     "MAX_RULES_PER_RULESET",
     "DurableBackend",
     "DurableRules",
+    "Pattern",
     "check_action",
     "check_pattern",
     "pattern_from_tree",
@@ -85,14 +87,18 @@ _ALLOWED_OPS = {"$and", "$or", "$lt", "$lte", "$gt", "$gte", "$neq", "$m"}
 _SID = "caseflow"
 _adapter_ids = itertools.count(1)
 
+Pattern = dict[str, object]
+"""A durable-rules pattern: ``{"$and" | "$or": [patterns]}``, ``{"$lt" ...: {field: operand}}`` or
+``{field: operand}`` (equality); an operand is a JSON scalar or ``{"$m": field}`` (another field)."""
 
-class _Sink(list):
+
+class _Sink(list[int]):
     """Where a ruleset's actions record the rules that fired."""
 
     __slots__ = ()
 
 
-class _Host(_engine.Host):
+class _Host(_engine.Host):  # type: ignore[misc]  # durable-rules ships no type hints: its Host is Any
     """A Host without its background dispatch threads."""
 
     def _run(self) -> None:  # noqa: D401 - overrides durable's thread starter
@@ -100,7 +106,7 @@ class _Host(_engine.Host):
         self._t_timer = None
 
 
-def _json_value(v: Any) -> Any:
+def _json_value(v: object) -> object:
     """durable's JSON parser rejects exponent notation (1e-05, 1e20): error 204."""
     if isinstance(v, bool) or v is None or isinstance(v, (str, int)):
         return v
@@ -117,43 +123,52 @@ def _json_value(v: Any) -> Any:
     return v
 
 
-def check_pattern(pattern: Any, literals: dict[str, set[Any]] | None = None) -> None:
-    """Refuse any pattern construct known to crash, hang or misbehave in durable-rules."""
+def check_pattern(pattern: object, literals: dict[str, set[str]] | None = None) -> None:
+    """Refuse any pattern construct known to crash, hang or misbehave in durable-rules.
 
-    def walk(p: Any) -> None:
-        if not isinstance(p, dict) or len(p) != 1:
-            raise BackendError(f"internal: malformed durable pattern {p!r}")
-        ((key, val),) = p.items()
-        if key in _FORBIDDEN_OPS:
-            raise BackendError(f"internal: durable operator {key} is not safe to use")
-        if key in ("$and", "$or"):
-            if not isinstance(val, list) or not val:
-                raise BackendError(f"internal: {key} needs a non-empty list")
-            for q in val:
-                walk(q)
-            return
-        if key.startswith("$"):
-            if key not in _ALLOWED_OPS:
-                raise BackendError(f"internal: durable operator {key} is not used by caseflow")
-            if not isinstance(val, dict) or len(val) != 1:
-                raise BackendError(f"internal: malformed comparison {p!r}")
-            ((field, lit),) = val.items()
-        else:
-            field, lit = key, val
-        if lit is None:
-            raise BackendError(f"internal: comparing {field!r} with null crashes durable-rules")
-        if isinstance(lit, dict):
-            if set(lit) != {"$m"}:
-                raise BackendError(f"internal: unsupported right-hand side {lit!r}")
-        else:
-            _json_value(lit)  # refuses floats durable cannot parse
-            if literals is not None:
-                literals.setdefault(field, set()).add(repr(lit))
-
-    walk(pattern)
+    ``literals``, if given, collects per field the literals the pattern compares it with (their ``repr``).
+    """
+    if not isinstance(pattern, dict) or len(pattern) != 1:
+        raise BackendError(f"internal: malformed durable pattern {pattern!r}")
+    ((key, val),) = pattern.items()
+    if key in _FORBIDDEN_OPS:
+        raise BackendError(f"internal: durable operator {key} is not safe to use")
+    if key in ("$and", "$or"):
+        if not isinstance(val, list) or not val:
+            raise BackendError(f"internal: {key} needs a non-empty list")
+        for q in val:
+            check_pattern(q, literals)
+        return
+    field, lit = _comparison(pattern, key, val)
+    _check_operand(field, lit, literals)
 
 
-def check_action(fn: Any) -> Callable[[Any], None]:
+def _comparison(p: Pattern, key: str, val: object) -> tuple[str, object]:
+    """The field and operand of a test: ``{"$lt": {field: operand}}``, or ``{field: operand}`` (equality)."""
+    if not key.startswith("$"):
+        return key, val
+    if key not in _ALLOWED_OPS:
+        raise BackendError(f"internal: durable operator {key} is not used by caseflow")
+    if not isinstance(val, dict) or len(val) != 1:
+        raise BackendError(f"internal: malformed comparison {p!r}")
+    ((field, lit),) = val.items()
+    return field, lit
+
+
+def _check_operand(field: str, lit: object, literals: dict[str, set[str]] | None) -> None:
+    """Refuse a null, an unknown right-hand side or a float durable cannot parse; collect the literal."""
+    if lit is None:
+        raise BackendError(f"internal: comparing {field!r} with null crashes durable-rules")
+    if isinstance(lit, dict):
+        if set(lit) != {"$m"}:
+            raise BackendError(f"internal: unsupported right-hand side {lit!r}")
+    else:
+        _json_value(lit)  # refuses floats durable cannot parse
+        if literals is not None:
+            literals.setdefault(field, set()).add(repr(lit))
+
+
+def check_action(fn: object) -> Callable[[object], None]:
     """Accept only a plain function of exactly one parameter.
 
     durable-rules reads ``fn.__code__.co_argcount``: two parameters (defaults included)
@@ -171,10 +186,10 @@ def check_action(fn: Any) -> Callable[[Any], None]:
     return fn
 
 
-def _action(sink: list[int], index: int, failures: list[BaseException]) -> Callable[[Any], None]:
+def _action(sink: list[int], index: int, failures: list[BaseException]) -> Callable[[object], None]:
     # Exactly one positional parameter, no defaults: durable counts co_argcount to decide
     # whether an action is asynchronous.
-    def act(c):  # type: ignore[no-untyped-def]
+    def act(c: object) -> None:
         try:
             sink.append(index)
         except BaseException as exc:  # pragma: no cover - list.append cannot really fail
@@ -199,7 +214,7 @@ class DurableRules:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def add_ruleset(self, name: str, patterns: Iterable[dict[str, Any]]) -> str:
+    def add_ruleset(self, name: str, patterns: Iterable[Pattern]) -> str:
         """Register rules (pattern ``i`` is rule ``i``) under ``name``; return the ruleset's key."""
         patterns = list(patterns)
         if not patterns:
@@ -207,14 +222,15 @@ class DurableRules:
         if len(patterns) > MAX_RULES_PER_RULESET:
             raise BackendError(
                 f"ruleset {name!r} has {len(patterns)} rules; durable-rules fails (error 303) when more than "
-                f"{MAX_RULES_PER_RULESET} match one message, so caseflow puts at most {MAX_RULES_PER_RULESET} in one ruleset"
+                f"{MAX_RULES_PER_RULESET} match one message, so caseflow puts at most {MAX_RULES_PER_RULESET} "
+                "in one ruleset"
             )
         key = self._prefix + name
         if key in self._names:
             raise BackendError(
                 f"ruleset {name!r} is already registered on this adapter; durable-rules cannot replace it"
             )
-        literals: dict[str, set[Any]] = {}
+        literals: dict[str, set[str]] = {}
         for p in patterns:
             check_pattern(p, literals)
         for values in literals.values():
@@ -236,7 +252,7 @@ class DurableRules:
         self._sinks[key] = sink
         return key
 
-    def match(self, key: str, message: dict[str, Any], *, checked: bool = False) -> list[int]:
+    def match(self, key: str, message: dict[str, object], *, checked: bool = False) -> list[int]:
         """Assert ``message`` as a fact; return the indexes of the rules it matched, in order, once each.
 
         ``checked=True`` promises the values are already ``str``, ``int`` or ``bool`` (as
@@ -269,31 +285,32 @@ class DurableRules:
                 raise BackendError(f"a durable-rules action failed: {self._failures[0]!r}")
             return sorted(set(sink))
 
-    def facts_held(self, key: str) -> list[Any]:
+    def facts_held(self, key: str) -> list[dict[str, object]]:
         """Facts durable-rules still holds for ``key`` (none after every match)."""
         try:
-            return self._host.get_facts(key, _SID)
+            held: list[dict[str, object]] = self._host.get_facts(key, _SID)
         except Exception:
             return []
+        return held
 
 
-def _dnf(node: Any) -> list[tuple[Any, ...]]:
+def _dnf(node: CNode) -> list[tuple[CLeaf, ...]]:
     if isinstance(node, CLeaf):
         return [(node,)]
     if isinstance(node, CAny):
-        out: list[tuple[Any, ...]] = []
+        out: list[tuple[CLeaf, ...]] = []
         for k in node.children:
             out.extend(_dnf(k))
         return out
     if isinstance(node, CAll):
-        acc: list[tuple[Any, ...]] = [()]
+        acc: list[tuple[CLeaf, ...]] = [()]
         for k in node.children:
             acc = [a + b for a in acc for b in _dnf(k)]
         return acc
     raise BackendError(f"internal: negation must be removed before building a durable pattern ({node!r})")
 
 
-def _leaf_pattern(n: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+def _leaf_pattern(n: CLeaf, slot_key: Callable[[int], str]) -> Pattern:
     field = slot_key(n.slot)
     rhs = {"$m": slot_key(n.rhs_slot)} if n.rhs_slot is not None else _json_value(n.value)
     if n.cmp == "eq":
@@ -302,24 +319,27 @@ def _leaf_pattern(n: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
     return {op: {field: rhs}}
 
 
-def _nested_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+def _nested_pattern(node: CNode, slot_key: Callable[[int], str]) -> Pattern:
     if isinstance(node, CLeaf):
         return _leaf_pattern(node, slot_key)
     if isinstance(node, (CAll, CAny)):
         op = "$and" if isinstance(node, CAll) else "$or"
-        kids: list[dict[str, Any]] = []
+        kids: list[object] = []
         for k in node.children:  # flatten $and-in-$and and $or-in-$or
             p = _nested_pattern(k, slot_key)
-            kids.extend(p[op] if set(p) == {op} else [p])
+            inner = p[op] if set(p) == {op} else None
+            kids.extend(inner if isinstance(inner, list) else [p])
         kids = list({repr(k): k for k in kids}.values())
-        return kids[0] if len(kids) == 1 else {op: kids}
+        if len(kids) == 1 and isinstance(kids[0], dict):
+            return kids[0]
+        return {op: kids}
     raise BackendError(f"internal: negation must be removed before building a durable pattern ({node!r})")
 
 
 _fit_cache: dict[str, bool] = {}
 
 
-def _fits(pattern: dict[str, Any]) -> bool:
+def _fits(pattern: Pattern) -> bool:
     """Does durable accept this pattern? (At most 31 expressions per rule: error 113.)"""
     key = json.dumps(pattern, sort_keys=True)
     if key not in _fit_cache:
@@ -336,7 +356,7 @@ def _fits(pattern: dict[str, Any]) -> bool:
     return _fit_cache[key]
 
 
-def pattern_from_tree(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
+def pattern_from_tree(node: CNode, slot_key: Callable[[int], str]) -> Pattern:
     """Turn a negation-free compiled condition (``compiler.to_nnf``) into a durable pattern.
 
     durable-rules 2.0.28 keeps at most 31 expressions per rule (error 113,
@@ -356,9 +376,9 @@ def pattern_from_tree(node: Any, slot_key: Callable[[int], str]) -> dict[str, An
     )
 
 
-def _flat_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
-    alternatives = []
-    seen: set[tuple[Any, ...]] = set()
+def _flat_pattern(node: CNode, slot_key: Callable[[int], str]) -> Pattern:
+    alternatives: list[Pattern] = []
+    seen: set[tuple[str, ...]] = set()
     for conj in _dnf(node):
         conj = tuple(dict.fromkeys(conj))  # drop repeated tests, keep order
         key = tuple(sorted(map(repr, conj)))
@@ -368,6 +388,22 @@ def _flat_pattern(node: Any, slot_key: Callable[[int], str]) -> dict[str, Any]:
         tests = [_leaf_pattern(n, slot_key) for n in conj]
         alternatives.append(tests[0] if len(tests) == 1 else {"$and": tests})
     return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
+
+
+@dataclass(frozen=True, slots=True)
+class _Ruleset:
+    """A ruleset registered for some rules of a policy: rule ``i`` of the ruleset is rule ``members[i]``."""
+
+    key: str
+    members: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """One policy as the backend runs it: its rulesets, and whether only the first match fires."""
+
+    first: bool
+    rulesets: list[_Ruleset]
 
 
 class DurableBackend:
@@ -381,13 +417,13 @@ class DurableBackend:
         nnf = [[to_nnf(r.tree, cs) for r in cp.rules] for cp in cs.policies]
         patterns = _patterns(cs, nnf, key)  # every rule durable-rules cannot hold is reported at once
         self._rules = DurableRules()
-        self._policies: list[tuple[bool, list[tuple[str, list[int]]]]] = []
+        self._policies: list[_Policy] = []
         for pi, cp in enumerate(cs.policies):
             rulesets = []
             for ci, members in enumerate(_chunks(nnf[pi])):
                 name = f"p{pi}_{cp.policy.name}_{ci}"
-                rulesets.append((self._rules.add_ruleset(name, [patterns[pi][m] for m in members]), members))
-            self._policies.append((cp.policy.hit_policy == "first", rulesets))
+                rulesets.append(_Ruleset(self._rules.add_ruleset(name, [patterns[pi][m] for m in members]), members))
+            self._policies.append(_Policy(cp.policy.hit_policy == "first", rulesets))
         used: set[int] = set()
         for trees in nnf:
             for tree in trees:
@@ -395,22 +431,23 @@ class DurableBackend:
         self._used = sorted(used)
         self._message = cs.message_function(self._keys, only=self._used)
 
-    def fire_facts(self, facts: Any, now: datetime, active: Sequence[bool]) -> list[list[int]]:
+    def fire_facts(self, facts: Facts, now: datetime, active: Sequence[bool]) -> list[list[int]]:
         return self._fire_message(self._message(facts, now), active)
 
-    def _fire_message(self, message: dict[str, Any], active: Sequence[bool]) -> list[list[int]]:
+    def _fire_message(self, message: dict[str, object], active: Sequence[bool]) -> list[list[int]]:
         # slot values are str, int or bool: the compiler makes numbers fixed-point integers,
         # and app facts are type-checked when derived (facts.FactRegistry.register)
         out: list[list[int]] = []
-        for (first, rulesets), on in zip(self._policies, active):
-            if not on:
+        for n, policy in enumerate(self._policies):  # active[n]: enumerate costs less per call than zip(strict=True)
+            if not active[n]:
                 out.append([])
                 continue
             hit: list[int] = []
-            for key, members in rulesets:
-                hit.extend(members[i] for i in self._rules.match(key, message, checked=True))
+            for rs in policy.rulesets:
+                members = rs.members
+                hit.extend(members[i] for i in self._rules.match(rs.key, message, checked=True))
             hit.sort()
-            out.append(hit[:1] if first else hit)
+            out.append(hit[:1] if policy.first else hit)
         return out
 
     def close(self) -> None:
@@ -433,7 +470,7 @@ def _chunks(trees: list[CNode]) -> list[list[int]]:
     """Group rules into rulesets within durable-rules' limits (64 rules, <500 literals a field)."""
     chunks: list[list[int]] = []
     current: list[int] = []
-    counts: dict[int, set[Any]] = {}
+    counts: dict[int, set[tuple[str, LeafValue]]] = {}
     for i, t in enumerate(trees):
         mine = literal_counts(t)
         merged = {s: counts.get(s, set()) | v for s, v in mine.items()}
@@ -450,13 +487,13 @@ def _chunks(trees: list[CNode]) -> list[list[int]]:
     return chunks
 
 
-def _patterns(cs: CompiledSet, nnf: list[list[CNode]], key: Callable[[int], str]) -> list[list[dict[str, Any]]]:
+def _patterns(cs: CompiledSet, nnf: list[list[CNode]], key: Callable[[int], str]) -> list[list[Pattern]]:
     """Every rule's durable pattern; :class:`PolicyValidationError` locating every rule durable-rules
     cannot hold (too many alternatives, or more than 31 expressions in one rule)."""
     issues: list[PolicyIssue] = []
-    out: list[list[dict[str, Any]]] = []
+    out: list[list[Pattern]] = []
     for cp, trees in zip(cs.policies, nnf, strict=True):
-        mine: list[dict[str, Any]] = []
+        mine: list[Pattern] = []
         for cr, tree in zip(cp.rules, trees, strict=True):
             size = dnf_size(tree)
             if size > MAX_DNF_ALTERNATIVES:
@@ -466,7 +503,8 @@ def _patterns(cs: CompiledSet, nnf: list[list[CNode]], key: Callable[[int], str]
                         cr.rule.line,
                         cr.rule.column,
                         "policy-too-complex",
-                        f"the condition expands to {size} alternatives; durable-rules takes at most {MAX_DNF_ALTERNATIVES}",
+                        f"the condition expands to {size} alternatives; "
+                        f"durable-rules takes at most {MAX_DNF_ALTERNATIVES}",
                         cr.rule.id,
                         "split the rule into several, or use fewer values in 'in' lists under 'any'",
                     )

@@ -7,15 +7,20 @@ use, and the test suite checks with hypothesis that it agrees with the durable b
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, slot_maker
-from .base import FactPredicate
+from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, LeafValue, slot_maker
+from .base import FactPredicate, Facts
 
 __all__ = ["PythonBackend", "compile_fact_predicate"]
 
-_OPS = {
+_Getter = Callable[[Facts, datetime], object]  # a slot's value read from the facts
+
+# slot values are compared as they are: the compiler makes both sides of a comparison the same kind
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
     "ne": operator.ne,
     "lt": operator.lt,
@@ -39,8 +44,8 @@ def _fact_leaf(n: CLeaf, cs: CompiledSet) -> FactPredicate:
         r = cs.slots[n.rhs_slot]
         rname, rmk = r.fact, slot_maker(r, cs.facts)
         op = _OPS[n.cmp]
-        lget = (lambda f, now: f[name]) if mk is None else (lambda f, now: mk(f[name], now))
-        rget = (lambda f, now: f[rname]) if rmk is None else (lambda f, now: rmk(f[rname], now))
+        lget: _Getter = (lambda f, now: f[name]) if mk is None else (lambda f, now: mk(f[name], now))
+        rget: _Getter = (lambda f, now: f[rname]) if rmk is None else (lambda f, now: rmk(f[rname], now))
         return lambda f, now: (a := lget(f, now)) is not None and (b := rget(f, now)) is not None and op(a, b)
     lit = n.value
     c = n.cmp
@@ -63,16 +68,17 @@ def _membership(node: CAll | CAny, cs: CompiledSet) -> FactPredicate | None:
     """``x in [a, b, c]`` (an any of ==) and ``x not in [...]`` (an all of !=) as one set lookup."""
     kids = node.children
     want = "eq" if isinstance(node, CAny) else "ne"
-    if len(kids) < 2 or not all(isinstance(k, CLeaf) and k.cmp == want and k.rhs_slot is None for k in kids):
+    leaves = [k for k in kids if isinstance(k, CLeaf) and k.cmp == want and k.rhs_slot is None]
+    if len(kids) < 2 or len(leaves) != len(kids):
         return None
-    slots = {k.slot for k in kids}  # type: ignore[union-attr]
+    slots = {k.slot for k in leaves}
     if len(slots) != 1:
         return None
     s = cs.slots[slots.pop()]
     mk = slot_maker(s, cs.facts)
     if s.view in ("present", "const"):
         return None
-    values = frozenset(k.value for k in kids)  # type: ignore[union-attr]
+    values = frozenset(k.value for k in leaves)
     name = s.fact
     if want == "eq":
         if mk is None:
@@ -97,28 +103,36 @@ def compile_fact_predicate(node: CNode, cs: CompiledSet) -> FactPredicate:
     fs = [compile_fact_predicate(k, cs) for k in node.children]
     if len(fs) == 1:
         return fs[0]
-    if isinstance(node, CAll):
-        if len(fs) == 2:
-            a, b = fs
-            return lambda f, now: a(f, now) and b(f, now)
-        if len(fs) == 3:
-            a, b, c = fs
-            return lambda f, now: a(f, now) and b(f, now) and c(f, now)
-        gs = tuple(fs)
+    return _all_of(fs) if isinstance(node, CAll) else _any_of(fs)
 
-        def all_of(f: Any, now: Any) -> bool:
-            for g in gs:
-                if not g(f, now):
-                    return False
-            return True
 
-        return all_of
+def _all_of(fs: list[FactPredicate]) -> FactPredicate:
+    """All of two or more predicates, in order, stopping at the first false (unrolled for two and three)."""
+    if len(fs) == 2:
+        a, b = fs
+        return lambda f, now: a(f, now) and b(f, now)
+    if len(fs) == 3:
+        a, b, c = fs
+        return lambda f, now: a(f, now) and b(f, now) and c(f, now)
+    gs = tuple(fs)
+
+    def all_of(f: Facts, now: datetime) -> bool:
+        for g in gs:
+            if not g(f, now):
+                return False
+        return True
+
+    return all_of
+
+
+def _any_of(fs: list[FactPredicate]) -> FactPredicate:
+    """Any of two or more predicates, in order, stopping at the first true (unrolled for two)."""
     if len(fs) == 2:
         a, b = fs
         return lambda f, now: a(f, now) or b(f, now)
     gs = tuple(fs)
 
-    def any_of(f: Any, now: Any) -> bool:
+    def any_of(f: Facts, now: datetime) -> bool:
         for g in gs:
             if g(f, now):
                 return True
@@ -127,15 +141,15 @@ def compile_fact_predicate(node: CNode, cs: CompiledSet) -> FactPredicate:
     return any_of
 
 
-def _required_values(tree: CNode, cs: CompiledSet) -> dict[int, frozenset[Any]]:
+def _required_values(tree: CNode, cs: CompiledSet) -> dict[int, frozenset[LeafValue]]:
     """Plain-valued slots the rule requires to equal one of some values (a top-level ``==`` or ``in``)."""
-    out: dict[int, frozenset[Any]] = {}
+    out: dict[int, frozenset[LeafValue]] = {}
     kids = tree.children if isinstance(tree, CAll) else (tree,)
     for k in kids:
         if isinstance(k, CLeaf):
-            leaves: tuple[Any, ...] = (k,)
+            leaves: tuple[CLeaf, ...] = (k,)
         elif isinstance(k, CAny) and all(isinstance(x, CLeaf) for x in k.children):
-            leaves = k.children
+            leaves = tuple(x for x in k.children if isinstance(x, CLeaf))
         else:
             continue
         if not all(x.cmp == "eq" and x.rhs_slot is None for x in leaves):
@@ -163,7 +177,7 @@ class _Index:
                 counts[slot] = counts.get(slot, 0) + 1
         rules = tuple(enumerate(preds))
         self.name: str | None = None
-        self.by_value: dict[Any, tuple[tuple[int, FactPredicate], ...]] = {}
+        self.by_value: dict[object, tuple[tuple[int, FactPredicate], ...]] = {}  # a required value -> its rules
         self.default = rules
         if not counts:
             return
@@ -171,18 +185,27 @@ class _Index:
         if counts[slot] < 2:
             return
         self.name = cs.slots[slot].fact
-        values = set().union(*(r[slot] for r in reqs if slot in r))
+        values: set[LeafValue] = set().union(*(r[slot] for r in reqs if slot in r))
         for v in values:
             self.by_value[v] = tuple((i, p) for i, p in rules if slot not in reqs[i] or v in reqs[i][slot])
         self.default = tuple((i, p) for i, p in rules if slot not in reqs[i])
 
-    def candidates(self, facts: Any) -> tuple[tuple[int, FactPredicate], ...]:
+    def candidates(self, facts: Facts) -> tuple[tuple[int, FactPredicate], ...]:
+        """(index, predicate) of the rules that could match these facts, in priority order."""
         if self.name is None:
             return self.default
         try:
             return self.by_value.get(facts[self.name], self.default)
         except TypeError:  # an unhashable value: no rule of the index can require it
             return self.default
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """One policy's rules as the backend runs them."""
+
+    first: bool  # hit policy 'first': stop at the first rule that matches
+    index: _Index
 
 
 class PythonBackend:
@@ -195,26 +218,26 @@ class PythonBackend:
     name = "python"
 
     def __init__(self, cs: CompiledSet) -> None:
-        self._policies = []
+        self._policies: list[_Policy] = []
         for cp in cs.policies:
             trees = [r.tree for r in cp.rules]
             preds = [compile_fact_predicate(t, cs) for t in trees]
-            self._policies.append((cp.policy.hit_policy == "first", _Index(preds, trees, cs)))
+            self._policies.append(_Policy(cp.policy.hit_policy == "first", _Index(preds, trees, cs)))
 
-    def fire_facts(self, facts: Any, now: Any, active: Sequence[bool]) -> list[list[int]]:
+    def fire_facts(self, facts: Facts, now: datetime, active: Sequence[bool]) -> list[list[int]]:
         out: list[list[int]] = []
-        for (first, index), on in zip(self._policies, active):
-            if not on:
+        for n, policy in enumerate(self._policies):  # active[n]: enumerate costs less per call than zip(strict=True)
+            if not active[n]:
                 out.append([])
-            elif first:
-                for i, p in index.candidates(facts):
+            elif policy.first:
+                for i, p in policy.index.candidates(facts):
                     if p(facts, now):
                         out.append([i])
                         break
                 else:
                     out.append([])
             else:
-                out.append([i for i, p in index.candidates(facts) if p(facts, now)])
+                out.append([i for i, p in policy.index.candidates(facts) if p(facts, now)])
         return out
 
     def close(self) -> None:
