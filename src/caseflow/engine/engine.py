@@ -28,7 +28,7 @@ from ..model.decision import Decision, DecisionAction, Explanation, FiredRule, P
 from ..policies.facts import FactValue, GivenFacts, LazyFacts
 from ..policies.loader import load_policies
 from ..policies.model import PolicySet
-from .backends import make_backend
+from .backends import DEFAULT_BACKEND, make_backend
 from .backends.base import Facts
 from .compiler import compile_policies
 from .explain import build_explanation
@@ -47,15 +47,15 @@ class _Outcome:
 class Engine:
     """Evaluates cases against one policy set.
 
-    ``backend`` is ``"durable"`` (durable-rules, the default) or ``"python"`` (the same
-    compiled conditions evaluated by closures; faster, and used for explanations).
+    ``backend`` is ``"python"`` (the default: the compiled conditions evaluated by closures; also
+    what explanations use) or ``"durable"`` (the same compiled rules run by durable-rules).
     """
 
     def __init__(
         self,
         policies: PolicySet | str | Path,
         *,
-        backend: str = "durable",
+        backend: str = DEFAULT_BACKEND,
         clock: Clock | None = None,
         logger: logging.Logger | LoggerLike | None = None,
     ) -> None:

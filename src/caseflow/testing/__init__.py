@@ -18,6 +18,7 @@ from pydantic import JsonValue
 
 from ..clock import FixedClock
 from ..engine import Engine
+from ..engine.backends import available_backends
 from ..errors import EvaluationError
 from ..model.case import Case, parse_case
 from ..model.decision import Decision
@@ -62,10 +63,12 @@ def decide(
     case: Case,
     *,
     at: str | datetime,
-    backends: tuple[str, ...] = ("durable", "python"),
+    backends: tuple[str, ...] | None = None,
 ) -> Decision:
-    """Evaluate ``case`` at time ``at`` on every backend given; fail if they disagree."""
+    """Evaluate ``case`` at time ``at`` on every backend given (default: every backend installed here);
+    fail if they disagree."""
     ps = policies if isinstance(policies, PolicySet) else load_policies(policies)
+    backends = available_backends() if backends is None else backends
     decisions = [Engine(ps, backend=b, clock=FixedClock(at)).evaluate(case) for b in backends]
     first = decisions[0]
     for other in decisions[1:]:

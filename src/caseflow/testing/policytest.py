@@ -29,6 +29,7 @@ from pydantic import Field, JsonValue
 
 from ..clock import FixedClock
 from ..engine import Engine
+from ..engine.backends import DEFAULT_BACKEND
 from ..errors import CaseDataError, PolicyTestError, PolicyValidationError
 from ..model.case import parse_case
 from ..model.decision import Decision
@@ -219,7 +220,7 @@ def discover(path: str | Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.name.endswith(TEST_SUFFIXES))
 
 
-def run_test(test: PolicyTest, policy_set: PolicySet, backend: str = "durable") -> TestOutcome:
+def run_test(test: PolicyTest, policy_set: PolicySet, backend: str = DEFAULT_BACKEND) -> TestOutcome:
     try:
         case = parse_case(test.case, source=f"{test.file}:{test.line} case")
     except CaseDataError as e:
@@ -267,7 +268,7 @@ def _params_failures(expected: YamlValue, decision: Decision) -> list[str]:
     return failures
 
 
-def run_file(path: str | Path, backend: str = "durable", name_filter: str | None = None) -> list[TestOutcome]:
+def run_file(path: str | Path, backend: str = DEFAULT_BACKEND, name_filter: str | None = None) -> list[TestOutcome]:
     tf = load_file(path)
     try:
         ps = tf.policy_set()

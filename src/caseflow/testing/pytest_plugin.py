@@ -1,7 +1,15 @@
-"""pytest plugin: collects ``*.test.yaml`` policy tests as test items, on both backends.
+"""pytest plugin: collects ``*.test.yaml`` policy tests as test items, on every backend.
 
-Registered through the ``pytest11`` entry point, so ``pytest rules/`` runs the policy
-tests of a pack beside the Python tests.
+Opt-in: installing caseflow never changes how pytest runs another project. A project that
+wants its policy tests collected beside its Python tests enables the plugin, in its pytest
+configuration::
+
+    [tool.pytest.ini_options]
+    addopts = "-p caseflow.testing.pytest_plugin"
+
+or on the command line: ``pytest -p caseflow.testing.pytest_plugin rules/``. Each test runs on
+the python backend and on the durable one; where durable-rules is not installed its items are
+skipped, saying how to install it.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..engine.backends import BACKENDS, available_backends
 from ..policies.loader import TEST_SUFFIXES
 
 if TYPE_CHECKING:  # pytest does not export the types of Item.repr_failure
@@ -32,11 +41,19 @@ class PolicyTestFileItem(pytest.File):
         from .policytest import load_file
 
         tf = load_file(self.path)
+        here = available_backends()
         for test in tf.tests:
-            for backend in ("durable", "python"):
-                yield PolicyTestItem.from_parent(
+            for backend in BACKENDS:
+                item = PolicyTestItem.from_parent(
                     self, name=f"{test.name} [{backend}]", test=test, tfile=tf, backend=backend
                 )
+                if backend not in here:
+                    item.add_marker(
+                        pytest.mark.skip(
+                            reason=f"the {backend} backend is not installed: pip install 'caseflow[{backend}]'"
+                        )
+                    )
+                yield item
 
 
 class PolicyTestItem(pytest.Item):

@@ -33,9 +33,7 @@ class _Usage(Exception):
 
 def _policies_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policies", "-p", default="rules", metavar="PATH", help="policy file or folder (default: ./rules)")
-    p.add_argument(
-        "--backend", choices=["durable", "python"], default="durable", help="rules backend (default: durable)"
-    )
+    p.add_argument("--backend", choices=["python", "durable"], default="python", help="rules backend (default: python)")
 
 
 def _at_arg(p: argparse.ArgumentParser) -> None:
@@ -457,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policies", required=True, action="append", metavar="PATH", help="policy set A (repeatable)")
     p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
     _at_arg(p)
-    p.add_argument("--backend", choices=["durable", "python"], default="python")
+    p.add_argument("--backend", choices=["python", "durable"], default="python", help="rules backend (default: python)")
     p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
@@ -491,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", metavar="TEXT", help="only tests whose name contains TEXT")
     p.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--backend", choices=["durable", "python"], default="durable")
+    p.add_argument("--backend", choices=["python", "durable"], default="python", help="rules backend (default: python)")
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser(

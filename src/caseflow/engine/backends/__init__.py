@@ -1,6 +1,10 @@
 """Backends evaluate a compiled policy set: ``python`` (the default) and ``durable`` (durable-rules).
 
-Each is imported only when asked for: ``import caseflow`` loads no durable-rules module.
+Both give the same decisions (property-tested); the python backend is the faster one and needs
+nothing but caseflow. durable-rules is installed with caseflow where it builds (a C compiler;
+Python 3.11 and 3.12), else with ``pip install 'caseflow[durable]'`` (on Python 3.13 see the
+README). Each backend is imported only when asked for: ``import caseflow`` loads no
+durable-rules module.
 """
 
 from __future__ import annotations
@@ -11,13 +15,20 @@ from ...errors import BackendError, EvaluationError
 from ..compiler import CompiledSet
 from .base import Backend, FactPredicate
 
-__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "FactPredicate", "make_backend"]
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "FactPredicate", "available_backends", "make_backend"]
 
 BACKENDS: dict[str, tuple[str, str]] = {
     "python": ("caseflow.engine.backends.python", "PythonBackend"),
     "durable": ("caseflow.engine.backends.durable", "DurableBackend"),
 }
-DEFAULT_BACKEND = "durable"
+DEFAULT_BACKEND = "python"
+
+
+def available_backends() -> tuple[str, ...]:
+    """The backends whose packages are installed here, the default first."""
+    from importlib.util import find_spec
+
+    return tuple(name for name in BACKENDS if name != "durable" or find_spec("durable") is not None)
 
 
 def make_backend(name: str, cs: CompiledSet) -> Backend:
