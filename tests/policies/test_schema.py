@@ -14,8 +14,8 @@ def test_schema_is_valid_and_the_shipped_policies_pass_it(rules_dir, capsys):
     code, out, _ = run(["schema"], capsys)
     schema = json.loads(out)
     jsonschema.Draft202012Validator.check_schema(schema)
-    committed = json.loads((rules_dir.parent / "schema" / "policy.schema.json").read_text())
-    assert committed == schema, "schema/policy.schema.json is stale: run 'caseflow schema > schema/policy.schema.json'"
+    committed = json.loads((rules_dir.parent / "src" / "caseflow" / "schemas" / "policy.schema.json").read_text())
+    assert committed == schema, "src/caseflow/schemas/policy.schema.json is stale: run .ci/schemas --write"
     v = jsonschema.Draft202012Validator(schema)
     for f in [*rules_dir.glob("*.yaml"), *(rules_dir / "sla").glob("*.yaml")]:
         if f.name.endswith((".test.yaml", ".detectors.yaml", ".calendars.yaml")):
