@@ -10,17 +10,25 @@ from datetime import datetime
 from typing import Any
 
 EXC = '["not_received", "damaged", "defective", "not_as_described"]'
-REFUNDISH = '["refund_only", "return_and_refund", "damaged_or_defective", "item_not_received", "not_as_described", "wrong_item"]'
-EXEMPT = '["custom_made", "fresh_food", "perishable", "digital_download", "audio_video_software_unsealed", "newspapers_periodicals"]'
+REFUNDISH = (
+    '["refund_only", "return_and_refund", "damaged_or_defective", "item_not_received", "not_as_described", '
+    '"wrong_item"]'
+)
+EXEMPT = (
+    '["custom_made", "fresh_food", "perishable", "digital_download", "audio_video_software_unsealed", '
+    '"newspapers_periodicals"]'
+)
 
 RULES: list[tuple[str, str]] = [
     (
         "live-auction-final-sale",
-        f'sale_type == "live_auction" and case_type in ["refund_only", "return_and_refund", "exchange"] and not (reason in {EXC})',
+        'sale_type == "live_auction" and case_type in ["refund_only", "return_and_refund", "exchange"] and '
+        f"not (reason in {EXC})",
     ),
     (
         "live-auction-late-report",
-        f'sale_type == "live_auction" and reason in {EXC} and reason != "not_received" and age_days != null and age_days > 3',
+        f'sale_type == "live_auction" and reason in {EXC} and reason != "not_received" and '
+        "age_days != null and age_days > 3",
     ),
     ("repeat-refunder-review", f"case_type in {REFUNDISH} and refunds != null and refunds >= 5"),
     (
@@ -31,11 +39,13 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         "damaged-with-evidence",
-        'case_type in ["damaged_or_defective", "wrong_item"] and (photo or video) and age_days != null and age_days <= 15',
+        'case_type in ["damaged_or_defective", "wrong_item"] and (photo or video) and '
+        "age_days != null and age_days <= 15",
     ),
     (
         "damaged-needs-evidence",
-        'case_type in ["damaged_or_defective", "wrong_item"] and not photo and not video and age_days != null and age_days <= 15',
+        'case_type in ["damaged_or_defective", "wrong_item"] and not photo and not video and '
+        "age_days != null and age_days <= 15",
     ),
     (
         "damaged-reported-late",
@@ -43,8 +53,8 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         "not-received-tracking-stale",
-        'case_type == "item_not_received" and tracking != null and tracking != "delivered" and stale != null and stale >= 5 '
-        "and late != null and late >= 3",
+        'case_type == "item_not_received" and tracking != null and tracking != "delivered" and '
+        "stale != null and stale >= 5 and late != null and late >= 3",
     ),
     ("not-received-but-delivered", 'case_type == "item_not_received" and tracking == "delivered"'),
     ("not-received-still-in-transit", 'case_type == "item_not_received" and not (late != null and late >= 3)'),
@@ -54,7 +64,8 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         "seven-day-no-reason-return",
-        'case_type == "return_and_refund" and reason == "changed_mind" and age_days != null and age_days <= 7 and not used_or_damaged',
+        'case_type == "return_and_refund" and reason == "changed_mind" and age_days != null and age_days <= 7 and '
+        "not used_or_damaged",
     ),
     (
         "seven-day-window-passed",

@@ -35,6 +35,8 @@ from caseflow.tools.simulate import simulate_store
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 START = datetime(2026, 9, 28, 0, 0, tzinfo=UTC)  # a Monday
+DAYS = 42  # six weeks
+END = START + timedelta(days=DAYS)
 CAUSES = ["picking_error", "picking_error", "label_swap", "supplier_packing"]
 AGENT, SPECIALIST = Actor(id="agent-1", role="tier1_agent"), Actor(id="specialist-1", role="tier2_specialist")
 SUPERVISOR = Actor(id="supervisor-1", role="supervisor")
@@ -50,19 +52,10 @@ WORK = [
 ]  # what agents do next
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--chart", help="write the trend chart to this SVG file")
-    chart = ap.parse_args(argv).chart
-    clock = FixedClock(START)
-    engine = Engine(load_policies([RULES, RULES / "sla"]), clock=clock, backend="python")
-    tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
-    rnd = random.Random(5)
-    intake = Actor(id="intake", role="system")
-
-    # what happens, in time order: six weeks of cases, 6 to 12 a day, each worked after a delay
+def timeline(rnd: random.Random) -> list[tuple[datetime, str, object]]:
+    """What happens, in time order: six weeks of cases, 6 to 12 a day, each worked after a delay."""
     steps: list[tuple[datetime, str, object]] = []
-    for day in range(42):
+    for day in range(DAYS):
         now = START + timedelta(days=day, hours=23)
         for data in generate_cases(rnd.randint(6, 12), seed=1000 + day, now=now):
             case = parse_case(data)
@@ -71,69 +64,96 @@ def main(argv: list[str] | None = None) -> None:
             for k in range(rnd.choice([2, 8, 8, 8])):  # some cases are left unfinished
                 steps.append((t + timedelta(minutes=40 * k), "work", case.id))
     steps.sort(key=lambda s: s[0])
+    return steps
+
+
+def next_step(svc: CaseService, case) -> tuple[str, str, Actor] | None:
+    """The next step the case allows, tier 1 or tier 2 (where the policies sent it): (workflow, trigger, actor)."""
+    allowed = svc.workflows.allowed(case)
+    return next(
+        ((wf, trig, actor) for trig, actor in WORK for wf in ("tier2", "tier1") if trig in allowed.get(wf, [])),
+        None,
+    )
+
+
+def work_on(svc: CaseService, case, at: datetime, rnd: random.Random) -> bool:
+    """An agent takes the case's next step; True when tier 1 was refused and a supervisor took it instead."""
+    step = next_step(svc, case)
+    if step is None:
+        return False
+    wf, trig, actor = step
+    data = {"root_cause": rnd.choice(CAUSES), "kb_summary": "kb-" + trig} if trig == "resolve" else {}
+    try:
+        svc.handle(
+            case.id,
+            WorkflowEvent(id=f"{case.id}:{at.isoformat()}", trigger=trig, workflow=wf, actor=actor, at=at, data=data),
+        )
+    except TransitionRefused:  # a refund above the tier-1 limit: a supervisor approves it
+        svc.handle(
+            case.id,
+            WorkflowEvent(
+                id=f"{case.id}:{at.isoformat()}:sv",
+                trigger=trig,
+                workflow=wf,
+                actor=SUPERVISOR,
+                at=at,
+                data=data,
+            ),
+        )
+        return True
+    return False
+
+
+def replay(svc: CaseService, clock: FixedClock, steps: list[tuple[datetime, str, object]], rnd: random.Random) -> int:
+    """Play the six weeks through the case service in simulated time; returns the steps a supervisor took over."""
+    intake = Actor(id="intake", role="system")
+    skipped = 0
+    for at, kind, what in steps:
+        clock.set(at)
+        svc.run_until_idle(now=at)  # the timers due by now fire first (SLA warnings, breaches)
+        if kind == "open":
+            svc.open(what, actor=intake)
+        elif work_on(svc, svc.store.get_case(what), at, rnd):
+            skipped += 1
+    clock.set(END)
+    svc.run_until_idle(now=END)
+    svc.relay(lambda message: None)  # the payment system receives the refunds
+    return skipped
+
+
+def relaxed_what_if(url: str, tmp: str):
+    """What if chat's first-response target had been one hour instead of five minutes?
+
+    The same six weeks of history, the clocks rebuilt from the audit records under both targets.
+    """
+    relaxed = Path(tmp) / "sla-relaxed"
+    shutil.copytree(RULES / "sla", relaxed)
+    fr = relaxed / "first_response.yaml"
+    fr.write_text(fr.read_text(encoding="utf-8").replace("within: 5m,", "within: 1h,"), encoding="utf-8")
+    return simulate_store(url, [RULES / "sla"], [relaxed], at=END, workers=1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chart", help="write the trend chart to this SVG file")
+    chart = ap.parse_args(argv).chart
+    clock = FixedClock(START)
+    engine = Engine(load_policies([RULES, RULES / "sla"]), clock=clock, backend="python")
+    tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
+    rnd = random.Random(5)
+    steps = timeline(rnd)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/marketplace.db"
         with open_store(url, upgrade=True, clock=clock) as store:
             svc = CaseService(store, Workflows(engine=engine), tracker=tracker, clock=clock)
-            skipped = 0
-            for at, kind, what in steps:
-                clock.set(at)
-                svc.run_until_idle(now=at)  # the timers due by now fire first (SLA warnings, breaches)
-                if kind == "open":
-                    svc.open(what, actor=intake)
-                    continue
-                # the next step the case allows, tier 1 or tier 2 (where the policies sent it)
-                case = store.get_case(what)
-                allowed = svc.workflows.allowed(case)
-                step = next(
-                    (
-                        (wf, trig, actor)
-                        for trig, actor in WORK
-                        for wf in ("tier2", "tier1")
-                        if trig in allowed.get(wf, [])
-                    ),
-                    None,
-                )
-                if step is None:
-                    continue
-                wf, trig, actor = step
-                data = {"root_cause": rnd.choice(CAUSES), "kb_summary": "kb-" + trig} if trig == "resolve" else {}
-                try:
-                    svc.handle(
-                        case.id,
-                        WorkflowEvent(
-                            id=f"{case.id}:{at.isoformat()}", trigger=trig, workflow=wf, actor=actor, at=at, data=data
-                        ),
-                    )
-                except TransitionRefused:  # a refund above the tier-1 limit: a supervisor approves it
-                    skipped += 1
-                    svc.handle(
-                        case.id,
-                        WorkflowEvent(
-                            id=f"{case.id}:{at.isoformat()}:sv",
-                            trigger=trig,
-                            workflow=wf,
-                            actor=SUPERVISOR,
-                            at=at,
-                            data=data,
-                        ),
-                    )
-            end = START + timedelta(days=42)
-            clock.set(end)
-            svc.run_until_idle(now=end)
-            svc.relay(lambda message: None)  # the payment system receives the refunds
+            skipped = replay(svc, clock, steps, rnd)
             report = build_report(store.cases(), store.outbox(), period="weekly", tz="Asia/Shanghai")
             counts = store.counts()
-        # what if chat's first-response target had been one hour instead of five minutes? The same
-        # six weeks of history, the clocks rebuilt from the audit records under both targets
-        relaxed = Path(tmp) / "sla-relaxed"
-        shutil.copytree(RULES / "sla", relaxed)
-        fr = relaxed / "first_response.yaml"
-        fr.write_text(fr.read_text(encoding="utf-8").replace("within: 5m,", "within: 1h,"), encoding="utf-8")
-        what_if = simulate_store(url, [RULES / "sla"], [relaxed], at=end, workers=1)
+        what_if = relaxed_what_if(url, tmp)
     print(
         f"{counts['cases']} cases, {counts['audit_records']} audit records, {counts['outbox']} outbox messages, "
-        f"{counts['fired_timers']} timers fired; {skipped} steps refused to tier 1 (refund limit) and done by a supervisor\n"
+        f"{counts['fired_timers']} timers fired; {skipped} steps refused to tier 1 (refund limit) "
+        "and done by a supervisor\n"
     )
     print(report.table())
     print("\nwhat if chat's first-response target were 1h, not 5m (caseflow simulate --store URL):")

@@ -112,6 +112,7 @@ class TestOutcome:
     failures: list[str]
     fired_rules: list[str]
     actions: list[str]
+    hits: list[str] = field(default_factory=list)  # "policy/rule" of every rule that fired, for coverage
 
     __test__ = False  # not a pytest class
 
@@ -242,7 +243,8 @@ def run_test(test: PolicyTest, policy_set: PolicySet, backend: str = DEFAULT_BAC
         if a in actions:
             failures.append(f"action {a!r} must not be taken (actions: {actions})")
     failures += _params_failures(ex.get("params"), decision)
-    return TestOutcome(test, backend, not failures, failures, fired, actions)
+    hits = [f"{r.policy}/{r.rule_id}" for r in decision.matched_rules]
+    return TestOutcome(test, backend, not failures, failures, fired, actions, hits)
 
 
 def _listed(value: YamlValue) -> list[YamlValue]:

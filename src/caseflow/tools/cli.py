@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from pydantic import JsonValue
 
@@ -23,6 +25,9 @@ from ..model.case import Case, parse_case
 from ..policies.actions import default_actions
 from ..policies.facts import default_facts
 from ..policies.loader import load_policies
+
+if TYPE_CHECKING:
+    from ..testing.policytest import TestOutcome
 
 __all__ = ["main"]
 
@@ -148,15 +153,13 @@ def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from ..testing.policytest import discover, run_file
+    from ..testing.policytest import discover, load_file, run_file
 
     files = discover(args.path)
     if not files:
         raise _Usage(f"{args.path}: no *.test.yaml policy test files found")
-    from ..testing.policytest import load_file
-
     outcomes = []
-    rules: dict[str, set[str]] = {}  # policy -> rule ids, for coverage
+    rules: dict[str, set[str]] = {}  # policy -> its rule ids, for coverage
     for f in files:
         outcomes.extend(run_file(f, backend=args.backend, name_filter=args.k))
         for p in load_file(f).policy_set():
@@ -164,45 +167,55 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.k and not outcomes:  # a filter that selects nothing is a typo, not a pass
         raise _Usage(f"-k {args.k!r}: no policy test name contains it (in {len(files)} test file(s) under {args.path})")
     failed = [o for o in outcomes if not o.passed]
-    fired = {f"{o.test.file}": set(o.fired_rules) for o in outcomes}
-    all_fired = set().union(*fired.values()) if fired else set()
-    uncovered = sorted(f"{p}/{r}" for p, ids in rules.items() for r in ids if r not in all_fired)
+    coverage = _coverage(rules, {h for o in outcomes for h in o.hits})
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "tests": [
-                        {
-                            "file": o.test.file,
-                            "line": o.test.line,
-                            "name": o.test.name,
-                            "backend": o.backend,
-                            "passed": o.passed,
-                            "failures": o.failures,
-                            "fired_rules": o.fired_rules,
-                            "actions": o.actions,
-                        }
-                        for o in outcomes
-                    ],
-                    "coverage": {"rules": sum(len(v) for v in rules.values()), "uncovered": uncovered},
-                },
-                indent=2,
-            )
-        )
-    else:
-        for o in outcomes:
-            if args.verbose or not o.passed:
-                print(f"{'PASS' if o.passed else 'FAIL'}  {o.test.file}:{o.test.line}  {o.test.name}")
-                for msg in o.failures:
-                    print(f"      {msg}")
-        total = sum(len(v) for v in rules.values())
-        if not args.k:
-            print(
-                f"rule coverage: {total - len(uncovered)} of {total} rules fired in some test"
-                + (f"; never: {', '.join(uncovered)}" if uncovered else "")
-            )
-        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+        print(json.dumps({"tests": [_test_json(o) for o in outcomes], "coverage": coverage}, indent=2))
+        return 1 if failed else 0
+    for o in outcomes:
+        if args.verbose or not o.passed:
+            print(f"{'PASS' if o.passed else 'FAIL'}  {o.test.file}:{o.test.line}  {o.test.name}")
+            for msg in o.failures:
+                print(f"      {msg}")
+    if not args.k:
+        total, uncovered = coverage["rules"], coverage["uncovered"]
+        print(f"rule coverage: {total - len(uncovered)} of {total} rules fired in some test")
+        for name, c in coverage["policies"].items():
+            never = f"; never: {', '.join(c['uncovered'])}" if c["uncovered"] else ""
+            print(f"  {name}: {c['hit']} of {c['total']}{never}")
+    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+class _PolicyCoverage(TypedDict):
+    hit: int
+    total: int
+    uncovered: list[str]
+
+
+def _coverage(rules: dict[str, set[str]], hits: set[str]) -> dict[str, Any]:
+    """Per policy: rules hit, rules in all, the uncovered ones (``policy/rule``); and the totals."""
+    policies: dict[str, _PolicyCoverage] = {}
+    for name in sorted(rules):
+        uncovered = sorted(f"{name}/{r}" for r in rules[name] if f"{name}/{r}" not in hits)
+        policies[name] = {"hit": len(rules[name]) - len(uncovered), "total": len(rules[name]), "uncovered": uncovered}
+    return {
+        "rules": sum(len(v) for v in rules.values()),
+        "uncovered": [u for c in policies.values() for u in c["uncovered"]],
+        "policies": policies,
+    }
+
+
+def _test_json(o: TestOutcome) -> dict[str, Any]:
+    return {
+        "file": o.test.file,
+        "line": o.test.line,
+        "name": o.test.name,
+        "backend": o.backend,
+        "passed": o.passed,
+        "failures": o.failures,
+        "fired_rules": o.fired_rules,
+        "actions": o.actions,
+    }
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
@@ -244,6 +257,53 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _progress(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on standard error (rich: redrawn every second, with the rate and the time left),
+    fed ``progress(done, total)`` as chunks of cases finish; None when not shown."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):  # rich's own speed column is for bytes
+        def __init__(self, unit: str) -> None:
+            super().__init__()
+            self.unit = unit
+
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"- {self.unit}/s")
+
+    columns = (
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn("cases"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), refresh_per_second=2) as bar:
+        task = bar.add_task("cases", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate_file, simulate_store
 
@@ -257,37 +317,28 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise _Usage(f"--workers {args.workers}: use 1 or more (default: one per core)")
     show = args.progress or (sys.stderr.isatty() and not args.no_progress)
-
-    def progress(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / max(total, 1))
-        print(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} cases", end="", file=sys.stderr, flush=True
-        )
-
     at = _clock(args.at).now()
-    if args.store is not None:
-        report = simulate_store(
-            args.store,
-            args.policies,
-            args.against,
-            at=at,
-            backend=args.backend,
-            workers=args.workers,
-            progress=progress if show else None,
-        )
-    else:
-        report = simulate_file(
-            args.cases,
-            args.policies,
-            args.against,
-            at=at,
-            backend=args.backend,
-            workers=args.workers,
-            progress=progress if show else None,
-        )
-    if show:
-        print(file=sys.stderr)
+    with _progress(show) as progress:
+        if args.store is not None:
+            report = simulate_store(
+                args.store,
+                args.policies,
+                args.against,
+                at=at,
+                backend=args.backend,
+                workers=args.workers,
+                progress=progress,
+            )
+        else:
+            report = simulate_file(
+                args.cases,
+                args.policies,
+                args.against,
+                at=at,
+                backend=args.backend,
+                workers=args.workers,
+                progress=progress,
+            )
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -452,8 +503,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="or the cases of a case store (sqlite:///FILE, postgresql://...): "
         "decided as opened, SLA clocks rebuilt from their audit records",
     )
-    p.add_argument("--policies", required=True, action="append", metavar="PATH", help="policy set A (repeatable)")
-    p.add_argument("--against", action="append", metavar="PATH", help="policy set B to compare with (repeatable)")
+    p.add_argument(
+        "--policies", required=True, action="append", metavar="PATH", help="the policies to replay: set A (repeatable)"
+    )
+    p.add_argument(
+        "--compare-with",
+        "--against",
+        dest="against",
+        action="append",
+        metavar="PATH",
+        help="a second policy set, B, decided on the same cases; the report shows A, B and the change (repeatable; "
+        "--against is the old name)",
+    )
     _at_arg(p)
     p.add_argument("--backend", choices=["python", "durable"], default="python", help="rules backend (default: python)")
     p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
@@ -537,7 +598,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"caseflow: error: {e}", file=sys.stderr)
         return 2
     except _Usage as e:
-        print(f"caseflow: error: {e}", file=sys.stderr)
+        print(f"caseflow: error: {e} [usage]", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         try:

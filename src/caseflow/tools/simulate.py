@@ -464,7 +464,7 @@ def simulate_file(
     at: datetime | str,
     backend: str = "python",
     workers: int | None = None,
-    chunk: int = 20000,
+    chunk: int = 2000,
     progress: Progress | None = None,
 ) -> SimulationReport:
     """Replay every case of a JSONL file; ``progress(done, total)`` is called as chunks finish."""
