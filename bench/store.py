@@ -3,7 +3,7 @@ with 1, 2 and 4 worker processes, beside a bare INSERT-per-event baseline in the
 
     python bench/store.py [--cases 1500] [--pg postgresql://postgres@127.0.0.1:5432/test]
 
-The workload: generated cases (``caseflow.generate``), each opened and then moved through
+The workload: generated cases (``caseflow.tools.generate``), each opened and then moved through
 six tier-1 events (two of which evaluate the policies), all queued in the inbox first; the
 clock starts when every worker process is ready, and stops at the last event committed. An
 event is "handled and committed" when its case, audit records, outbox messages, next SLA

@@ -129,7 +129,7 @@ class Engine:
     ) -> Decision:
         """Evaluate already-derived facts (a mapping of fact name to value); missing names are missing facts.
 
-        A :class:`~caseflow.facts.LazyFacts` (from :meth:`lazy_facts`) is used as it is, so several
+        A :class:`~caseflow.policies.facts.LazyFacts` (from :meth:`lazy_facts`) is used as it is, so several
         engines evaluating one case - two policy versions in a simulation - derive each fact once.
         """
         now = self._time(at, "evaluate_facts(at=...)")

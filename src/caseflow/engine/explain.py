@@ -102,7 +102,7 @@ def build_explanation(
     case_id: str | None,
     now: datetime,
 ) -> Explanation:
-    """``facts`` answers ``None`` for a missing fact (a :class:`~caseflow.facts.GivenFacts`)."""
+    """``facts`` answers ``None`` for a missing fact (a :class:`~caseflow.policies.facts.GivenFacts`)."""
     policies = []
     for cp, on, hits in zip(cs.policies, active, fired, strict=True):
         fired_set = set(hits)

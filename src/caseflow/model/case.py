@@ -67,7 +67,8 @@ class Channel(str, Enum):
 
 
 class CaseType(str, Enum):
-    """Case types from DOMAIN.md."""
+    """What a case is about: the inquiries, orders, after-sales requests, disputes and account problems
+    the customer-service teams of online marketplaces handle."""
 
     inquiry = "inquiry"
     order_status = "order_status"

@@ -71,7 +71,7 @@ class Decision(Frozen):
         policies: list[PolicyRef],
         explainer: Callable[[], Explanation] | None,
     ) -> Decision:
-        """Build from values the engine already validated (``tests/test_engine.py`` pins it against
+        """Build from values the engine already validated (``tests/model/test_decision.py`` pins it against
         full validation)."""
         return trusted(
             cls,

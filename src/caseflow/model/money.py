@@ -1,8 +1,9 @@
 """Money: a Decimal amount with an ISO 4217 currency. Never a float.
 
 ``Money`` accepts ``{"amount": "12.50", "currency": "CNY"}`` or the string
-``"12.50 CNY"``; it refuses floats with binary fractions, NaN, infinity and unknown
-currency codes, so a typo never becomes a silent default.
+``"12.50 CNY"``. A number that arrives as a float (JSON) is read by its shortest decimal
+spelling, so ``0.1`` is ``Decimal("0.1")``, never ``0.1000000000000000055...``; NaN, infinity,
+booleans and unknown currency codes are refused, so a typo never becomes a silent default.
 """
 
 from __future__ import annotations
