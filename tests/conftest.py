@@ -8,7 +8,20 @@ from urllib.parse import quote
 import pytest
 
 from caseflow import Engine, FixedClock, Workflows, load_policies
-from tests.helpers import NOW, RULES
+from tests.helpers import DURABLE, NO_DURABLE, NOW, RULES
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Where durable-rules is not installed (Python 3.13 without the CC flag, or no C compiler), every
+    test of the durable backend is skipped, saying how to install it; the python backend's still run."""
+    if DURABLE:
+        return
+    skip = pytest.mark.skip(reason=NO_DURABLE)
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        if "durable" in params or "[durable]" in item.name or item.get_closest_marker("durable"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ Paths are computed here once; the test modules import them (tests/conftest.py to
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib.util import find_spec
 from pathlib import Path
 
 from caseflow import FixedClock, PolicySet, default_actions, default_facts, load_policy_text
@@ -14,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent  # the repository
 RULES = ROOT / "rules"  # the shipped policy pack
 NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai on the 11.11 sale
 CLOCK = FixedClock("2026-11-11T10:00:00+08:00")  # the engine tests' clock (never moved)
+DURABLE = find_spec("durable") is not None  # durable-rules is installed here
+NO_DURABLE = (
+    "durable-rules is not installed here: pip install 'caseflow[durable]' (Python 3.13: "
+    'CC="gcc -DPyEval_CallObject=PyObject_CallObject" pip install durable-rules==2.0.28); '
+    "the python backend's tests ran"
+)
 
 
 def policy(text: str, facts=None) -> PolicySet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ def engines():
     return _PACK
 
 
+@pytest.mark.durable
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_default_pack_same_decision_on_both_backends(case):
@@ -84,6 +86,7 @@ def _yaml(cond) -> str:
     return json.dumps(cond)
 
 
+@pytest.mark.durable
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     st.lists(tree, min_size=1, max_size=4),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from caseflow import default_facts, load_policy_text
@@ -21,6 +22,7 @@ def _run(code: str) -> str:
     return out.stdout.strip()
 
 
+@pytest.mark.durable
 def test_import_caseflow_loads_no_durable_rules_module_until_a_durable_backend_is_asked_for():
     code = (
         "import sys, caseflow\n"

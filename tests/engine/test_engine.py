@@ -61,6 +61,7 @@ def test_unknown_backend():
         Engine(limit_policy("1", "1 CNY"), backend="drools")
 
 
+@pytest.mark.durable
 def test_evaluate_facts_treats_absent_names_as_missing():
     engine = Engine(limit_policy("1", "50 CNY"), backend="durable", clock=CLOCK)
     assert engine.evaluate_facts({}).rule_ids == []

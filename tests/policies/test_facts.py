@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from caseflow import Engine, FactError, default_facts, parse_case
+from caseflow.engine.backends import available_backends
 from tests.helpers import CLOCK, policy
 
 
@@ -23,7 +24,7 @@ def test_app_registered_fact(base_case):
         facts,
     )
     base_case["attributes"] = {"loyalty_tier": "gold"}
-    for backend in ("durable", "python"):
+    for backend in available_backends():
         assert Engine(ps, backend=backend, clock=CLOCK).evaluate(parse_case(base_case)).rule_ids == ["gold"]
     base_case["attributes"] = {"loyalty_tier": 7}
     with pytest.raises(FactError, match="buyer.loyalty_tier.*returned int"):

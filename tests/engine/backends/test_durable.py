@@ -8,7 +8,11 @@ import threading
 import pytest
 
 from caseflow import BackendError
-from caseflow.engine.backends.durable import (
+from tests.helpers import NO_DURABLE
+
+pytest.importorskip("durable", reason=NO_DURABLE)
+
+from caseflow.engine.backends.durable import (  # noqa: E402 - after the skip
     MAX_LITERALS_PER_FIELD,
     MAX_RULES_PER_RULESET,
     DurableRules,
