@@ -148,13 +148,15 @@ def test_validate_strict_fails_on_warnings(tmp_path, capsys):
 
 
 def test_db_upgrade_creates_then_reports_up_to_date(store_url, capsys):
+    from caseflow.store import SCHEMA_VERSION  # 2 since the SLA marks and clocks (issue 15)
+
     assert main(["db", "status", store_url]) == 1
-    assert "needs upgrade to 1: caseflow db upgrade" in capsys.readouterr().out
+    assert f"needs upgrade to {SCHEMA_VERSION}: caseflow db upgrade" in capsys.readouterr().out
     assert main(["db", "upgrade", store_url]) == 0
     assert "applied 0001_initial" in capsys.readouterr().out
     assert main(["db", "upgrade", store_url]) == 0
     out = capsys.readouterr().out
-    assert "applied" not in out and "schema version 1 (up to date)" in out
+    assert "applied" not in out and f"schema version {SCHEMA_VERSION} (up to date)" in out
     assert main(["db", "status", store_url]) == 0
     assert "cases" in capsys.readouterr().out
 

@@ -17,7 +17,10 @@ from ._base import Frozen, JsonDict, trusted
 __all__ = ["SYSTEM", "Actor", "AuditRecord", "EventValue", "RecordKind", "TriggerRef", "WorkflowEvent", "make_record"]
 
 SYSTEM = "system"
-RecordKind = Literal["opened", "transition", "decision", "reaction_refused"]
+RecordKind = Literal["opened", "transition", "decision", "reaction_refused", "sla_retarget", "sla_recompute"]
+"""What a record is: an opening, a transition, a decision, a refused reaction; or, from a store that
+tracks SLA clocks, a target chosen again (``sla_retarget``) or timers recomputed for new SLA
+policies (``sla_recompute``), which change nothing of the case but say why its clocks changed."""
 EventValue = str | int | float | bool | None
 
 

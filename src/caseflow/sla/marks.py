@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from ..model.case import Case
 from ..model.events import EventValue, WorkflowEvent
 
-__all__ = ["BREACH_LEVEL", "METRIC", "WARNING", "SlaMarks", "mark_data"]
+__all__ = ["BREACH_LEVEL", "MARK_PREFIX", "METRIC", "WARNING", "SlaMarks", "mark_data"]
 
+MARK_PREFIX = "sla:"  # the event id of a fired mark starts so (caseflow.sla.SlaTracker.mark_id)
 METRIC = "sla_metric"
 BREACH_LEVEL = "sla_breach_level"
 WARNING = "sla_warning"

@@ -9,13 +9,16 @@ of the target; at 100 % the clock is breached, and further breach levels follow 
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
 from .calendar import BusinessCalendar
 
-__all__ = ["Deadline", "Pause", "SlaClock", "SlaStatus"]
+__all__ = ["MAX_BREACH_LEVEL", "Deadline", "Pause", "SlaClock", "SlaStatus"]
+
+MAX_BREACH_LEVEL = 10
 
 
 class Deadline(NamedTuple):
@@ -146,17 +149,33 @@ class SlaClock:
             level,
         )
 
+    def marks(self) -> list[tuple[float, str]]:
+        """The clock's marks in the order they fall due: (percent of the target, mark): the warnings,
+        ``breach:1`` at 100 %, then ``breach:2``... every ``escalate_every`` (at most 10 levels)."""
+        out = [(float(w), f"warning:{w}") for w in sorted(self.warn_at)] + [(100.0, "breach:1")]
+        if self.escalate_every_seconds and self.target_seconds:
+            for level in range(2, MAX_BREACH_LEVEL + 1):
+                pct = 100.0 + 100.0 * self.escalate_every_seconds * (level - 1) / self.target_seconds
+                out.append((pct, f"breach:{level}"))
+        return out
+
     def next_deadline(self, at: datetime) -> Deadline | None:
-        """The next instant after ``at`` when this clock warns or breaches (for the timer queue)."""
+        """The next instant after ``at`` when this clock warns or breaches."""
         if self.started_at is None or self.stopped_at is not None or self.paused:
             return None
-        marks = [(w, f"warning:{w}") for w in sorted(self.warn_at)] + [(100.0, "breach:1")]
-        if self.escalate_every_seconds:
-            for level in range(2, 11):
-                pct = 100.0 + 100.0 * self.escalate_every_seconds * (level - 1) / self.target_seconds
-                marks.append((pct, f"breach:{level}"))
-        for pct, what in marks:
+        for pct, what in self.marks():
             t = self.due_at(pct)
             if t is not None and t > at:
                 return Deadline(t, what)
+        return None
+
+    def next_mark(self, recorded: Container[str]) -> Deadline | None:
+        """The first of the clock's marks not in ``recorded``, with its due time (maybe past: a mark
+        that fell due while nobody looked is due at once); None when paused, stopped or done."""
+        if self.started_at is None or self.stopped_at is not None or self.paused:
+            return None
+        for pct, what in self.marks():
+            if what not in recorded:
+                t = self.due_at(pct)
+                return None if t is None else Deadline(t, what)
         return None

@@ -1,13 +1,21 @@
-"""SLA tracking: which targets apply, how each clock ran, which timers are due, what firing one does.
+"""SLA tracking: which targets apply, how each clock ran, which mark is due next, what firing it does.
 
-Targets are policy rules (``sla_target`` actions in ``rules/sla.yaml``), chosen by conditions
+Targets are policy rules (``sla_target`` actions in ``rules/sla/*.yaml``), chosen by conditions
 on the case's facts with the policy's hit policy - so channel, priority, tier, segment,
 region, tenant and peak seasons (rules on the ``now`` fact) all select targets the same way.
-A clock's life follows the workflow states in the case's audit records: it starts on
-``opened`` or on entering a state, pauses while the case is in a ``pause_in`` state, resumes on
-leaving it, and stops on entering a ``stop_in`` state. Because clocks are rebuilt from the
-records, changing the SLA policy and calling :meth:`SlaTracker.clocks` again recomputes open
-cases from their history: no breach is unexplained.
+They are chosen on the case *as it is now*, at the time it was opened (so a season's target
+stays the season's): when a fact that chooses a target changes (the priority is raised, the
+case moves to tier 2), the target is chosen again and its due times are recomputed from the
+clock's start and its recorded pauses, as the big helpdesks do.
+
+A clock's life follows the workflow states in the case's audit records, in time order: it
+starts on ``opened`` or on entering a state, pauses while the case is in a ``pause_in`` state,
+resumes on leaving it, and stops on entering a ``stop_in`` state. Each cycle of a clock has its
+marks, in the order they fall due: its warnings, ``breach:1``, then a breach level every
+``escalate_every``. A mark is *recorded* once it has fired (its event id, :meth:`SlaTracker.mark_id`,
+is among the case's applied events, or in the store's record of fired marks), and the next timer
+of a running clock is always its first mark not recorded - even one that fell due while nobody
+looked (after downtime it is due at once, and the marks fire one by one in due order).
 
 A target with ``on_breach`` is a platform deadline: when it breaches, its trigger fires
 (the seller has 48 hours to answer a return request or it is approved; the buyer has 7 days
@@ -16,12 +24,11 @@ to ship the return or it lapses).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
-
-from pydantic_core import to_json
 
 from ..engine.engine import Engine
 from ..errors import PolicyIssue, PolicyValidationError
@@ -30,11 +37,11 @@ from ..model.decision import Decision, DecisionAction
 from ..model.events import Actor, AuditRecord, TriggerRef, WorkflowEvent
 from ..policies.conditions import parse_duration
 from .calendar import BusinessCalendar, load_calendars
-from .marks import mark_data
+from .marks import MARK_PREFIX, mark_data
 from .stopwatch import SlaClock, SlaStatus
 from .timers import Timer, TimerPayload, TimerQueue
 
-__all__ = ["SlaTracker", "TrackedClock", "load_calendars"]
+__all__ = ["SlaPlan", "SlaTracker", "TrackedClock", "cycle_us", "load_calendars"]
 
 SYSTEM = Actor(id="sla", role="system")
 
@@ -45,9 +52,15 @@ class TrackedClock:
     on_breach: TriggerRef | None  # the platform's trigger when the deadline passes
     rule: str  # policy/rule that chose the target
     history: list[SlaClock] = field(default_factory=list)  # earlier cycles of a repeating target
+    calendar: str = ""  # the name of the calendar it is measured in
+    key: str = ""  # case/metric/party: the one pending timer of the clock has this key
 
     def status(self, at: datetime) -> SlaStatus:
         return self.clock.status(at)
+
+    @property
+    def cycles(self) -> list[SlaClock]:
+        return [*self.history, self.clock]
 
 
 class Step(NamedTuple):
@@ -66,95 +79,128 @@ class _Next(NamedTuple):
     timer: Timer | None
 
 
-_TargetKey = tuple[datetime, bytes | str]  # the opening time and the opening snapshot's JSON
+class SlaPlan(NamedTuple):
+    """A case's clocks, the next timer of each (``None``: cancel its key), the facts that chose the
+    targets, and the marks recorded so far (ids)."""
+
+    clocks: list[TrackedClock]
+    next: list[_Next]
+    chosen_on: dict[str, str]
+    recorded: set[str]
+
+    @property
+    def timers(self) -> list[Timer]:
+        return [n.timer for n in self.next if n.timer is not None]
+
+
+class _Targets(NamedTuple):
+    targets: list[DecisionAction]
+    chosen_on: dict[str, str]  # the facts the SLA policies read, as they were when the targets were chosen
+
 
 _TargetParams = Mapping[str, Any]
 """An ``sla_target`` action's parameters, as :class:`caseflow.policies.actions.SlaTarget` validated them."""
 
 
 def _timeline(records: Iterable[AuditRecord]) -> list[Step]:
-    """For every record that changed the states, a :class:`Step` - computed once for all of a case's clocks."""
+    """For every record that changed the states, a :class:`Step`, in time order (events can be applied
+    out of time order: a timer's event carries its due time) - computed once for all of a case's clocks."""
     out: list[Step] = []
     was: frozenset[str] = frozenset()
-    for r in records:
+    moves = [r for r in records if r.kind == "opened" or r.changes.get("states") is not None]
+    for r in sorted(moves, key=lambda r: r.at):  # stable: records of one instant keep their order
         new = r.changes.get("states")
-        if r.kind == "opened" or new is not None:
-            active = frozenset(f"{w}:{s}" for w, s in (new or {}).items())
-            fired = frozenset({"opened"} if r.kind == "opened" else {f"{r.workflow}.{r.trigger}"})
-            out.append(Step(r.at, active, active - was, fired))
-            was = active
+        active = frozenset(f"{w}:{s}" for w, s in (new or {}).items())
+        fired = frozenset({"opened"} if r.kind == "opened" else {f"{r.workflow}.{r.trigger}"})
+        out.append(Step(r.at, active, active - was, fired))
+        was = active
     return out
+
+
+def cycle_us(at: datetime) -> int:
+    """A cycle's identity: its start, in microseconds since the epoch."""
+    return int(at.timestamp() * 1_000_000)
 
 
 class SlaTracker:
     def __init__(self, engine: Engine, calendars: dict[str, BusinessCalendar]) -> None:
         self.engine = engine
         self.calendars = calendars
-        self._target_cache: dict[_TargetKey, list[DecisionAction]] = {}
+        self._target_cache: dict[tuple[datetime, str], _Targets] = {}
         named = (
             a.params["calendar"] for p in engine.policies for r in p.rules for a in r.then if a.type == "sla_target"
         )
         missing = sorted({c for c in named if isinstance(c, str) and c not in calendars})
         if missing:
+            known = ", ".join(sorted(calendars))
             raise PolicyValidationError(
                 [
                     PolicyIssue(
-                        "<sla>",
-                        1,
-                        1,
-                        "calendar-unknown",
-                        f"sla_target names unknown calendar {m!r}; known: {', '.join(sorted(calendars))}",
+                        "<sla>", 1, 1, "calendar-unknown", f"sla_target names unknown calendar {m!r}; known: {known}"
                     )
                     for m in missing
                 ]
             )
+        self.version = self._version()
 
+    def _version(self) -> str:
+        """What the timers depend on: the SLA policies' versions and the calendars (a short digest)."""
+        sla = sorted(
+            f"{p.name}@{p.version}"
+            for p in self.engine.policies
+            if any(a.type == "sla_target" for r in p.rules for a in r.then)
+        )
+        cals = sorted(
+            f"{n}|{c.tz}|{c.hours}|{sorted(c.closed)}|{sorted(c.extra_working.items())}|{c.always_open}|{c.country}"
+            for n, c in self.calendars.items()
+        )
+        digest = hashlib.sha256("\n".join(cals).encode()).hexdigest()[:12]
+        return f"{','.join(sla)};calendars:{digest}"
+
+    # -- clocks -----------------------------------------------------------------------------
     def clocks(self, case: Case, records: list[AuditRecord]) -> list[TrackedClock]:
-        """Rebuild every clock of the case from its records (targets chosen when it was opened)."""
+        """Rebuild every clock of the case from its records, with the targets the case's facts choose now."""
         timeline = _timeline(records)
         if not timeline:
             return []
         opened_at = timeline[0].at
-        # targets are chosen on the case as it was opened (its 'opened' record), not as it is now:
-        # a breach that raised the priority must not move the goalposts
-        first = next((r for r in records if r.kind == "opened"), None)
         out: list[TrackedClock] = []
-        for a in self._targets(case, first, opened_at):
+        for a in self._targets(case, opened_at).targets:
             p = a.params
             cycles = self._cycles(p, case, timeline)
             ob = p.get("on_breach")
             on_breach = TriggerRef(ob["workflow"], ob["trigger"]) if ob else None
-            out.append(TrackedClock(cycles[-1], on_breach, f"{a.policy}/{a.rule_id}", cycles[:-1]))
+            key = f"{case.id}/{p['metric']}/{p.get('party', 'platform')}"
+            out.append(TrackedClock(cycles[-1], on_breach, f"{a.policy}/{a.rule_id}", cycles[:-1], p["calendar"], key))
         return out
 
-    def _targets(self, case: Case, first: AuditRecord | None, opened_at: datetime) -> list[DecisionAction]:
-        """The sla_target actions chosen for the case as opened; the same for every call with the
-        same opening, so they are kept (a new tracker, with changed policies, recomputes them)."""
-        key = self._key(case, first, opened_at)
-        targets = self._target_cache.get(key)
-        if targets is None:
-            as_opened = Case.model_validate(first.changes) if first is not None else case
-            decision = self.engine.evaluate(as_opened, at=opened_at)
-            targets = self._keep(key, decision)
-        return targets
+    def chosen_on(self, case: Case, records: list[AuditRecord]) -> dict[str, str]:
+        """The facts the SLA policies read, as the case has them now (what a target change is explained by)."""
+        timeline = _timeline(records)
+        return self._targets(case, timeline[0].at).chosen_on if timeline else {}
 
-    @staticmethod
-    def _key(case: Case | None, first: AuditRecord | None, opened_at: datetime) -> _TargetKey:
-        # keyed on the opening snapshot itself: an id can be reused, the content cannot lie
-        return (opened_at, to_json(first.changes) if first is not None else case.model_dump_json() if case else "")
+    def _targets(self, case: Case, opened_at: datetime) -> _Targets:
+        """The sla_target actions the case's facts choose now, at its opening time (a peak season's
+        target stays the season's); kept per distinct fact values, so a case evaluates once per change."""
+        facts = self.engine.lazy_facts(case, at=opened_at)
+        chosen_on = {n: repr(facts[n]) for n in self.engine.fact_names}
+        key = (opened_at, repr(sorted(chosen_on.items())))
+        got = self._target_cache.get(key)
+        if got is None:
+            decision = self.engine.evaluate_facts(facts, case_id=case.id, at=opened_at)
+            got = self._keep(key, decision, chosen_on)
+        return got
 
-    def _keep(self, key: _TargetKey, decision: Decision) -> list[DecisionAction]:
-        targets = [a for a in decision.actions if a.type == "sla_target"]
+    def _keep(self, key: tuple[datetime, str], decision: Decision, chosen_on: dict[str, str]) -> _Targets:
+        got = _Targets([a for a in decision.actions if a.type == "sla_target"], chosen_on)
         if len(self._target_cache) >= 10_000:
             self._target_cache.clear()
-        self._target_cache[key] = targets
-        return targets
+        self._target_cache[key] = got
+        return got
 
     def prime(self, opened: AuditRecord, decision: Decision) -> None:
-        """Remember the targets of a case from the decision taken on it as it was opened
-        (``Workflows.open`` with the tracker's own engine), instead of evaluating it again."""
-        if opened.kind == "opened" and decision.evaluated_at == opened.at:
-            self._keep(self._key(None, opened, opened.at), decision)
+        """Kept for callers of earlier releases: targets are now chosen from the case's current facts
+        (cached by their values), so an opening decision needs no priming."""
 
     def _new_clock(self, p: _TargetParams, case: Case) -> SlaClock:
         return SlaClock(
@@ -196,41 +242,76 @@ class SlaTracker:
                 clock.resume(at)
         return cycles
 
-    def timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[Timer]:
-        """The next warning or breach of every running clock of the case."""
-        return [n.timer for n in self._timers(case, records, now) if n.timer is not None]
+    # -- marks and timers -------------------------------------------------------------------
+    @staticmethod
+    def mark_id(case_id: str, clock: SlaClock, mark: str) -> str:
+        """The identity of a mark of a clock cycle (the event id its timer fires with)."""
+        assert clock.started_at is not None
+        return f"{MARK_PREFIX}{case_id}:{clock.metric}:{clock.party}:{cycle_us(clock.started_at)}:{mark}"
 
-    def _timers(self, case: Case, records: list[AuditRecord], now: datetime) -> list[_Next]:
+    @staticmethod
+    def recorded(case: Case) -> set[str]:
+        """The marks the case's applied events recorded (the in-memory source; a store adds its own)."""
+        return {e for e in case.applied_events if e.startswith(MARK_PREFIX)}
+
+    def timers(
+        self, case: Case, records: list[AuditRecord], now: datetime | None = None, fired: Collection[str] | None = None
+    ) -> list[Timer]:
+        """The next mark of every running clock of the case that is not recorded yet (``fired``: mark
+        ids; default :meth:`recorded`). ``now`` is not needed: a mark that fell due is due at once."""
+        return [n.timer for n in self._timers(case, records, fired) if n.timer is not None]
+
+    def plan(self, case: Case, records: list[AuditRecord], fired: Collection[str] = ()) -> SlaPlan:
+        """The case's clocks and every clock's next timer, computed once (what a store records)."""
+        clocks = self.clocks(case, records)
+        recorded = set(fired) | self.recorded(case)
+        return SlaPlan(clocks, self._next(case, clocks, recorded), self.chosen_on(case, records), recorded)
+
+    def _timers(self, case: Case, records: list[AuditRecord], fired: Collection[str] | None = None) -> list[_Next]:
         """Every clock's next timer, in the clocks' order (a key with none is cancelled)."""
+        recorded = self.recorded(case) if fired is None else set(fired) | self.recorded(case)
+        return self._next(case, self.clocks(case, records), recorded)
+
+    def _next(self, case: Case, clocks: list[TrackedClock], recorded: set[str]) -> list[_Next]:
         out: list[_Next] = []
-        for tc in self.clocks(case, records):
-            key = f"{case.id}/{tc.clock.metric}/{tc.clock.party}"
-            nxt = tc.clock.next_deadline(now)
+        for tc in clocks:
+            clock = tc.clock
+            if clock.started_at is None:
+                out.append(_Next(tc.key, None))
+                continue
+            prefix = self.mark_id(case.id, clock, "")
+            nxt = clock.next_mark({m[len(prefix) :] for m in recorded if m.startswith(prefix)})
             if nxt is None:
-                out.append(_Next(key, None))
+                out.append(_Next(tc.key, None))
                 continue
             kind = nxt.mark.split(":")[0]
-            payload: TimerPayload = (("metric", tc.clock.metric), ("mark", nxt.mark), ("rule", tc.rule))
+            payload: TimerPayload = (
+                ("metric", clock.metric),
+                ("mark", nxt.mark),
+                ("mark_id", self.mark_id(case.id, clock, nxt.mark)),
+                ("rule", tc.rule),
+            )
             if tc.on_breach and nxt.mark == "breach:1":
                 payload += (("workflow", tc.on_breach.workflow), ("trigger", tc.on_breach.trigger))
-            out.append(_Next(key, Timer(key, nxt.at, case.id, kind, payload)))
+            out.append(_Next(tc.key, Timer(tc.key, nxt.at, case.id, kind, payload)))
         return out
 
-    def schedule(self, queue: TimerQueue, case: Case, records: list[AuditRecord], now: datetime) -> None:
+    def schedule(self, queue: TimerQueue, case: Case, records: list[AuditRecord], now: datetime | None = None) -> None:
         """Put the case's next timers on the queue, replacing its earlier ones and cancelling
-        those of clocks that stopped or paused."""
-        for n in self._timers(case, records, now):
+        those of clocks that stopped, paused or have nothing left to time."""
+        for n in self._timers(case, records):
             if n.timer is not None:
                 queue.schedule(n.timer)
             else:
                 queue.cancel(n.key)
 
     def event_for(self, timer: Timer) -> WorkflowEvent:
-        """What firing a due timer does: a platform trigger, or an evaluation with the SLA status on the case."""
+        """What firing a due timer does: a platform trigger, or an evaluation with the SLA mark on the
+        case. Its id is the mark's, so a mark is applied once; it happens at the due time."""
         metric, mark = timer.get("metric"), timer.get("mark")
         if metric is None or mark is None:
             raise ValueError(f"timer {timer.key!r} is not an SLA timer: its payload has no metric and mark")
-        eid = f"sla:{timer.case_id}:{metric}:{mark}:{int(timer.due.timestamp())}"
+        eid = timer.get("mark_id") or f"{MARK_PREFIX}{timer.case_id}:{metric}:{mark}:{int(timer.due.timestamp())}"
         trigger = timer.get("trigger")
         if trigger:
             return WorkflowEvent(

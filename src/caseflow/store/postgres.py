@@ -16,7 +16,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..errors import StoreError
-from .sql import Cursor, Store, TimerRow, Tx
+from .sql import _TIMER_COLUMNS, Cursor, Store, TimerRow, Tx
 
 __all__ = ["PostgresStore"]
 
@@ -82,8 +82,15 @@ class PostgresStore(Store):
         tx._exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (case_id,))
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
-        return tx._exec(
-            "DELETE FROM timers WHERE key IN (SELECT key FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ? "
-            "FOR UPDATE SKIP LOCKED) RETURNING key, case_id, due_us, kind, payload",
+        rows: list[TimerRow] = tx._exec(
+            "DELETE FROM timers WHERE key IN ("
+            "SELECT key FROM timers t WHERE due_us <= ? "
+            "AND key = (SELECT t2.key FROM timers t2 WHERE t2.case_id = t.case_id ORDER BY t2.due_us, t2.key LIMIT 1) "
+            "AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.case_id = t.case_id) "
+            f"ORDER BY due_us, key LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING {_TIMER_COLUMNS}",
             (now_us, limit),
         ).fetchall()
+        return sorted(rows, key=lambda r: (r[2], r[0]))  # RETURNING keeps no order
+
+    def _try_lock_case(self, tx: Tx, case_id: str) -> bool:
+        return bool(tx._exec("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))", (case_id,)).fetchone()[0])

@@ -40,6 +40,7 @@ from ..model.events import Actor, AuditRecord, WorkflowEvent
 from ..sla.timers import Timer
 from ..sla.tracker import SlaTracker
 from ..states.runtime import Outcome, Workflows
+from .clocks import TimerProblem, check, note_records, replan
 from .effects import Effects, OutboxMessage, default_effects
 from .sql import Conflict, EventEffect, InboxItem, OpenCommand, ProcessedEvent, Store, Tx
 
@@ -165,9 +166,6 @@ class CaseService:
         self.worker_id = worker_id or f"pid-{os.getpid()}"
         self.batch_cases = batch_cases
         self.lock_cases = lock_cases
-        # the tracker an opening's decision primes: one that asks the workflows' own engine
-        shared = tracker is not None and workflows.engine is not None and workflows.engine is tracker.engine
-        self._primed = tracker if shared else None
         self.events_per_case = events_per_case
 
     # -- direct ----------------------------------------------------------------------------
@@ -299,8 +297,6 @@ class CaseService:
                 assert item.actor is not None and item.at is not None
                 out = self.workflows.open(item.case, actor=item.actor, at=item.at, event_id=item.event_id)
                 run.opened(out.case)
-                if self._primed is not None and out.decisions:  # the opening decision holds the SLA targets already
-                    self._primed.prime(out.records[0], out.decisions[0])
             else:
                 assert item.event is not None
                 case = run.load()
@@ -327,32 +323,101 @@ class CaseService:
         return out
 
     def _schedule(self, run: _CaseRun) -> None:
-        """Replace the case's timers by its clocks' next warnings and breaches, timed from the
-        case's last event (a mark passed while the worker was behind is due at once)."""
-        if self.tracker is None or run.records is None or run.case is None:
+        """Keep the invariant for the case in this transaction (store/clocks.py): its clocks recorded,
+        one pending timer per running clock for its next mark not recorded yet; a target chosen again
+        is written in the audit trail. Also when every event of the run failed: a fired mark's
+        event that could not be applied still leaves its clock's next timer."""
+        if self.tracker is None:
             return
-        case = run.case
-        run.tx.replace_timers(case.id, self.tracker.timers(case, run.records, case.updated_at or case.created_at))
+        case = run.case if run.loaded or run.case is not None else run.load()
+        if case is None:
+            return
+        notes = replan(run.tx, self.tracker, case, run.history())
+        if notes:
+            event_id = run.processed[-1].event_id if run.processed else "sla-retarget"
+            note_records(run.tx, case, notes, "sla_retarget", event_id, case.updated_at or case.created_at)
 
     # -- timers ----------------------------------------------------------------------------
     def fire_timers(self, now: datetime | None = None, *, limit: int = 500) -> list[Timer]:
-        """Claim the timers due at ``now`` (default: the clock) that no other worker holds, and
-        queue their events, in one transaction: each timer fires once."""
-        if self.tracker is None:
-            raise StoreError(
-                "fire_timers needs an SlaTracker: CaseService(..., tracker=SlaTracker(...))", code="store-no-tracker"
-            )
+        """Fire the timers due at ``now`` (default: the clock) that no other worker holds, in one
+        transaction: each mark is recorded once, with its due time and the time it was noticed, its
+        event is queued (it happens at the due time), and the clock's next timer is scheduled.
+
+        Of each case only the earliest due timer fires, and only when nothing of the case waits in
+        the inbox: after downtime, a case's missed marks fire one at a time in due order, each after
+        the reactions to the one before, as they would have live (call :meth:`work` between sweeps,
+        or :meth:`run_until_idle`). A timer scheduled by other SLA policies (or calendars) than the
+        tracker's is not fired: the case's timers are recomputed first, and the audit trail says
+        how (``sla_recompute``)."""
+        tracker = self._need_tracker("fire_timers")
         now = now or self.clock.now()
         fired: list[Timer] = []
         with self.store.transaction() as tx:
-            for t in tx.claim_due_timers(now, limit):
-                ev = self.tracker.event_for(t)
-                if tx.mark_fired(t, ev.id, self.worker_id):
+            for claimed in tx.claim_due_timers(now, limit):
+                t = claimed.timer
+                if not tx.try_lock_case(t.case_id):  # a worker is applying its events: next sweep
+                    tx.restore_timer(claimed)
+                    continue
+                case = tx.get_case(t.case_id)
+                if case is None:
+                    continue
+                records = tx.records(case.id, moves_only=True)
+                if claimed.policy_version != tracker.version:
+                    notes = replan(tx, tracker, case, records, recompute=True)
+                    note_records(tx, case, notes, "sla_recompute", f"sla-recompute:{tracker.version}", now)
+                    continue
+                ev = tracker.event_for(t)
+                if tx.mark_fired(t, ev.id, self.worker_id, claimed.policy_version):
                     tx.enqueue([(t.case_id, ev)])
                     fired.append(t)
+                replan(tx, tracker, case, records)  # the clock's next mark (it waits for this one's event)
         if fired:
             self.log.debug("timers.fired", worker=self.worker_id, count=len(fired))
         return fired
+
+    def recompute_timers(self, now: datetime | None = None) -> int:
+        """Adopt the tracker's SLA policies: recompute the timers of every case whose pending timers
+        another version scheduled (kept, moved or cancelled, said in the case's audit trail), before
+        any of them fires; return how many cases. (:meth:`fire_timers` does it too, case by case.)"""
+        tracker = self._need_tracker("recompute_timers")
+        now = now or self.clock.now()
+        stale = sorted({s.timer.case_id for s in self.store.stored_timers() if s.policy_version != tracker.version})
+        for case_id in stale:
+            with self.store.transaction() as tx:
+                tx.lock_case(case_id)
+                case = tx.get_case(case_id)
+                if case is None:
+                    continue
+                notes = replan(tx, tracker, case, tx.records(case_id, moves_only=True), recompute=True)
+                note_records(tx, case, notes, "sla_recompute", f"sla-recompute:{tracker.version}", now)
+        return len(stale)
+
+    def check_timers(self, *, repair: bool = False) -> list[TimerProblem]:
+        """Every stored case checked against the invariant (a running clock without its timer, a timer
+        nobody needs, one at the wrong time, one of other SLA policies); with ``repair``, each case
+        with a problem gets its timers and recorded clocks rebuilt from its history, in its own
+        transaction. Returns the problems found (before repair)."""
+        tracker = self._need_tracker("check_timers")
+        problems: list[TimerProblem] = []
+        for case_id in self.store.case_ids():
+            with self.store.transaction() as tx:
+                tx.lock_case(case_id)
+                case = tx.get_case(case_id)
+                if case is None:
+                    continue
+                records = tx.records(case_id, moves_only=True)
+                found = check(tx, tracker, case, records)
+                if found and repair:
+                    replan(tx, tracker, case, records)
+            problems += found
+        return problems
+
+    def _need_tracker(self, what: str) -> SlaTracker:
+        if self.tracker is None:
+            raise StoreError(
+                f"{what} needs an SlaTracker: CaseService(..., tracker=SlaTracker(...))", code="store-no-tracker"
+            )
+        return self.tracker
 
     # -- outbox ----------------------------------------------------------------------------
     def relay(self, deliver: Callable[[OutboxMessage], object], *, limit: int = 100) -> int:

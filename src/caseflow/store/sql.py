@@ -32,6 +32,7 @@ from .schema import LATEST, LOCK_ID, Migration, migrations
 from .urls import redact_url
 
 __all__ = [
+    "ClockRow",
     "Conflict",
     "EventEffect",
     "FailedEvent",
@@ -39,6 +40,8 @@ __all__ = [
     "OpenCommand",
     "ProcessedEvent",
     "Store",
+    "StoredTimer",
+    "FiredMark",
     "Tx",
     "current_version",
     "upgrade",
@@ -72,8 +75,53 @@ class Cursor(Protocol):
 
 Stamp = datetime | str
 """A time as a timestamp column holds it: a datetime (PostgreSQL) or ISO text (SQLite)."""
-TimerRow = tuple[str, str, int, str, str]
-"""A row of the timers table: key, case id, due time (microseconds since the epoch), kind, JSON payload."""
+TimerRow = tuple[str, str, int, str, str, str]
+"""A row of the timers table: key, case id, due time (microseconds since the epoch), kind, JSON payload,
+the policy version that scheduled it."""
+_TIMER_COLUMNS = "key, case_id, due_us, kind, payload, policy_version"
+
+
+class StoredTimer(NamedTuple):
+    """A pending timer and the version of the SLA policies (and calendars) that scheduled it."""
+
+    timer: Timer
+    policy_version: str
+
+
+class ClockRow(NamedTuple):
+    """One cycle of one SLA clock as the store recorded it (what reports count)."""
+
+    metric: str
+    party: str
+    cycle_us: int  # the cycle's start, microseconds since the epoch
+    rule: str
+    target_s: float
+    calendar: str
+    state: str  # running | paused | stopped | dropped
+    due_us: int | None
+    stopped_us: int | None
+    breach_level: int  # the highest breach mark recorded
+    policy_version: str
+    chosen_on: str  # JSON: the facts that chose the target
+
+
+class FiredMark(NamedTuple):
+    """A fired SLA mark: due at ``due``, noticed (fired) at ``noticed_at``, by ``worker``."""
+
+    mark_id: str
+    case_id: str
+    key: str
+    due: datetime
+    noticed_at: datetime
+    event_id: str
+    worker: str
+    policy_version: str
+
+
+_CLOCK_COLUMNS = (
+    "metric, party, cycle_us, rule, target_s, calendar, state, due_us, stopped_us, breach_level, policy_version, "
+    "chosen_on"
+)
 
 
 class ProcessedEvent(NamedTuple):
@@ -302,32 +350,102 @@ class Tx:
         self._exec("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error[:2000], msg_id))
 
     # -- timers --------------------------------------------------------------------------
-    def replace_timers(self, case_id: str, timers: Iterable[Timer]) -> None:
-        """Make ``timers`` the case's pending timers (the others are cancelled)."""
+    def replace_timers(self, case_id: str, timers: Iterable[Timer], policy_version: str = "") -> None:
+        """Make ``timers`` the case's pending timers (the others are cancelled), scheduled by ``policy_version``."""
         self._exec("DELETE FROM timers WHERE case_id = ?", (case_id,))
         self._many(
-            "INSERT INTO timers (key, case_id, due_us, kind, payload) VALUES (?, ?, ?, ?, ?)",
-            [(t.key, t.case_id, to_us(t.due), t.kind, json.dumps(dict(t.payload), sort_keys=True)) for t in timers],
+            f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (t.key, t.case_id, to_us(t.due), t.kind, json.dumps(dict(t.payload), sort_keys=True), policy_version)
+                for t in timers
+            ],
         )
 
-    def claim_due_timers(self, now: datetime, limit: int) -> list[Timer]:
-        """Remove and return up to ``limit`` due timers that no other worker holds, oldest first."""
-        return [_timer(*r) for r in self.store._claim_timers(self, to_us(now), limit)]
+    def case_timers(self, case_id: str) -> list[StoredTimer]:
+        rows = self._exec(f"SELECT {_TIMER_COLUMNS} FROM timers WHERE case_id = ? ORDER BY due_us, key", (case_id,))
+        return [_stored(*r) for r in rows.fetchall()]
 
-    def mark_fired(self, timer: Timer, event_id: str, worker: str) -> bool:
-        """Record the firing; False when this timer (key and due time) fired before."""
+    def claim_due_timers(self, now: datetime, limit: int) -> list[StoredTimer]:
+        """Remove and return up to ``limit`` due timers that no other worker holds, oldest first: of each
+        case only its earliest timer, and only when the case has no event waiting in the inbox (the
+        mark before it, say) - so a case's marks fire one at a time, in due order, each after the
+        reactions to the one before."""
+        return [_stored(*r) for r in self.store._claim_timers(self, to_us(now), limit)]
+
+    def restore_timer(self, claimed: StoredTimer) -> None:
+        """Put a claimed timer back (its case was busy)."""
+        t = claimed.timer
+        self._exec(
+            f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                t.key,
+                t.case_id,
+                to_us(t.due),
+                t.kind,
+                json.dumps(dict(t.payload), sort_keys=True),
+                claimed.policy_version,
+            ),
+        )
+
+    def try_lock_case(self, case_id: str) -> bool:
+        """Hold the case for this transaction if no other caseflow transaction holds it (the lock
+        workers take); False when another does."""
+        return self.store._try_lock_case(self, case_id)
+
+    def mark_fired(self, timer: Timer, event_id: str, worker: str, policy_version: str = "") -> bool:
+        """Record the firing of the timer's mark (due time, and now as the time it was noticed); False
+        when this mark - or this timer at this due time - fired before."""
+        mark_id = timer.get("mark_id") or event_id
         return (
             self._exec(
-                "INSERT INTO fired_timers (key, due_us, event_id, worker, fired_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (key, due_us) DO NOTHING",
-                (timer.key, to_us(timer.due), event_id, worker, self.store._ts(self.store._now())),
+                "INSERT INTO fired_timers (key, due_us, event_id, worker, fired_at, mark_id, case_id, policy_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    timer.key,
+                    to_us(timer.due),
+                    event_id,
+                    worker,
+                    self.store._ts(self.store._now()),
+                    mark_id,
+                    timer.case_id,
+                    policy_version,
+                ),
             ).rowcount
             == 1
         )
 
+    def fired_marks(self, case_id: str) -> set[str]:
+        """The ids of the case's marks that fired (whatever became of their events)."""
+        rows = self._exec("SELECT mark_id FROM fired_timers WHERE case_id = ? AND mark_id IS NOT NULL", (case_id,))
+        return {r[0] for r in rows.fetchall()}
 
-def _timer(key: str, case_id: str, due_us: int, kind: str, payload: str) -> Timer:
+    # -- recorded clocks -----------------------------------------------------------------
+    def recorded_clocks(self, case_id: str) -> dict[tuple[str, str, int], ClockRow]:
+        rows = self._exec(f"SELECT {_CLOCK_COLUMNS} FROM sla_clocks WHERE case_id = ?", (case_id,)).fetchall()
+        return {(r[0], r[1], int(r[2])): ClockRow(*r) for r in rows}
+
+    def record_clocks(self, case_id: str, rows: Iterable[ClockRow]) -> None:
+        """Make ``rows`` the case's recorded clock cycles."""
+        self._exec("DELETE FROM sla_clocks WHERE case_id = ?", (case_id,))
+        self._many(
+            f"INSERT INTO sla_clocks (case_id, {_CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(case_id, *r) for r in rows],
+        )
+
+    def next_seq(self, case_id: str, version: int) -> int:
+        """The seq of a record added to the case's version ``version`` after those it has."""
+        row = self._exec(
+            "SELECT max(seq) FROM audit_records WHERE case_id = ? AND version = ?", (case_id, version)
+        ).fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+
+def _timer(key: str, case_id: str, due_us: int, kind: str, payload: str, policy_version: str = "") -> Timer:
     return Timer(key, from_us(due_us), case_id, kind, tuple(sorted(json.loads(payload).items())))
+
+
+def _stored(key: str, case_id: str, due_us: int, kind: str, payload: str, policy_version: str) -> StoredTimer:
+    return StoredTimer(_timer(key, case_id, due_us, kind, payload), policy_version)
 
 
 def _inbox_item(seq: int, case_id: str, event_id: str, kind: str, body: str) -> InboxItem:
@@ -373,6 +491,16 @@ class Store:
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
         raise NotImplementedError
+
+    def _try_lock_case(self, tx: Tx, case_id: str) -> bool:
+        return True  # SQLite: the write lock is held already
+
+    # the due timers each case would fire first, of cases with nothing waiting in the inbox
+    _DUE_FIRST = (
+        f"SELECT {_TIMER_COLUMNS} FROM timers t WHERE due_us <= ? "
+        "AND key = (SELECT t2.key FROM timers t2 WHERE t2.case_id = t.case_id ORDER BY t2.due_us, t2.key LIMIT 1) "
+        "AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.case_id = t.case_id) ORDER BY due_us, key LIMIT ?"
+    )
 
     def _executemany(self, cur: Cursor, sql: str, rows: Sequence[Sequence[object]]) -> None:
         cur.executemany(self._q(sql), rows)
@@ -475,9 +603,33 @@ class Store:
         return [self._outbox(r) for r in rows]
 
     def timers(self) -> list[Timer]:
+        """The pending timers, by due time."""
         with self.transaction(write=False) as tx:
-            rows = tx._exec("SELECT key, case_id, due_us, kind, payload FROM timers ORDER BY due_us, key").fetchall()
+            rows = tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall()
         return [_timer(*r) for r in rows]
+
+    def stored_timers(self) -> list[StoredTimer]:
+        """The pending timers with the policy version that scheduled each, by due time."""
+        with self.transaction(write=False) as tx:
+            rows = tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall()
+        return [_stored(*r) for r in rows]
+
+    def sla_clocks(self) -> list[tuple[str, ClockRow]]:
+        """Every recorded clock cycle: (case id, cycle), by case and cycle start."""
+        with self.transaction(write=False) as tx:
+            rows = tx._exec(
+                f"SELECT case_id, {_CLOCK_COLUMNS} FROM sla_clocks ORDER BY case_id, metric, party, cycle_us"
+            ).fetchall()
+        return [(r[0], ClockRow(*r[1:])) for r in rows]
+
+    def marks(self) -> list[FiredMark]:
+        """Every fired SLA mark, by due time."""
+        with self.transaction(write=False) as tx:
+            rows = tx._exec(
+                "SELECT mark_id, case_id, key, due_us, fired_at, event_id, worker, policy_version FROM fired_timers "
+                "WHERE mark_id IS NOT NULL ORDER BY due_us, key"
+            ).fetchall()
+        return [FiredMark(m, c, k, from_us(d), self._from_ts(f), e, w, v or "") for m, c, k, d, f, e, w, v in rows]
 
     def failed_events(self) -> list[FailedEvent]:
         """Events that could not be applied (kept with their body, to fix and submit again)."""
@@ -491,7 +643,16 @@ class Store:
         """Rows per table: cases, audit_records, processed_events, inbox, outbox (pending), timers."""
         out: dict[str, int] = {}
         with self.transaction(write=False) as tx:
-            for table in ("cases", "audit_records", "processed_events", "inbox", "outbox", "timers", "fired_timers"):
+            for table in (
+                "cases",
+                "audit_records",
+                "processed_events",
+                "inbox",
+                "outbox",
+                "timers",
+                "fired_timers",
+                "sla_clocks",
+            ):
                 out[table] = tx._exec(f"SELECT count(*) FROM {table}").fetchone()[0]
             out["outbox_pending"] = tx._exec("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
         return out

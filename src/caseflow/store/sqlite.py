@@ -68,9 +68,6 @@ class SqliteStore(Store):
         return candidates[:limit]  # the write lock is held: nobody else is claiming
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
-        rows = tx._exec(
-            "SELECT key, case_id, due_us, kind, payload FROM timers WHERE due_us <= ? ORDER BY due_us, key LIMIT ?",
-            (now_us, limit),
-        ).fetchall()
+        rows: list[TimerRow] = tx._exec(self._DUE_FIRST, (now_us, limit)).fetchall()
         tx._many("DELETE FROM timers WHERE key = ?", [(r[0],) for r in rows])
         return rows
