@@ -150,10 +150,8 @@ class SlaTracker:
             for p in self.engine.policies
             if any(a.type == "sla_target" for r in p.rules for a in r.then)
         )
-        cals = sorted(
-            f"{n}|{c.tz}|{c.hours}|{sorted(c.closed)}|{sorted(c.extra_working.items())}|{c.always_open}|{c.country}"
-            for n, c in self.calendars.items()
-        )
+        # a calendar as defined (its holidays' years load lazily and must not change the version)
+        cals = sorted(f"{n}|{c.tz}|{c.hours}|{c.always_open}|{c.country}" for n, c in self.calendars.items())
         digest = hashlib.sha256("\n".join(cals).encode()).hexdigest()[:12]
         return f"{','.join(sla)};calendars:{digest}"
 

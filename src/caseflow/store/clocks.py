@@ -153,10 +153,12 @@ def _retargets(
             or (old.rule, old.target_s, old.calendar) == (r.rule, r.target_s, r.calendar)
         ):
             continue
-        changed = _changed(json.loads(old.chosen_on), chosen_on)
+        why = _changed(json.loads(old.chosen_on), chosen_on)
+        if not why and old.policy_version != r.policy_version:
+            why = f"the SLA policies changed ({old.policy_version} -> {r.policy_version})"
         notes.append(
             f"{r.metric} ({r.party}): target {_duration(old.target_s)} by {old.rule} in {old.calendar} -> "
-            f"{_duration(r.target_s)} by {r.rule} in {r.calendar}" + (f"; because {changed}" if changed else "")
+            f"{_duration(r.target_s)} by {r.rule} in {r.calendar}" + (f"; because {why}" if why else "")
         )
     return notes
 
