@@ -163,3 +163,25 @@ def test_a_failed_deadline_event_still_leaves_the_clock_its_next_timer():
     problems = svc.check_timers()
     assert {p.problem for p in problems} == {"missing"} and all(p.case_id == cid for p in problems)
     assert svc.check_timers(repair=True) and svc.check_timers() == []
+
+
+def test_waiting_on_the_customer_reminds_after_a_day_then_closes_after_three_unless_they_answer():
+    svc = _service()
+    quiet, answers = (_open(svc, {"channel": "email", "request": None, "case_type": "inquiry"}, i) for i in (0, 1))
+    for cid in (quiet, answers):
+        for n, trig in enumerate(["triage", "start_work", "ask_customer"]):
+            at = T0 + timedelta(minutes=10 + n)
+            svc.handle(cid, WorkflowEvent(id=f"{cid}:{n}", trigger=trig, actor=AGENT, at=at))
+    asked = T0 + timedelta(minutes=12)
+    svc.run_until_idle(now=asked + timedelta(hours=25))
+    replies = {m.case_id for m in svc.store.outbox() if m.kind == "reply.send" and "awaiting" in str(m.payload)}
+    assert replies == {quiet, answers}  # each was reminded after a day
+    buyer = Actor(id="b-1", role="buyer")
+    svc.handle(
+        answers, WorkflowEvent(id="reply", trigger="customer_replied", actor=buyer, at=asked + timedelta(hours=30))
+    )
+    svc.run_until_idle(now=asked + timedelta(hours=80))
+    assert svc.store.get_case(quiet).states["tier1"] == "closed"  # 72 hours of silence
+    assert svc.store.get_case(answers).states["tier1"] != "closed"  # the customer answered in time
+    closing = next(r for r in svc.store.records(quiet) if r.trigger == "close_unanswered")
+    assert closing.at == asked + timedelta(hours=72)  # at the deadline itself, not when the sweep ran
