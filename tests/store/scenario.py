@@ -37,16 +37,26 @@ _FLOW = [
 
 
 def service(
-    url: str, *, worker_id: str = "main", slow_effects: float = 0.0, marker: str | None = None, upgrade: bool = False
+    url: str,
+    *,
+    worker_id: str = "main",
+    slow_effects: float = 0.0,
+    marker: str | None = None,
+    upgrade: bool = False,
+    die_at: int = 0,
 ) -> CaseService:
     clock = FixedClock(T0)
     engine = Engine(load_policies([RULES, RULES / "sla"]), clock=clock, backend="python")
     tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
     effects = default_effects()
-    if slow_effects or marker:
+    if slow_effects or marker or die_at:
         inner = effects
+        seen = [0]
 
         def effects(outcome):  # runs inside the transaction of every event: marks it, then takes its time
+            seen[0] += 1
+            if die_at and seen[0] == die_at:  # a crash in the middle of a transaction: nothing of it stays
+                os._exit(9)
             if marker:
                 Path(marker).touch()
             time.sleep(slow_effects)
@@ -150,7 +160,8 @@ def snapshot(svc: CaseService) -> dict:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("url")
-    ap.add_argument("mode", choices=["work", "timers"])
+    ap.add_argument("mode", choices=["work", "timers", "sweep"])
+    ap.add_argument("--die-at", type=int, default=0, help="crash (exit 9) inside the transaction of the Nth event")
     ap.add_argument("--worker", default=f"w{os.getpid()}")
     ap.add_argument("--slow", type=float, default=0.0)
     ap.add_argument("--marker")
@@ -159,13 +170,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ready", help="create this file once set up")
     ap.add_argument("--pause", type=float, default=0.0, help="seconds between batches (lets SQLite's other writers in)")
     a = ap.parse_args(argv)
-    svc = service(a.url, worker_id=a.worker, slow_effects=a.slow, marker=a.marker)
+    svc = service(a.url, worker_id=a.worker, slow_effects=a.slow, marker=a.marker, die_at=a.die_at)
     if a.ready:
         Path(a.ready).touch()
     if a.go:
         while not Path(a.go).exists():
             time.sleep(0.005)
-    if a.mode == "work":
+    if a.mode == "sweep":  # a worker after downtime: apply events and fire due timers until nothing is left
+        now = datetime.fromisoformat(a.now) if a.now else T0
+        applied = fired_n = idle = 0
+        while idle < 20:
+            r = svc.work()
+            fired = svc.fire_timers(now, limit=5)
+            applied, fired_n = applied + r.applied, fired_n + len(fired)
+            idle = idle + 1 if r.events == 0 and not fired else 0
+            time.sleep(0.01 if r.events == 0 and not fired else a.pause)
+        print(json.dumps({"applied": applied, "fired": fired_n}))
+    elif a.mode == "work":
         applied = idle = 0
         while idle < 20:  # another worker may still be holding cases: wait a little before stopping
             r = svc.work()

@@ -3,6 +3,8 @@ new SLA policies, checked against the real stores (SQLite; PostgreSQL where the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -185,3 +187,74 @@ def test_waiting_on_the_customer_reminds_after_a_day_then_closes_after_three_unl
     assert svc.store.get_case(answers).states["tier1"] != "closed"  # the customer answered in time
     closing = next(r for r in svc.store.records(quiet) if r.trigger == "close_unanswered")
     assert closing.at == asked + timedelta(hours=72)  # at the deadline itself, not when the sweep ran
+
+
+@contextmanager
+def _fresh_schema(pg_url: str) -> Iterator[str]:
+    """A new schema on the test server for one hypothesis example, dropped after it."""
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    base = pg_url.split("?")[0]
+    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as c:
+        c.execute(f"CREATE SCHEMA {name}")
+    try:
+        yield f"{base}?options={quote(f'-csearch_path={name}')}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as c:
+            c.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(workers=st.integers(min_value=2, max_value=4), die_at=st.integers(min_value=1, max_value=15))
+def test_several_workers_and_a_crash_keep_the_invariant_and_end_as_one_process_would(pg_url, workers, die_at):
+    """2-4 worker processes on PostgreSQL apply events and fire timers three days late; one of them dies
+    in the middle of a transaction at a random step and a fresh one finishes. Every running clock then
+    has exactly its one timer, and marks, cases and records are those of one process catching up."""
+    n_cases = 12
+    with _fresh_schema(pg_url) as schema:  # each example its own: the fixture's lives as long as the test
+        _several_workers(schema, n_cases, workers, die_at)
+
+
+def _several_workers(schema: str, n_cases: int, workers: int, die_at: int) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+    from tests.store import scenario
+
+    from .test_service import _finish
+
+    svc = scenario.service(schema, upgrade=True)
+    scenario.load(svc, n_cases)  # the cases' events, interleaved, some refused, some redelivered
+    late = scenario.T0 + timedelta(days=3)
+
+    def worker(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.store.scenario", schema, "sweep", "--now", late.isoformat(), *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    procs = [worker("--worker", f"w{i}", *(["--die-at", str(die_at)] if i == 0 else [])) for i in range(workers)]
+    for i, p in enumerate(procs):
+        out, err = p.communicate(timeout=300)
+        assert p.returncode in ((0, 9) if i == 0 else (0,)), err[-2000:]
+    _finish(worker("--worker", "after"))  # whatever the crash left is finished by a fresh worker
+    assert svc.check_timers() == []  # the invariant
+    ref = scenario.service("memory://")
+    scenario.load(ref, n_cases)
+    ref.run_until_idle(now=late)
+    got, want = scenario.snapshot(svc), scenario.snapshot(ref)
+    for key in ("cases", "records", "outbox", "timers", "failed"):
+        assert got[key] == want[key], key
+    assert sorted((m.mark_id, m.due) for m in svc.store.marks()) == sorted(
+        (m.mark_id, m.due) for m in ref.store.marks()
+    )
