@@ -1,5 +1,6 @@
 """Quick start: load the default policy pack, evaluate a refund case, explain the decision,
-then run the case through its workflows in a durable store (SQLite, no server needed).
+then run the case through its workflows in a durable store (SQLite, no server needed), and see
+an SLA breach that fell due while the workers were down noticed when they come back.
 
 Run from the repository root:  python examples/quickstart.py
 On PostgreSQL instead:          python examples/quickstart.py --store postgresql://USER@HOST:5432/DB
@@ -13,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 from caseflow import Actor, Engine, FixedClock, WorkflowEvent, Workflows, load_policies, parse_case
+from caseflow.sla import SlaTracker, load_calendars
 from caseflow.store import CaseService, open_store
+from caseflow.testing import make_case
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -29,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     policies = load_policies(RULES)
     # Time comes from an injected clock: this run is the same on every machine, every day.
     clock = FixedClock("2026-11-11T10:00:00+08:00")
-    engine = Engine(policies, clock=clock)  # backend="durable" (durable-rules) by default
+    engine = Engine(policies, clock=clock)  # the python backend; backend="durable" runs durable-rules
 
     case = parse_case(
         {
@@ -102,6 +105,33 @@ def main(argv: list[str] | None = None) -> None:
                     )
             paid = service.relay(lambda msg: None)  # hand it to the payment system: at least once, after commit
             print(f"  relayed {paid} message(s) after commit")
+            downtime(store, clock)
+
+
+def downtime(store, clock: FixedClock) -> None:  # noqa: ANN001 - a caseflow Store
+    """Deadlines are never lost: a chat case comes in at 10:00 and the workers go down for three days.
+    When they are back, every SLA mark that fell due fires once, in due order, at its due time, and
+    the store notes when it was noticed."""
+    sla = Engine(load_policies([RULES, RULES / "sla"]), clock=clock)
+    tracker = SlaTracker(sla, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
+    service = CaseService(store, Workflows(engine=sla), tracker=tracker, clock=clock)
+    chat = make_case(
+        id="CS-20261111-0002", channel="chat", case_type="inquiry", request=None, created_at=clock.now().isoformat()
+    )
+    service.open(chat, actor=Actor(id="intake-bot", role="system"))
+    down, tz = clock.now(), clock.now().tzinfo
+    clock.advance(days=3)
+    service.run_until_idle()  # what a worker does when it starts again
+    print(f"\nworkers down from {down:%d %b %H:%M} to {clock.now():%d %b %H:%M}; on return:")
+    for m in store.marks():
+        if m.case_id == chat.id and ":first_response:" in m.mark_id:
+            mark = ":".join(m.mark_id.rsplit(":", 2)[-2:])
+            print(
+                f"  first_response {mark:<10} due {m.due.astimezone(tz):%d %b %H:%M}, "
+                f"noticed {m.noticed_at.astimezone(tz):%d %b %H:%M}"
+            )
+    stored = store.get_case(chat.id)
+    print(f"  {chat.id}: SLA breaches {stored.sla_breaches}, tags {stored.tags}")
 
 
 if __name__ == "__main__":

@@ -75,3 +75,11 @@ def test_the_weekly_what_if_finds_fewer_first_response_breaches_under_a_relaxed_
     assert measured == measured_b > 0 and 0 < then < now  # the same clocks, judged against a looser target
     res = re.search(r"resolution\s+breached\s+(\d+) of \d+ now,\s+(\d+) of", out).groups()
     assert res[0] == res[1]  # the change touched only first response
+
+
+def test_quickstart_shows_a_breach_noticed_after_downtime():
+    script = ROOT / "examples" / "quickstart.py"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
+    assert "workers down from 11 Nov 10:00 to 14 Nov 10:00; on return:" in out
+    assert "first_response breach:1   due 11 Nov 10:10, noticed 14 Nov 10:00" in out
+    assert "SLA breaches {'first_response': 1" in out
