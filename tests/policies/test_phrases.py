@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from caseflow import load_policy_text
-from caseflow.policies.phrases import PhraseSet, normalize
+from caseflow.policies.phrases import PhraseSet, normalize, variants
+from caseflow.policies.text import prepare
 
 LEGAL = PhraseSet.build(
     "legal",
@@ -88,3 +92,214 @@ def test_phrases_in_other_scripts_are_found_too():
     thai = PhraseSet.build("thai", {"th": ["ทนาย"]})  # "lawyer" in Thai: neither ASCII words nor CJK
     assert thai.mentions("ฉันจะหาทนายฟ้อง") and not thai.mentions("hello")
     assert thai.mentions("ฉันจะหาทนายฟ้อง")  # a second time, from the cache
+
+
+# ----------------------------------------------------------------------------------------
+# Evasions: each spelling must be found by a set built from the plain phrase
+# ----------------------------------------------------------------------------------------
+
+PLAIN = PhraseSet.build(
+    "plain",
+    {
+        "en": ["lawyer", "sue", "take you to court"],
+        "zh-Hans": ["起诉", "律师"],
+        "zh-Hant": ["訴訟", "媒體"],
+        "id": ["menggugat", "pengacara"],
+        "vi": ["luật sư", "khởi kiện", "tòa án", "cháy", "nổ"],
+    },
+)
+
+EVASIONS = [
+    # (language, how, text)
+    ("en", "plain", "I will call my lawyer"),
+    ("en", "zero-width", "I will call my law\u200byer"),
+    ("en", "zero-width joiner", "I will s\u200du\u200de you"),
+    ("en", "homoglyph", "I will call my lаwyеr"),  # Cyrillic а, е
+    ("en", "homoglyph", "I will ѕue you"),  # Cyrillic ѕ
+    ("en", "homoglyph", "I will call my LАWYЕR"),  # Cyrillic А, Е
+    ("en", "homoglyph", "tаkе уоu tо соurt"),  # Cyrillic а е у о с
+    ("en", "spaced letters", "I will s u e you"),
+    ("en", "spaced letters", "my L A W Y E R"),
+    ("en", "dotted letters", "my l.a.w.y.e.r"),
+    ("en", "dashed letters", "I will S-U-E you"),
+    ("en", "full-width", "ＩＷＩＬＬ ＳＵＥ ＹＯＵ"),
+    ("en", "soft hyphen", "my law\u00adyer"),
+    ("en", "bidi control", "my \u202elawyer\u202c"),
+    ("en", "variation selector", "my lawyer\ufe0f"),
+    ("zh-Hans", "plain", "我要起诉你们"),
+    ("zh-Hans", "Traditional", "我要起訴你們"),
+    ("zh-Hans", "zero-width", "我要起\u200b诉你们"),
+    ("zh-Hans", "spaced letters", "我 要 起 诉 你 们"),
+    ("zh-Hans", "variation selector", "我要起\ufe00诉"),
+    ("zh-Hant", "plain", "我要提出訴訟"),
+    ("zh-Hant", "Simplified", "我要提出诉讼"),
+    ("zh-Hant", "Simplified", "我要找媒体"),
+    ("zh-Hant", "zero-width", "我要找媒\u2060體"),
+    ("id", "plain", "Saya akan menggugat"),
+    ("id", "zero-width", "Saya akan meng\u200bgugat"),
+    ("id", "homoglyph", "Saya akan mеnggugаt"),  # Cyrillic е, а
+    ("id", "spaced letters", "Saya akan m e n g g u g a t"),
+    ("id", "full-width", "Ｓａｙａ ａｋａｎ ＭＥＮＧＧＵＧＡＴ"),
+    ("id", "soft hyphen", "lewat penga\u00adcara"),
+    ("vi", "plain", "Tôi sẽ nhờ luật sư"),
+    ("vi", "without diacritics", "toi se nho luat su"),
+    ("vi", "without diacritics", "toi se khoi kien"),
+    ("vi", "some words without diacritics", "tôi sẽ nhờ luat sư"),
+    ("vi", "upper case", "TÔI SẼ NHỜ LUẬT SƯ"),
+    ("vi", "decomposed", "nhờ lua\u0323\u0302t su\u031b"),
+    ("vi", "zero-width", "nhờ luật\u200b sư"),
+    ("vi", "other tone placement", "đưa ra toà án"),  # toà = tòa
+    ("vi", "spaced letters", "nhờ l u ậ t sư"),
+    ("vi", "spaced letters, two words", "nhờ l u ậ t s ư"),
+    ("vi", "spaced letters, two words", "tôi sẽ k h ở i  k i ệ n"),
+    ("zh-Hans", "two spaced characters", "我要找 律 师"),
+    ("zh-Hans", "punctuation between characters", "我要找律.师"),
+    ("en", "spaced letters, two words", "I will t a k e  y o u  t o  c o u r t"),
+    ("vi", "homoglyph", "đưa ra tоà án"),  # Cyrillic о
+    ("vi", "one syllable", "sạc bị cháy"),
+    ("vi", "one syllable", "pin bị nổ"),
+]
+
+
+@pytest.mark.parametrize(("language", "how", "text"), EVASIONS, ids=[f"{lang}-{how}" for lang, how, _ in EVASIONS])
+def test_evasions_are_found(language: str, how: str, text: str) -> None:
+    assert PLAIN.mentions(text), (language, how, text)
+
+
+HARD_NEGATIVES = [
+    ("en", "a longer word", "I pursue a refund"),
+    ("en", "a longer word", "the lawyers' office"),  # whole words: lawyers is not lawyer
+    ("en", "spaced letters that make another word", "she s u e d them"),
+    ("en", "no", "no problem, thank you"),  # not "nổ" without its diacritics
+    ("vi", "other diacritics", "tôi chạy về nhà"),  # chạy (run) is not cháy (burn)
+    ("vi", "one syllable without diacritics", "an chay hom nay"),  # chay: cháy, chạy, chày, chay ...
+    ("vi", "one syllable without diacritics", "tôi no rồi"),  # no (full) is not nổ (explode)
+    ("vi", "other diacritics in one word", "nhờ luạt sư"),
+    ("vi", "other diacritics in one word", "khởi kiên"),
+    ("zh-Hans", "one character", "我要起床"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "why", "text"), HARD_NEGATIVES, ids=[f"{lang}-{why}" for lang, why, _ in HARD_NEGATIVES]
+)
+def test_hard_negatives_are_not_found(language: str, why: str, text: str) -> None:
+    assert not PLAIN.mentions(text), (language, why, text)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "expected"),
+    [
+        # a phrase matches its own diacritics ...
+        ("luật sư", "luật sư", True),
+        # ... and, when it has two or more words, any of them written with none at all
+        ("luật sư", "luat su", True),
+        ("luật sư", "luật su", True),
+        ("luật sư", "luat sư", True),
+        # never a word with other diacritics
+        ("luật sư", "luạt sư", False),
+        ("luật sư", "lưat su", False),
+        # one word: only as written (bare, a Vietnamese syllable is another word)
+        ("cháy", "cháy", True),
+        ("cháy", "chạy", False),
+        ("cháy", "chay", False),
+        ("nổ", "no", False),
+        ("nổ", "nỗ", False),
+        # a phrase without diacritics does not match a word with them
+        ("no", "nổ", False),
+        ("chay", "cháy", False),
+        # both tone placements are one spelling
+        ("tòa án", "toà án", True),
+        ("toà án", "tòa án", True),
+        ("hòa giải", "hoa giai", True),
+    ],
+)
+def test_the_diacritics_rule(phrase: str, text: str, expected: bool) -> None:
+    assert PhraseSet.build("d", {"vi": [phrase]}).mentions(text) is expected
+
+
+def test_variants_of_a_phrase() -> None:
+    assert variants("luật sư") == (
+        *("luật sư", "luật su", "luat sư", "luat su"),
+        *("luậtsư", "luậtsu", "luatsư", "luatsu"),  # the words run together (spaced letters joined)
+    )
+    assert variants("take you to court") == ("take you to court", "takeyoutocourt")
+    assert variants("kiện") == ("kiện",) and variants("sue") == ("sue",) and variants("律师") == ("律师",)
+    assert len(variants(" ".join(["đ"] * 10))) == 4  # beyond six words with diacritics: as written and all bare
+
+
+def test_a_word_inside_a_compound_is_an_exception_of_the_set() -> None:
+    # Vietnamese writes a compound as separate syllables: "kiện" (sue) is a whole word of "kiện hàng"
+    # (parcel). The matcher has no dictionary of compounds: the set lists the compound as an exception.
+    bare = PhraseSet.build("legal", {"vi": ["kiện"]})
+    assert bare.mentions("kiện hàng của tôi bị mất")
+    legal = PhraseSet.build("legal", {"vi": ["kiện", "khởi kiện"]}, ["kiện hàng"])
+    assert not legal.mentions("kiện hàng của tôi bị mất")
+    assert not legal.mentions("kien hang cua toi bi mat")
+    assert legal.mentions("tôi sẽ kiện, kiện hàng bị mất")
+    assert [(m.phrase, m.why_not) for m in legal.find("kiện hàng bị mất, tôi sẽ kiện")] == [
+        ("kiện", "exception"),
+        ("kiện", None),
+    ]
+    parcel = PhraseSet.build("parcel", {"vi": ["kiện hàng"]})
+    assert parcel.mentions("kiện hàng bị mất") and parcel.mentions("kien hang bi mat")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tôi sẽ không kiện", False),
+        ("toi se khong kien", False),  # (one syllable: "kien" is not "kiện" anyway)
+        ("toi se khong nho luat su", False),  # a bare cue counts like a bare phrase
+        ("tôi chẳng cần luật sư", False),
+        ("tôi dùng luật sư của tôi", True),  # dùng (use) is not đừng (don't)
+        ("tôi đừng nhờ luật sư", False),
+        ("I will “not sue", False),  # a quote before the cue does not hide it
+        ("I will not. Sue", True),  # another clause
+        ("not a b c d sue", False),  # the spaced letters are one word
+        ("not one two three four sue", True),  # four words away
+    ],
+)
+def test_negation_cues(text: str, expected: bool) -> None:
+    legal = PhraseSet.build("legal", {"en": ["sue"], "vi": ["luật sư", "kiện"]})
+    assert legal.mentions(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('he said "I will sue" yesterday', False),
+        ("“sue” is a word", False),
+        ("「起诉」", False),
+        ("«sue»", False),
+        ("“I will sue you", True),  # an unclosed quote hides nothing
+        ('"' + "x" * 498 + " sue" + '"', True),  # closed too far: not a quote
+        ('"' + "x" * 400 + " sue" + '"', False),
+    ],
+)
+def test_quotes(text: str, expected: bool) -> None:
+    assert PhraseSet.build("q", {"en": ["sue"], "zh": ["起诉"]}).mentions(text) is expected
+
+
+def test_hostile_texts_are_linear() -> None:
+    for text in ["“" * 1_000_000 + " sue", "su" * 500_000 + " sue", "not sue " * 120_000, "s u e " * 150_000]:
+        best = float("inf")
+        for attempt in range(2):  # the faster of two (a neighbour's burst on a shared machine spoils one)
+            started = time.perf_counter()
+            LEGAL.mentions(f"{attempt}{text}")
+            LEGAL.find(f"{attempt}{text}")
+            best = min(best, time.perf_counter() - started)
+        assert best < 2.0, text[:10]
+
+
+def test_phrase_sets_pickle_and_compare_by_content() -> None:
+    again = pickle.loads(pickle.dumps(LEGAL))
+    assert again == LEGAL and hash(again) == hash(LEGAL)
+    assert again.mentions("I will sue you") and not again.mentions("I will not sue you")
+    assert PhraseSet.build("legal", {"en": ["x"]}) != LEGAL
+
+
+def test_an_answer_is_kept_with_the_text() -> None:
+    text = "please ask my lawyer"
+    assert LEGAL.mentions(text) and LEGAL.mentions(text)
+    assert prepare(text).answers[LEGAL._id] is True

@@ -20,7 +20,6 @@ Semantics fixed here, for both backends:
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +31,7 @@ from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotO
 from ..policies.facts import FactRegistry, FactType
 from ..policies.model import Policy, Rule
 from ..policies.phrases import PhraseSet
+from ..policies.text import fold_han, normalize, prepare
 
 __all__ = [
     "CAll",
@@ -67,8 +67,10 @@ def fixed(x: Decimal | float, scale: int) -> int:
 
 
 def normalize_text(s: str) -> str:
-    """Width- and case-insensitive form: NFKC (full-width to half-width) then casefold."""
-    return unicodedata.normalize("NFKC", s).casefold()
+    """The one normalization of every text condition (``contains``, ``matches``, ``mentions`` and the
+    phrase exceptions): :func:`caseflow.policies.text.normalize` (invisible characters removed, NFKC,
+    look-alike letters and Traditional Chinese folded, case folded, diacritics kept, spaced letters joined)."""
+    return normalize(s)
 
 
 SlotArg = str | PhraseSet | frozenset[str] | None
@@ -269,14 +271,17 @@ _PLAIN_MAKERS: dict[str, _Maker] = {
 
 def _text_maker(s: Slot) -> _Maker:
     """``contains``, ``matches`` and ``mentions`` on a text fact: whether it holds the slot's text,
-    regex or phrase set (width- and case-insensitively, RE2, phrase rules)."""
+    regex or phrase set. All three read the text as :func:`normalize_text` gives it, computed once per
+    text (``prepare``: cached, bounded by bytes): ``contains`` a substring of it (the needle normalized
+    the same way), ``matches`` an RE2 search in it, case-insensitive (the pattern is not normalized, but
+    for its Chinese characters, folded to Simplified like the text), ``mentions`` the phrase rules."""
     arg = s.arg
     if s.view == "contains" and isinstance(arg, str):
         needle = normalize_text(arg)
-        return lambda x, now: None if x is None else needle in normalize_text(x)
+        return lambda x, now: None if x is None else needle in prepare(x).norm
     if s.view == "matches" and isinstance(arg, str):
-        rx = compile_regex(arg)
-        return lambda x, now: None if x is None else rx.search(x) is not None
+        rx = compile_regex("(?i)" + fold_han(arg))
+        return lambda x, now: None if x is None else rx.search(prepare(x).norm) is not None
     if s.view == "mentions" and isinstance(arg, PhraseSet):
         return lambda x, now: None if x is None else arg.mentions(x)
     raise AssertionError(s)  # pragma: no cover

@@ -16,6 +16,7 @@ from ..model.money import Money
 from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
 from ..policies.model import Action
 from ..policies.phrases import PhraseSet
+from ..policies.text import prepare
 from .backends.base import Facts
 from .backends.python import compile_fact_predicate
 from .compiler import CNode, CompiledSet
@@ -72,11 +73,16 @@ def _trace(
 
 
 def _seen(c: Test, facts: Facts, now: datetime, params: Mapping[str, object]) -> dict[str, str]:
-    """What a test saw: its facts' values, the phrases a ``mentions`` found, the ``$parameters`` it uses."""
+    """What a test saw: its facts' values, the text a text test read (after normalization, when it
+    differs), the phrases a ``mentions`` found, the ``$parameters`` it uses."""
     value = facts.get(c.fact)
     seen = {c.fact: format_value(value, now)}
     if isinstance(c.value, FactRef):
         seen[c.value.name] = format_value(facts.get(c.value.name), now)
+    if c.op in ("contains", "matches", "mentions") and isinstance(value, str):
+        norm = prepare(value).norm  # what the test read (docs/policy-format.md, "Text conditions")
+        if norm != value:
+            seen["after normalization"] = format_value(norm)
     if c.op == "mentions" and isinstance(value, str) and isinstance(c.value, PhraseSet):
         found = c.value.find(value)
         seen["phrases found"] = (
