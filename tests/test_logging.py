@@ -56,3 +56,24 @@ def test_the_library_never_configures_logging(rules_dir, base_case):
     before = (structlog.is_configured(), structlog.get_config()["processors"], logging.getLogger().handlers[:])
     Engine(load_policies(rules_dir), clock=CLOCK).evaluate(parse_case(base_case))
     assert (structlog.is_configured(), structlog.get_config()["processors"], logging.getLogger().handlers[:]) == before
+
+
+def test_connection_strings_and_secrets_never_reach_a_log(caplog):
+    fields = {
+        "error": "store 'postgresql://u:s3cret@db/cs?sslpassword=s3cret' is down",
+        "dsn": "host=db user=u password='s3cret pass' dbname=cs",
+        "password": "s3cret",
+        "case_id": "CS-20261111-0001",
+    }
+    logger = logging.getLogger("tests.secrets")
+    with caplog.at_level(logging.WARNING, logger="tests.secrets"):
+        get_logger(logger).warning("store.unavailable", **fields)
+    (record,) = caplog.records
+    assert "s3cret" not in record.getMessage() and "s3cret" not in str(record.caseflow)
+    # free text: an unquoted value runs to the next space, so the closing quote goes too (more, never less)
+    assert record.caseflow["error"] == "store 'postgresql://u:***@db/cs?sslpassword=*** is down"
+    assert record.caseflow["dsn"] == "host=db user=u password='***' dbname=cs"
+    assert record.caseflow["password"] == "[redacted]" and record.caseflow["case_id"] == "CS-20261111-0001"
+    with capture_logs() as logs:
+        get_logger().warning("store.unavailable", **fields)
+    assert "s3cret" not in str(logs) and logs[0]["case_id"] == "CS-20261111-0001"

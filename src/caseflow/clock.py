@@ -70,7 +70,13 @@ class FixedClock:
         step = delta if delta is not None else timedelta(**kwargs)
         if step < timedelta(0):
             raise ValueError(f"a clock only moves forward; got {step}")
-        self._now = self._now + step
+        try:
+            self._now = self._now + step
+        except OverflowError:
+            raise TimeError(
+                f"FixedClock: {self._now.isoformat()} + {step} is past the last time Python can hold (year 9999)",
+                code="time-invalid",
+            ) from None
         return self._now
 
     def __repr__(self) -> str:

@@ -59,7 +59,7 @@ __all__ = [
     "suggest",
 ]
 
-DOCS_BASE = "https://github.com/caseflow/caseflow/blob/main/docs/errors.md"
+DOCS_BASE = "https://caseflow.github.io/caseflow/errors/"
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
@@ -149,6 +149,15 @@ class PolicyError(CaseflowError):
     code = "policy-error"
 
 
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` cut to at most ``limit`` characters (its start and its end, an ellipsis between), for
+    messages that quote what a user wrote."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail - 1]}…{text[-tail:]}"
+
+
 @dataclass(frozen=True)
 class PolicyIssue:
     """One problem found in a policy file.
@@ -174,9 +183,11 @@ class PolicyIssue:
         return f"{DOCS_BASE}#{self.code}"
 
     def __str__(self) -> str:
-        rule = f" rule {self.rule_id!r}:" if self.rule_id else ""
-        hint = f"; {self.hint}" if self.hint else ""
-        return f"{self.location}: {self.severity}:{rule} {self.message}{hint} [{self.code}]"
+        """One line of at most about 1,500 characters: a value quoted in full (a 2 MB key) is cut in the middle."""
+        rule = f" rule {clip(repr(self.rule_id), 130)}:" if self.rule_id else ""
+        hint = f"; {clip(self.hint, 300)}" if self.hint else ""
+        where = f"{clip(self.file, 300)}:{self.line}:{self.column}"
+        return f"{where}: {self.severity}:{rule} {clip(self.message, 700)}{hint} [{self.code}]"
 
 
 class DocumentError(CaseflowError):

@@ -101,6 +101,7 @@ EXPECTED = {
     # durable store (issue 6)
     "CaseService",
     "ConcurrencyError",
+    "DocumentError",
     "MigrationError",
     "OutboxMessage",
     "StoreError",

@@ -65,3 +65,27 @@ def test_unknown_backend():
 def test_evaluate_facts_treats_absent_names_as_missing():
     engine = Engine(limit_policy("1", "50 CNY"), backend="durable", clock=CLOCK)
     assert engine.evaluate_facts({}).rule_ids == []
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+def test_an_evaluation_past_its_budget_stops_with_a_clear_error_and_none_means_no_budget(backend, base_case, tmp_path):
+    import time
+
+    from caseflow import default_facts
+
+    facts = default_facts()
+    facts.register("crm.score", "integer", "a slow lookup", lambda case, now: time.sleep(0.2) or 1)
+    for name, test in (("a-slow", "crm.score == 1"), ("b-after", "always")):
+        rules = f"policy: {name}\nversion: '1'\nhit_policy: all\nrules:\n"
+        rules += f"  - id: r\n    when: {test}\n    then: [apologize]\n"
+        (tmp_path / f"{name}.yaml").write_text(rules, encoding="utf-8")
+    ps = load_policies(tmp_path, facts=facts)
+    case = parse_case(base_case)
+    with pytest.raises(EvaluationError) as e:
+        Engine(ps, backend=backend, clock=CLOCK, budget_seconds=0.05).evaluate(case)
+    assert e.value.code == "evaluation-budget" and "budget of 0.05 s before policy" in str(e.value)
+    assert Engine(ps, backend=backend, clock=CLOCK, budget_seconds=None).evaluate(case).rule_ids == ["r", "r"]
+    assert Engine(ps, backend=backend, clock=CLOCK).evaluate(case).rule_ids == ["r", "r"]  # 10 s by default
+    with pytest.raises(EvaluationError) as e:
+        Engine(ps, backend=backend, budget_seconds=0)
+    assert e.value.code == "evaluate-bad-argument"

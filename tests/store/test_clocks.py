@@ -189,6 +189,73 @@ def test_waiting_on_the_customer_reminds_after_a_day_then_closes_after_three_unl
     assert closing.at == asked + timedelta(hours=72)  # at the deadline itself, not when the sweep ran
 
 
+MILESTONES = """
+policy: milestones
+version: "1"
+hit_policy: all
+rules:
+  - id: targets
+    when: always
+    then:
+      - sla_target: {metric: first_touch, within: 10m, calendar: always, start: opened, warn_at: [50],
+                     stop_in: ["tier1:in_progress", "tier1:cancelled"], on_met: evaluate}
+      - sla_target: {metric: solved, within: 2h, calendar: always, start: opened, warn_at: [],
+                     stop_in: ["tier1:resolved"], on_met: {workflow: tier1, trigger: close}}
+  - id: first-touch-met
+    description: Answered in time - no more reminders, the case says so.
+    when: sla.met contains first_touch
+    then:
+      - add_tag: {tag: first-touch-met}
+  - id: remind
+    when:
+      all:
+        - sla.warned contains first_touch
+        - not: sla.met contains first_touch
+    then:
+      - notify: {target: supervisor, template: first-touch-reminder}
+"""
+
+
+def _milestones(tmp_path) -> CaseService:
+    (tmp_path / "milestones.yaml").write_text(MILESTONES, encoding="utf-8")
+    return _service(rules=(RULES, tmp_path))
+
+
+def test_a_target_met_in_time_reacts_once_in_yaml_and_a_late_one_does_not(tmp_path):
+    """Milestone reactions: ``on_met: evaluate`` asks the policies with ``sla.met``; ``on_met: {workflow,
+    trigger}`` fires the trigger; each once, at the instant the target was met, even when noticed late."""
+    svc = _milestones(tmp_path)
+    quick, slow = (_open(svc, {"channel": "email", "request": None, "case_type": "inquiry"}, i) for i in (0, 1))
+    for cid, minutes in ((quick, 3), (slow, 30)):  # the slow one is first touched after its 10 minutes
+        for n, trig in enumerate(["triage", "start_work"]):
+            at = T0 + timedelta(minutes=minutes + n)
+            svc.handle(cid, WorkflowEvent(id=f"{cid}:{n}", trigger=trig, actor=AGENT, at=at))
+    svc.handle(quick, WorkflowEvent(id="done", trigger="resolve", actor=AGENT, at=T0 + timedelta(minutes=50),
+                                    data={"resolution": "answered"}))  # fmt: skip
+    late = T0 + timedelta(hours=5)  # nobody swept in between
+    svc.clock.set(late)
+    svc.run_until_idle(now=late)
+    svc.run_until_idle(now=late)  # a second sweep finds nothing more
+    q, s = svc.store.get_case(quick), svc.store.get_case(slow)
+    assert q.sla_met == {"first_touch": 1, "solved": 1} and "first-touch-met" in q.tags
+    assert q.states["tier1"] == "closed"  # resolved within 2h: on_met closed it
+    assert s.sla_met == {} and "first-touch-met" not in s.tags
+    assert s.sla_breaches == {"first_touch": 1, "solved": 1}  # never resolved: its 2 hours passed too
+    # the slow case's clock stopped at minute 31, after its reminder and breach fell due unswept: both fire
+    first_touch = sorted((m.due, m.mark_id.split(":", 5)[-1]) for m in svc.store.marks()
+                         if m.case_id == slow and ":first_touch:" in m.mark_id)  # fmt: skip
+    assert first_touch == [(T0 + timedelta(minutes=6), "warning:50"), (T0 + timedelta(minutes=11), "breach:1")]
+    met = {m.mark_id.split(":")[2]: m for m in svc.store.marks() if m.mark_id.endswith(":met")}
+    assert set(met) == {"first_touch", "solved"} and all(m.case_id == quick for m in met.values())
+    assert met["first_touch"].due == T0 + timedelta(minutes=4)  # when start_work stopped the clock
+    assert met["solved"].due == T0 + timedelta(minutes=50) and met["solved"].noticed_at == late
+    closing = next(r for r in svc.store.records(quick) if r.trigger == "close")
+    assert closing.at == T0 + timedelta(minutes=50) and "solved: target met" in closing.reason
+    reminders = [m.case_id for m in svc.store.outbox() if m.kind == "notify.send" and "first-touch" in str(m.payload)]
+    assert reminders == [slow]  # the quick case's clock stopped before its 50 % reminder
+    assert svc.check_timers() == []
+
+
 @contextmanager
 def _fresh_schema(pg_url: str) -> Iterator[str]:
     """A new schema on the test server for one hypothesis example, dropped after it."""

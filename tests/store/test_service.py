@@ -47,6 +47,33 @@ def test_open_and_handle_are_stored_and_replay_exactly(store_url):
     assert svc.open(case, actor=INTAKE, at=case.created_at).duplicate
 
 
+def test_an_event_id_another_case_took_is_refused_never_dropped_as_a_duplicate(store_url):
+    svc = _svc(store_url)
+    a, b, c = scenario.cases(3)
+    for case in (a, b, c):
+        svc.open(case, actor=INTAKE, at=case.created_at)
+    at = a.created_at + timedelta(minutes=3)
+    b_before = svc.store.get_case(b.id)
+    svc.handle(a.id, WorkflowEvent(id="triage-1", trigger="triage", actor=AGENT, at=at))
+    reused = WorkflowEvent(id="triage-1", trigger="triage", actor=AGENT, at=at)
+    with pytest.raises(StoreError) as e:  # applied to a already: handle() on b says so
+        svc.handle(b.id, reused)
+    assert e.value.code == "store-event-id-reused" and repr(a.id) in str(e.value)
+    with pytest.raises(StoreError) as e:  # and so does the queue, when it is submitted
+        svc.submit(b.id, reused)
+    assert e.value.code == "store-event-id-reused"
+    assert svc.submit(c.id, WorkflowEvent(id="queued-1", trigger="triage", actor=AGENT, at=at))
+    with pytest.raises(StoreError) as e:  # queued for c, not applied yet: taken all the same
+        svc.submit(b.id, WorkflowEvent(id="queued-1", trigger="triage", actor=AGENT, at=at))
+    assert e.value.code == "store-event-id-reused" and repr(c.id) in str(e.value)
+    with pytest.raises(StoreError):
+        svc.handle(b.id, WorkflowEvent(id="queued-1", trigger="triage", actor=AGENT, at=at))
+    assert not svc.submit(c.id, WorkflowEvent(id="queued-1", trigger="triage", actor=AGENT, at=at))  # same case
+    svc.run_until_idle(now=at)
+    assert svc.store.get_case(a.id).states["tier1"] == svc.store.get_case(c.id).states["tier1"] == "triaged"
+    assert svc.store.get_case(b.id) == b_before  # nothing of the refused events reached b
+
+
 def test_the_service_names_a_wrong_argument_and_stores_nothing(tmp_path):
     from caseflow import CaseService, Workflows
 

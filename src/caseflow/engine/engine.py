@@ -9,7 +9,12 @@
 
 Each engine compiles its own policies and owns its own durable-rules host, so two
 engines holding different versions of a policy work side by side in one process.
-The engine never reads the wall clock itself: time comes from the injected ``clock``.
+The engine never reads the wall clock itself: time comes from the injected ``clock``. One
+exception, which never changes a decision: each evaluation has a budget of processor-independent
+elapsed time (``budget_seconds``, :data:`DEFAULT_BUDGET_SECONDS`; :func:`time.perf_counter`),
+checked before each policy; past it the evaluation stops with an ``EvaluationError``
+(``evaluation-budget``) instead of running on. Nothing in a policy can hang (regexes run on RE2,
+text matching is linear, inputs are bounded), so the budget is a guard for what no limit foresaw.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from time import perf_counter
 
 from ..clock import Clock, SystemClock, ensure_aware
 from ..errors import BackendError, EvaluationError
@@ -29,11 +35,14 @@ from ..policies.facts import FactValue, GivenFacts, LazyFacts
 from ..policies.loader import load_policies
 from ..policies.model import PolicySet
 from .backends import DEFAULT_BACKEND, make_backend
-from .backends.base import Facts
+from .backends.base import BudgetExceeded, Facts
 from .compiler import compile_policies
 from .explain import build_explanation
 
-__all__ = ["Engine"]
+__all__ = ["DEFAULT_BUDGET_SECONDS", "Engine"]
+
+DEFAULT_BUDGET_SECONDS = 10.0
+"""How long one evaluation may run before it stops with ``evaluation-budget`` (seconds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +67,14 @@ class Engine:
         backend: str = DEFAULT_BACKEND,
         clock: Clock | None = None,
         logger: logging.Logger | LoggerLike | None = None,
+        budget_seconds: float | None = DEFAULT_BUDGET_SECONDS,
     ) -> None:
+        if budget_seconds is not None and not (isinstance(budget_seconds, (int, float)) and budget_seconds > 0):
+            raise EvaluationError(
+                f"budget_seconds={budget_seconds!r}: give a positive number of seconds, or None for no budget",
+                code="evaluate-bad-argument",
+            )
+        self.budget_seconds = budget_seconds
         if not isinstance(policies, PolicySet):
             policies = load_policies(policies)
         self.policies = policies
@@ -143,8 +159,17 @@ class Engine:
 
     def _decide(self, facts: Facts, now: datetime, case_id: str | None) -> Decision:
         active = self._active(now)
+        budget = self.budget_seconds
         try:
-            fired = self._backend.fire_facts(facts, now, active)
+            fired = self._backend.fire_facts(facts, now, active, None if budget is None else perf_counter() + budget)
+        except BudgetExceeded as over:
+            policy = self.policies.policies[over.policy].name
+            self._log.error("caseflow.evaluation_budget", case_id=case_id, policy=policy, budget_seconds=budget)
+            raise EvaluationError(
+                f"case {case_id!r}: evaluation ran past its budget of {budget:g} s before policy {policy!r} "
+                "(a very large case or policy set): raise Engine(budget_seconds=...), or None for no budget",
+                code="evaluation-budget",
+            ) from None
         except BackendError as exc:
             self._log.error("caseflow.backend_failed", backend=self.backend, case_id=case_id, error=str(exc))
             raise

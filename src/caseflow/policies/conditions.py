@@ -15,6 +15,12 @@ This module parses the text (with the column of every token, for error messages)
 type-checks each test against the fact namespace. It produces :class:`Test` nodes whose
 ``value`` is already typed (Decimal, Money parts, seconds, tuples ...). Nothing here is
 evaluated with ``eval``; the text is a tiny fixed grammar.
+
+Every value a test holds is bounded, so nothing later overflows, rounds or runs long: a number or
+an amount has at most :data:`MAX_DIGITS` significant digits and is below ``10**MAX_DIGITS``, an
+amount is never negative, a duration is at most :data:`MAX_DURATION_DAYS` days, a date-time lies
+between the years 1900 and 8999 (as a case's), an ``in`` list holds at most :data:`MAX_IN_VALUES`
+values and a regex compiles in RE2's memory budget.
 """
 
 from __future__ import annotations
@@ -23,14 +29,15 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 import re2  # google-re2: linear-time matching, no backtracking
 
 from ..errors import suggest
-from ..model.money import ISO_CURRENCIES, parse_money
+from ..model.case import EARLIEST, LATEST
+from ..model.money import ISO_CURRENCIES, check_amount, parse_money
 from .facts import FactRegistry, FactSpec, FactType
 from .phrases import PhraseSet
 from .source import YamlValue
@@ -47,6 +54,8 @@ __all__ = [
     "Test",
     "TestLiteral",
     "TestValue",
+    "MAX_DIGITS",
+    "MAX_DURATION_DAYS",
     "compile_regex",
     "parse_duration",
     "parse_test",
@@ -54,6 +63,12 @@ __all__ = [
 
 MAX_IN_VALUES = 256
 MAX_REGEX_LENGTH = 500
+MAX_DIGITS = 15
+"""Significant digits of a number or an amount in a test (and its size: below 10**15)."""
+MAX_DURATION_DAYS = 36_525
+"""The longest duration (100 years) a test, an SLA target or a detector window may name."""
+_MAX_SECONDS = Decimal(MAX_DURATION_DAYS * 86_400)
+_REGEX_MEMORY = 8 << 20  # bytes RE2 may use for one compiled pattern (its default, made explicit)
 
 
 @dataclass(frozen=True)
@@ -210,11 +225,20 @@ _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$")
 
 @lru_cache(maxsize=1024)  # policies repeat a few durations; SLA clocks read them for every case
 def parse_duration(text: str) -> float:
-    """``'7d'``, ``'48 hours'``, ``'2w'`` into seconds; ValueError if malformed."""
-    m = _DURATION_RE.match(text.strip().lower())
+    """``'7d'``, ``'48 hours'``, ``'2w'`` into seconds; ValueError if malformed, or longer than
+    :data:`MAX_DURATION_DAYS` days."""
+    m = _DURATION_RE.match(text.strip().lower()) if len(text) <= 100 else None
     if not m or m.group(2) not in _UNITS:
-        raise ValueError(f"{text!r} is not a duration; write e.g. '7d', '48h', '30 minutes'")
-    return float(Decimal(m.group(1)) * _UNITS[m.group(2)])
+        shown = text if len(text) <= 40 else f"{text[:30]}…"
+        raise ValueError(f"{shown!r} is not a duration; write e.g. '7d', '48h', '30 minutes'")
+    return _seconds(Decimal(m.group(1)), _UNITS[m.group(2)])
+
+
+def _seconds(n: Decimal, unit: int) -> float:
+    """``n`` units of ``unit`` seconds; ValueError above :data:`MAX_DURATION_DAYS` days."""
+    if n.adjusted() > 12 or n * unit > _MAX_SECONDS:  # (a number of 5,000 digits is never multiplied)
+        raise ValueError(f"a duration is at most {MAX_DURATION_DAYS:,} days (100 years)")
+    return float(n * unit)
 
 
 # ----------------------------------------------------------------------------------------
@@ -461,7 +485,10 @@ class _Parser:
             raise ConditionProblem(
                 u.pos, "condition-syntax", f"unknown time unit {u.text!r}", "use minutes, hours, days or weeks"
             )
-        return float(Decimal(n.text) * _UNITS[u.text.lower()])
+        try:
+            return _seconds(Decimal(n.text), _UNITS[u.text.lower()])
+        except ValueError as e:
+            raise ConditionProblem(n.pos, "policy-bad-value", str(e)) from None
 
     # -- operands ----------------------------------------------------------------------
     def check_op(self, spec: FactSpec, op: str, pos: int) -> None:
@@ -504,9 +531,12 @@ class _Parser:
         if tok.kind == "str":
             return tok.value
         if tok.kind == "num":
-            return _number(tok.text)
+            return _number(tok.text, tok.pos)
         if tok.kind == "dt":
-            return datetime.fromisoformat(tok.text.replace("Z", "+00:00"))
+            try:
+                return datetime.fromisoformat(tok.text.replace("Z", "+00:00"))
+            except ValueError as e:  # 2026-02-30, year 0
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{tok.text} is not a date-time: {e}") from None
         if tok.kind == "param":
             return self.param(tok)
         if tok.kind == "word":
@@ -559,7 +589,7 @@ class _Parser:
                 amount, currency = parse_money(str(raw))
             except ValueError as e:
                 raise ConditionProblem(tok.pos, "policy-bad-value", f"parameter {tok.text}: {e}") from None
-            return _Literal(amount, currency)
+            return _Literal(_bounded(amount, tok.pos, f"parameter {tok.text}: "), currency)
         if tok.kind != "num":
             raise ConditionProblem(
                 tok.pos, "policy-bad-value", f"{spec.name!r} is money: write an amount and a currency, e.g. '200 CNY'"
@@ -576,9 +606,10 @@ class _Parser:
         code = cur.text.upper()
         if code not in ISO_CURRENCIES:
             raise ConditionProblem(cur.pos, "policy-bad-value", f"{cur.text!r} is not an ISO 4217 currency code")
-        amount = Decimal(tok.text)
-        if len(amount.as_tuple().digits) > 15:
-            raise ConditionProblem(tok.pos, "policy-bad-value", "amounts are limited to 15 significant digits")
+        try:
+            amount = check_amount(_bounded(Decimal(tok.text), tok.pos))
+        except ValueError as e:
+            raise ConditionProblem(tok.pos, "policy-bad-value", str(e)) from None
         return _Literal(amount, code)
 
     def coerce(self, spec: FactSpec, raw: _Raw, tok: Tok) -> TestLiteral:
@@ -586,8 +617,9 @@ class _Parser:
         if t in (FactType.number, FactType.integer):
             if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
                 if isinstance(raw, float):
-                    return Decimal(repr(raw))
-                raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is a number; {raw!r} is not")
+                    return _bounded(Decimal(repr(raw)), tok.pos)
+                raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is a number; {_shown(raw)} is not")
+            _bounded(Decimal(raw), tok.pos)
             return raw
         if t is FactType.boolean:
             if not isinstance(raw, bool):
@@ -602,23 +634,30 @@ class _Parser:
                 raise ConditionProblem(
                     tok.pos,
                     "policy-bad-value",
-                    f"{raw!r} is not an ISO date-time",
+                    f"{_shown(raw)} is not an ISO date-time",
                     "use e.g. '2026-11-11T00:00:00+08:00', or 'more than 7 days ago'",
                 ) from None
             if dt.tzinfo is None:
                 raise ConditionProblem(
                     tok.pos, "policy-bad-value", f"{dt.isoformat()} has no time zone", "add an offset such as +08:00"
                 )
+            if not EARLIEST <= dt < LATEST:
+                raise ConditionProblem(
+                    tok.pos,
+                    "policy-bad-value",
+                    f"{dt.isoformat()} is out of range: a time lies between the years {EARLIEST.year} and "
+                    f"{LATEST.year - 1} (in UTC)",
+                )
             return dt
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-            raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is text; {raw!r} is not")
+            raise ConditionProblem(tok.pos, "policy-bad-value", f"{spec.name!r} is text; {_shown(raw)} is not")
         value = str(raw)
         if t is FactType.enum and spec.choices and value not in spec.choices:
-            best = suggest(value, spec.choices)
+            best = suggest(value[:100], spec.choices)
             raise ConditionProblem(
                 tok.pos,
                 "policy-bad-value",
-                f"{value!r} is not a value of {spec.name!r}",
+                f"{_shown(value)} is not a value of {spec.name!r}",
                 f"did you mean {best!r}?" if best else f"use one of {', '.join(spec.choices)}",
             )
         return value
@@ -658,10 +697,15 @@ class _Parser:
     def bracket_items(self) -> list[_Item]:
         """The values of ``[a, b, ...]``, its opening bracket already read."""
         items: list[_Item] = []
+        opening = self.toks[self.i - 1]
         while True:
             t = self.next("a value or ']'")
             if t.kind == "punct" and t.text == "]" and not items:
                 return items
+            if len(items) == MAX_IN_VALUES:  # said now: the rest of a list of 100,000 values is never read
+                raise ConditionProblem(
+                    opening.pos, "policy-limit", f"a list may hold at most {MAX_IN_VALUES} values (it has more)"
+                )
             items.append(_Item(self.scalar_literal(t), t))
             sep = self.next("',' or ']'")
             if sep.text == "]":
@@ -699,11 +743,29 @@ def _above(low: TestLiteral, high: TestLiteral) -> bool:
     return False
 
 
-def _number(text: str) -> int | Decimal:
-    try:
-        return int(text) if "." not in text else Decimal(text)
-    except (ValueError, InvalidOperation):  # pragma: no cover - the token regex prevents it
-        raise ConditionProblem(0, "policy-bad-value", f"{text!r} is not a number") from None
+def _number(text: str, pos: int) -> int | Decimal:
+    """A number token (``-?\\d+(\\.\\d+)?``) as an int or a Decimal, bounded (:func:`_bounded`)."""
+    value = _bounded(Decimal(text), pos)
+    return int(text) if "." not in text else value
+
+
+def _bounded(value: Decimal, pos: int, what: str = "") -> Decimal:
+    """``value`` if finite with at most :data:`MAX_DIGITS` significant digits, below ``10**MAX_DIGITS``."""
+    if not value.is_finite() or len(value.as_tuple().digits) > MAX_DIGITS or value.adjusted() >= MAX_DIGITS:
+        shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:20]}…"
+        raise ConditionProblem(
+            pos,
+            "policy-bad-value",
+            f"{what}{shown}: a number or an amount in a test is finite, with at most {MAX_DIGITS} significant "
+            f"digits, below 10**{MAX_DIGITS}",
+        )
+    return value
+
+
+def _shown(value: object) -> str:
+    """A value as a message quotes it (a long one cut)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:45]}…{text[-10:]}"
 
 
 def _comparable(a: FactType, b: FactType) -> bool:
@@ -739,6 +801,7 @@ def compile_regex(pattern: str) -> Regex:
     (back-references and look-around are not in RE2's syntax)."""
     options = re2.Options()
     options.log_errors = False  # RE2 would write its complaint to stderr: caseflow never prints
+    options.max_mem = _REGEX_MEMORY
     try:
         compiled: Regex = re2.compile(pattern, options)
     except re2.error as e:

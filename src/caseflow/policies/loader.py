@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ..errors import PolicyIssue, PolicyValidationError, suggest
+from ..model.case import EARLIEST, LATEST
 from .actions import ActionCatalogue, default_actions
 from .analysis import analyze, limit_issues
 from .conditions import AllOf, Always, AnyOf, Condition, ConditionProblem, NotOf, Test, parse_test
@@ -36,7 +37,7 @@ from .schema import (
     document_keys,
     field_pattern,
 )
-from .source import MAX_BYTES, Located, YamlPath, YamlValue, parse_yaml, read_text
+from .source import MAX_BYTES, Located, YamlPath, YamlValue, clip, file_name, parse_yaml, read_text
 
 __all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "CheckedPolicy", "load_policies", "load_policy_text"]
 
@@ -52,6 +53,11 @@ _LANG_RE = re.compile(LANGUAGE_PATTERN)
 _ID_RE = field_pattern(RuleDocument, "id")
 _NAME_RE = field_pattern(PolicyDocument, "policy")
 MAX_NESTING = 16
+MAX_ID_LENGTH = 128
+"""The longest rule id (ids name rules in explanations, audit records and idempotency keys)."""
+MAX_PHRASES = 1_000
+"""Phrases a phrase set may hold (all its languages and exceptions): each is searched in every message."""
+MAX_PHRASE_LENGTH = 200
 
 _YamlMap = dict[str | int, YamlValue]  # a mapping of the document
 _Params = dict[str, YamlValue]  # the policy's 'params:', by name
@@ -95,11 +101,11 @@ class _Ctx:
 def _unknown_keys(ctx: _Ctx, data: _YamlMap, allowed: set[str], path: YamlPath, what: str) -> None:
     for key in data:
         if key not in allowed:
-            best = suggest(str(key), allowed)
+            best = suggest(clip(str(key), 100), allowed)
             ctx.add(
                 path + (key,),
                 "policy-unknown-key",
-                f"unknown key {key!r} in {what}",
+                f"unknown key {clip(str(key))!r} in {what}",
                 f"did you mean {best!r}?" if best else f"allowed keys: {', '.join(sorted(allowed))}",
                 key=True,
             )
@@ -119,12 +125,12 @@ def _when_to_datetime(ctx: _Ctx, value: YamlValue, path: YamlPath, tz: ZoneInfo 
             ctx.add(
                 path,
                 "policy-bad-value",
-                f"{value!r} is not a date",
+                f"{clip(value)!r} is not a date",
                 "write e.g. 2026-11-11 or 2026-11-11T00:00:00+08:00",
             )
             return None
     else:
-        ctx.add(path, "policy-bad-value", f"{value!r} is not a date")
+        ctx.add(path, "policy-bad-value", f"{clip(repr(value))} is not a date")
         return None
     if dt.tzinfo is None:
         if tz is None:
@@ -136,6 +142,14 @@ def _when_to_datetime(ctx: _Ctx, value: YamlValue, path: YamlPath, tz: ZoneInfo 
             )
             return None
         dt = dt.replace(tzinfo=tz)
+    if not EARLIEST <= dt < LATEST:
+        ctx.add(
+            path,
+            "policy-bad-value",
+            f"{dt.isoformat()} is out of range: an effective date lies between the years {EARLIEST.year} and "
+            f"{LATEST.year - 1} (in UTC)",
+        )
+        return None
     return dt
 
 
@@ -159,7 +173,7 @@ def _parse_phrases(ctx: _Ctx, raw: YamlValue) -> dict[str, PhraseSet]:
             )
             continue
         lists: dict[str, list[str]] = {}
-        ok = True
+        ok = _phrase_limits(ctx, path, name, langs)
         for lang, phrases in langs.items():
             if not isinstance(lang, str) or (lang != "except" and not _LANG_RE.match(lang)):
                 ctx.add(
@@ -187,6 +201,29 @@ def _parse_phrases(ctx: _Ctx, raw: YamlValue) -> dict[str, PhraseSet]:
                 continue
             out[name] = PhraseSet.build(name, lists, exceptions)
     return out
+
+
+def _phrase_limits(ctx: _Ctx, path: YamlPath, name: str, langs: dict[str | int, YamlValue]) -> bool:
+    """Whether the phrase set keeps to :data:`MAX_PHRASES` phrases of :data:`MAX_PHRASE_LENGTH` characters."""
+    count = sum(len(v) for v in langs.values() if isinstance(v, list))
+    if count > MAX_PHRASES:
+        ctx.add(
+            path,
+            "policy-limit",
+            f"phrase set {name!r} has {count:,} phrases; a set holds at most {MAX_PHRASES:,}",
+            "every phrase is searched in every message: keep the ones that matter",
+        )
+        return False
+    for lang, value in langs.items():
+        for i, p in enumerate(value if isinstance(value, list) else []):
+            if isinstance(p, str) and len(p) > MAX_PHRASE_LENGTH:
+                ctx.add(
+                    path + (lang, i),
+                    "policy-limit",
+                    f"a phrase has at most {MAX_PHRASE_LENGTH} characters (this one {len(p):,})",
+                )
+                return False
+    return True
 
 
 def _phrase_list(value: YamlValue) -> list[str] | None:
@@ -552,7 +589,7 @@ def _parse_rule(ctx: _Ctx, i: int, r: YamlValue, params: _Params, seen: dict[str
         return None
     rid = r.get("id")
     if isinstance(rid, str):
-        ctx.rule_id = rid
+        ctx.rule_id = clip(rid, MAX_ID_LENGTH + 2)
     _unknown_keys(ctx, r, _RULE_KEYS, path, "a rule")
     rule_id = _rule_id(ctx, rid, path, seen)
     priority = _rule_priority(ctx, r.get("priority", DEFAULT_PRIORITY), path)
@@ -576,14 +613,15 @@ def _rule_id(ctx: _Ctx, rid: YamlValue, path: YamlPath, seen: dict[str, int]) ->
             "give every rule a unique id such as 'small-refund-trusted-buyer'",
         )
         return None
-    if not isinstance(rid, str) or not _ID_RE.match(rid):
+    if not isinstance(rid, str) or not _ID_RE.match(rid) or len(rid) > MAX_ID_LENGTH:
         hint = (
             "YAML reads yes, no, on, off, true and false as booleans: quote the id" if isinstance(rid, bool) else None
         )
         ctx.add(
             path + ("id",),
             "policy-bad-value",
-            f"rule id {rid!r} must be lower-case letters, digits, '.', '-' or '_'",
+            f"rule id {clip(repr(rid))} must be lower-case letters, digits, '.', '-' or '_' "
+            f"(at most {MAX_ID_LENGTH} of them)",
             hint,
         )
         return None
@@ -604,7 +642,7 @@ def _rule_priority(ctx: _Ctx, prio: YamlValue, path: YamlPath) -> int | None:
         ctx.add(
             path + ("priority",),
             "policy-bad-value",
-            f"priority {prio!r} must be a whole number from 0 to {MAX_PRIORITY}",
+            f"priority {clip(repr(prio))} must be a whole number from 0 to {MAX_PRIORITY}",
             "lower numbers act first",
         )
         return None
@@ -695,11 +733,13 @@ def load_policies(
     files: list[Path] = []
     for p in paths:
         if not p.exists():
-            issues.append(PolicyIssue(str(p), 1, 1, "policy-file-missing", "no such file or folder"))
+            issues.append(PolicyIssue(file_name(p), 1, 1, "policy-file-missing", "no such file or folder"))
             continue
         found = _files(p)
         if p.is_dir() and not found:
-            issues.append(PolicyIssue(str(p), 1, 1, "policy-file-missing", "the folder holds no .yaml policy files"))
+            issues.append(
+                PolicyIssue(file_name(p), 1, 1, "policy-file-missing", "the folder holds no .yaml policy files")
+            )
         files.extend(found)
     names: dict[str, str] = {}
     for f in files:
@@ -707,13 +747,13 @@ def load_policies(
         if isinstance(text, PolicyIssue):
             issues.append(text)
             continue
-        policy, found_issues = load_policy_text(text, str(f), facts=facts, actions=actions, max_bytes=max_bytes)
+        policy, found_issues = load_policy_text(text, file_name(f), facts=facts, actions=actions, max_bytes=max_bytes)
         issues.extend(found_issues)
         if policy is not None:
             if policy.name in names:
                 issues.append(
                     PolicyIssue(
-                        str(f),
+                        file_name(f),
                         1,
                         1,
                         "policy-duplicate-name",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from pydantic import JsonValue
+from pydantic import JsonValue, ValidationError
 
 from ..errors import WorkflowError, suggest
 from ..model.case import Case
@@ -150,11 +150,27 @@ def _refund_amount(ctx: GuardContext) -> Money | None:
     return ctx.case.requested_amount
 
 
+def _refund_amount_problem(ctx: GuardContext) -> tuple[Money | None, str | None]:
+    """The refund amount, or why ``data.amount`` is no amount (a refusal, never an exception)."""
+    try:
+        return _refund_amount(ctx), None
+    except ValidationError as e:
+        return None, _not_an_amount(ctx, str(e.errors()[0]["msg"]))
+    except ValueError as e:
+        return None, _not_an_amount(ctx, str(e))
+
+
+def _not_an_amount(ctx: GuardContext, why: str) -> str:
+    return f"data.amount {str(ctx.data.get('amount'))[:40]!r} is not a refund amount: {why[:200]}"
+
+
 def within_tier1_refund_limit(ctx: GuardContext) -> str | None:
     """Tier-1 agents may approve refunds up to the workflow's ``tier1_refund_limit`` (per currency)."""
     if ctx.role != "tier1_agent":
         return None
-    amount = _refund_amount(ctx)
+    amount, problem = _refund_amount_problem(ctx)
+    if problem is not None:
+        return problem
     if amount is None:
         return "no refund amount on the case or in data.amount"
     limits: dict[str, Decimal] = {}

@@ -27,10 +27,10 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from ..clock import Clock, SystemClock
 from ..errors import CaseflowError, ConcurrencyError, StoreError
@@ -42,9 +42,11 @@ from ..sla.tracker import SlaTracker
 from ..states.runtime import Outcome, Workflows
 from .clocks import TimerProblem, check, note_records, replan
 from .effects import Effects, OutboxMessage, default_effects
-from .sql import Conflict, EventEffect, InboxItem, OpenCommand, ProcessedEvent, Store, Tx
+from .sql import Conflict, EventEffect, InboxItem, OpenCommand, ProcessedEvent, Store, Tx, event_id_taken
 
 __all__ = ["CaseService", "EventError", "WorkReport"]
+
+T = TypeVar("T")
 
 
 class EventError(NamedTuple):
@@ -83,7 +85,8 @@ class _CaseRun:
         self.stored_version: int | None = None
         self.dirty = False
         self.records: list[AuditRecord] | None = None  # the case's history, read when the SLA tracker needs it
-        self.done = tx.processed(event_ids)  # event ids applied (or failed) before, or earlier in this run
+        self.owners = tx.processed_cases(event_ids)  # event ids processed before: the case each was for
+        self.done = set(self.owners)  # event ids applied (or failed) before, or earlier in this run
         self.new_records: list[AuditRecord] = []
         self.effects: list[EventEffect] = []
         self.processed: list[ProcessedEvent] = []
@@ -146,6 +149,7 @@ class CaseService:
         batch_cases: int = 20,
         events_per_case: int = 100,
         lock_cases: bool = True,
+        reconnect_seconds: float = 60.0,
     ) -> None:
         if not isinstance(store, Store):
             raise StoreError(
@@ -166,6 +170,7 @@ class CaseService:
         self.worker_id = worker_id or f"pid-{os.getpid()}"
         self.batch_cases = batch_cases
         self.lock_cases = lock_cases
+        self.reconnect_seconds = reconnect_seconds
         self.events_per_case = events_per_case
 
     # -- direct ----------------------------------------------------------------------------
@@ -189,72 +194,100 @@ class CaseService:
         return self._direct(case_id, InboxItem(0, case_id, event.id, event=event))
 
     def _direct(self, case_id: str, item: InboxItem) -> Outcome:
-        for attempt in range(1, self.retries + 1):
+        def once() -> Outcome:
+            with self.store.transaction() as tx:
+                if self.lock_cases:
+                    tx.lock_case(case_id)
+                owner = tx.event_owner(item.event_id)  # processed, or queued for another case
+                if owner is not None and owner != case_id:
+                    raise event_id_taken(item.event_id, case_id, owner)
+                run = _CaseRun(tx, case_id, [item.event_id])
+                out = self._apply(run, item, raise_errors=True)
+                run.save()
+                self._schedule(run)
+                return out
+
+        return self._retrying(once, case_id, item.event_id)
+
+    def _retrying(self, once: Callable[[], T], case_id: str = "<batch>", event_id: str | None = None) -> T:
+        """Run ``once`` (one transaction) again after a conflict (up to ``retries`` times) or while the
+        database is unavailable (for up to ``reconnect_seconds``, reconnecting): every attempt that
+        failed was rolled back, and an attempt that did commit before its connection was lost
+        becomes a duplicate when replayed (event ids are taken once), never a second application."""
+        conflicts, attempt, outage = 0, 0, None
+        while True:
+            attempt += 1
             try:
-                with self.store.transaction() as tx:
-                    if self.lock_cases:
-                        tx.lock_case(case_id)
-                    run = _CaseRun(tx, case_id, [item.event_id])
-                    out = self._apply(run, item, raise_errors=True)
-                    run.save()
-                    self._schedule(run)
-                    return out
+                return once()
             except Exception as e:
+                if _unavailable(e):
+                    outage = outage if outage is not None else time.monotonic()
+                    if time.monotonic() - outage > self.reconnect_seconds:
+                        raise
+                    self.log.warning("store.unavailable", worker=self.worker_id, attempt=attempt, error=str(e))
+                    _backoff(min(attempt, 8))
+                    continue
                 if not _retryable(e):
                     raise
-                self.log.info("case.conflict", case_id=case_id, event_id=item.event_id, attempt=attempt)
-                _backoff(attempt)
-        raise ConcurrencyError(case_id, self.retries)
+                conflicts += 1
+                if conflicts >= self.retries:
+                    raise ConcurrencyError(case_id, self.retries) from None
+                self.log.info("case.conflict", case_id=case_id, event_id=event_id, attempt=conflicts)
+                _backoff(conflicts)
 
     # -- queued ----------------------------------------------------------------------------
     def submit(self, case_id: str, event: WorkflowEvent) -> bool:
-        """Queue ``event`` for ``case_id``; False when an event with this id is queued already."""
+        """Queue ``event`` for ``case_id``; False when this case's event with this id is queued or applied
+        already; a StoreError (``store-event-id-reused``) when another case's event took the id."""
         return self.submit_many([(case_id, event)]) == 1
 
     def submit_open(self, case: Case, *, actor: Actor, at: datetime | None = None, event_id: str | None = None) -> bool:
         """Queue the opening of ``case`` (its later events may be queued right after)."""
         _check(case=case, actor=actor)
         cmd = OpenCommand(event_id=event_id or f"open:{case.id}", case=case, actor=actor, at=at or self.clock.now())
-        with self.store.transaction() as tx:
-            return tx.enqueue([(case.id, cmd)]) == 1
+        return self._enqueue([(case.id, cmd)]) == 1
 
     def submit_many(self, items: Iterable[tuple[str, WorkflowEvent]]) -> int:
         """Queue many (case id, event) pairs in one transaction; returns how many were new."""
         items = list(items)
         for _, event in items:
             _check(event=event)
-        with self.store.transaction() as tx:
-            return tx.enqueue(items)
+        return self._enqueue(items)
+
+    def _enqueue(self, items: Sequence[tuple[str, WorkflowEvent | OpenCommand]]) -> int:
+        def once() -> int:
+            with self.store.transaction() as tx:
+                return tx.enqueue(items)
+
+        return self._retrying(once)  # an id queued by a commit whose answer was lost is not queued twice
 
     def work(self, *, max_cases: int | None = None) -> WorkReport:
         """Apply the pending events of up to ``max_cases`` cases no other worker holds, in one
         transaction; returns what was done (``report.events == 0``: nothing was pending here)."""
         limit = max_cases or self.batch_cases
-        for attempt in range(1, self.retries + 1):
+
+        def once() -> WorkReport:  # a direct handle() changed a claimed case: the batch is retried whole
             report = WorkReport()
-            try:
-                with self.store.transaction() as tx:
-                    for case_id in tx.claim_cases(limit):
-                        report.cases += 1
-                        self._work_case(tx, case_id, report)
-                # logged after the commit: a blocked log stream must never hold the database's locks
-                for event_id, case_id, code, error in report.errors:
-                    self.log.warning("event.failed", event_id=event_id, case_id=case_id, code=code, error=error)
-                if report.events:
-                    self.log.debug(
-                        "work.batch",
-                        worker=self.worker_id,
-                        cases=report.cases,
-                        applied=report.applied,
-                        duplicates=report.duplicates,
-                        failed=report.failed,
-                    )
-                return report
-            except Exception as e:  # a direct handle() changed a claimed case: the batch is retried whole
-                if not _retryable(e):
-                    raise
-                _backoff(attempt)
-        raise ConcurrencyError("<batch>", self.retries)
+            with self.store.transaction() as tx:
+                for case_id in tx.claim_cases(limit):
+                    report.cases += 1
+                    self._work_case(tx, case_id, report)
+            return report
+
+        report = self._retrying(once)
+        # logged after the commit: a blocked log stream must never hold the database's locks
+        for event_id, case_id, code, error in report.errors:
+            self.log.warning("event.failed", event_id=event_id, case_id=case_id, code=code, error=error)
+        if report.events:
+            self.log.debug(
+                "work.batch",
+                worker=self.worker_id,
+                cases=report.cases,
+                applied=report.applied,
+                duplicates=report.duplicates,
+                failed=report.failed,
+            )
+        return report
 
     def _work_case(self, tx: Tx, case_id: str, report: WorkReport) -> None:
         items = tx.pending(case_id, self.events_per_case)
@@ -278,6 +311,12 @@ class CaseService:
     def _apply(self, run: _CaseRun, item: InboxItem, *, raise_errors: bool) -> Outcome:
         """Apply one opening or event of ``run``'s case inside its transaction: audit records,
         outbox and event id now; the case itself when the run is saved."""
+        owner = run.owners.get(item.event_id, item.case_id)
+        if owner != item.case_id:  # another case's event had this id: refused, never a silent duplicate
+            error = event_id_taken(item.event_id, item.case_id, owner)
+            if raise_errors:
+                raise error
+            raise _Failed(error.code, str(error))
         if item.event_id in run.done:
             case = run.load()
             if case is None:  # a failed opening: nothing to return but the event's own case
@@ -350,7 +389,13 @@ class CaseService:
         tracker's is not fired: the case's timers are recomputed first, and the audit trail says
         how (``sla_recompute``)."""
         tracker = self._need_tracker("fire_timers")
-        now = now or self.clock.now()
+        at = now or self.clock.now()
+        fired = self._retrying(lambda: self._fire(tracker, at, limit))
+        if fired:
+            self.log.debug("timers.fired", worker=self.worker_id, count=len(fired))
+        return fired
+
+    def _fire(self, tracker: SlaTracker, now: datetime, limit: int) -> list[Timer]:
         fired: list[Timer] = []
         with self.store.transaction() as tx:
             for claimed in tx.claim_due_timers(now, limit):
@@ -371,8 +416,6 @@ class CaseService:
                     tx.enqueue([(t.case_id, ev)])
                     fired.append(t)
                 replan(tx, tracker, case, records)  # the clock's next mark (it waits for this one's event)
-        if fired:
-            self.log.debug("timers.fired", worker=self.worker_id, count=len(fired))
         return fired
 
     def recompute_timers(self, now: datetime | None = None) -> int:
@@ -430,18 +473,23 @@ class CaseService:
             raise StoreError(
                 f"relay() takes a function deliver(message), not {type(deliver).__name__}", code="service-bad-argument"
             )
-        ok: list[int] = []
-        failed: list[tuple[OutboxMessage, str]] = []
-        with self.store.transaction() as tx:
-            for m in tx.claim_outbox(limit):
-                try:
-                    deliver(m)
-                except Exception as e:  # noqa: BLE001 - the consumer's failure is recorded, not ours
-                    tx.failed_delivery(m.id, f"{type(e).__name__}: {e}")
-                    failed.append((m, str(e)))
-                    continue
-                ok.append(m.id)
-            tx.delivered(ok)
+
+        def once() -> tuple[list[int], list[tuple[OutboxMessage, str]]]:
+            ok: list[int] = []
+            failed: list[tuple[OutboxMessage, str]] = []
+            with self.store.transaction() as tx:
+                for m in tx.claim_outbox(limit):
+                    try:
+                        deliver(m)
+                    except Exception as e:  # noqa: BLE001 - the consumer's failure is recorded, not ours
+                        tx.failed_delivery(m.id, f"{type(e).__name__}: {e}")
+                        failed.append((m, str(e)))
+                        continue
+                    ok.append(m.id)
+                tx.delivered(ok)
+            return ok, failed
+
+        ok, failed = self._retrying(once)  # delivered again after a lost commit: at least once, keyed
         for m, error in failed:  # after the commit (see work)
             self.log.warning("outbox.delivery_failed", key=m.key, kind=m.kind, error=error)
         return len(ok)
@@ -464,6 +512,11 @@ class CaseService:
 def _backoff(attempt: int) -> None:
     """Exponential backoff with full jitter: 0-10 ms after the first conflict, up to 0-1 s."""
     time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
+
+
+def _unavailable(e: Exception) -> bool:
+    """The database could not be reached or the connection was lost (the work was rolled back)."""
+    return isinstance(e, StoreError) and e.code == "store-unavailable"
 
 
 def _retryable(e: Exception) -> bool:

@@ -13,12 +13,14 @@ own from the URL. Everything that must happen together happens in one :meth:`Sto
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol, TypedDict
+from typing import Any, NamedTuple, Protocol, TypedDict, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
@@ -47,6 +49,8 @@ __all__ = [
     "upgrade",
 ]
 
+
+R = TypeVar("R")
 
 _OUTBOX_COLUMNS = (
     "id, idempotency_key, kind, case_id, event_id, payload, created_at, attempts, delivered_at, last_error"
@@ -273,9 +277,20 @@ class Tx:
     # -- events --------------------------------------------------------------------------
     def processed(self, event_ids: list[str]) -> set[str]:
         """Which of ``event_ids`` were processed already (applied or failed)."""
+        return set(self.processed_cases(event_ids))
+
+    def processed_cases(self, event_ids: list[str]) -> dict[str, str]:
+        """Of ``event_ids`` processed already (applied or failed): event id -> the case it was for."""
         if not event_ids:
-            return set()
+            return {}
         return self.store._processed(self, event_ids)
+
+    def event_owner(self, event_id: str) -> str | None:
+        """The case an event id was taken by: processed, or waiting in the inbox (None: free)."""
+        row = self._exec("SELECT case_id FROM processed_events WHERE event_id = ?", (event_id,)).fetchone()
+        if row is None:
+            row = self._exec("SELECT case_id FROM inbox WHERE event_id = ?", (event_id,)).fetchone()
+        return None if row is None else str(row[0])
 
     def mark_processed(self, rows: list[ProcessedEvent]) -> None:
         """Remember these event ids, applied or failed: an event id is taken once."""
@@ -292,11 +307,20 @@ class Tx:
         n = 0
         for case_id, item in items:
             kind, event_id = ("open", item.event_id) if isinstance(item, OpenCommand) else ("event", item.id)
-            n += self._exec(
-                "INSERT INTO inbox (event_id, case_id, kind, body, enqueued_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (event_id) DO NOTHING",
-                (event_id, case_id, kind, item.model_dump_json(), now),
-            ).rowcount
+            owner = self.event_owner(event_id)
+            if owner is not None and owner != case_id:
+                raise event_id_taken(event_id, case_id, owner)
+            if owner is None:
+                added = self._exec(
+                    "INSERT INTO inbox (event_id, case_id, kind, body, enqueued_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (event_id) DO NOTHING",
+                    (event_id, case_id, kind, item.model_dump_json(), now),
+                ).rowcount
+                if not added:  # queued meanwhile by another transaction (committed now): for which case?
+                    owner = self.event_owner(event_id)
+                    if owner != case_id:
+                        raise event_id_taken(event_id, case_id, owner or "another case")
+                n += added
         return n
 
     def pending(self, case_id: str, limit: int) -> list[InboxItem]:
@@ -440,6 +464,21 @@ class Tx:
         return 0 if row[0] is None else int(row[0]) + 1
 
 
+def event_id_taken(event_id: str, case_id: str, owner: str) -> StoreError:
+    """An event id is taken once, by one case: another case's event with it is refused, never dropped."""
+    return StoreError(
+        f"event id {event_id!r} for case {case_id!r} is already taken by case {owner!r}: an event id names one "
+        "event of one case; give this event its own id (e.g. prefix it with the case id)",
+        code="store-event-id-reused",
+    )
+
+
+def _case_page(tx: Tx, *, after: str) -> list[tuple[str, str]]:
+    query = "SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT 500"
+    rows: list[tuple[str, str]] = tx._exec(query, (after,)).fetchall()
+    return rows
+
+
 def _timer(key: str, case_id: str, due_us: int, kind: str, payload: str, policy_version: str = "") -> Timer:
     return Timer(key, from_us(due_us), case_id, kind, tuple(sorted(json.loads(payload).items())))
 
@@ -505,14 +544,10 @@ class Store:
     def _executemany(self, cur: Cursor, sql: str, rows: Sequence[Sequence[object]]) -> None:
         cur.executemany(self._q(sql), rows)
 
-    def _processed(self, tx: Tx, event_ids: list[str]) -> set[str]:
+    def _processed(self, tx: Tx, event_ids: list[str]) -> dict[str, str]:
         marks = ", ".join("?" * len(event_ids))
-        return {
-            r[0]
-            for r in tx._exec(
-                f"SELECT event_id FROM processed_events WHERE event_id IN ({marks})", event_ids
-            ).fetchall()
-        }
+        query = f"SELECT event_id, case_id FROM processed_events WHERE event_id IN ({marks})"
+        return {r[0]: r[1] for r in tx._exec(query, event_ids).fetchall()}
 
     def _now(self) -> datetime:
         return self._clock.now() if self._clock is not None else datetime.now(UTC)
@@ -572,24 +607,33 @@ class Store:
             )
 
     # -- reading ---------------------------------------------------------------------------
+    def _read(self, query: Callable[[Tx], R], attempts: int = 6) -> R:
+        """``query`` in a read transaction, again when the database was briefly unavailable (a pooled
+        connection the server dropped is replaced on the next attempt): reads are idempotent."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction(write=False) as tx:
+                    return query(tx)
+            except StoreError as e:
+                if e.code != "store-unavailable" or attempt == attempts:
+                    raise
+                time.sleep(min(2.0, 0.05 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def get_case(self, case_id: str) -> Case | None:
-        with self.transaction(write=False) as tx:
-            return tx.get_case(case_id)
+        return self._read(lambda tx: tx.get_case(case_id))
 
     def records(self, case_id: str) -> list[AuditRecord]:
-        with self.transaction(write=False) as tx:
-            return tx.records(case_id)
+        return self._read(lambda tx: tx.records(case_id))
 
     def case_ids(self) -> list[str]:
-        with self.transaction(write=False) as tx:
-            return [r[0] for r in tx._exec("SELECT id FROM cases ORDER BY id").fetchall()]
+        return self._read(lambda tx: [r[0] for r in tx._exec("SELECT id FROM cases ORDER BY id").fetchall()])
 
     def cases(self) -> Iterator[Case]:
         """Every stored case, by id (read in pages)."""
         last = ""
         while True:
-            with self.transaction(write=False) as tx:
-                rows = tx._exec("SELECT id, data FROM cases WHERE id > ? ORDER BY id LIMIT 500", (last,)).fetchall()
+            rows = self._read(functools.partial(_case_page, after=last))
             if not rows:
                 return
             for cid, data in rows:
@@ -598,64 +642,73 @@ class Store:
 
     def outbox(self, *, pending: bool = False) -> list[OutboxMessage]:
         where = " WHERE delivered_at IS NULL" if pending else ""
-        with self.transaction(write=False) as tx:
-            rows = tx._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox{where} ORDER BY id").fetchall()
+        rows = self._read(lambda tx: tx._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox{where} ORDER BY id").fetchall())
         return [self._outbox(r) for r in rows]
 
     def timers(self) -> list[Timer]:
         """The pending timers, by due time."""
-        with self.transaction(write=False) as tx:
-            rows = tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall()
-        return [_timer(*r) for r in rows]
+        return [s.timer for s in self.stored_timers()]
 
     def stored_timers(self) -> list[StoredTimer]:
         """The pending timers with the policy version that scheduled each, by due time."""
-        with self.transaction(write=False) as tx:
-            rows = tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall()
+        rows = self._read(lambda tx: tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall())
         return [_stored(*r) for r in rows]
 
     def sla_clocks(self) -> list[tuple[str, ClockRow]]:
         """Every recorded clock cycle: (case id, cycle), by case and cycle start."""
-        with self.transaction(write=False) as tx:
-            rows = tx._exec(
+        rows = self._read(
+            lambda tx: tx._exec(
                 f"SELECT case_id, {_CLOCK_COLUMNS} FROM sla_clocks ORDER BY case_id, metric, party, cycle_us"
             ).fetchall()
+        )
         return [(r[0], ClockRow(*r[1:])) for r in rows]
 
     def marks(self) -> list[FiredMark]:
         """Every fired SLA mark, by due time."""
-        with self.transaction(write=False) as tx:
-            rows = tx._exec(
+        rows = self._read(
+            lambda tx: tx._exec(
                 "SELECT mark_id, case_id, key, due_us, fired_at, event_id, worker, policy_version FROM fired_timers "
                 "WHERE mark_id IS NOT NULL ORDER BY due_us, key"
             ).fetchall()
+        )
         return [FiredMark(m, c, k, from_us(d), self._from_ts(f), e, w, v or "") for m, c, k, d, f, e, w, v in rows]
 
     def failed_events(self) -> list[FailedEvent]:
         """Events that could not be applied (kept with their body, to fix and submit again)."""
-        with self.transaction(write=False) as tx:
-            rows = tx._exec(
+        rows = self._read(
+            lambda tx: tx._exec(
                 "SELECT event_id, case_id, error, body FROM processed_events WHERE status = 'failed' ORDER BY event_id"
             ).fetchall()
+        )
         return [FailedEvent(event_id=e, case_id=c, error=err, body=b) for e, c, err, b in rows]
 
+    def integrity(self) -> list[str]:
+        """What the database's own check finds wrong (SQLite: ``PRAGMA quick_check``); empty when sound.
+        A PostgreSQL server checks its pages itself (``data_checksums``): nothing to add here."""
+        return []
+
     def counts(self) -> dict[str, int]:
-        """Rows per table: cases, audit_records, processed_events, inbox, outbox (pending), timers."""
-        out: dict[str, int] = {}
-        with self.transaction(write=False) as tx:
-            for table in (
-                "cases",
-                "audit_records",
-                "processed_events",
-                "inbox",
-                "outbox",
-                "timers",
-                "fired_timers",
-                "sla_clocks",
-            ):
-                out[table] = tx._exec(f"SELECT count(*) FROM {table}").fetchone()[0]
-            out["outbox_pending"] = tx._exec("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
-        return out
+        """Rows per table: cases, audit_records, processed_events, inbox, outbox (pending), timers, fired
+        timers (the SLA marks), recorded clock cycles."""
+        tables = (
+            "cases",
+            "audit_records",
+            "processed_events",
+            "inbox",
+            "outbox",
+            "timers",
+            "fired_timers",
+            "sla_clocks",
+        )
+
+        def count(tx: Tx) -> dict[str, int]:
+            out = {table: int(tx._exec(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in tables}
+            out["outbox_pending"] = int(
+                tx._exec("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+            )
+            return out
+
+        return self._read(count)
 
     def close(self) -> None:
         if self._conn is not None:

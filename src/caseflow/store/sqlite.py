@@ -14,6 +14,7 @@ from pathlib import Path
 from ..clock import Clock
 from ..errors import StoreError
 from .sql import Store, TimerRow, Tx
+from .urls import redact_url
 
 __all__ = ["SqliteStore"]
 
@@ -28,7 +29,8 @@ class SqliteStore(Store):
             parent = Path(path).expanduser().resolve().parent
             if not parent.is_dir():
                 raise StoreError(
-                    f"store {url!r}: folder {str(parent)!r} does not exist; create it or choose another path",
+                    f"store {redact_url(url)!r}: folder {str(parent)!r} does not exist; "
+                    "create it or choose another path",
                     code="store-url",
                 )
         try:
@@ -40,7 +42,10 @@ class SqliteStore(Store):
             )  # WAL + NORMAL: durable at checkpoints, safe from corruption
             self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         except sqlite3.Error as e:
-            raise StoreError(f"store {url!r}: cannot open SQLite database: {e}", code="store-open") from None
+            found = _sqlite_error(url, e)
+            if found.code == "store-error":
+                found = StoreError(f"store {redact_url(url)!r}: cannot open SQLite database: {e}", code="store-open")
+            raise found from None
 
     def _ts(self, dt: datetime) -> str:
         return dt.astimezone(UTC).isoformat(timespec="microseconds")
@@ -48,21 +53,42 @@ class SqliteStore(Store):
     @contextmanager
     def _begin(self, write: bool = True) -> Iterator[sqlite3.Cursor]:
         if self._conn is None:
-            raise StoreError(f"store {self.url!r} is closed", code="store-closed")
+            raise StoreError(f"store {self.redacted_url!r} is closed", code="store-closed")
         cur = self._conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         except sqlite3.Error as e:
-            raise StoreError(f"store {self.url!r}: cannot begin a transaction: {e}", code="store-busy") from None
+            found = _sqlite_error(self.url, e)
+            if found.code == "store-error":
+                found = StoreError(f"store {self.redacted_url!r}: cannot begin a transaction: {e}", code="store-busy")
+            raise found from None
         try:
             yield cur
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
             self._conn.execute("COMMIT")
+        except sqlite3.IntegrityError:  # a key taken concurrently: the service reads again and retries
+            self._rollback()
+            raise
+        except sqlite3.Error as e:  # read-only, disk full, damaged: nothing of the transaction is kept
+            self._rollback()
+            raise _sqlite_error(self.url, e) from None
+        except BaseException:
+            self._rollback()
+            raise
         finally:
             cur.close()
+
+    def _rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:  # the failed statement rolled it back already
+                pass
+
+    def integrity(self) -> list[str]:
+        """What SQLite's own check finds wrong in the file (``PRAGMA quick_check``): empty when sound."""
+        with self._begin(write=False) as cur:
+            rows = [str(r[0]) for r in cur.execute("PRAGMA quick_check(20)").fetchall()]
+        return [] if rows == ["ok"] else rows
 
     def _claim_cases(self, tx: Tx, candidates: list[str], limit: int) -> list[str]:
         return candidates[:limit]  # the write lock is held: nobody else is claiming
@@ -71,3 +97,31 @@ class SqliteStore(Store):
         rows: list[TimerRow] = tx._exec(self._DUE_FIRST, (now_us, limit)).fetchall()
         tx._many("DELETE FROM timers WHERE key = ?", [(r[0],) for r in rows])
         return rows
+
+
+def _sqlite_error(url: str, e: sqlite3.Error) -> StoreError:
+    """A SQLite failure as the store error an operator can act on (the transaction was rolled back)."""
+    text = str(e)
+    low = text.lower()
+    where = f"store {redact_url(url)}"
+    if "readonly" in low or "read-only" in low:
+        return StoreError(
+            f"{where}: the database file is read-only ({text}); nothing was written: give this process write "
+            "access to the file and its folder (SQLite writes -wal and -shm files beside it)",
+            code="store-readonly",
+        )
+    if "disk is full" in low or "database or disk is full" in low:
+        return StoreError(
+            f"{where}: the disk is full ({text}); this transaction was rolled back, nothing half-written: "
+            "free space, then retry (events are idempotent)",
+            code="store-full",
+        )
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return StoreError(
+            f"{where}: the database file is damaged ({text}): restore it from a backup; "
+            "caseflow db check URL shows what SQLite finds",
+            code="store-corrupt",
+        )
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{where}: SQLite could not take its lock in time ({text})", code="store-busy")
+    return StoreError(f"{where}: {text}", code="store-error")

@@ -30,8 +30,8 @@ from pydantic import Field, JsonValue
 from ..clock import FixedClock
 from ..engine import Engine
 from ..engine.backends import DEFAULT_BACKEND
-from ..errors import CaseDataError, PolicyTestError, PolicyValidationError
-from ..model.case import parse_case
+from ..errors import CaseDataError, PolicyTestError, PolicyValidationError, clip
+from ..model.case import EARLIEST, LATEST, parse_case
 from ..model.decision import Decision
 from ..policies.loader import TEST_SUFFIXES, load_policies
 from ..policies.model import PolicySet
@@ -134,9 +134,13 @@ def _time(value: object) -> datetime:
         try:
             dt = datetime.fromisoformat(str(value))
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO date-time") from None
+            raise ValueError(f"{clip(repr(value))} is not an ISO date-time") from None
     if dt.tzinfo is None:
         raise ValueError("'now' needs a time zone, e.g. 2026-11-11T10:00:00+08:00")
+    if not EARLIEST <= dt < LATEST:
+        raise ValueError(
+            f"'now' {dt.isoformat()} is out of range: give a time between {EARLIEST.year} and {LATEST.year - 1}"
+        )
     return dt
 
 

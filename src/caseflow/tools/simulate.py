@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,16 +26,19 @@ from pydantic import JsonValue
 
 from ..clock import FixedClock
 from ..engine import Engine
+from ..errors import DocumentError
 from ..model.case import Author, Case, parse_case
 from ..model.decision import Decision
 from ..model.events import AuditRecord
 from ..model.money import parse_money
 from ..policies.conditions import parse_duration
 from ..policies.loader import load_policies
+from ..policies.source import file_problem
 from ..sla.calendar import BusinessCalendar, load_calendars
 from ..sla.tracker import SlaTracker
+from .csvsafe import SafeWriter
 
-__all__ = ["Progress", "SimulationReport", "simulate_file", "simulate_store"]
+__all__ = ["Progress", "SimulationReport", "calendars_beside", "simulate_file", "simulate_store"]
 
 MAX_EXAMPLES = 5
 Progress = Callable[[int, int], object]
@@ -108,7 +112,7 @@ class SimulationReport:
 
     def csv(self) -> str:
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = SafeWriter(csv.writer(buf))  # no cell a spreadsheet would run
         w.writerow(["section", "name", "a", "b"])
         sections: tuple[tuple[str, Mapping[str, Sequence[int | Decimal]]], ...] = (
             ("rule", self.rules),
@@ -234,7 +238,7 @@ _ENGINES: dict[str, Engine] = {}
 _CALENDARS: dict[tuple[str, ...], dict[str, BusinessCalendar]] = {}
 
 
-def _calendars(paths: tuple[str, ...]) -> dict[str, BusinessCalendar]:
+def calendars_beside(paths: tuple[str, ...]) -> dict[str, BusinessCalendar]:
     """The business calendars of ``*.calendars.yaml`` files in the policy folders (or beside the files)."""
     if paths not in _CALENDARS:
         found: dict[str, BusinessCalendar] = {}
@@ -287,16 +291,33 @@ class _StoreJob(NamedTuple):
     at: str
 
 
+class _Duplicate(ValueError):
+    pass
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Duplicate
+    return out
+
+
+def _no_duplicate_keys(raw: bytes) -> None:
+    """Raise ValueError when a JSON object of ``raw`` has a key twice (JSON that parsed already)."""
+    json.loads(raw, object_pairs_hook=_unique)
+
+
 def _chunk(job: _FileJob) -> SimulationReport:
     start, end, first_line, a_paths, b_paths, backend, at, source = job
     ea = _engine(a_paths, backend, at)
     eb = _engine(b_paths, backend, at) if b_paths else None
     report = SimulationReport(against=eb is not None)
     shared = eb is not None and {f.name for f in ea.policies.facts} == {f.name for f in eb.policies.facts}
-    cal_a, cal_b = _calendars(a_paths), _calendars(b_paths) if b_paths else {}
+    cal_a, cal_b = calendars_beside(a_paths), calendars_beside(b_paths) if b_paths else {}
     for lineno, raw in _lines(source, start, end, first_line):
         try:
             case = Case.model_validate_json(raw)  # the fast path
+            _no_duplicate_keys(raw)  # pydantic keeps the last of two keys; parse_case refuses them
         except ValueError:
             case = parse_case(raw, source=f"{source}:{lineno}")  # the same input again, for a clear error
         now = ea.clock.now()
@@ -358,7 +379,7 @@ def _tracker(paths: tuple[str, ...], backend: str, at: str) -> SlaTracker | None
     """This side's SLA tracker (its policies' targets, the calendars beside them), or None without calendars."""
     key = f"{paths}|{backend}|{at}"
     if key not in _TRACKERS:
-        cal = _calendars(paths)
+        cal = calendars_beside(paths)
         _TRACKERS[key] = SlaTracker(_engine(paths, backend, at), cal) if cal else None
     return _TRACKERS[key]
 
@@ -476,6 +497,9 @@ def simulate_file(
     load_policies([Path(p) for p in a_paths])
     if b_paths:
         load_policies([Path(p) for p in b_paths])
+    found = file_problem(str(path), max_bytes=None)  # a FIFO or a device is refused, never opened
+    if found is not None:
+        raise DocumentError([found])
     # split the file into byte ranges of about `chunk` lines; workers read their own range
     chunks: list[tuple[int, int, int]] = []
     total = 0

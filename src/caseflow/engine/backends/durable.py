@@ -60,12 +60,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from time import perf_counter
 
 import durable.engine as _engine
 
 from ...errors import BackendError, PolicyIssue, PolicyValidationError
 from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, LeafValue, dnf_size, literal_counts, to_nnf
-from .base import Facts
+from .base import BudgetExceeded, Facts
 
 __all__ = [
     "MAX_DNF_ALTERNATIVES",
@@ -431,14 +432,20 @@ class DurableBackend:
         self._used = sorted(used)
         self._message = cs.message_function(self._keys, only=self._used)
 
-    def fire_facts(self, facts: Facts, now: datetime, active: Sequence[bool]) -> list[list[int]]:
-        return self._fire_message(self._message(facts, now), active)
+    def fire_facts(
+        self, facts: Facts, now: datetime, active: Sequence[bool], deadline: float | None = None
+    ) -> list[list[int]]:
+        return self._fire_message(self._message(facts, now), active, deadline)
 
-    def _fire_message(self, message: dict[str, object], active: Sequence[bool]) -> list[list[int]]:
+    def _fire_message(
+        self, message: dict[str, object], active: Sequence[bool], deadline: float | None = None
+    ) -> list[list[int]]:
         # slot values are str, int or bool: the compiler makes numbers fixed-point integers,
         # and app facts are type-checked when derived (facts.FactRegistry.register)
         out: list[list[int]] = []
         for n, policy in enumerate(self._policies):  # active[n]: enumerate costs less per call than zip(strict=True)
+            if deadline is not None and perf_counter() > deadline:
+                raise BudgetExceeded(n)
             if not active[n]:
                 out.append([])
                 continue

@@ -10,10 +10,11 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 
 from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, LeafValue, slot_maker
-from .base import FactPredicate, Facts
+from .base import BudgetExceeded, FactPredicate, Facts
 
 __all__ = ["PythonBackend", "compile_fact_predicate"]
 
@@ -224,9 +225,13 @@ class PythonBackend:
             preds = [compile_fact_predicate(t, cs) for t in trees]
             self._policies.append(_Policy(cp.policy.hit_policy == "first", _Index(preds, trees, cs)))
 
-    def fire_facts(self, facts: Facts, now: datetime, active: Sequence[bool]) -> list[list[int]]:
+    def fire_facts(
+        self, facts: Facts, now: datetime, active: Sequence[bool], deadline: float | None = None
+    ) -> list[list[int]]:
         out: list[list[int]] = []
         for n, policy in enumerate(self._policies):  # active[n]: enumerate costs less per call than zip(strict=True)
+            if deadline is not None and perf_counter() > deadline:
+                raise BudgetExceeded(n)
             if not active[n]:
                 out.append([])
             elif policy.first:
