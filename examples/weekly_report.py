@@ -3,10 +3,12 @@
 Generated cases arrive day by day; agents pick them up, some late (SLA timers fire and
 breach), resolve them (wrong-item cases with the warehouse's root cause), the policies
 escalate the risky ones and approve refunds that leave through the outbox - all in simulated
-time. Then: ``caseflow report --store URL --period weekly`` as a table, a trend chart, and what a
-relaxed SLA target would have changed over the same history (``caseflow simulate --store URL``).
+time. Then: ``caseflow report --store URL --period weekly`` as a table, a trend chart, a page to
+read in a browser, and what a relaxed SLA target would have changed over the same history
+(``caseflow simulate --store URL``).
 
-Run from the repository root:  python examples/weekly_report.py [--chart weekly.svg]
+Run from the repository root:  python examples/weekly_report.py [--chart weekly.svg] [--html weekly.html]
+(the chart and the page need matplotlib: pip install -e ".[report]")
 """
 
 import argparse
@@ -136,7 +138,9 @@ def relaxed_what_if(url: str, tmp: str):
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--chart", help="write the trend chart to this SVG file")
-    chart = ap.parse_args(argv).chart
+    ap.add_argument("--html", help="write the report as one HTML page (tables and charts) to this file")
+    args = ap.parse_args(argv)
+    chart, page = args.chart, args.html
     clock = FixedClock(START)
     engine = Engine(load_policies([RULES, RULES / "sla"]), clock=clock, backend="python")
     tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
@@ -147,7 +151,9 @@ def main(argv: list[str] | None = None) -> None:
         with open_store(url, upgrade=True, clock=clock) as store:
             svc = CaseService(store, Workflows(engine=engine), tracker=tracker, clock=clock)
             skipped = replay(svc, clock, steps, rnd)
-            report = build_report(store.cases(), store.outbox(), period="weekly", tz="Asia/Shanghai")
+            report = build_report(
+                store.cases(), store.outbox(), period="weekly", tz="Asia/Shanghai", clocks=store.sla_clocks()
+            )
             counts = store.counts()
         what_if = relaxed_what_if(url, tmp)
     print(
@@ -163,6 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     if chart:
         Path(chart).write_text(report.svg(), encoding="utf-8")
         print(f"\nchart written to {chart}")
+    if page:
+        Path(page).write_text(report.html(), encoding="utf-8")
+        print(f"\nreport written to {page}")
 
 
 if __name__ == "__main__":

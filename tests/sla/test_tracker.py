@@ -192,3 +192,65 @@ def test_a_breach_escalates_level_by_level(setup):
     assert case.sla_breaches["resolution"] == 2 and case.tier == 2 and case.states["tier2"] == "escalated"
     handoff = next(r for r in records if r.trigger == "handoff_to_tier2")
     assert handoff.at == t0 + timedelta(hours=6) and "sla-breach-actions/breach-level-2" in handoff.reason
+
+
+JAYAPURA = "Asia/Jayapura"  # Indonesia's eastern zone, UTC+9 (Jakarta is UTC+7)
+
+
+def _touch(flows, case, records, steps, t0):
+    for i, (trig, role, minutes) in enumerate(steps):
+        actor = Actor(id=role, role=role)
+        ev = WorkflowEvent(id=f"t{i}", trigger=trig, actor=actor, at=t0 + timedelta(minutes=minutes))
+        out = flows.handle(case, ev)
+        case, records = out.case, records + out.records
+    return case, records
+
+
+def _clock_of(tracker, case, records, metric):
+    return next(tc for tc in tracker.clocks(case, records) if tc.clock.metric == metric)
+
+
+@pytest.mark.parametrize(("zone", "due"), [
+    (JAYAPURA, "2026-12-26T09:20:00+09:00"),  # 10 min on Thursday, Christmas closed, 20 min on Saturday
+    (None, "2026-12-24T18:20:00+07:00"),  # no zone given: Jakarta's hours, the same evening
+])  # fmt: skip
+def test_an_indonesian_customers_first_response_counts_in_their_time_zone_and_holidays(setup, zone, due):
+    """Calendars follow the case: the pack's Indonesian chat target reads the buyer's ``timezone``
+    (``timezone: buyer``) with Indonesia's holidays; without one, the calendar's own zone."""
+    flows, tracker = setup
+    t0 = datetime.fromisoformat("2026-12-24T19:50:00+09:00")  # Thursday evening in Jayapura
+    buyer = {"id": "b-1", "region": "ID", "timezone": zone}
+    case = make_case(channel="chat", case_type="inquiry", request=None, buyer=buyer, created_at=t0.isoformat())
+    out = flows.open(case, actor=Actor(id="i", role="system"), at=t0)
+    fr = _clock_of(tracker, out.case, list(out.records), "first_response")
+    assert fr.rule == "sla-first-response/indonesia-chat"
+    assert fr.clock.due_at() == datetime.fromisoformat(due)
+    assert fr.calendar == ("id-chat@Asia/Jayapura" if zone else "id-chat")
+
+
+def test_an_indonesian_shops_next_response_is_timed_in_its_hours_not_shanghais(setup):
+    """An Indonesian shop (``seller.region: ID``) answers chat in its own zone with Indonesian holidays."""
+    flows, tracker = setup
+    t0 = datetime.fromisoformat("2026-12-24T19:00:00+09:00")
+    seller = {"id": "s-1", "region": "ID", "timezone": JAYAPURA}
+    case = make_case(channel="chat", case_type="inquiry", request=None, seller=seller, created_at=t0.isoformat())
+    out = flows.open(case, actor=Actor(id="i", role="system"), at=t0)
+    steps = [("triage", "tier1_agent", 1), ("start_work", "tier1_agent", 2), ("ask_customer", "tier1_agent", 3),
+             ("customer_replied", "buyer", 55)]  # fmt: skip
+    case, records = _touch(flows, out.case, list(out.records), steps, t0)
+    nr = _clock_of(tracker, case, records, "next_response")
+    assert nr.rule == "sla-next-response/indonesian-shop-chat" and nr.calendar == "id-chat@Asia/Jayapura"
+    # replied at 19:55: 5 minutes before 20:00, Christmas is closed, 10 minutes on Saturday morning
+    assert nr.clock.due_at() == datetime.fromisoformat("2026-12-26T09:10:00+09:00")
+    shanghai = make_case(channel="chat", case_type="inquiry", request=None, created_at=t0.isoformat())
+    out = flows.open(shanghai, actor=Actor(id="i", role="system"), at=t0)
+    case, records = _touch(flows, out.case, list(out.records), steps, t0)
+    assert _clock_of(tracker, case, records, "next_response").clock.due_at() == t0 + timedelta(minutes=70)
+
+
+def test_a_time_zone_that_does_not_exist_is_refused_by_name():
+    from caseflow import CaseDataError
+
+    with pytest.raises(CaseDataError) as e:
+        make_case(buyer={"id": "b", "timezone": "Asia/Atlantis"})
+    assert "buyer.timezone" in str(e.value) and "IANA time zone" in str(e.value)

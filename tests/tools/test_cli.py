@@ -161,6 +161,49 @@ def test_db_upgrade_creates_then_reports_up_to_date(store_url, capsys):
     assert "cases" in capsys.readouterr().out
 
 
+def test_db_check_finds_a_running_clock_without_its_timer_and_repair_restores_it(tmp_path, capsys):
+    from caseflow import Engine, FixedClock, load_policies
+    from caseflow.sla import SlaTracker, load_calendars
+    from caseflow.testing import make_case
+    from tests.helpers import RULES
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    engine = Engine(load_policies([RULES, RULES / "sla"]), clock=FixedClock(MON))
+    tracker = SlaTracker(engine, load_calendars(RULES / "sla" / "sla.calendars.yaml"))
+    with open_store(url, upgrade=True) as store:
+        svc = CaseService(store, Workflows(engine=engine), tracker=tracker, clock=FixedClock(MON))
+        svc.open(make_case(id="C-1", created_at=MON.isoformat()), actor=Actor(id="i", role="system"), at=MON)
+        with store.transaction() as tx:  # a timer lost, as a crash of an older release could leave it
+            tx._exec("DELETE FROM timers WHERE case_id = ?", ("C-1",))
+    policies = ["--policies", str(RULES), "--policies", str(RULES / "sla")]
+    assert main(["db", "check", url, *policies]) == 1
+    out = capsys.readouterr().out
+    assert "C-1  C-1/first_response/platform  missing: warning:" in out and "--repair" in out
+    assert main(["db", "check", url, *policies, "--repair"]) == 0
+    assert "repaired 1 case; 0 problem(s) left" in capsys.readouterr().out
+    assert main(["db", "check", url, *policies]) == 0
+    assert "every running clock has its one timer" in capsys.readouterr().out
+
+
+def test_db_check_reports_a_damaged_sqlite_file_without_a_traceback(tmp_path, capsys):
+    from tests.helpers import RULES
+
+    path = tmp_path / "cases.db"
+    with open_store(f"sqlite:///{path}", upgrade=True):
+        pass
+    data = bytearray(path.read_bytes())
+    data[4096:8192] = b"\xff" * 4096  # a page of the file overwritten
+    path.write_bytes(bytes(data))
+    out = subprocess.run(
+        [sys.executable, "-m", "caseflow.tools.cli", "db", "check", f"sqlite:///{path}", "-p", str(RULES),
+         "-p", str(RULES / "sla")],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert out.returncode in (1, 2) and "Traceback" not in out.stderr, out.stderr
+    assert "[store-corrupt]" in out.stdout + out.stderr, (out.stdout, out.stderr)
+
+
 def test_db_upgrade_with_a_bad_url_is_one_clear_line():
     out = subprocess.run(
         [sys.executable, "-m", "caseflow.tools.cli", "db", "upgrade", "mysql://root:pw@localhost/x"],

@@ -57,6 +57,15 @@ class NoParams(_Params):
     pass
 
 
+_SHARE_DIGITS = 10  # significant digits of a percentage (a share of a refund)
+
+
+def _percent(v: Decimal | None) -> Decimal | None:
+    if v is not None and len(v.as_tuple().digits) > _SHARE_DIGITS:
+        raise ValueError(f"a percentage has at most {_SHARE_DIGITS} significant digits")
+    return v
+
+
 class ApproveRefund(_Params):
     amount: Literal["requested", "full"] | str = Field(
         default="requested", description="'requested', 'full' (the order total) or money such as '50 CNY'"
@@ -66,14 +75,18 @@ class ApproveRefund(_Params):
     @field_validator("amount")
     @classmethod
     def _amount(cls, v: str) -> str:
+        """A fixed amount is money, never negative and with bounded digits (``model.money.check_amount``):
+        '-50 CNY' would pay the buyer nothing and take 50 from them."""
         if v in ("requested", "full"):
             return v
         from ..model.money import parse_money
 
+        shown = v if len(v) <= 40 else f"{v[:30]}…"
         try:
             parse_money(v)
-        except ValueError:
-            raise ValueError(f"{v!r}: write 'requested', 'full' or money such as '50 CNY'") from None
+        except ValueError as e:
+            reason = str(e) if "not money" not in str(e) else "write 'requested', 'full' or money such as '50 CNY'"
+            raise ValueError(f"{shown!r}: {reason}") from None
         return v
 
 
@@ -99,6 +112,8 @@ class DecideDispute(_Params):
         default=None, gt=0, lt=100, description="for a split: the buyer's share"
     )
     reason: str = Field(min_length=1)
+
+    _share = field_validator("buyer_share_percent")(_percent)
 
 
 class FreezePayout(_Params):
@@ -134,6 +149,35 @@ class SlaTarget(_Params):
     warn_at: list[int] = Field(default_factory=lambda: [75])
     escalate_every: str | None = Field(default=None, description="after the breach, one more level every this long")
     on_breach: OnBreach | None = None
+    on_met: Literal["evaluate"] | OnBreach | None = Field(
+        default=None,
+        description=(
+            "when a cycle stops before its target: 'evaluate' asks the policies with sla.met naming the metric; "
+            "{workflow, trigger} fires that trigger"
+        ),
+    )
+    timezone: str | None = Field(
+        default=None,
+        description=(
+            "count the calendar's hours in this time zone: 'buyer' or 'seller' (that party's timezone, "
+            "else the calendar's own) or an IANA name; holidays stay the calendar's"
+        ),
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is None or v in ("buyer", "seller"):
+            return v
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(
+                f"{v[:64]!r} is neither buyer, seller nor an IANA time zone such as Asia/Jakarta"
+            ) from None
+        return v
 
     @field_validator("start_on", "stop_on")
     @classmethod
@@ -173,6 +217,8 @@ class SlaTarget(_Params):
 class OfferOptions(_Params):
     options: list[Literal["refund", "exchange", "reship", "repair", "partial_compensation"]] = Field(min_length=1)
     partial_compensation_percent: Decimal | None = Field(default=None, gt=0, le=100)
+
+    _share = field_validator("partial_compensation_percent")(_percent)
 
 
 class SetPriority(_Params):

@@ -592,6 +592,12 @@ def _builtin() -> list[FactSpec]:
             ),
             f("sla.warned", E.strings, "metrics with an SLA warning", lambda c, n: sorted(c.sla_warnings)),
             f(
+                "sla.met",
+                E.strings,
+                "metrics whose target was met (a cycle stopped in time; recorded for targets with on_met)",
+                lambda c, n: sorted(c.sla_met),
+            ),
+            f(
                 "sla.warning_level",
                 E.integer,
                 "the highest SLA warning percentage reached (0: none)",
@@ -674,6 +680,7 @@ def _party_facts(role: str) -> list[FactSpec]:
         f(f"{role}.segment", E.enum, f"the {role}'s segment", _enum_getter(_party(role, "segment")), segs),
         f(f"{role}.region", E.string, f"the {role}'s country (ISO 3166-1 alpha-2)", _party(role, "region")),
         f(f"{role}.language", E.string, f"the {role}'s language (BCP 47)", _party(role, "language")),
+        f(f"{role}.timezone", E.string, f"the {role}'s time zone (IANA, e.g. Asia/Jakarta)", _party(role, "timezone")),
         f(
             f"{role}.account_age_days",
             E.number,

@@ -11,24 +11,31 @@ China's adjusted working weekends); custom closures and extra working days come 
     cal = BusinessCalendar.build("cn-chat", "Asia/Shanghai", {"mon-fri": ["09:00-18:00"]}, country="CN")
     due = cal.add(start, hours=8)           # 8 business hours after start
     spent = cal.elapsed(start, end)         # business seconds between two instants
+
+Every problem is a :class:`~caseflow.errors.CalendarError` (``calendar-invalid``): a bad time zone,
+day, span or date, and arithmetic that would leave Python's years 1 to 9999, a business time that
+is not a finite number of seconds, or an ``elapsed`` over more than :data:`MAX_SPAN_DAYS` days
+(counted day by day, it would run for minutes).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, JsonValue
 
 from ..clock import ensure_aware
-from ..errors import CalendarError, PolicyIssue, PolicyValidationError
+from ..errors import CalendarError, CaseflowError, PolicyIssue, PolicyValidationError
 from ..policies.schema import Document, document_keys, document_schema
-from ..policies.source import MAX_BYTES, Located, read_yaml
+from ..policies.source import MAX_BYTES, Located, clip, read_yaml
 
 __all__ = [
     "BusinessCalendar",
@@ -44,6 +51,19 @@ UTC = UTC
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 MAX_SEARCH_DAYS = 3 * 366
+MAX_SPAN_DAYS = 200 * 366
+"""The longest stretch ``elapsed`` counts business time over (two centuries)."""
+_T = TypeVar("_T")
+
+
+def _in_range(name: str, at: str, work: Callable[[], _T]) -> _T:
+    """``work()``; a date it would take past Python's years 1 to 9999 is a CalendarError, not an OverflowError."""
+    try:
+        return work()
+    except CaseflowError:
+        raise
+    except (OverflowError, ValueError):  # date value out of range; year 10000 is out of range
+        raise CalendarError(f"{name}: business time from {at} leaves the years 1 to 9999") from None
 
 
 def _minutes(h: str, m: str, what: str) -> int:
@@ -53,8 +73,9 @@ def _minutes(h: str, m: str, what: str) -> int:
     return hh * 60 + mm
 
 
-def _weekdays(spec: str) -> list[int]:
+def _weekdays(spec: object) -> list[int]:
     out: list[int] = []
+    spec = clip(str(spec), 60)
     for part in spec.lower().replace(" ", "").split(","):
         if part in ("daily", "all", "every_day"):
             out.extend(range(7))
@@ -71,6 +92,18 @@ def _weekdays(spec: str) -> list[int]:
     return out
 
 
+def _span(key: object, s: object) -> tuple[int, int]:
+    """A span such as ``09:00-18:00`` of day ``key``, in minutes from midnight (its end may be before its start)."""
+    m = _SPAN.match(s) if isinstance(s, str) else None
+    if not m:
+        raise CalendarError(f"{clip(str(key))}: {clip(repr(s))} is not a span such as 09:00-18:00")
+    a = _minutes(m.group(1), m.group(2), clip(str(key)))
+    b = _minutes(m.group(3), m.group(4), clip(str(key)))
+    if a == b:
+        raise CalendarError(f"{clip(str(key))}: {s!r} is empty; write 00:00-24:00 for a whole day")
+    return a, b
+
+
 def parse_hours(spec: dict[str, Iterable[str]]) -> tuple[tuple[tuple[int, int], ...], ...]:
     """``{"mon-fri": ["09:00-12:00", "13:00-18:00"], "sat": ["22:00-02:00"]}`` into per-weekday minute spans.
 
@@ -80,32 +113,29 @@ def parse_hours(spec: dict[str, Iterable[str]]) -> tuple[tuple[tuple[int, int], 
     for key, spans in spec.items():
         if isinstance(spans, str):
             spans = [spans]
+        if not isinstance(spans, (list, tuple)):
+            raise CalendarError(f"{clip(str(key))}: give spans such as ['09:00-18:00'], not {type(spans).__name__}")
         for wd in _weekdays(key):
             for s in spans:
-                m = _SPAN.match(str(s))
-                if not m:
-                    raise CalendarError(f"{key}: {s!r} is not a span such as 09:00-18:00")
-                a = _minutes(m.group(1), m.group(2), key)
-                b = _minutes(m.group(3), m.group(4), key)
-                if a == b:
-                    raise CalendarError(f"{key}: {s!r} is empty; write 00:00-24:00 for a whole day")
+                a, b = _span(key, s)
                 if b > a:
                     days[wd].append((a, b))
                 else:  # crosses midnight
                     days[wd].append((a, 24 * 60))
                     if b > 0:
                         days[(wd + 1) % 7].append((0, b))
-    merged = []
-    for day in days:
-        day.sort()
-        out: list[tuple[int, int]] = []
-        for a, b in day:
-            if out and a <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], b))
-            else:
-                out.append((a, b))
-        merged.append(tuple(out))
-    return tuple(merged)
+    return tuple(_merged(day) for day in days)
+
+
+def _merged(day: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """A day's spans sorted, overlapping ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(day):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,8 +166,10 @@ class BusinessCalendar:
     ) -> BusinessCalendar:
         try:
             zone = ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CalendarError(f"{name}: unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):  # a key too long for a file name
+            raise CalendarError(
+                f"{name}: unknown time zone {clip(repr(tz))}; use an IANA name such as Asia/Shanghai"
+            ) from None
         spans: tuple[tuple[tuple[int, int], ...], ...]
         if always_open:
             spans = tuple(((0, 24 * 60),) for _ in range(7))
@@ -162,9 +194,40 @@ class BusinessCalendar:
 
                 holidays.country_holidays(country, subdiv=subdivision, years=2026)
             except (NotImplementedError, KeyError, AttributeError):
-                raise CalendarError(f"{name}: the holidays package has no country {country!r}") from None
+                raise CalendarError(f"{name}: the holidays package has no country {clip(repr(country))}") from None
             object.__setattr__(cal, "_subdivision", subdivision)
         return cal
+
+    def in_zone(self, tz: str) -> BusinessCalendar:
+        """This calendar with its opening hours read in time zone ``tz`` (a seller's in Makassar rather
+        than Jakarta): the same hours, closures and country's holidays; the same calendar when ``tz`` is
+        its own zone. Copies are kept, one per zone."""
+        if tz == self.tz.key:
+            return self
+        zones: dict[str, BusinessCalendar] = self.__dict__.setdefault("_zones", {})
+        got = zones.get(tz)
+        if got is None:
+            try:
+                zone = ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
+                raise CalendarError(
+                    f"{self.name}: unknown time zone {clip(repr(tz))}; use an IANA name such as Asia/Jakarta"
+                ) from None
+            got = BusinessCalendar(
+                f"{self.name}@{tz}",
+                zone,
+                self.hours,
+                self.closed,
+                dict(self.extra_working),
+                self.always_open,
+                self.country,
+                set(self._years),
+                dict(self._holiday_names),
+            )
+            if hasattr(self, "_subdivision"):
+                object.__setattr__(got, "_subdivision", getattr(self, "_subdivision"))  # noqa: B009
+            zones[tz] = got
+        return got
 
     # -- holidays, loaded per year on demand ----------------------------------------------
     def _load_year(self, year: int) -> None:
@@ -207,11 +270,12 @@ class BusinessCalendar:
         out: list[tuple[float, float]] = []
         for a, b in self.local_spans(d):
             start = datetime.combine(d, time(a // 60, a % 60), self.tz)
-            end = (
-                datetime.combine(d + timedelta(days=1), time(0), self.tz)
-                if b == 24 * 60
-                else datetime.combine(d, time(b // 60, b % 60), self.tz)
-            )
+            if b < 24 * 60:
+                end = datetime.combine(d, time(b // 60, b % 60), self.tz)
+            elif d < date.max:
+                end = datetime.combine(d + timedelta(days=1), time(0), self.tz)
+            else:  # the last day there is
+                end = datetime.combine(d, time.max, self.tz)
             s, e = start.timestamp(), end.timestamp()
             if e > s:
                 if out and s <= out[-1][1]:
@@ -226,11 +290,16 @@ class BusinessCalendar:
     # -- arithmetic -----------------------------------------------------------------------
     def add(self, start: datetime, seconds: float = 0, **kwargs: float) -> datetime:
         """The instant ``seconds`` (or ``hours=``, ``minutes=`` ...) of business time after ``start``."""
+        return _in_range(self.name, _iso(start), lambda: self._add(start, seconds, **kwargs))
+
+    def _add(self, start: datetime, seconds: float = 0, **kwargs: float) -> datetime:
         remaining = seconds + timedelta(**kwargs).total_seconds() if kwargs else float(seconds)
+        if not math.isfinite(remaining):
+            raise CalendarError(f"{self.name}: business time is a finite number of seconds, not {remaining}")
         if remaining < 0:
             raise CalendarError("business time only moves forward")
         ts = _aware(start).timestamp()
-        d = self._local_date(ts) - timedelta(days=1)  # a span crossing midnight may start the day before
+        d = _day_before(self._local_date(ts))  # a span crossing midnight may start the day before
         for _ in range(MAX_SEARCH_DAYS):
             for s, e in self._intervals(d):
                 if e <= ts:
@@ -245,11 +314,19 @@ class BusinessCalendar:
 
     def elapsed(self, start: datetime, end: datetime) -> float:
         """Business seconds between two instants (0 when end is not after start)."""
+        return _in_range(self.name, _iso(start), lambda: self._elapsed(start, end))
+
+    def _elapsed(self, start: datetime, end: datetime) -> float:
         a, b = _aware(start).timestamp(), _aware(end).timestamp()
         if b <= a:
             return 0.0
+        if b - a > MAX_SPAN_DAYS * 86_400:
+            raise CalendarError(
+                f"{self.name}: business time is counted over at most {MAX_SPAN_DAYS:,} days, not from "
+                f"{_iso(start)} to {_iso(end)}"
+            )
         total = 0.0
-        d = self._local_date(a) - timedelta(days=1)
+        d = _day_before(self._local_date(a))
         last = self._local_date(b)
         while d <= last:
             for s, e in self._intervals(d):
@@ -264,12 +341,23 @@ class BusinessCalendar:
         return self.add(at, 0)
 
     def is_open(self, at: datetime) -> bool:
-        ts = _aware(at).timestamp()
-        d = self._local_date(ts)
-        return any(s <= ts < e for day in (d - timedelta(days=1), d) for s, e in self._intervals(day))
+        def work() -> bool:
+            ts = _aware(at).timestamp()
+            d = self._local_date(ts)
+            return any(s <= ts < e for day in {_day_before(d), d} for s, e in self._intervals(day))
+
+        return _in_range(self.name, _iso(at), work)
 
     def __hash__(self) -> int:
         return id(self)
+
+
+def _day_before(d: date) -> date:
+    return d - timedelta(days=1) if d > date.min else d
+
+
+def _iso(at: object) -> str:
+    return at.isoformat() if isinstance(at, datetime) else clip(repr(at))
 
 
 def _date(d: object) -> date:
@@ -280,7 +368,7 @@ def _date(d: object) -> date:
     try:
         return date.fromisoformat(str(d))
     except ValueError:
-        raise CalendarError(f"{d!r} is not a date such as 2026-10-01") from None
+        raise CalendarError(f"{clip(repr(d))} is not a date such as 2026-10-01") from None
 
 
 def _aware(dt: datetime) -> datetime:

@@ -10,7 +10,7 @@ of the target; at 100 % the clock is breached, and further breach levels follow 
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -87,6 +87,13 @@ class SlaClock:
     @property
     def paused(self) -> bool:
         return bool(self.pauses) and self.pauses[-1].end is None
+
+    @property
+    def met(self) -> bool:
+        """The clock stopped before its target: the business time it counted stayed under it."""
+        if self.stopped_at is None:
+            return False
+        return self.elapsed(self.stopped_at) < self.target_seconds
 
     # -- arithmetic -----------------------------------------------------------------------
     def elapsed(self, at: datetime) -> float:
@@ -167,6 +174,24 @@ class SlaClock:
             t = self.due_at(pct)
             if t is not None and t > at:
                 return Deadline(t, what)
+        return None
+
+    def pending_mark(self, recorded: Container[str]) -> Deadline | None:
+        """The first mark not in ``recorded`` that is or will be due: the running clock's next mark, or
+        for a stopped or paused clock the first one that fell due before it stopped or paused (a mark
+        missed while nobody swept still fires, once). None when there is none."""
+        if self.started_at is None:
+            return None
+        if self.stopped_at is None and not self.paused:
+            return self.next_mark(recorded)
+        if self.stopped_at is not None:
+            horizon, ran = self.stopped_at, replace(self, stopped_at=None)
+        else:
+            horizon, ran = self.pauses[-1].start, replace(self, pauses=self.pauses[:-1])
+        for pct, what in ran.marks():
+            if what not in recorded:
+                t = ran.due_at(pct)
+                return Deadline(t, what) if t is not None and t <= horizon else None
         return None
 
     def next_mark(self, recorded: Container[str]) -> Deadline | None:

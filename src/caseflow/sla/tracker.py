@@ -20,6 +20,12 @@ looked (after downtime it is due at once, and the marks fire one by one in due o
 A target with ``on_breach`` is a platform deadline: when it breaches, its trigger fires
 (the seller has 48 hours to answer a return request or it is approved; the buyer has 7 days
 to ship the return or it lapses).
+
+A target with ``on_met`` has one more mark, ``met``, in each cycle that stops before its
+target: it falls due at the stop, and the policies are asked with ``sla.met`` naming the metric
+(``on_met: evaluate``) or a workflow trigger fires (``on_met: {workflow, trigger}``) - the
+milestone reactions, such as "first response met: stop the reminders". A met mark is recorded
+like the others, once, even when the next cycle has started by the time it fires.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from ..model.events import Actor, AuditRecord, TriggerRef, WorkflowEvent
 from ..policies.conditions import parse_duration
 from .calendar import BusinessCalendar, load_calendars
 from .marks import MARK_PREFIX, mark_data
-from .stopwatch import SlaClock, SlaStatus
+from .stopwatch import Deadline, SlaClock, SlaStatus
 from .timers import Timer, TimerPayload, TimerQueue
 
 __all__ = ["SlaPlan", "SlaTracker", "TrackedClock", "cycle_us", "load_calendars"]
@@ -54,6 +60,8 @@ class TrackedClock:
     history: list[SlaClock] = field(default_factory=list)  # earlier cycles of a repeating target
     calendar: str = ""  # the name of the calendar it is measured in
     key: str = ""  # case/metric/party: the one pending timer of the clock has this key
+    on_met: TriggerRef | None = None  # the trigger when a cycle meets its target (see announce_met)
+    announce_met: bool = False  # each cycle that meets its target has a ``met`` mark
 
     def status(self, at: datetime) -> SlaStatus:
         return self.clock.status(at)
@@ -166,10 +174,16 @@ class SlaTracker:
         for a in self._targets(case, opened_at).targets:
             p = a.params
             cycles = self._cycles(p, case, timeline)
-            ob = p.get("on_breach")
+            ob, om = p.get("on_breach"), p.get("on_met")
             on_breach = TriggerRef(ob["workflow"], ob["trigger"]) if ob else None
+            on_met = TriggerRef(om["workflow"], om["trigger"]) if isinstance(om, Mapping) else None
             key = f"{case.id}/{p['metric']}/{p.get('party', 'platform')}"
-            out.append(TrackedClock(cycles[-1], on_breach, f"{a.policy}/{a.rule_id}", cycles[:-1], p["calendar"], key))
+            rule = f"{a.policy}/{a.rule_id}"
+            out.append(
+                TrackedClock(
+                    cycles[-1], on_breach, rule, cycles[:-1], cycles[-1].calendar.name, key, on_met, om is not None
+                )
+            )
         return out
 
     def chosen_on(self, case: Case, records: list[AuditRecord]) -> dict[str, str]:
@@ -200,10 +214,20 @@ class SlaTracker:
         """Kept for callers of earlier releases: targets are now chosen from the case's current facts
         (cached by their values), so an opening decision needs no priming."""
 
+    def calendar(self, p: _TargetParams, case: Case) -> BusinessCalendar:
+        """The calendar a target is measured in for this case: its ``calendar``, with the hours read in
+        the zone its ``timezone`` names (``buyer``/``seller``: that party's ``timezone``, when the case has one)."""
+        cal = self.calendars[p["calendar"]]
+        zone = p.get("timezone")
+        if zone in ("buyer", "seller"):
+            party = case.buyer if zone == "buyer" else case.seller
+            zone = None if party is None else party.timezone
+        return cal if not zone else cal.in_zone(zone)
+
     def _new_clock(self, p: _TargetParams, case: Case) -> SlaClock:
         return SlaClock(
             metric=p["metric"],
-            calendar=self.calendars[p["calendar"]],
+            calendar=self.calendar(p, case),
             target_seconds=parse_duration(p["within"]),
             party=p.get("party", "platform"),
             warn_at=tuple(p.get("warn_at", [75])),
@@ -273,26 +297,43 @@ class SlaTracker:
     def _next(self, case: Case, clocks: list[TrackedClock], recorded: set[str]) -> list[_Next]:
         out: list[_Next] = []
         for tc in clocks:
-            clock = tc.clock
-            if clock.started_at is None:
-                out.append(_Next(tc.key, None))
-                continue
-            prefix = self.mark_id(case.id, clock, "")
-            nxt = clock.next_mark({m[len(prefix) :] for m in recorded if m.startswith(prefix)})
-            if nxt is None:
-                out.append(_Next(tc.key, None))
-                continue
-            kind = nxt.mark.split(":")[0]
-            payload: TimerPayload = (
-                ("metric", clock.metric),
-                ("mark", nxt.mark),
-                ("mark_id", self.mark_id(case.id, clock, nxt.mark)),
-                ("rule", tc.rule),
-            )
-            if tc.on_breach and nxt.mark == "breach:1":
-                payload += (("workflow", tc.on_breach.workflow), ("trigger", tc.on_breach.trigger))
-            out.append(_Next(tc.key, Timer(tc.key, nxt.at, case.id, kind, payload)))
+            nxt = self._next_of(case, tc, recorded)
+            out.append(_Next(tc.key, None if nxt is None else self._timer(case, tc, *nxt)))
         return out
+
+    def _next_of(self, case: Case, tc: TrackedClock, recorded: set[str]) -> tuple[SlaClock, Deadline] | None:
+        """The clock's first mark not recorded, the earliest due over all its cycles: a warning or breach
+        that fell due before a cycle stopped or paused and was never swept, a ``met`` mark of a cycle that
+        stopped in time (when the target announces them), or the running cycle's next mark."""
+        found: list[tuple[datetime, int, SlaClock, Deadline]] = []
+        for i, cycle in enumerate(tc.cycles):
+            if cycle.started_at is None:
+                continue
+            prefix = self.mark_id(case.id, cycle, "")
+            done = {m[len(prefix) :] for m in recorded if m.startswith(prefix)}
+            nxt = cycle.pending_mark(done)
+            if nxt is not None:
+                found.append((nxt.at, i, cycle, nxt))
+            elif tc.announce_met and cycle.met and "met" not in done:
+                assert cycle.stopped_at is not None
+                found.append((cycle.stopped_at, i, cycle, Deadline(cycle.stopped_at, "met")))
+        if not found:
+            return None
+        _, _, cycle, nxt = min(found, key=lambda f: (f[0], f[1]))
+        return cycle, nxt
+
+    def _timer(self, case: Case, tc: TrackedClock, clock: SlaClock, nxt: Deadline) -> Timer:
+        kind = nxt.mark.split(":")[0]
+        payload: TimerPayload = (
+            ("metric", clock.metric),
+            ("mark", nxt.mark),
+            ("mark_id", self.mark_id(case.id, clock, nxt.mark)),
+            ("rule", tc.rule),
+        )
+        then = tc.on_breach if nxt.mark == "breach:1" else tc.on_met if nxt.mark == "met" else None
+        if then is not None:
+            payload += (("workflow", then.workflow), ("trigger", then.trigger))
+        return Timer(tc.key, nxt.at, case.id, kind, payload)
 
     def schedule(self, queue: TimerQueue, case: Case, records: list[AuditRecord], now: datetime | None = None) -> None:
         """Put the case's next timers on the queue, replacing its earlier ones and cancelling
@@ -312,14 +353,15 @@ class SlaTracker:
         eid = timer.get("mark_id") or f"{MARK_PREFIX}{timer.case_id}:{metric}:{mark}:{int(timer.due.timestamp())}"
         trigger = timer.get("trigger")
         if trigger:
+            what = "target met" if mark == "met" else "deadline passed"
             return WorkflowEvent(
                 id=eid,
                 trigger=trigger,
                 workflow=timer.get("workflow"),
                 actor=SYSTEM,
                 at=timer.due,
-                reason=f"deadline {metric} passed ({timer.get('rule')})",
-                data=mark_data(metric, "breach:1"),
+                reason=f"{metric}: {what} ({timer.get('rule')})",
+                data=mark_data(metric, mark),
             )
         return WorkflowEvent(
             id=eid,

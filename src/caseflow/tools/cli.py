@@ -2,15 +2,23 @@
 
 Exit codes: 0 success; 1 a check failed (invalid policy, failing policy test); 2 a usage
 or input mistake (a clear one-line message, never a traceback).
+
+Every problem is one line of standard error that names its place (``file:line:column`` of a YAML
+document, the file and field path of case data) and ends with its code in brackets, as
+docs/errors.md lists them (``[usage]``: a mistake in the command's arguments). A case file is read
+like a document: a regular file only (a FIFO or ``/dev/zero`` is refused, never read), of at most
+:data:`MAX_CASE_BYTES`.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -20,11 +28,19 @@ from pydantic import JsonValue
 from .._version import VERSION
 from ..clock import Clock, FixedClock, SystemClock
 from ..engine import Engine
-from ..errors import CaseflowError, PolicyValidationError, WorkflowDefinitionError
-from ..model.case import Case, parse_case
+from ..errors import (
+    CaseDataError,
+    CaseflowError,
+    DocumentError,
+    PolicyIssue,
+    PolicyValidationError,
+    WorkflowDefinitionError,
+)
+from ..model.case import EARLIEST, LATEST, MAX_CASE_BYTES, Case, parse_case
 from ..policies.actions import default_actions
 from ..policies.facts import default_facts
 from ..policies.loader import load_policies
+from ..policies.source import file_problem, read_bytes
 
 if TYPE_CHECKING:
     from ..testing.policytest import TestOutcome
@@ -32,8 +48,20 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
+MAX_WORKERS = 256
+"""The most worker processes ``caseflow simulate --workers`` starts (each one is a Python process)."""
+
+
 class _Usage(Exception):
     pass
+
+
+class _Unreadable(Exception):
+    """A file the command cannot read (as a document reader says why): one located line."""
+
+    def __init__(self, issue: PolicyIssue) -> None:
+        super().__init__(str(issue))
+        self.issue = issue
 
 
 def _policies_arg(p: argparse.ArgumentParser) -> None:
@@ -54,20 +82,31 @@ def _clock(at: str | None) -> Clock:
         raise _Usage(f"--at {at!r} is not an ISO date-time such as 2026-11-11T10:00:00+08:00") from None
     if dt.tzinfo is None:
         raise _Usage(f"--at {at!r} needs a time zone, e.g. {at}+08:00")
+    if not EARLIEST <= dt < LATEST:
+        raise _Usage(f"--at {at!r}: give a time between the years {EARLIEST.year} and {LATEST.year - 1}")
     return FixedClock(dt)
 
 
+def _unreadable(issue: PolicyIssue, what: str) -> _Unreadable:
+    if issue.code == "source-not-a-file":
+        issue = replace(issue, hint=what)
+    return _Unreadable(issue)
+
+
+def _regular_file(path: str, what: str) -> None:
+    """Refuse what is no regular file (a folder, a FIFO, a device) before anything opens it."""
+    found = file_problem(path, max_bytes=None)
+    if found is not None:
+        raise _unreadable(found, what)
+
+
 def _read_case(path: str) -> Case:
-    p = Path(path)
-    if not p.exists():
-        raise _Usage(f"{path}: no such file")
-    if not p.is_file():
-        raise _Usage(f"{path}: not a file; give one case as a JSON file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise _Usage(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    return parse_case(text, source=path)
+    """One case from a JSON file: a regular file of at most :data:`MAX_CASE_BYTES`, UTF-8 (a byte order mark
+    allowed)."""
+    raw = read_bytes(path, max_bytes=MAX_CASE_BYTES)
+    if isinstance(raw, PolicyIssue):
+        raise _unreadable(raw, "give one case as a JSON file")
+    return parse_case(raw, source=path, max_bytes=None)
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -116,9 +155,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         ps = load_policies(args.paths)
     except PolicyValidationError as e:
         for issue in e.issues:
-            print(str(issue), file=sys.stderr)
+            print(_line(str(issue)), file=sys.stderr)
         n = len([i for i in e.issues if i.severity == "error"])
-        print(f"invalid: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
+        print(f"invalid: {n} error{'s' if n != 1 else ''} [{e.code}]", file=sys.stderr)
         return 1
     for w in ps.warnings:
         print(str(w))
@@ -155,7 +194,8 @@ def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     from ..testing.policytest import discover, load_file, run_file
 
-    files = discover(args.path)
+    path = Path(args.path)
+    files = discover(path) if path.is_dir() or not path.exists() else [path]  # a FIFO too: the reader refuses it
     if not files:
         raise _Usage(f"{args.path}: no *.test.yaml policy test files found")
     outcomes = []
@@ -175,7 +215,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         if args.verbose or not o.passed:
             print(f"{'PASS' if o.passed else 'FAIL'}  {o.test.file}:{o.test.line}  {o.test.name}")
             for msg in o.failures:
-                print(f"      {msg}")
+                for line in _failure_lines(msg):
+                    print(f"      {line}")
     if not args.k:
         total, uncovered = coverage["rules"], coverage["uncovered"]
         print(f"rule coverage: {total - len(uncovered)} of {total} rules fired in some test")
@@ -184,6 +225,15 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(f"  {name}: {c['hit']} of {c['total']}{never}")
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def _failure_lines(message: str) -> list[str]:
+    """A failure as lines that each stand alone: ``PLACE: N invalid fields:`` and its ``- field: problem [code]``
+    items become ``PLACE: N invalid fields: field: problem [code]``, one line per field."""
+    head, *items = message.splitlines() or [""]
+    if not items or not head.endswith(":"):
+        return [_line(message)]
+    return [_line(f"{head} {item.strip().removeprefix('- ')}") for item in items]
 
 
 class _PolicyCoverage(TypedDict):
@@ -310,12 +360,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if (args.cases is None) == (args.store is None):
         raise _Usage("give the cases to replay: --cases FILE.jsonl or --store URL (one of them)")
     if args.cases is not None:
-        if not Path(args.cases).exists():
-            raise _Usage(f"{args.cases}: no such file")
-        if not Path(args.cases).is_file():
-            raise _Usage(f"{args.cases}: not a file; --cases takes a JSON-lines file (caseflow generate writes one)")
-    if args.workers is not None and args.workers < 1:
-        raise _Usage(f"--workers {args.workers}: use 1 or more (default: one per core)")
+        _regular_file(args.cases, "--cases takes a JSON-lines file (caseflow generate writes one)")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise _Usage(f"--workers {args.workers}: use 1 or more, at most {MAX_WORKERS} (default: one per core)")
     show = args.progress or (sys.stderr.isatty() and not args.no_progress)
     at = _clock(args.at).now()
     with _progress(show) as progress:
@@ -377,6 +424,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     from ..store import SCHEMA_VERSION, current_version, open_store, upgrade
     from ..store.urls import redact_url
 
+    if args.db_command == "check":
+        return _db_check(args)
     if args.db_command == "status":
         try:
             store = open_store(args.url, check_schema=False)
@@ -414,6 +463,52 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0 if have == SCHEMA_VERSION else 1
 
 
+def _db_check(args: argparse.Namespace) -> int:
+    """``caseflow db check URL``: the file's integrity, then the SLA invariant case by case; ``--repair``
+    rebuilds the timers and recorded clocks of every case with a problem from its history."""
+    from ..sla import SlaTracker
+    from ..states import Workflows
+    from ..store import CaseService, open_store
+    from ..store.urls import redact_url
+    from .simulate import calendars_beside
+
+    paths = [Path(p) for p in (args.policies or _default_sla_policies())]
+    engine = Engine(load_policies(paths), clock=SystemClock())
+    calendars = calendars_beside(tuple(str(p) for p in paths))
+    if not calendars:
+        raise _Usage(f"no *.calendars.yaml beside {', '.join(map(str, paths))}: give --policies with your SLA pack")
+    tracker = SlaTracker(engine, calendars)
+    with open_store(args.url) as store:
+        damaged = store.integrity()
+        for line in damaged:
+            print(f"integrity: {line}")
+        if damaged:
+            print(f"{redact_url(args.url)}: the database file is damaged: restore it from a backup [store-corrupt]")
+            return 1
+        service = CaseService(store, Workflows(engine=engine), tracker=tracker)
+        problems = service.check_timers(repair=args.repair)
+        for p in problems:
+            print(f"{p.case_id}  {p.key}  {p.problem}: {p.detail}")
+        cases = len({p.case_id for p in problems})
+        if not problems:
+            print(f"{redact_url(args.url)}: every running clock has its one timer (SLA policies {tracker.version})")
+            return 0
+        if args.repair:
+            left = service.check_timers()
+            print(f"repaired {cases} case{'s' if cases != 1 else ''}; {len(left)} problem(s) left")
+            return 0 if not left else 1
+        print(f"{len(problems)} problem(s) in {cases} case(s): caseflow db check {redact_url(args.url)} --repair")
+        return 1
+
+
+def _default_sla_policies() -> list[str]:
+    """``rules`` and ``rules/sla`` when they exist (the layout of the default pack)."""
+    found = [p for p in ("rules", "rules/sla") if Path(p).is_dir()]
+    if not found:
+        raise _Usage("no ./rules folder: give the policies with their SLA targets, --policies PATH (repeatable)")
+    return found
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ..store import open_store
     from .report import build_report, timezone
@@ -432,25 +527,46 @@ def cmd_report(args: argparse.Namespace) -> int:
     since, until = day(args.since, "--since"), day(args.until, "--until")
     if since is not None and until is not None and since >= until:
         raise _Usage(f"--since {args.since} is not before --until {args.until}: no case could be in that period")
-    if args.chart and not args.chart.endswith(".svg"):
-        raise _Usage(f"--chart {args.chart!r}: the chart is SVG; name the file *.svg")
+    for option, path, suffix, kind in (
+        ("--chart", args.chart, ".svg", "an SVG chart"),
+        ("--html", args.html, ".html", "an HTML page"),
+    ):
+        if path and not path.endswith(suffix):
+            raise _Usage(f"{option} {path!r}: the file is {kind}; name it *{suffix}")
+    if not 0 < args.sla_target <= 1:  # NaN too
+        raise _Usage(f"--sla-target {args.sla_target:g}: give a fraction above 0 and at most 1, e.g. 0.95 for 95%")
     with open_store(args.store) as store:
         report = build_report(
-            store.cases(), store.outbox(), period=args.period, tz=args.tz, since=since, until=until, tenant=args.tenant
+            store.cases(),
+            store.outbox(),
+            period=args.period,
+            tz=args.tz,
+            since=since,
+            until=until,
+            tenant=args.tenant,
+            clocks=store.sla_clocks(),  # SLA figures from the recorded clocks only
         )
-    if args.chart:
+    # every file is drawn before any is written (without matplotlib: a clear error, no file left half made)
+    files = [
+        (option, path, draw(sla_target=args.sla_target), what)
+        for option, path, draw, what in (
+            ("--chart", args.chart, report.svg, "chart"),
+            ("--html", args.html, report.html, "report"),
+        )
+        if path
+    ]
+    for option, path, text, _ in files:
         try:
-            Path(args.chart).write_text(report.svg(), encoding="utf-8")
+            Path(path).write_text(text, encoding="utf-8")
         except OSError as e:
-            raise _Usage(f"--chart {args.chart!r}: cannot write: {e.strerror}") from None
+            raise _Usage(f"{option} {path!r}: cannot write: {e.strerror}") from None
     if args.format == "json":
         print(report.json())
     elif args.format == "csv":
         print(report.csv(), end="")
     else:
         print(report.table())
-        if args.chart:
-            print(f"\nchart written to {args.chart}")
+        print("".join(f"\n{what} written to {path}\n" for _, path, _, what in files), end="")
     return 0
 
 
@@ -563,7 +679,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True, metavar="URL", help="sqlite:///FILE or postgresql://...")
     p.add_argument("--period", choices=["daily", "weekly", "monthly"], default="weekly")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--chart", metavar="FILE.svg", help="also write a trend chart (SVG)")
+    p.add_argument("--chart", metavar="FILE.svg", help="also write a trend chart (SVG; needs caseflow[report])")
+    p.add_argument(
+        "--html",
+        metavar="FILE.html",
+        help="also write the report as one self-contained HTML page, tables and charts (needs caseflow[report])",
+    )
+    p.add_argument(
+        "--sla-target",
+        type=float,
+        default=0.95,
+        metavar="FRACTION",
+        help="the SLA compliance the charts and the page hold each period to (default 0.95)",
+    )
     p.add_argument("--tz", default="UTC", help="time zone of the periods (default UTC), e.g. Asia/Shanghai")
     p.add_argument("--since", metavar="DATE", help="only cases opened at or after this ISO date/time")
     p.add_argument("--until", metavar="DATE", help="only cases opened before this ISO date/time")
@@ -575,11 +703,55 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("upgrade", "create the schema or apply the missing migrations"),
         ("status", "the schema version and the rows per table (exit 1 when an upgrade is due)"),
+        (
+            "check",
+            "the database's integrity and the SLA invariant (every running clock has its one pending timer); "
+            "exit 1 on a problem",
+        ),
     ):
         q = dbsub.add_parser(name, help=text)
         q.add_argument("url", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST:PORT/DB")
+        if name == "check":
+            q.add_argument(
+                "--policies",
+                "-p",
+                action="append",
+                metavar="PATH",
+                help="policy files or folders with the SLA targets, and *.calendars.yaml beside them "
+                "(repeatable; default: ./rules and ./rules/sla)",
+            )
+            q.add_argument("--repair", action="store_true", help="rebuild the timers of every case with a problem")
         q.set_defaults(func=cmd_db)
     return parser
+
+
+def _line(text: str, limit: int = 1000) -> str:
+    """``text`` as one line of at most ``limit`` characters: line breaks become spaces, and a long
+    middle (a value quoted in full) is cut, keeping the place at the start and the code at the end."""
+    one = " ".join(text.splitlines())
+    if len(one) <= limit:
+        return one
+    head = limit * 2 // 3
+    return f"{one[:head]} … {one[-(limit - head - 3) :]}"
+
+
+def _refused(e: CaseflowError | _Unreadable | _Usage) -> int:
+    """Say why the command was refused, one line per problem on standard error; the exit code."""
+    if isinstance(e, DocumentError):  # every problem of the documents, each at its file:line:column
+        for issue in e.issues:
+            print(_line(str(issue)), file=sys.stderr)
+        return 1 if isinstance(e, (PolicyValidationError, WorkflowDefinitionError)) else 2
+    if isinstance(e, CaseDataError):  # every invalid field, each after the file (and line) it is in
+        lines = [f"caseflow: error: {e.source}: {problem} [{e.code}]" for problem in e.problems]
+    elif isinstance(e, _Unreadable):
+        lines = [str(e.issue)]
+    elif isinstance(e, _Usage):
+        lines = [f"caseflow: error: {e} [usage]"]
+    else:
+        lines = [f"caseflow: error: {e}"]
+    for line in lines:
+        print(_line(line), file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -588,18 +760,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if isinstance(sys.stdout, io.TextIOWrapper):  # a text that is no valid Unicode never stops the output
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         return int(args.func(args) or 0)
-    except (PolicyValidationError, WorkflowDefinitionError) as e:
-        for issue in e.issues:
-            print(str(issue), file=sys.stderr)
-        return 1
-    except CaseflowError as e:
-        print(f"caseflow: error: {e}", file=sys.stderr)
-        return 2
-    except _Usage as e:
-        print(f"caseflow: error: {e} [usage]", file=sys.stderr)
-        return 2
+    except (CaseflowError, _Unreadable, _Usage) as e:
+        return _refused(e)
     except BrokenPipeError:  # output piped into `head` and closed early
         try:
             sys.stdout = open(__import__("os").devnull, "w")  # noqa: SIM115
@@ -608,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as e:  # a file or folder the command could not use: one line, never a traceback
         where = f"{e.filename}: " if e.filename else ""
-        print(f"caseflow: error: {where}{e.strerror or e}", file=sys.stderr)
+        print(_line(f"caseflow: error: {where}{e.strerror or e} [usage]"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         return 130
