@@ -16,24 +16,11 @@ import pytest
 
 import caseflow.tools
 from caseflow.errors import CaseflowError
-from caseflow.store import OutboxMessage
 from caseflow.tools.report import build_report
 
-from .helpers import MON, _case, busy_fortnight, chromium
+from .helpers import MON, _case, busy_fortnight, chromium, refund
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _refund(case_id: str, amount: str, currency: str, at: datetime, n: int) -> OutboxMessage:
-    return OutboxMessage(
-        id=n,
-        key=f"refund:{case_id}:o",
-        kind="refund.pay",
-        case_id=case_id,
-        event_id="e",
-        payload={"amount": amount, "currency": currency},
-        created_at=at,
-    )
 
 
 def test_figures_per_week_day_and_month():
@@ -73,10 +60,10 @@ def test_figures_per_week_day_and_month():
         ),
     ]
     outbox = [
-        _refund("R-1", "50.00", "CNY", MON, 1),
-        _refund("R-2", "20.00", "CNY", MON + timedelta(days=1), 2),
-        _refund("R-3", "300000", "IDR", MON + timedelta(days=7), 3),
-        _refund("NOT-IN-RANGE", "1", "CNY", MON, 4),
+        refund("R-1", "50.00", "CNY", MON, 1),
+        refund("R-2", "20.00", "CNY", MON + timedelta(days=1), 2),
+        refund("R-3", "300000", "IDR", MON + timedelta(days=7), 3),
+        refund("NOT-IN-RANGE", "1", "CNY", MON, 4),
     ]
     weekly = build_report(cases, outbox, period="weekly")
     assert [p.period for p in weekly.periods] == ["2026-W45", "2026-W46"]
@@ -427,7 +414,7 @@ def test_the_page_renders_in_headless_chromium(tmp_path):
 
 
 def _refund_at(at: datetime, currency: str = "CNY"):
-    return _refund("R-1", "10.00", currency, at, 99)
+    return refund("R-1", "10.00", currency, at, 99)
 
 
 def _charts():
