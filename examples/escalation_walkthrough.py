@@ -41,7 +41,7 @@ def main() -> None:
                     "author": "buyer",
                     "language": "vi",
                     "at": START.isoformat(),
-                    "text": "Sạc dự phòng lại hỏng lần thứ hai, lần này vỏ bị phồng lên.",
+                    "text": "Sạc dự phòng lại hỏng lần thứ hai, không sạc được nữa.",
                 }
             ],
         }
@@ -71,7 +71,7 @@ def main() -> None:
         (
             "hand_to_authority",
             specialist,
-            "swollen battery casing: a fire risk, safety team decides at once",
+            "the returned unit's battery casing is swollen: a fire risk, safety team decides at once",
             {"authority": "safety"},
         ),
         ("authority_concluded", specialist, "safety: recall batch B-0925, refund and collect the unit", {}),

@@ -15,8 +15,8 @@ from ..model.decision import ConditionTrace, Explanation, PolicyTrace, RuleTrace
 from ..model.money import Money
 from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test
 from ..policies.model import Action
-from ..policies.phrases import PhraseSet
-from ..policies.text import prepare
+from ..policies.phrases import PhraseMatch, PhraseSet
+from ..policies.text import normalization_steps, prepare
 from .backends.base import Facts
 from .backends.python import compile_fact_predicate
 from .compiler import CNode, CompiledSet
@@ -73,25 +73,68 @@ def _trace(
 
 
 def _seen(c: Test, facts: Facts, now: datetime, params: Mapping[str, object]) -> dict[str, str]:
-    """What a test saw: its facts' values, the text a text test read (after normalization, when it
-    differs), the phrases a ``mentions`` found, the ``$parameters`` it uses."""
+    """What a test saw: its facts' values (with the explanation a signal provider gave with a value), the
+    text a text test read (after normalization, when it differs, and the steps that changed it), the
+    phrases a ``mentions`` found and where, the ``$parameters`` it uses."""
     value = facts.get(c.fact)
     seen = {c.fact: format_value(value, now)}
+    _because(seen, c.fact, value)
     if isinstance(c.value, FactRef):
-        seen[c.value.name] = format_value(facts.get(c.value.name), now)
+        other = facts.get(c.value.name)
+        seen[c.value.name] = format_value(other, now)
+        _because(seen, c.value.name, other)
     if c.op in ("contains", "matches", "mentions") and isinstance(value, str):
         norm = prepare(value).norm  # what the test read (docs/policy-format.md, "Text conditions")
         if norm != value:
             seen["after normalization"] = format_value(norm)
+            steps = normalization_steps(value)
+            if steps:
+                seen["normalization"] = ", ".join(steps)
     if c.op == "mentions" and isinstance(value, str) and isinstance(c.value, PhraseSet):
         found = c.value.find(value)
-        seen["phrases found"] = (
-            ", ".join(repr(m.phrase) + ("" if m.counted else f" ({m.why_not})") for m in found) or "none"
-        )
+        seen["phrases found"] = ", ".join(repr(m.phrase) + _why(m) for m in found) or "none"
+        if found:
+            seen["matched words"] = "; ".join(_where(c.fact, prepare(value).norm, m) for m in found[:_MAX_SHOWN])
+            if len(found) > _MAX_SHOWN:
+                seen["matched words"] += f"; ... ({len(found) - _MAX_SHOWN} more)"
     for name in _PARAM.findall(c.text):
         if name in params:
             seen["$" + name] = format_value(params[name])
     return seen
+
+
+_MAX_SHOWN = 8  # occurrences an explanation describes
+_EXCERPT = 24  # characters shown on each side of an occurrence
+
+
+def _because(seen: dict[str, str], name: str, value: object) -> None:
+    """The explanation a value carries (a signal provider's, ``caseflow.risk.signals``), shown beside it."""
+    why = getattr(value, "explanation", None)
+    if isinstance(why, str) and why:
+        seen[f"why {name}"] = why
+
+
+def _why(m: PhraseMatch) -> str:
+    if m.counted:
+        return f" (with {m.context!r})" if m.context else ""
+    return f" ({m.why_not}: {m.cue!r})" if m.cue else f" ({m.why_not})"
+
+
+def _where(fact: str, norm: str, m: PhraseMatch) -> str:
+    """An occurrence as an explanation describes it: its words, language, field (the message of a joined
+    text) and surroundings, and whether it counted."""
+    end = m.end if m.end >= 0 else m.start + len(m.phrase)
+    line = norm.count("\n", 0, m.start)
+    field = f"{fact}, message {line + 1}" if "\n" in norm else fact
+    left = max(norm.rfind("\n", 0, m.start) + 1, m.start - _EXCERPT)
+    right = norm.find("\n", end)
+    right = min(len(norm) if right < 0 else right, end + _EXCERPT)
+    excerpt = ("…" if left > 0 and norm[left - 1] != "\n" else "") + norm[left : m.start]
+    excerpt += f"[{norm[m.start : end]}]" + norm[end:right] + ("…" if right < len(norm) and norm[right] != "\n" else "")
+    verdict = "counts" if m.counted else f"does not count: {m.why_not}" + (f" ({m.cue!r})" if m.cue else "")
+    if m.counted and m.context:
+        verdict += f", with {m.context!r} in its sentence"
+    return f"{m.phrase!r} ({m.language}) in {field}: {excerpt!r} {verdict}"
 
 
 def _action_text(a: Action) -> str:

@@ -39,7 +39,7 @@ from ..errors import suggest
 from ..model.case import EARLIEST, LATEST
 from ..model.money import ISO_CURRENCIES, check_amount, parse_money
 from .facts import FactRegistry, FactSpec, FactType
-from .phrases import PhraseSet
+from .phrases import PhraseSet, builtin_phrase_set, builtin_phrase_sets
 from .source import YamlValue
 
 __all__ = [
@@ -393,19 +393,33 @@ class _Parser:
         return self.make(spec, "contains", value)
 
     def mentions(self, spec: FactSpec, tok: Tok) -> Test:
+        """``mentions SET``, or ``mentions SET near CONTEXT`` (an occurrence of SET counts only with a
+        counted phrase of CONTEXT in its sentence). A set is declared under ``phrases:``, or built in
+        (the authorities per market: ``regulators``, ``police.cn`` ...)."""
         self.check_op(spec, "matches", tok.pos)  # the same fit: text facts
-        t = self.next("the name of a phrase set (declared under 'phrases:')")
+        phrases = self.phrase_set("the name of a phrase set (declared under 'phrases:')")
+        if self.at_word("near"):
+            self.i += 1
+            phrases = phrases.near(self.phrase_set("the name of the context's phrase set, after 'near'"))
+        self.end()
+        return self.make(spec, "mentions", phrases)
+
+    def phrase_set(self, what: str) -> PhraseSet:
+        """The phrase set named by the next token: the policy's own, else a built-in one."""
+        t = self.next(what)
         name = t.text
-        if t.kind != "word" or name not in self.phrases:
-            best = suggest(name, self.phrases)
+        found = self.phrases.get(name) if t.kind == "word" else None
+        if found is None and t.kind == "word":
+            found = builtin_phrase_set(name)
+        if found is None:
+            best = suggest(name, [*self.phrases, *builtin_phrase_sets()])
             raise ConditionProblem(
                 t.pos,
                 "policy-unknown-phrases",
                 f"unknown phrase set {name!r}",
                 f"did you mean {best!r}?" if best else "declare it under 'phrases:'",
             )
-        self.end()
-        return self.make(spec, "mentions", self.phrases[name])
+        return found
 
     def matches(self, spec: FactSpec, tok: Tok) -> Test:
         self.check_op(spec, "matches", tok.pos)

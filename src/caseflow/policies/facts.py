@@ -39,6 +39,8 @@ from ..model.case import (
     TrackingEvent,
 )
 from ..model.money import Money
+from .phrases import ITEM_MARKS
+from .text import normalize
 
 __all__ = ["FactRegistry", "FactSpec", "FactType", "FactValue", "Getter", "GivenFacts", "LazyFacts", "default_facts"]
 
@@ -324,6 +326,71 @@ def _last_customer_message(case: Case) -> Message | None:
     return None
 
 
+def _customer_text(case: Case) -> str | None:
+    return "\n".join(m.text for m in case.messages if m.author.value in ("buyer", "seller", "creator")) or None
+
+
+_MAX_ITEM_NAMES = 32  # item names read for the marks (the first ones of the case's orders)
+_MAX_GRAMS = 256  # pieces of names looked for in a text
+
+
+def _name_pieces(names: Iterable[str]) -> list[str]:
+    """What of an item's name marks a text, normalized, longest first: two or more consecutive words of it
+    (a buyer writes part of a long title: "the lawyer's choice shampoo" for "Lawyer's Choice Argan Shampoo
+    500ml"), or the whole name when it is one word of three or more letters; in Chinese and Japanese, four
+    or more consecutive characters of it, or the whole name of two or three."""
+    pieces: set[str] = set()
+    for name in names:
+        norm = normalize(name).strip()
+        words = norm.split()
+        if len(words) == 1 and not _has_han(norm):
+            if len(norm) >= 3:
+                pieces.add(norm)
+            continue
+        if _has_han(norm) and len(words) == 1:
+            n = len(norm)
+            if n < 4:
+                pieces.add(norm)
+            else:
+                pieces.update(norm[i:j] for i in range(n) for j in range(i + 4, n + 1))
+            continue
+        pieces.update(" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1))
+    return sorted((p for p in pieces if len(p) >= 2), key=lambda p: (-len(p), p))[:_MAX_GRAMS]
+
+
+def _has_han(text: str) -> bool:
+    return any("\u3040" <= c <= "\u9fff" for c in text)
+
+
+def _customer_text_items_marked(case: Case, now: datetime) -> str | None:
+    """The customer messages, normalized, with the pieces of the order's item names marked ⟦...⟧ (a buyer's
+    own marks removed first: they mark nothing)."""
+    text = _customer_text(case)
+    if text is None:
+        return None
+    norm = normalize(text.replace(ITEM_MARKS[0], "").replace(ITEM_MARKS[1], ""))
+    names = [i.name for o in case.orders for i in o.items if i.name][:_MAX_ITEM_NAMES]
+    marked: list[tuple[int, int]] = []
+    for piece in _name_pieces(names):
+        at = norm.find(piece)
+        while at != -1:
+            end = at + len(piece)
+            whole = _has_han(piece) or (
+                (at == 0 or not norm[at - 1].isalnum()) and (end == len(norm) or not norm[end].isalnum())
+            )
+            if whole and not any(a < end and at < b for a, b in marked):
+                marked.append((at, end))
+            at = norm.find(piece, at + 1)
+    if not marked:
+        return norm
+    out, done = [], 0
+    for a, b in sorted(marked):
+        out += [norm[done:a], ITEM_MARKS[0], norm[a:b], ITEM_MARKS[1]]
+        done = b
+    out.append(norm[done:])
+    return "".join(out)
+
+
 def _last_tracking_event(case: Case) -> TrackingEvent | None:
     o = _order(case)
     if o is None or o.shipment is None or not o.shipment.events:
@@ -571,9 +638,14 @@ def _builtin() -> list[FactSpec]:
                 "messages.customer_text",
                 E.string,
                 "all customer messages joined by newlines",
-                lambda c, n: (
-                    "\n".join(m.text for m in c.messages if m.author.value in ("buyer", "seller", "creator")) or None
-                ),
+                lambda c, n: _customer_text(c),
+            ),
+            f(
+                "messages.customer_text_items_marked",
+                E.string,
+                "all customer messages joined by newlines, normalized, with the names of the order's items marked "
+                "⟦like this⟧: phrase sets (mentions) do not count what is inside a mark",
+                _customer_text_items_marked,
             ),
             # time and service levels
             f("now", E.datetime, "the evaluation time (for dated rules such as peak seasons)", lambda c, n: n),

@@ -464,9 +464,11 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
 
 def _missing_keys(ctx: _Ctx, data: _YamlMap) -> None:
     for req in _REQUIRED_KEYS:
+        hint = {"hit_policy": "write 'hit_policy: first' (only the first matching rule acts) or 'all'"}.get(req)
         if req not in data:
-            hint = {"hit_policy": "write 'hit_policy: first' (only the first matching rule acts) or 'all'"}.get(req)
             ctx.add((), "policy-missing-key", f"missing required key {req!r}", hint)
+        elif data[req] is None:  # 'policy:' or 'rules: ~' reads as null: never a policy of no name or no rules
+            ctx.add((req,), "policy-missing-key", f"{req!r} is empty (null): give it a value", hint)
 
 
 def _policy_name(ctx: _Ctx, name: YamlValue) -> str | None:

@@ -16,18 +16,45 @@ says whether any phrase occurs in ``text`` *as a claim*:
   of several words also matches with them run together (``luậtsư``: spaced letters, joined);
 - in scripts with spaces, a phrase matches whole words only (``sue`` is not in ``pursue``);
   in scripts without (Chinese, Japanese, Korean, Thai, Lao, Khmer, Myanmar) anywhere;
-- an occurrence inside quotes (``"..."``, ``“...”``, ``「...」``, ``『...』``, ``«...»``, ``„...“``; a
-  quote is closed within 500 characters) does not count: a buyer quoting the platform's policy
-  is not threatening anything;
-- an occurrence inside an exception phrase (a product name such as ``fire tv stick``) does not count;
-- an occurrence right after a negation (``not``, ``won't``, ``不``, ``tidak``, ``không`` ...) in the
-  same clause does not count: "I will not sue" is not a legal threat.
+- an occurrence does not count (:attr:`PhraseMatch.why_not`) when it is
+
+  - ``quoted``: inside quotes (``"..."``, ``“...”``, ``「...」``, ``『...』``, ``«...»``, ``„...“``; a
+    quote is closed within 500 characters): a buyer quoting the platform's policy threatens nothing;
+  - ``item name``: inside ``⟦...⟧``, the mark the fact ``messages.customer_text_items_marked`` puts
+    around the names of the case's items (a product called "Lawyer's Choice");
+  - ``exception``: inside an exception phrase (a product name such as ``fire tv stick``);
+  - ``question``: in a clause that ends with a question mark ("is it safe for kids?", "what is
+    your policy on chargebacks?"), unless the clause asks a threat ("do you want me to call the
+    police?", 要不要我报警?: :data:`SCOPES` ``threat_questions``);
+  - ``past``: in a clause that says the step is over, was only nearly taken, or was about another
+    shop ("almost", "last year", 差点, 去年, suýt, năm ngoái, hampir, "ga jadi": ``past``);
+  - ``someone else``: after a third party in its clause ("if someone reports ...", 如果有人, "kalau
+    ada yang", "nếu có người": ``someone_else``);
+  - ``negated``: after a negation cue of its clause (:data:`NEGATIONS`: ``not``, ``won't``, ``不``,
+    ``tidak``, ``gak``, ``không`` ...) among the few words (or, in Chinese, characters) before it —
+    unless the cue is part of a frame that negates nothing (信不信我打12315, "don't make me", 别逼我,
+    "jangan sampai", "đừng để tôi": ``not_negating``), or sits in a **condition** whose consequence
+    is the step: after ``if``/``unless``/如果/要是/``kalau``/``nếu`` (``conditions``: "if you don't
+    refund me I will sue") or before ``then``/就/``thì``/``maka`` (``consequences``: 不给退就报警,
+    "chưa hoàn tiền thì tôi kiện"); a contrast (``but``, 但是, ``tapi``, ``nhưng``) ends a negation's
+    reach (``breaks``);
+  - ``no context``: the set needs a context (:meth:`PhraseSet.near`: ``lawyer`` counts only with a
+    threat step such as "call", "hire", 找, "hubungi", "nhờ" in the same sentence) and none of the
+    context's phrases counts in the occurrence's sentence.
 
 A set is one Aho-Corasick automaton (pyahocorasick) over its phrases, their diacritic-free
 variants and its exceptions: a text is scanned once per set, and each occurrence is then checked
-in constant time (word boundaries, a binary search in the quoted spans and the exceptions, the
-few words before it). Linear in the text, whatever it holds. Each set's answer is kept with the
-prepared text (:func:`caseflow.policies.text.prepare`), in a cache bounded by bytes.
+in constant time (word boundaries, binary searches in the quoted spans, the exceptions, the clause
+breaks and the scope cues, the few words before it). The scope cues of every language are one more
+automaton, read once per text. Linear in the text, whatever it holds. Each set's answer is kept with
+the prepared text (:func:`caseflow.policies.text.prepare`), in a cache bounded by bytes.
+
+**Built-in sets**: the authorities buyers name, per market, are data files
+(``caseflow/policies/data/authorities/<market>.yaml``: China mainland, Taiwan, Hong Kong, Indonesia,
+Vietnam, the US, the EU and the UK), read once into phrase sets a policy uses without declaring them:
+``regulators``, ``police`` and ``courts`` (every market), ``regulators.tw``, ``police.id`` ... (one
+market). :func:`builtin_phrase_set` gives them by name; a set the policy declares wins over a built-in
+one of the same name.
 """
 
 from __future__ import annotations
@@ -38,45 +65,202 @@ import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib import resources
 from typing import Any, NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found]
 
-from .text import COMBINING, PreparedText, Spans, normalize, prepare, quoted_spans, strip_marks
+from .source import parse_yaml
+from .text import COMBINING, PreparedText, Spans, normalize, prepare, quoted_spans, spans, strip_marks
 
-__all__ = ["NEGATIONS", "LanguagePhrases", "PhraseMatch", "PhraseSet", "normalize", "variants"]
+__all__ = [
+    "AUTHORITY_KINDS",
+    "ITEM_MARKS",
+    "MARKETS",
+    "NEGATIONS",
+    "SCOPES",
+    "LanguagePhrases",
+    "PhraseMatch",
+    "PhraseSet",
+    "builtin_phrase_set",
+    "builtin_phrase_sets",
+    "normalize",
+    "variants",
+]
 
 # Negation cues, written as people write them (normalized like the text when used). A cue counts
-# among the last few words (scripts with spaces) or characters (Chinese) before an occurrence.
-# Like phrases, a cue with diacritics also counts written without them ("khong" for "không").
+# among the last few words (scripts with spaces) or characters (Chinese) before an occurrence, in its
+# clause. Like phrases, a cue with diacritics also counts written without them ("khong" for "không").
 NEGATIONS: dict[str, tuple[str, ...]] = {
     "en": (
-        "not",
-        "never",
-        "no",
-        "won't",
-        "wont",
-        "don't",
-        "dont",
-        "didn't",
-        "didnt",
-        "wouldn't",
-        "will not",
-        "do not",
-        "no need to",
-        "not going to",
-        "no intention to",
-        "no plan to",
+        *("not", "never", "no", "won't", "wont", "don't", "dont", "didn't", "didnt", "wouldn't", "wouldnt"),
+        *("doesn't", "doesnt", "isn't", "isnt", "aren't", "arent", "haven't", "havent", "hasn't", "hasnt"),
+        *("ain't", "nor", "will not", "do not", "did not", "no need to", "not going to", "not gonna"),
+        *("no intention to", "no intention of", "no plan to", "no plans to", "nobody's", "not planning to"),
     ),
-    "zh": ("不", "没", "沒", "别", "別", "无意", "無意", "不会", "不會", "不想", "不打算", "没有", "沒有"),
-    "id": ("tidak", "tak", "nggak", "gak", "enggak", "bukan", "belum", "jangan", "tidak akan", "tak akan"),
-    "vi": ("không", "chẳng", "chưa", "đừng", "sẽ không", "không hề", "không muốn"),
+    "zh": (
+        *("不", "没", "沒", "别", "別", "冇", "唔", "无意", "無意", "不会", "不會", "不想", "不打算"),
+        *("没有", "沒有", "没打算", "沒打算", "不用", "不必", "无需", "無需", "不需要", "免了"),
+    ),
+    "id": (
+        *("tidak", "tak", "ga", "gak", "nggak", "ngga", "enggak", "engga", "gk", "tdk", "kagak", "ndak"),
+        *("bukan", "belum", "jangan", "jgn", "tidak akan", "tak akan", "ga usah", "gak usah", "nggak usah"),
+        *("tak perlu", "tidak perlu", "ga perlu", "gak perlu", "nggak perlu", "ogah"),
+    ),
+    "vi": (
+        *("không", "chẳng", "chả", "chưa", "đừng", "ko", "hông", "khg", "sẽ không", "không hề"),
+        *("không muốn", "không cần", "không định", "không có ý định", "chưa có ý định"),
+    ),
 }
-_CJK_WINDOW = 4  # characters before an occurrence searched for a negation, in scripts without spaces
-_WORD_WINDOW = 4  # words before an occurrence searched for a negation, in scripts with spaces
+
+# The other cues of an occurrence's scope, per kind and language (module docstring): frames whose
+# negation word negates nothing, the words that open a condition or its consequence, the markers of a
+# step that is over or about another shop, third parties, the questions that threaten, and the words
+# that end a negation's reach.
+SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
+    "not_negating": {
+        "en": (
+            *("don't make me", "dont make me", "do not make me", "don't force me", "dont force me"),
+            *("don't push me", "dont push me", "don't test me", "don't think i won't", "don't think i wont"),
+            *("dont think i wont", "not afraid to", "won't hesitate", "wont hesitate", "will not hesitate"),
+            *("didn't want it to come to this", "didnt want it to come to this", "no choice but", "no other choice"),
+            *("not kidding", "not joking", "no joke", "no longer", "not ok", "not okay", "not fine"),
+            *("can't take it", "cant take it", "no one cares", "nobody cares", "no point", "not doing well"),
+            *("don't think i'll", "dont think i'll", "don't think i will", "dont think ill", "not sure i'll"),
+        ),
+        "zh": (
+            *("信不信", "别以为", "以为我不敢", "别逼", "不要逼", "别怪", "不要怪", "不然", "要不然", "要不"),
+            *("不如", "不得不", "不停", "不断", "忍不住", "受不了", "撑不下去", "撑不住", "不舒服", "不小心"),
+            *("不知道", "不少", "不错", "不行了", "对不起", "不在乎", "没人在乎", "没人管", "没意思", "不会放过"),
+        ),
+        "id": (
+            *("jangan sampai", "jangan sampe", "jgn sampe", "jgn sampai", "jangan salahkan", "jangan salahin"),
+            *("jangan paksa", "jangan bikin", "jangan kira", "jangan pikir", "tidak segan", "gak segan"),
+            *("ga segan", "nggak segan", "tak segan", "gak main-main", "tidak main-main", "gak kuat"),
+            *("ga kuat", "nggak kuat", "tidak kuat", "tak kuat", "gak tahan", "ga tahan", "tidak tahan"),
+            *("gak ada yang peduli", "gak ada yg peduli", "tidak ada yang peduli", "gak ada gunanya"),
+        ),
+        "vi": (
+            *("đừng để", "đừng bắt", "đừng ép", "đừng trách", "đừng có trách", "không ngại", "không ngần ngại"),
+            *("không chịu nổi", "không chịu được", "không ai quan tâm", "không còn gì"),
+        ),
+    },
+    "conditions": {
+        "en": ("if", "unless", "until", "till", "otherwise", "or else", "as long as", "in case"),
+        "zh": ("如果", "要是", "假如", "若是", "万一", "只要", "一旦", "再不"),
+        "id": ("kalau", "kalo", "klo", "kl", "jika", "jikalau", "bila", "apabila", "seandainya", "kecuali"),
+        "vi": ("nếu", "hễ", "trừ khi", "một khi", "lỡ mà"),
+    },
+    "consequences": {
+        "en": ("then", "or else", "otherwise", "or i", "or we", "or i'll"),
+        "zh": ("就", "那就", "则", "便", "否则", "不然"),
+        "id": ("maka", "baru", "nanti"),
+        "vi": ("thì", "là tôi", "không thì", "bằng không"),
+    },
+    "past": {
+        "en": (
+            *("almost went", "nearly went", "last year", "years ago", "a while back", "was going to", "went away"),
+            *("were going to", "was about to", "all sorted", "got resolved", "was resolved", "withdrew"),
+            *("different shop", "another shop", "other shop", "different seller", "another seller"),
+        ),
+        "zh": (
+            *(
+                "差点去",
+                "差一点去",
+                "差点就去",
+                "差点报",
+                "差点就报",
+                "去年",
+                "前年",
+                "本来想",
+                "曾经",
+                "后来找到",
+                "撤销",
+                "撤回",
+                "没事了",
+            ),
+            *("解决了", "别家", "别的店", "其他店", "气话"),
+        ),
+        "id": (
+            *(
+                "hampir lapor",
+                "nyaris lapor",
+                "sempat mau",
+                "sempet mau",
+                "waktu itu",
+                "tahun lalu",
+                "ga jadi",
+                "gak jadi",
+            ),
+            *("nggak jadi", "enggak jadi", "tidak jadi", "batal", "toko lain", "seller lain", "keburu"),
+        ),
+        "vi": (
+            "suýt báo",
+            "suýt đi",
+            "lần trước",
+            "năm ngoái",
+            "hồi trước",
+            "trước đây",
+            "từng",
+            "đóng rồi",
+            "shop khác",
+        ),
+    },
+    "someone_else": {
+        "en": (
+            *("if someone", "if somebody", "if anyone", "if anybody", "if a buyer", "if a customer"),
+            *("when someone", "when a buyer", "when a customer", "if people", "if buyers", "if customers"),
+        ),
+        "zh": ("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到"),
+        "id": ("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
+        "vi": ("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người"),
+    },
+    "threat_questions": {
+        "en": ("want me to", "you think i won't", "think i wont", "should i", "shall i", "or do i", "or should i"),
+        "zh": ("要不要我", "信不信", "是不是要我", "想让我", "非要我", "难道要我"),
+        "id": ("mau saya", "perlu saya", "harus saya", "apa perlu"),
+        "vi": ("muốn tôi", "có cần tôi", "hay là tôi"),
+    },
+    "coordinators": {
+        "en": ("or", "nor"),
+        "zh": ("或", "或者", "也不", "也没", "也不会"),
+        "id": ("atau", "ataupun", "maupun"),
+        "vi": ("hay", "hoặc", "cũng không"),
+    },
+    "breaks": {
+        "en": ("but", "and", "so", "because", "though"),
+        "zh": ("但", "但是", "可是", "不过", "而且", "然后", "所以", "结果"),
+        "id": ("tapi", "tetapi", "namun", "dan", "terus", "lalu", "jadi", "soalnya"),
+        "vi": ("nhưng", "mà", "và", "rồi", "nên"),
+    },
+}
+_WORD_WINDOW = 3  # words between a negation cue and an occurrence, in scripts with spaces
+_CONDITION_WINDOW = 3  # words between a condition word and its negation (one more after Chinese)
+_REACH = 80  # characters before an occurrence where a negation cue may start
 _MAX_VARIANTS = 64  # variants of one phrase: beyond, only as written and all bare
+_MAX_ITEM = 500  # an item mark closes within this many characters
+
+# scope cue kinds, as bits of one automaton's values
+_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR = _BITS = tuple(1 << i for i in range(9))
+_KIND_BITS = {
+    "not_negating": _FRAME,
+    "conditions": _COND,
+    "consequences": _CONSEQ,
+    "past": _PAST,
+    "someone_else": _OTHER,
+    "threat_questions": _ASKS,
+    "breaks": _BREAK,
+    "coordinators": _OR,
+}
+
+# clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
+_CLAUSE_END = re.compile(r"[,;!?。、…\n]|\.(?!\d)|(?<!\d):")
+_SENTENCE_END = re.compile(r"[;!?。\n]|\.(?!\d)")
+_ITEM_RX = re.compile(f"\u27e6[^\u27e6\u27e7]{{0,{_MAX_ITEM - 2}}}+\u27e7")
+ITEM_MARKS = ("\u27e6", "\u27e7")
+"""The marks around an item's name in ``messages.customer_text_items_marked`` (``⟦...⟧``)."""
 
 
 def _is_cjk(ch: str) -> bool:
@@ -99,6 +283,22 @@ def _word_char(ch: str) -> bool:
     if ch.isalnum():
         return ch < "\u0e00" or not _is_cjk(ch)
     return unicodedata.combining(ch) != 0
+
+
+# Indonesian and Malay write a doubled word with a 2 ("muntah2": vomiting again and again; "obat2an") and add
+# clitics to a word ("dananya": the money, "transaksinya"): a phrase followed by them is still a whole word
+_SUFFIXES = ("2an", "2", "nya", "lah", "kah")
+
+
+def _suffix(norm: str, end: int) -> bool:
+    """Whether ``norm[end:]`` starts with a suffix of :data:`_SUFFIXES` that ends a word (after a letter)."""
+    if not norm[end - 1].isalpha():
+        return False
+    for suffix in _SUFFIXES:
+        if norm.startswith(suffix, end):
+            after = end + len(suffix)
+            return after == len(norm) or not _word_char(norm[after])
+    return False
 
 
 _WORD_RX = re.compile(f"((?:[^\\W_]|[{COMBINING}])+)")  # a word of a phrase, with its marks
@@ -132,11 +332,16 @@ def variants(phrase: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class PhraseMatch:
+    """One occurrence of a phrase in a normalized text, and whether it counts."""
+
     phrase: str  # the phrase as normalized (with its diacritics, whichever variant the text holds)
     language: str
     start: int  # offset in the normalized text
     counted: bool
-    why_not: str | None = None  # "quoted", "exception" or "negated"
+    why_not: str | None = None  # quoted, item name, exception, question, past, someone else, negated, no context
+    end: int = -1  # offset in the normalized text, after the occurrence
+    cue: str | None = None  # the words behind why_not (the negation, the past marker ...)
+    context: str | None = None  # for a set with a context: the context phrase that made it count
 
 
 class LanguagePhrases(NamedTuple):
@@ -161,11 +366,13 @@ _ids = itertools.count(1)
 
 @dataclass(frozen=True)
 class PhraseSet:
-    """Phrases per language, plus exceptions; immutable and hashable (usable in compiled rules)."""
+    """Phrases per language, plus exceptions, and an optional context; immutable and hashable (usable
+    in compiled rules)."""
 
     name: str
     phrases: tuple[LanguagePhrases, ...]
     exceptions: tuple[str, ...] = ()
+    context: PhraseSet | None = None  # an occurrence counts only with a counted phrase of it in its sentence
     _automaton: Any = field(init=False, default=None, compare=False, repr=False)
     _max_exception: int = field(init=False, default=0, compare=False, repr=False)
     _id: int = field(init=False, default=0, compare=False, repr=False)
@@ -206,6 +413,12 @@ class PhraseSet:
         )
         return cls(name, langs, tuple(normalize(e).strip() for e in (exceptions or []) if e.strip()))
 
+    def near(self, context: PhraseSet) -> PhraseSet:
+        """This set, whose occurrences count only when a phrase of ``context`` counts in the same sentence
+        (``lawyer`` near "call", "hire", "my": a profession word counts only in a threat frame). A policy
+        writes it ``FACT mentions SET near CONTEXT``."""
+        return replace(self, name=f"{self.name} near {context.name}", context=context)
+
     @property
     def size(self) -> int:
         return sum(len(ps) for _, ps in self.phrases)
@@ -213,22 +426,41 @@ class PhraseSet:
     def find(self, text: str) -> list[PhraseMatch]:
         """Every occurrence, counted or not (and why not), in text order."""
         found: list[PhraseMatch] = []
-        self._walk(prepare(text), found)
+        prepared = prepare(text)
+        if prepared.answers.get(~self._id) is None:  # not known to hold no phrase at all (_answer)
+            self._walk(prepared, found)
         found.sort(key=lambda m: m.start)
         return found
 
     def mentions(self, text: str) -> bool:
         """Whether a phrase occurs in ``text`` as a claim (counted); the answer is kept with the text."""
-        prepared = prepare(text)
+        return self._answer(prepare(text))
+
+    def _answer(self, prepared: PreparedText) -> bool:
         answers = prepared.answers
         hit = answers.get(self._id)
         if hit is None:
             if self._automaton is None or next(self._automaton.iter(prepared.norm), None) is None:
                 hit = False  # the common case: not a phrase, not an exception, nothing to look at
+                answers[~self._id] = False  # (find need not walk it again)
             else:
                 hit = self._walk(prepared, None)
             answers[self._id] = hit
         return hit
+
+    def _counted(self, prepared: PreparedText) -> tuple[array[int], array[int], list[str]]:
+        """Where this set's counted occurrences start and end in a prepared text (sorted by start), and their
+        phrases; computed once per text."""
+
+        def compute(norm: str) -> tuple[tuple[array[int], array[int], list[str]], int]:
+            found: list[PhraseMatch] = []
+            if self._answer(prepared):
+                self._walk(prepared, found)
+            counted = sorted((m.start, m.end, m.phrase) for m in found if m.counted)
+            starts, ends = array("q", (s for s, _, _ in counted)), array("q", (e for _, e, _ in counted))
+            return (starts, ends, [p for _, _, p in counted]), 24 * len(counted)
+
+        return prepared.derived(f"counted {self._id}", compute)
 
     def _walk(self, prepared: PreparedText, found: list[PhraseMatch] | None) -> bool:
         """Check each whole-word occurrence, in one pass of the automaton: with ``found``, record every
@@ -239,7 +471,7 @@ class PhraseSet:
         norm = prepared.norm
         size = len(norm)
         word = _word_char
-        walk = _Walk(prepared, self._max_exception, found)
+        walk = _Walk(prepared, self._max_exception, found, self.context)
         for last, (length, phrase, lang, cjk, exception) in automaton.iter(norm):
             end = last + 1
             start = end - length
@@ -247,7 +479,9 @@ class PhraseSet:
                 walk.exception(start, end)
             if phrase is None:
                 continue
-            if not cjk and ((start and word(norm[start - 1])) or (end < size and word(norm[end]))):
+            if not cjk and (
+                (start and word(norm[start - 1])) or (end < size and word(norm[end]) and not _suffix(norm, end))
+            ):
                 continue  # not whole words
             if walk.occurrence(start, end, phrase, lang) and found is None:
                 return True
@@ -260,21 +494,37 @@ class _Walk:
     The automaton reports occurrences by their end. An exception covering an occurrence [start, end)
     ends at most ``longest`` characters after ``start``: an occurrence waits (``pending``) until the
     automaton is past that, so that every exception that could cover it has been seen. The text's
-    quoted spans and negation cues are fetched on the first occurrence that needs them (computed once
+    quoted spans and scope cues are fetched on the first occurrence that needs them (computed once
     per text)."""
 
-    __slots__ = ("counted", "exc_ends", "exc_starts", "found", "longest", "negations", "pending", "prepared", "quotes")
+    __slots__ = (
+        "context",
+        "counted",
+        "exc_ends",
+        "exc_starts",
+        "found",
+        "items",
+        "longest",
+        "pending",
+        "prepared",
+        "quotes",
+        "scope",
+    )
 
-    def __init__(self, prepared: PreparedText, longest: int, found: list[PhraseMatch] | None) -> None:
+    def __init__(
+        self, prepared: PreparedText, longest: int, found: list[PhraseMatch] | None, context: PhraseSet | None
+    ) -> None:
         self.prepared = prepared
         self.longest = longest
         self.found = found
+        self.context = context
         self.counted = False
         self.exc_starts: list[int] = []  # the exceptions' occurrences, by end
         self.exc_ends: list[int] = []
         self.pending: deque[tuple[int, int, str, str]] = deque()
         self.quotes: Spans | None = None
-        self.negations: tuple[Spans, Spans] | None = None
+        self.items: Spans | None = None
+        self.scope: _Scope | None = None
 
     def exception(self, start: int, end: int) -> None:
         self.exc_starts.append(start)
@@ -300,11 +550,11 @@ class _Walk:
         """Check an occurrence (``excepted`` None: look at the exceptions); whether one has counted so far."""
         if excepted is None:
             excepted = self._excepted(start, end)
-        why = self.why_not(start, end, excepted)
+        why, cue, ctx = self.why_not(start, end, excepted)
         if why is None:
             self.counted = True
         if self.found is not None:
-            self.found.append(PhraseMatch(phrase, lang, start, why is None, why))
+            self.found.append(PhraseMatch(phrase, lang, start, why is None, why, end, cue, ctx))
         return self.counted
 
     def _excepted(self, start: int, end: int) -> bool:
@@ -316,80 +566,322 @@ class _Walk:
             i += 1
         return False
 
-    def why_not(self, start: int, end: int, excepted: bool) -> str | None:
-        """Why the occurrence does not count: "quoted", "exception", "negated"; None: it counts."""
+    def why_not(self, start: int, end: int, excepted: bool) -> tuple[str | None, str | None, str | None]:
+        """(why the occurrence does not count, the cue behind it, the context phrase that made it count):
+        quoted, item name, exception, question, past, someone else, negated, no context; None: it counts."""
+        prepared = self.prepared
         quotes = self.quotes
         if quotes is None:
-            quotes = self.quotes = self.prepared.derived("quotes", quoted_spans)
-        starts, ends = quotes
-        if starts:
-            i = bisect_right(starts, end - 1) - 1
-            if i >= 0 and ends[i] > start:
-                return "quoted"
+            quotes = self.quotes = prepared.derived("quotes", quoted_spans)
+        if quotes[0] and _inside(quotes, start, end):
+            return "quoted", None, None
+        items = self.items
+        if items is None:
+            items = self.items = prepared.derived("items", _item_spans)
+        if items[0] and _inside(items, start, end):
+            return "item name", None, None
         if excepted:
-            return "exception"
-        negations = self.negations
-        if negations is None:
-            negations = self.negations = self.prepared.derived("negation cues", _negation_cues)
-        if _negated(self.prepared.norm, negations, start):
-            return "negated"
-        return None
+            return "exception", None, None
+        scope = self.scope
+        if scope is None:
+            scope = self.scope = prepared.derived("scope", _Scope.of)
+        if not scope.quiet:
+            why = scope.why_not(prepared.norm, start)
+            if why is not None:
+                return why[0], why[1], None
+        if self.context is not None:
+            ctx = scope.context_in_sentence(prepared, self.context, start, end)
+            if ctx is None:
+                return "no context", None, None
+            return None, None, ctx
+        return None, None, None
+
+
+def _inside(spans_: Spans, start: int, end: int) -> bool:
+    starts, ends = spans_
+    i = bisect_right(starts, end - 1) - 1
+    return i >= 0 and ends[i] > start
+
+
+def _item_spans(norm: str) -> tuple[Spans, int]:
+    """The item marks of a normalized text: ``⟦``, at most 498 characters without a mark, ``⟧``."""
+    if ITEM_MARKS[0] not in norm:
+        return (array("q"), array("q")), 0
+    return spans(_ITEM_RX.finditer(norm))
+
+
+# ----------------------------------------------------------------------------------------
+# The scope of an occurrence: clauses, sentences and the scope cues of a text
+# ----------------------------------------------------------------------------------------
 
 
 @cache
-def _cues() -> tuple[Any, Any]:
-    """Two automata of the negation cues, normalized (the others with their bare forms): (Chinese, the
-    others); each key's value is its length."""
-    zh, words = ahocorasick.Automaton(), ahocorasick.Automaton()
-    for lang, cues in NEGATIONS.items():
-        for cue in cues:
-            norm = normalize(cue)
-            if lang == "zh":
-                zh.add_word(norm, len(norm))
+def _cue_automaton() -> Any:
+    """One automaton of every scope cue (negations and :data:`SCOPES`), normalized, with their bare forms;
+    each key's value is (its length, its kinds' bits, whether it matches anywhere)."""
+    kinds: dict[str, int] = {}
+    tables = [("negations", NEGATIONS), *SCOPES.items()]
+    for kind, table in tables:
+        bit = _NEG if kind == "negations" else _KIND_BITS[kind]
+        for cues in table.values():
+            for cue in cues:
+                norm = normalize(cue).strip()
+                forms = variants(norm) if " " in norm else (norm, strip_marks(norm))
+                for form in forms:
+                    kinds[form] = kinds.get(form, 0) | bit
+    automaton = ahocorasick.Automaton()
+    for key, bits in kinds.items():
+        automaton.add_word(key, (len(key), tuple(b for b in _BITS if bits & b), any(_is_cjk(c) for c in key)))
+    automaton.make_automaton()
+    return automaton
+
+
+# a word between a cue and an occurrence: a Chinese or Japanese character, or a run of letters or digits
+_NO_SPACES = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_ASCII_WORD = re.compile(r"[a-z0-9](?:[a-z0-9']*)")
+_UNIT_RX = re.compile(f"[{_NO_SPACES}]|[^\\W_{_NO_SPACES}](?:[^\\W_{_NO_SPACES}]|')*")
+
+
+class _Scope:
+    """The clause and sentence ends of a normalized text and its scope cues, each kind sorted by start."""
+
+    __slots__ = (
+        "asks",
+        "breaks",
+        "clauses",
+        "conds",
+        "conseqs",
+        "frames",
+        "negs",
+        "ors",
+        "others",
+        "pasts",
+        "quiet",
+        "sentences",
+        "size",
+    )
+
+    def __init__(
+        self, norm: str, clauses: array[int], sentences: array[int], cues: dict[int, tuple[array[int], array[int]]]
+    ) -> None:
+        self.size = len(norm)
+        self.clauses = clauses
+        self.sentences = sentences
+        self.negs = cues.get(_NEG)
+        self.frames = cues.get(_FRAME)
+        self.conds = cues.get(_COND)
+        self.conseqs = cues.get(_CONSEQ)
+        self.pasts = cues.get(_PAST)
+        self.others = cues.get(_OTHER)
+        self.asks = cues.get(_ASKS)
+        self.breaks = cues.get(_BREAK)
+        self.ors = cues.get(_OR)
+        # nothing that can stop an occurrence from counting: no cue, no question mark
+        self.quiet = self.negs is None and self.pasts is None and self.others is None and "?" not in norm
+
+    @classmethod
+    def of(cls, norm: str) -> tuple[_Scope, int]:
+        clauses = array("q", [m.start() for m in _CLAUSE_END.finditer(norm)])
+        sentences = array("q", [m.start() for m in _SENTENCE_END.finditer(norm)])
+        found: dict[int, tuple[list[int], list[int]]] = {bit: ([], []) for bit in _BITS}
+        size = len(norm)
+        for last, (length, bits, cjk) in _cue_automaton().iter(norm):
+            end = last + 1
+            start = end - length
+            if not cjk:  # whole words only
+                if start and ((c := norm[start - 1]).isalnum() or c == "'" or c == "_"):
+                    continue
+                if end < size and ((c := norm[end]).isalnum() or c == "'" or c == "_"):
+                    continue
+            for bit in bits:
+                starts, ends = found[bit]
+                starts.append(start)
+                ends.append(end)
+        cues = {}
+        n = len(clauses) + len(sentences)
+        for bit, (starts, ends) in found.items():
+            if not starts:
                 continue
-            for form in variants(norm) if " " in norm else (norm, strip_marks(norm)):
-                words.add_word(form, len(form))
-    zh.make_automaton()
-    words.make_automaton()
-    return zh, words
+            if any(x > y for x, y in zip(starts, starts[1:], strict=False)):  # reported by end: sort by start
+                pairs = sorted(zip(starts, ends, strict=True))
+                starts, ends = [a for a, _ in pairs], [b for _, b in pairs]
+            cues[bit] = (array("q", starts), array("q", ends))
+            n += 2 * len(starts)
+        return cls(norm, clauses, sentences, cues), 8 * n + 200
 
+    def _bounds(self, breaks: array[int], start: int) -> tuple[int, int]:
+        """[lo, hi) of the clause (or sentence) holding ``start``: hi is its end mark's offset (or the size)."""
+        if not breaks:
+            return 0, self.size
+        i = bisect_right(breaks, start - 1)
+        return (breaks[i - 1] + 1 if i else 0), (breaks[i] if i < len(breaks) else self.size)
 
-def _negation_cues(norm: str) -> tuple[tuple[Spans, Spans], int]:
-    """Where the negation cues of a normalized text are, by end: (Chinese cues, the others — as found,
-    whole words or not: :func:`_negated` looks at the few it needs)."""
-    zh, words = _cues()
-    found = []
-    for automaton in (zh, words):
-        hits = list(automaton.iter(norm))
-        found.append((array("q", [last + 1 - n for last, n in hits]), array("q", [last + 1 for last, _ in hits])))
-    return (found[0], found[1]), 16 * (len(found[0][0]) + len(found[1][0]))
+    @staticmethod
+    def _first(pair: tuple[array[int], array[int]] | None, lo: int, hi: int) -> int:
+        """The index of the first cue of ``pair`` that starts in [lo, hi), or -1."""
+        if pair is None:
+            return -1
+        starts = pair[0]
+        i = bisect_left(starts, lo)
+        return i if i < len(starts) and starts[i] < hi else -1
 
+    def why_not(self, norm: str, start: int) -> tuple[str, str | None] | None:
+        """(why an occurrence at ``start`` does not count, the cue) for the scope's reasons, or None."""
+        if self.quiet:
+            return None
+        lo, hi = self._bounds(self.clauses, start)
+        if hi < self.size and norm[hi] == "?" and self._first(self.asks, lo, start) < 0:
+            return "question", None
+        first = self._first
+        i = first(self.pasts, lo, hi)
+        if i >= 0 and self.pasts is not None:
+            return "past", norm[self.pasts[0][i] : self.pasts[1][i]]
+        i = first(self.others, lo, start)
+        if i >= 0 and self.others is not None:
+            return "someone else", norm[self.others[0][i] : self.others[1][i]]
+        negation = self._negation(norm, lo, start)
+        if negation is not None:
+            return "negated", negation
+        return None
 
-# at most _WORD_WINDOW - 1 words between a cue and an occurrence, and no clause end (after NFKC,
-# ！？；， are !?;,)
-_SAME_CLAUSE = re.compile(rf"(?:[^\w'.!?;。,]+[\w']+){{0,{_WORD_WINDOW - 1}}}[^\w'.!?;。,]*")
-_REACH = 60  # characters before an occurrence where a cue may start
+    def _negation(self, norm: str, lo: int, start: int) -> str | None:
+        """The negation cue that negates an occurrence at ``start`` (its clause starts at ``lo``), or None."""
+        if self.negs is None:
+            return None
+        starts, ends = self.negs
+        lo = max(lo, start - _REACH)
+        i = bisect_left(starts, start) - 1
+        first = self._first
+        while i >= 0 and starts[i] >= lo:
+            a, b = starts[i], ends[i]
+            i -= 1
+            if b > start:
+                continue
+            if not _near(norm, b, start, _WORD_WINDOW):
+                # "not going to leave a bad review or post about it": a negation reaches over "or"
+                if first(self.ors, b, start) < 0 or not _near(norm, b, start, 2 * _WORD_WINDOW + 2):
+                    continue
+            if first(self.breaks, b, start) >= 0 or first(self.conseqs, b, start) >= 0:
+                continue  # a contrast, or the condition's consequence, between the cue and the occurrence
+            if self._framed(a, b):
+                continue  # 信不信, "don't make me": a frame that negates nothing
+            if self._in_condition(norm, lo, a):
+                continue  # the negation is the condition's ("if you don't refund me, ...")
+            return norm[a:b]
+        return None
 
+    def _in_condition(self, norm: str, lo: int, a: int) -> bool:
+        """Whether a condition word ends a few words before ``a`` (a negation cue's start), in its clause."""
+        if self.conds is None:
+            return False
+        starts, ends = self.conds
+        i = bisect_left(starts, a) - 1
+        while i >= 0 and starts[i] >= lo:
+            if ends[i] <= a:
+                return _near(norm, ends[i], a, _CONDITION_WINDOW)
+            i -= 1
+        return False
 
-def _negated(norm: str, cues: tuple[Spans, Spans], start: int) -> bool:
-    """A negation cue among the few characters (Chinese) or words (of the same clause) before ``start``."""
-    (zh_starts, zh_ends), (starts, ends) = cues
-    if zh_ends:
-        j = bisect_right(zh_ends, start) - 1
-        while j >= 0 and zh_ends[j] > start - _CJK_WINDOW:
-            if zh_starts[j] >= start - _CJK_WINDOW:
+    def _framed(self, a: int, b: int) -> bool:
+        if self.frames is None:
+            return False
+        starts, ends = self.frames
+        i = bisect_right(starts, a) - 1
+        while i >= 0 and starts[i] >= a - 40:
+            if ends[i] >= b:
                 return True
-            j -= 1
-    # the last cue (a whole word) before: if it is too far, or in another clause, so are the others
-    j = bisect_right(ends, start) - 1
-    while j >= 0 and starts[j] >= start - _REACH:
-        a, b = starts[j], ends[j]
-        if (a == 0 or not _cue_char(norm[a - 1])) and (b == len(norm) or not _cue_char(norm[b])):
-            between = norm[b:start]
-            return between.isspace() or _SAME_CLAUSE.fullmatch(between) is not None
-        j -= 1
-    return False
+            i -= 1
+        return False
+
+    def context_in_sentence(self, prepared: PreparedText, context: PhraseSet, start: int, end: int) -> str | None:
+        """The first counted phrase of ``context`` in the sentence of an occurrence [start, end) and apart from
+        it (``báo`` inside ``nhà báo`` is no context of it), or None."""
+        starts, ends, phrases = context._counted(prepared)
+        if not starts:
+            return None
+        lo, hi = self._bounds(self.sentences, start)
+        i = bisect_left(starts, lo)
+        while i < len(starts) and starts[i] < hi:
+            if ends[i] <= start or starts[i] >= end:
+                return phrases[i]
+            i += 1
+        return None
 
 
-def _cue_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "'" or ch == "_"
+def _near(norm: str, a: int, b: int, limit: int) -> bool:
+    """Whether at most ``limit`` words lie in ``norm[a:b]`` (a Chinese or Japanese character is a word), or
+    ``limit + 1`` after a cue in those scripts (written without spaces, a cue reaches a little further)."""
+    if b - a > _REACH:
+        return False
+    between = norm[a:b]
+    if between.isascii():
+        return len(_ASCII_WORD.findall(between)) <= limit
+    if a and _is_cjk(norm[a - 1]):
+        limit += 1
+    return len(_UNIT_RX.findall(between)) <= limit
+
+
+# ----------------------------------------------------------------------------------------
+# Built-in sets: the authorities buyers name, per market (data files)
+# ----------------------------------------------------------------------------------------
+
+AUTHORITY_KINDS = {"regulator": "regulators", "police": "police", "court": "courts"}
+"""The kinds of authority of the data files, and the built-in sets they make."""
+MARKETS = ("cn", "tw", "hk", "id", "vn", "us", "eu", "uk")
+"""The markets of the authority data files (``caseflow/policies/data/authorities/<market>.yaml``)."""
+
+
+def _authority_files() -> dict[str, str]:
+    folder = resources.files("caseflow.policies").joinpath("data", "authorities")
+    return {m: folder.joinpath(f"{m}.yaml").read_text(encoding="utf-8") for m in MARKETS}
+
+
+def read_authorities(market: str, text: str) -> list[tuple[str, dict[str, list[str]], list[str]]]:
+    """The authorities of one market's data file: (kind, phrases per language, exceptions) each.
+    ValueError when the file is not as documented (a shipped file: the tests read every one)."""
+    doc, problems = parse_yaml(text, f"authorities/{market}.yaml")
+    if problems or doc is None:
+        raise ValueError("; ".join(str(p) for p in problems) or f"authorities/{market}.yaml is empty")
+    data = doc.data
+    entries = data.get("authorities") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("market") != market or not isinstance(entries, list):
+        raise ValueError(f"authorities/{market}.yaml: 'market: {market}' and a list of 'authorities' are needed")
+    out = []
+    for i, entry in enumerate(entries):
+        where = f"authorities/{market}.yaml, authority {i + 1}"
+        if not isinstance(entry, dict) or entry.get("kind") not in AUTHORITY_KINDS or not entry.get("name"):
+            raise ValueError(f"{where}: a name and a kind ({', '.join(AUTHORITY_KINDS)}) are needed")
+        phrases = entry.get("phrases")
+        if not isinstance(phrases, dict) or not phrases:
+            raise ValueError(f"{where}: 'phrases' maps languages to lists of phrases")
+        lists: dict[str, list[str]] = {}
+        for lang, ps in phrases.items():
+            if not isinstance(lang, str) or not isinstance(ps, list) or not all(isinstance(p, str) for p in ps):
+                raise ValueError(f"{where}: phrases.{lang} is a list of phrases")
+            lists[lang] = [p for p in ps if isinstance(p, str)]
+        exceptions = entry.get("except", [])
+        if not isinstance(exceptions, list) or not all(isinstance(e, str) for e in exceptions):
+            raise ValueError(f"{where}: 'except' is a list of phrases")
+        out.append((str(entry["kind"]), lists, [e for e in exceptions if isinstance(e, str)]))
+    return out
+
+
+@cache
+def builtin_phrase_sets() -> dict[str, PhraseSet]:
+    """The built-in phrase sets, by name: ``regulators``, ``police``, ``courts`` (every market) and
+    ``<kind>.<market>`` (``regulators.tw``, ``police.id`` ...), from the authority data files."""
+    merged: dict[str, tuple[dict[str, list[str]], list[str]]] = {}
+    for market, text in _authority_files().items():
+        for kind, lists, exceptions in read_authorities(market, text):
+            name = AUTHORITY_KINDS[kind]
+            for key in (name, f"{name}.{market}"):
+                phrases, excepts = merged.setdefault(key, ({}, []))
+                for lang, ps in lists.items():
+                    phrases.setdefault(lang, []).extend(ps)
+                excepts.extend(exceptions)
+    return {name: PhraseSet.build(name, phrases, excepts) for name, (phrases, excepts) in sorted(merged.items())}
+
+
+def builtin_phrase_set(name: str) -> PhraseSet | None:
+    """A built-in phrase set (:func:`builtin_phrase_sets`) by name, or None."""
+    return builtin_phrase_sets().get(name)

@@ -52,6 +52,7 @@ prepared but not kept.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -76,6 +77,7 @@ __all__ = [
     "Spans",
     "cache_stats",
     "fold_han",
+    "normalization_steps",
     "normalize",
     "prepare",
     "quoted_spans",
@@ -213,6 +215,37 @@ def normalize(text: str) -> str:
     if not t.isascii() and _TONED.search(t) and _TONE_RX.search(t):
         t = _TONE_RX.sub(_move_tone, t)
     return t
+
+
+@functools.lru_cache(maxsize=4)  # an explanation asks once per text test, of the same few texts
+def normalization_steps(text: str) -> tuple[str, ...]:
+    """The steps of :func:`normalize` that change ``text``, named as an explanation shows them (case folding,
+    which changes most texts, is left out): what a tier-2 lead needs to see why ``lаwyer`` with a Cyrillic
+    ``а`` matched ``lawyer``."""
+    steps: list[str] = []
+    if not text.isascii():
+        nfkc = unicodedata.normalize("NFKC", text)
+        if nfkc != unicodedata.normalize("NFC", text):
+            steps.append("full-width and compatibility forms")
+        folded = nfkc.casefold()
+        chars = set(folded)  # the distinct characters: a long text has few, so every test below is cheap
+        if _UPPER_RX.search(nfkc) or not chars.isdisjoint(_confusables.LATIN) or not chars.isdisjoint(_confusables.HAN):
+            steps.append("look-alike letters folded")
+        if not chars.isdisjoint(traditional_to_simplified()):
+            steps.append("Traditional Chinese folded to Simplified")
+        fold, astral = _fold_tables()
+        if any(fold[o] is None if o <= 0xFFFF else astral.get(o, o) is None for o in map(ord, chars)):
+            steps.append("invisible characters removed")
+    t = prepare(text).norm
+    lowered = unicodedata.normalize("NFC", text.casefold())
+    spaced = _SPACED_RX.search(lowered) if _SPACED_HINT.search(lowered) else None
+    if spaced is not None and spaced.group() not in t:
+        steps.append("spaced letters joined")
+    if _HAN_GAP.search(lowered):
+        steps.append("separators between Chinese characters removed")
+    if _TONED.search(lowered) and _TONE_RX.search(lowered):
+        steps.append("Vietnamese tone placement")
+    return tuple(steps)
 
 
 def strip_marks(word: str) -> str:

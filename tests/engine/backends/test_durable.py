@@ -189,3 +189,13 @@ def test_an_exception_inside_an_action_is_raised_not_swallowed():
         r.match(k, {"a": 5})
     r._sinks[k].__class__ = _durable._Sink
     assert r.match(k, {"a": 5}) == [0]
+
+
+def test_close_frees_the_rulesets_and_a_closed_adapter_refuses_to_match():
+    r = DurableRules()
+    k = r.add_ruleset("t", [{"$gt": {"a": 1}}])
+    assert r.match(k, {"a": 2}) == [0]
+    r.close()
+    r.close()  # twice is harmless
+    with pytest.raises(BackendError, match="closed"):
+        r.match(k, {"a": 2})

@@ -63,6 +63,7 @@ from decimal import Decimal
 from time import perf_counter
 
 import durable.engine as _engine
+import durable_rules_engine as _durable_rules_engine
 
 from ...errors import BackendError, PolicyIssue, PolicyValidationError
 from ..compiler import CAll, CAny, CLeaf, CNode, CNot, CompiledSet, LeafValue, dnf_size, literal_counts, to_nnf
@@ -253,6 +254,16 @@ class DurableRules:
         self._sinks[key] = sink
         return key
 
+    def close(self) -> None:
+        """Free the rulesets' memory in durable-rules (it keeps every ruleset for the life of the process
+        otherwise, and refuses new ones after 131,072). Matching afterwards raises :class:`BackendError`."""
+        with self._lock:
+            for key in sorted(self._names):
+                ruleset = self._host.get_ruleset(key)
+                _durable_rules_engine.delete_ruleset(ruleset._handle)  # durable's Ruleset keeps its C handle here
+            self._names.clear()
+            self._sinks.clear()
+
     def match(self, key: str, message: dict[str, object], *, checked: bool = False) -> list[int]:
         """Assert ``message`` as a fact; return the indexes of the rules it matched, in order, once each.
 
@@ -261,7 +272,9 @@ class DurableRules:
         itself instead of converting a copy.
         """
         msg = message if checked else {k: _json_value(v) for k, v in message.items() if v is not None}
-        sink = self._sinks[key]
+        sink = self._sinks.get(key)
+        if sink is None:
+            raise BackendError(f"no ruleset {key!r} on this adapter: it was never added, or the engine is closed")
         with self._lock:
             sink.clear()
             self._failures.clear()
@@ -458,7 +471,7 @@ class DurableBackend:
         return out
 
     def close(self) -> None:
-        return None
+        self._rules.close()
 
 
 def _collect_slots(node: CNode, out: set[int]) -> None:

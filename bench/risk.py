@@ -1,0 +1,348 @@
+"""How well the default pack finds high-risk messages, on the labelled evaluation set, beside a plain reference.
+
+    python bench/risk.py [--policies rules/] [--sets dev,holdout] [--misses dev] [--json]
+
+Reads ``src/caseflow/risk/data/messages.{dev,holdout}.jsonl`` (README beside them: 846 dev and 302
+held-out short customer messages in English, Simplified and Traditional Chinese, Indonesian and
+Vietnamese, each labelled legal, regulator, safety, media, chargeback, self_harm or none; ``also``
+lists a second risk). Each message becomes the only buyer message of an ordinary case, evaluated
+through the public API (``Engine(load_policies(POLICIES)).evaluate(case)``); the classes found are
+read from the decision: the ``reason`` of its ``escalate`` actions (``legal_threat`` -> legal,
+``regulator_complaint`` -> regulator, ``safety_incident`` -> safety, ``media_threat`` -> media,
+``chargeback_threat`` -> chargeback, ``self_harm`` -> self_harm; other reasons, such as a
+counterfeit claim, are no class of the set).
+
+Prints, for dev and holdout side by side:
+
+1. precision, recall and F1 per class (a message is a positive of a class when its label or its
+   ``also`` names it), with the issue's targets;
+2. the same per language;
+3. risk against none: a message with any risk label against the ``none`` ones;
+4. the confusion between classes: the label against the most severe class found (the set's own
+   order: self_harm > safety > regulator > legal > media > chargeback), ``none`` when nothing was.
+
+Beside caseflow, the **reference** measured in the same run: for each class, a plain substring
+test of the normalized message against the same phrase lists (every phrase of every set the
+class's rules mention, context lists excepted), with no word boundaries, negation, conditionals,
+quotes, questions or context: what a keyword list alone does. It is checked first to give the same
+answers as the pack on a few obvious messages. ``--misses SET`` lists the messages of one set that
+caseflow gets wrong (use it on dev only: the holdout is for measuring, never for tuning).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "src" / "caseflow" / "risk" / "data"
+
+from caseflow import Case, Engine, FixedClock, load_policies, parse_case  # noqa: E402
+from caseflow.policies.conditions import AllOf, AnyOf, Condition, NotOf, Test  # noqa: E402
+from caseflow.policies.model import PolicySet  # noqa: E402
+from caseflow.policies.phrases import PhraseSet  # noqa: E402
+from caseflow.policies.text import normalize  # noqa: E402
+
+AT = "2026-11-11T10:00:00+08:00"
+CLASSES = ("legal", "regulator", "safety", "media", "chargeback", "self_harm")
+SEVERITY = ("self_harm", "safety", "regulator", "legal", "media", "chargeback")  # the set's order, most severe first
+LANGUAGES = ("en", "zh-Hans", "zh-Hant", "id", "vi")
+REASONS = {
+    "legal_threat": "legal",
+    "regulator_complaint": "regulator",
+    "safety_incident": "safety",
+    "media_threat": "media",
+    "chargeback_threat": "chargeback",
+    "self_harm": "self_harm",
+}
+TARGETS = {"legal": (0.90, 0.95), "regulator": (0.90, 0.95), "safety": (0.90, 0.95), "self_harm": (0.90, 0.95)}
+FLOOR = 0.85  # no class below it, on precision or recall, in any language
+OBVIOUS = [  # (text, the classes both sides must find): the reference is checked against caseflow on these
+    ("I will sue you", {"legal"}),
+    ("我要打12315投诉你们", {"regulator"}),
+    ("saya akan viralkan toko ini", {"media"}),
+    ("tôi muốn tự tử", {"self_harm"}),
+    ("the charger caught fire", {"safety"}),
+    ("I'm filing a chargeback", {"chargeback"}),
+    ("where is my parcel?", set()),
+]
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    lang: str
+    label: str
+    also: tuple[str, ...]
+    text: str
+
+    @property
+    def gold(self) -> set[str]:
+        return set() if self.label == "none" else {self.label, *self.also}
+
+
+def read(name: str) -> list[Message]:
+    out = []
+    for line in (DATA / f"messages.{name}.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            out.append(Message(r["id"], r["lang"], r["label"], tuple(r.get("also", ())), r["text"]))
+    return out
+
+
+def case_of(text: str) -> Case:
+    return parse_case(
+        {
+            "id": "R-1",
+            "tenant": "shop",
+            "channel": "chat",
+            "case_type": "not_as_described",
+            "created_at": "2026-11-11T09:00:00+08:00",
+            "buyer": {"id": "b-1", "history": {"orders_total": 3}},
+            "orders": [{"id": "o-1", "amount": "120 CNY", "placed_at": "2026-11-01T10:00:00+08:00"}],
+            "messages": [{"author": "buyer", "at": "2026-11-11T09:30:00+08:00", "text": text}],
+        }
+    )
+
+
+def caseflow_classes(engine: Engine) -> Callable[[str], set[str]]:
+    def classes(text: str) -> set[str]:
+        decision = engine.evaluate(case_of(text))
+        return {
+            REASONS[str(a.params.get("reason"))]
+            for a in decision.actions
+            if a.type == "escalate" and a.params.get("reason") in REASONS
+        }
+
+    return classes
+
+
+# ----------------------------------------------------------------------------------------
+# The reference: the same phrase lists, as plain substrings of the normalized text
+# ----------------------------------------------------------------------------------------
+
+
+def _mentioned(c: Condition) -> Iterable[PhraseSet]:
+    if isinstance(c, Test):
+        if c.op == "mentions" and isinstance(c.value, PhraseSet):
+            yield c.value
+    elif isinstance(c, (AllOf, AnyOf)):
+        for k in c.children:
+            yield from _mentioned(k)
+    elif isinstance(c, NotOf):
+        yield from _mentioned(c.child)
+
+
+def reference_lists(policies: PolicySet) -> dict[str, list[str]]:
+    """Per class: every phrase of the sets its rules mention (the main sets, not their context lists)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for policy in policies:
+        for rule in policy.rules:
+            reasons = {a.params.get("reason") for a in rule.then if a.type == "escalate"}
+            for reason in reasons & REASONS.keys():
+                for ps in _mentioned(rule.when):
+                    base = getattr(ps, "base", None) or ps
+                    out[REASONS[str(reason)]] |= {p for _, phrases in base.phrases for p in phrases}
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def reference_classes(lists: dict[str, list[str]]) -> Callable[[str], set[str]]:
+    def classes(text: str) -> set[str]:
+        norm = normalize(text)
+        return {cls for cls, phrases in lists.items() if any(p in norm for p in phrases)}
+
+    return classes
+
+
+# ----------------------------------------------------------------------------------------
+# Figures
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+
+    def add(self, predicted: bool, actual: bool) -> None:
+        self.tp += predicted and actual
+        self.fp += predicted and not actual
+        self.fn += actual and not predicted
+
+
+def top(classes: set[str]) -> str:
+    return next((c for c in SEVERITY if c in classes), "none")
+
+
+@dataclass
+class Result:
+    per_class: dict[str, Score]
+    per_language: dict[tuple[str, str], Score]
+    risk: Score
+    confusion: Counter[tuple[str, str]]
+    wrong: list[tuple[Message, set[str]]]
+
+
+def score(messages: list[Message], found: dict[str, set[str]]) -> Result:
+    per_class = {c: Score() for c in CLASSES}
+    per_language = {(lang, c): Score() for lang in LANGUAGES for c in CLASSES}
+    risk = Score()
+    confusion: Counter[tuple[str, str]] = Counter()
+    wrong = []
+    for m in messages:
+        got, gold = found[m.id], m.gold
+        for c in CLASSES:
+            per_class[c].add(c in got, c in gold)
+            per_language[(m.lang, c)].add(c in got, c in gold)
+        risk.add(bool(got), bool(gold))
+        confusion[(m.label, top(got))] += 1
+        if (m.label in got or (not gold and not got)) and not (got - gold):
+            continue
+        wrong.append((m, got))
+    return Result(per_class, per_language, risk, confusion, wrong)
+
+
+def fmt(x: float | None) -> str:
+    return "   -" if x is None else f"{x:4.2f}"
+
+
+def flag(x: float | None, target: float) -> str:
+    return " " if x is None or x >= target else "*"
+
+
+def print_figures(results: dict[str, dict[str, Result]], sets: list[str]) -> None:
+    who = ("caseflow", "reference")
+    head = "".join(f" | {s:^31}" for s in sets)
+    print("1. per class: precision recall F1 (caseflow; reference in brackets). * below the target")
+    print(f"   {'class':<11}{head}")
+    for c in CLASSES:
+        p_target, r_target = TARGETS.get(c, (FLOOR, FLOOR))
+        row = ""
+        for s in sets:
+            a, b = results[s][who[0]].per_class[c], results[s][who[1]].per_class[c]
+            row += (
+                f" | {fmt(a.precision)}{flag(a.precision, p_target)} {fmt(a.recall)}{flag(a.recall, r_target)} "
+                f"{fmt(a.f1)} [{fmt(b.precision)} {fmt(b.recall)} {fmt(b.f1)}]"
+            )
+        goal = f"P>={p_target:.2f} R>={r_target:.2f}"
+        print(f"   {c:<11}{row}   {goal}")
+    print()
+    print(f"2. per language: precision/recall (caseflow; reference in brackets). * below {FLOOR}")
+    for s in sets:
+        print(f"   {s}")
+        print("   " + f"{'':<11}" + "".join(f"{lang:>22}" for lang in LANGUAGES))
+        for c in CLASSES:
+            cells = ""
+            for lang in LANGUAGES:
+                a = results[s][who[0]].per_language[(lang, c)]
+                b = results[s][who[1]].per_language[(lang, c)]
+                cells += (
+                    f"  {fmt(a.precision)}{flag(a.precision, FLOOR)}{fmt(a.recall)}{flag(a.recall, FLOOR)}"
+                    f"[{fmt(b.precision)} {fmt(b.recall)}]"
+                )
+            print(f"   {c:<11}{cells}")
+    print()
+    print("3. risk against none: precision recall F1")
+    for s in sets:
+        a, b = results[s][who[0]].risk, results[s][who[1]].risk
+        print(
+            f"   {s:<8} caseflow  {fmt(a.precision)} {fmt(a.recall)} {fmt(a.f1)}   "
+            f"reference {fmt(b.precision)} {fmt(b.recall)} {fmt(b.f1)}"
+        )
+    print()
+    print("4. confusion: label (rows) against the most severe class found (columns), caseflow")
+    cols = (*SEVERITY, "none")
+    for s in sets:
+        conf = results[s][who[0]].confusion
+        print(f"   {s:<10}" + "".join(f"{c[:9]:>10}" for c in cols))
+        for label in (*SEVERITY, "none"):
+            print(f"   {label:<10}" + "".join(f"{conf[(label, c)]:>10}" for c in cols))
+        print()
+
+
+def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
+    def s(x: Score) -> dict[str, float | None]:
+        return {"precision": x.precision, "recall": x.recall, "f1": x.f1, "tp": x.tp, "fp": x.fp, "fn": x.fn}
+
+    out: dict[str, object] = {}
+    for name, by_who in results.items():
+        out[name] = {
+            who: {
+                "classes": {c: s(r.per_class[c]) for c in CLASSES},
+                "languages": {f"{lang}/{c}": s(r.per_language[(lang, c)]) for lang in LANGUAGES for c in CLASSES},
+                "risk": s(r.risk),
+            }
+            for who, r in by_who.items()
+        }
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--policies", default=str(ROOT / "rules"))
+    ap.add_argument("--sets", default="dev,holdout", help="dev, holdout or both (comma-separated)")
+    ap.add_argument("--misses", choices=["dev"], help="list the messages caseflow gets wrong (dev only)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)  # an old pack: skip the check
+    a = ap.parse_args()
+    sets = [s for s in a.sets.split(",") if s]
+    policies = load_policies(a.policies)
+    engine = Engine(policies, clock=FixedClock(AT), backend="python")
+    sides = {"caseflow": caseflow_classes(engine), "reference": reference_classes(reference_lists(policies))}
+    for text, expected in [] if a.unchecked else OBVIOUS:
+        for who, classes in sides.items():
+            if classes(text) != expected:
+                print(f"{who} finds {classes(text)} in {text!r}, not {expected}", file=sys.stderr)
+                return 1
+    results: dict[str, dict[str, Result]] = {}
+    timing = {}
+    for s in sets:
+        messages = read(s)
+        results[s] = {}
+        for who, classes in sides.items():
+            started = time.perf_counter()
+            found = {m.id: classes(m.text) for m in messages}
+            timing[(s, who)] = (time.perf_counter() - started) / len(messages)
+            results[s][who] = score(messages, found)
+    if a.json:
+        print(json.dumps(as_json(results), indent=2))
+        return 0
+    counts = ", ".join(f"{s} {len(read(s))} messages" for s in sets)
+    print(f"python {sys.version.split()[0]}; policies {a.policies}; {counts}")
+    print(
+        "time per message: "
+        + ", ".join(f"{s} {w} {t * 1e6:,.0f} µs" for (s, w), t in timing.items())
+        + " (caseflow: Engine.evaluate end to end)"
+    )
+    print()
+    print_figures(results, sets)
+    if a.misses:
+        print(f"caseflow's wrong answers on {a.misses}: label [also] -> found | text")
+        for m, got in results[a.misses]["caseflow"].wrong:
+            also = f" [{','.join(m.also)}]" if m.also else ""
+            print(f"   {m.id:<14} {m.label}{also} -> {','.join(sorted(got)) or 'none'} | {m.text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
