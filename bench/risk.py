@@ -1,6 +1,6 @@
 """How well the default pack finds high-risk messages, on the labelled evaluation set, beside a plain reference.
 
-    python bench/risk.py [--policies rules/] [--sets dev,holdout] [--misses dev] [--json]
+    python bench/risk.py [--policies rules/] [--sets dev,holdout,extra] [--file PATH] [--misses dev|extra] [--json]
 
 Reads ``src/caseflow/risk/data/messages.{dev,holdout}.jsonl`` (README beside them: 846 dev and 302
 held-out short customer messages in English, Simplified and Traditional Chinese, Indonesian and
@@ -27,6 +27,10 @@ class's rules mention, context lists excepted), with no word boundaries, negatio
 quotes, questions or context: what a keyword list alone does. It is checked first to give the same
 answers as the pack on a few obvious messages. ``--misses SET`` lists the messages of one set that
 caseflow gets wrong (use it on dev only: the holdout is for measuring, never for tuning).
+
+``--sets extra`` adds ``tests/risk/data/extra.jsonl``: messages the rules' authors wrote themselves, in the
+same format, to check that a change generalizes beyond dev without looking at the holdout; ``--file PATH``
+adds any other file in that format (its name is the set's name).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "caseflow" / "risk" / "data"
+EXTRA = ROOT / "tests" / "risk" / "data" / "extra.jsonl"
+FILES: dict[str, Path] = {}  # sets read from a file given with --file, by name
 
 from caseflow import Case, Engine, FixedClock, load_policies, parse_case  # noqa: E402
 from caseflow.policies.conditions import AllOf, AnyOf, Condition, NotOf, Test  # noqa: E402
@@ -87,9 +93,16 @@ class Message:
         return set() if self.label == "none" else {self.label, *self.also}
 
 
+def path_of(name: str) -> Path:
+    """The file of a set: dev and holdout (the shipped set), extra (written by the rules' authors), or a --file."""
+    if name in FILES:
+        return FILES[name]
+    return EXTRA if name == "extra" else DATA / f"messages.{name}.jsonl"
+
+
 def read(name: str) -> list[Message]:
     out = []
-    for line in (DATA / f"messages.{name}.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in path_of(name).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             out.append(Message(r["id"], r["lang"], r["label"], tuple(r.get("also", ())), r["text"]))
@@ -300,12 +313,22 @@ def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--policies", default=str(ROOT / "rules"))
-    ap.add_argument("--sets", default="dev,holdout", help="dev, holdout or both (comma-separated)")
-    ap.add_argument("--misses", choices=["dev"], help="list the messages caseflow gets wrong (dev only)")
+    ap.add_argument("--sets", default="dev,holdout", help="dev, holdout, extra (comma-separated)")
+    ap.add_argument("--file", action="append", default=[], help="one more set: a JSONL file in the same format")
+    ap.add_argument("--misses", help="list the messages caseflow gets wrong (dev, extra or a --file; never holdout)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)  # an old pack: skip the check
     a = ap.parse_args()
     sets = [s for s in a.sets.split(",") if s]
+    for f in a.file:
+        FILES[Path(f).stem] = Path(f)
+        sets.append(Path(f).stem)
+    holdout = (DATA / "messages.holdout.jsonl").resolve()
+    if a.misses is not None and (
+        "holdout" in a.misses or a.misses not in sets or path_of(a.misses).resolve() == holdout
+    ):
+        print("--misses: a set measured, never the holdout (it is for measuring, not tuning)", file=sys.stderr)
+        return 2
     policies = load_policies(a.policies)
     engine = Engine(policies, clock=FixedClock(AT), backend="python")
     sides = {"caseflow": caseflow_classes(engine), "reference": reference_classes(reference_lists(policies))}

@@ -28,17 +28,19 @@ from __future__ import annotations
 import argparse
 import bisect
 import random
+import re
 import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 from caseflow import Case, Engine, FixedClock, load_policies, parse_case  # noqa: E402
-from caseflow.policies.phrases import variants  # noqa: E402
+from caseflow.policies.conditions import NotOf, Test  # noqa: E402
+from caseflow.policies.phrases import PhraseSet, variants  # noqa: E402
 from caseflow.policies.text import cache_stats, normalize, quoted_spans  # noqa: E402
 
 AT = "2026-11-11T10:00:00+08:00"
@@ -53,8 +55,10 @@ NEAR_MISSES = [
     "counterfeits", "knockoffs", "not sue", "never fake", "no fire", "won't sue", '"sue"', "「律师」",
     "不起诉", "没有律师", "不会曝光", "别起訴", "không kiện", "tidak menggugat", "bukan palsu",
     "chạy", "kien", "no", "lawyer's briefcase", "fire tv", "smoke grey", "consumer", "protections",
-    "thank you", "parcel", "refund", "please", "chay", "bong", "nhờ", "luạt", "起床", "律所", "師範",
+    "thank you", "parcel", "refund", "please", "bong", "luạt", "起床", "律所", "師範",
 ]  # fmt: skip
+# (not "chay" nor "nhờ": side by side with "no" or "lawyers" they are real threats - "chay no" is
+# "cháy nổ" written without diacritics, "nhờ ... lawyers" asks a lawyer - and the pack finds them)
 
 
 FLOODS = {
@@ -120,13 +124,32 @@ _CUES |= {"tidak", "tak", "nggak", "gak", "enggak", "bukan", "belum", "jangan", 
 _CUES |= {"chưa", "chua", "đừng", "dung", "无意", "不会", "不想", "不打算", "没有"}
 
 
-def reference_sets(policies_dir: Path) -> list[tuple[list[tuple[str, bool]], list[str]]]:
-    """Per phrase set of the pack: ([(phrase or variant, matched anywhere)], [exception variants])."""
+def reference_sets(
+    policies_dir: Path,
+) -> list[tuple[list[tuple[str, bool]], list[str], list[tuple[str, bool]] | None]]:
+    """Per ``mentions`` test of the pack: ([(phrase or variant, matched anywhere)], [exception variants],
+    [context phrase variants] for ``SET near CONTEXT``, else None)."""
     out = []
+    seen: set[tuple[int, int]] = set()
+
+    def keys_of(ps: PhraseSet) -> list[tuple[str, bool]]:
+        return [(v, any(_is_cjk(c) for c in p)) for _, phrases in ps.phrases for p in phrases for v in variants(p)]
+
+    def walk(c: object) -> None:
+        if isinstance(c, Test):
+            ps = c.value
+            if c.op == "mentions" and isinstance(ps, PhraseSet) and (id(ps), id(ps.context)) not in seen:
+                seen.add((id(ps), id(ps.context)))
+                context = keys_of(ps.context) if ps.context is not None else None
+                out.append((keys_of(ps), [v for e in ps.exceptions for v in variants(e)], context))
+        for child in getattr(c, "children", ()):
+            walk(child)
+        if isinstance(c, NotOf):
+            walk(c.child)
+
     for policy in load_policies(policies_dir):
-        for ps in policy.phrases.values():
-            keys = [(v, any(_is_cjk(c) for c in p)) for _, phrases in ps.phrases for p in phrases for v in variants(p)]
-            out.append((keys, [v for e in ps.exceptions for v in variants(e)]))
+        for rule in policy.rules:
+            walk(rule.when)
     return out
 
 
@@ -140,11 +163,23 @@ def _word(ch: str) -> bool:
     return ch.isalnum() and not _is_cjk(ch)
 
 
-def reference_mentions(norm: str, keys: list[tuple[str, bool]], exceptions: list[str]) -> bool:
+def reference_mentions(
+    norm: str, keys: list[tuple[str, bool]], exceptions: list[str], context: list[tuple[str, bool]] | None = None
+) -> bool:
+    return next(_counted(norm, keys, exceptions, context), None) is not None
+
+
+def _counted(
+    norm: str, keys: list[tuple[str, bool]], exceptions: list[str], context: list[tuple[str, bool]] | None
+) -> Iterator[int]:
+    """Where a phrase counts: a whole word, not quoted, not in an exception, not after a negation cue, and
+    (with a context) with a context phrase that counts so in its sentence."""
     (q_starts, q_ends), _ = quoted_spans(norm)
     excepted = sorted((i, i + len(e)) for e in exceptions for i in _finds(norm, e))
     e_starts = [a for a, _ in excepted]
     longest = max(map(len, exceptions), default=0)
+    breaks: list[int] | None = None
+    with_context: set[int] = set()  # the sentences (by number) that hold a context phrase
     for key, anywhere in keys:
         for i in _finds(norm, key):
             end = i + len(key)
@@ -163,8 +198,16 @@ def reference_mentions(norm: str, keys: list[tuple[str, bool]], exceptions: list
                 continue
             if not _CUES.isdisjoint(before.replace(",", ".").rsplit(".", 1)[-1].split()[-4:]):
                 continue  # negated
-            return True
-    return False
+            if context is not None:
+                if breaks is None:  # once per text: the sentence ends, and the sentences with a context phrase
+                    breaks = [m.start() for m in _SENTENCE_END.finditer(norm)]
+                    with_context = {bisect.bisect_right(breaks, p) for p in _counted(norm, context, [], None)}
+                if bisect.bisect_right(breaks, i) not in with_context:
+                    continue  # no context phrase in its sentence
+            yield i
+
+
+_SENTENCE_END = re.compile(r"[.!?;。\n]")
 
 
 def _finds(text: str, key: str) -> list[int]:
@@ -217,7 +260,7 @@ def rss_growth(kind: str, messages: int, message_mb: float) -> tuple[float, floa
             engine.evaluate(case_with(text))
         else:
             norm = normalize(text)
-            any(reference_mentions(norm, keys, exc) for keys, exc in sets)
+            any(reference_mentions(norm, keys, exc, ctx) for keys, exc, ctx in sets)
     elapsed = time.perf_counter() - started
     return peak_rss_mib() - before, elapsed, cache_stats().bytes / 2**20
 
@@ -305,14 +348,14 @@ def main() -> int:
         times.append(time.perf_counter() - t)
     ours = min(times)
     norms = [normalize(t) for t in texts]
-    if any(any(reference_mentions(n, k, e) for k, e in sets) for n in norms):
+    if any(any(reference_mentions(n, k, e, c) for k, e, c in sets) for n in norms):
         print("the reference found a phrase in the adversarial message", file=sys.stderr)
         return 1
     refs = []
     for n in norms:
         t = time.perf_counter()
-        for keys, exc in sets:
-            reference_mentions(n, keys, exc)
+        for keys, exc, ctx in sets:
+            reference_mentions(n, keys, exc, ctx)
         refs.append(time.perf_counter() - t)
     ref = min(refs)
     print(f"1. one {a.mb:g} MB adversarial message ({len(texts[0]):,} characters), best of {len(texts)} texts:")

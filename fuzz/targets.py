@@ -369,6 +369,10 @@ def _valid_unicode(text: str) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
+def _codes(issues: Sequence[PolicyIssue]) -> set[str]:
+    return {i.code for i in issues}
+
+
 def policy_loader(data: bytes) -> None:
     """The bytes as a policy file (module docstring)."""
     text = data.decode("utf-8", "surrogateescape")
@@ -379,7 +383,7 @@ def policy_loader(data: bytes) -> None:
             "policy-without-verdict",
             f"policy {'missing' if checked.policy is None else 'given'} with {len(errors)} errors: {errors[:3]}",
         )
-    if checked.policy is not None and not checked.policy.rules:
+    if checked.policy is not None and not checked.policy.rules and "policy-all-disabled" not in _codes(checked.issues):
         raise ContractViolation("policy-without-rules", "a policy given with no rule ('rules' is a non-empty list)")
     path = _scratch() / "fuzz.yaml"
     path.write_bytes(data)

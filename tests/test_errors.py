@@ -18,6 +18,7 @@ def test_every_error_derives_from_caseflow_error_and_has_a_docs_url():
         "TransitionNotAllowed",
         "ReactionLimitError",
         "TimeError",
+        "MoneyError",
     ):
         cls = getattr(caseflow, name)
         assert issubclass(cls, caseflow.CaseflowError)

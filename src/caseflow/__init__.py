@@ -21,11 +21,13 @@ from .errors import (
     FactError,
     FieldProblem,
     MigrationError,
+    MoneyError,
     PolicyError,
     PolicyIssue,
     PolicyTestError,
     PolicyValidationError,
     ReactionLimitError,
+    SignalError,
     StoreError,
     TimeError,
     TransitionNotAllowed,
@@ -84,7 +86,16 @@ from .policies import (
     load_policies,
     load_policy_text,
 )
-from .risk import Alert, Correlator, Detector, SignalEvent, load_detectors
+from .risk import (
+    Alert,
+    Correlator,
+    Detector,
+    Signal,
+    SignalEvent,
+    SignalProvider,
+    load_detectors,
+    register_signal_provider,
+)
 from .sla import BusinessCalendar, SlaClock, SlaStatus, SlaTracker, Timer, TimerQueue, load_calendars
 from .states import (
     GuardContext,
@@ -132,6 +143,7 @@ __all__ = [
     "EvidenceKind",
     "Explanation",
     "FactError",
+    "MoneyError",
     "TimeError",
     "FactRegistry",
     "FactSpec",
@@ -170,7 +182,10 @@ __all__ = [
     "Segment",
     "Shipment",
     "ShipmentStatus",
+    "Signal",
+    "SignalError",
     "SignalEvent",
+    "SignalProvider",
     "SlaClock",
     "SlaStatus",
     "SlaTracker",
@@ -201,5 +216,6 @@ __all__ = [
     "load_workflows",
     "open_store",
     "parse_case",
+    "register_signal_provider",
     "replay",
 ]

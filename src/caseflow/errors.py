@@ -11,6 +11,7 @@
     ├── TimeError                 a time without a time zone, or text that is no time (also a ValueError)
     ├── CalendarError             a business calendar is invalid or never open (also a ValueError)
     ├── FactError                 a fact could not be registered or derived
+    │   └── SignalError           a signal provider is malformed, raised, or gave what it did not declare
     ├── PolicyError               a policy set cannot be used (PolicyValidationError: its files are invalid)
     ├── EvaluationError           evaluating a case failed
     │   └── BackendError          the rules backend (durable-rules) misbehaved, or is not installed
@@ -48,7 +49,9 @@ __all__ = [
     "PolicyTestError",
     "PolicyValidationError",
     "ReactionLimitError",
+    "SignalError",
     "StoreError",
+    "MoneyError",
     "TimeError",
     "ConcurrencyError",
     "MigrationError",
@@ -123,6 +126,11 @@ class CaseDataError(CaseflowError):
         super().__init__(f"{source}: {n} invalid field{'s' if n != 1 else ''}:\n{lines}")
 
 
+class MoneyError(CaseDataError, ValueError):
+    """``Money(...)`` was given an amount or currency it cannot hold (negative, not finite, too many digits,
+    not an ISO 4217 code). Also a ``ValueError``, as pydantic's own validation errors are."""
+
+
 class TimeError(CaseflowError, ValueError):
     """A time caseflow was given has no time zone, or a text is not an ISO date-time.
 
@@ -141,6 +149,18 @@ class FactError(CaseflowError):
     """A fact is unknown, registered twice, or its getter failed."""
 
     code = "fact-error"
+
+
+class SignalError(FactError):
+    """A signal provider (``caseflow.risk.signals``) is malformed, raised, or gave a value it did not
+    declare. ``provider`` names it, ``fact`` the fact being derived (``None`` when registering it)."""
+
+    code = "signal-error"
+
+    def __init__(self, message: str, *, code: str | None = None, provider: str, fact: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.provider = provider
+        self.fact = fact
 
 
 class PolicyError(CaseflowError):

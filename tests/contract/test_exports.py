@@ -106,8 +106,13 @@ EXPECTED_RISK = {
     "Alert",
     "Correlator",
     "Detector",
+    "Signal",
     "SignalEvent",
+    "SignalLabel",
+    "SignalProvider",
+    "SignalScore",
     "load_detectors",
+    "register_signal_provider",
 }
 
 EXPECTED_STORE = {

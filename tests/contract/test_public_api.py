@@ -106,8 +106,14 @@ EXPECTED = {
     "OutboxMessage",
     "StoreError",
     "open_store",
-    # times without a time zone (also ValueError)
+    # times without a time zone, money that is none (also ValueError)
+    "MoneyError",
     "TimeError",
+    # signal providers (issue 17)
+    "Signal",
+    "SignalError",
+    "SignalProvider",
+    "register_signal_provider",
 }
 
 

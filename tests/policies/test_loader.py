@@ -81,3 +81,27 @@ def test_load_policies_names_what_it_takes(rules_dir):
     with pytest.raises(TypeError, match="a file or folder path, or a list of them; got int"):
         load_policies(["rules", 5])  # type: ignore[list-item]
     assert load_policies(p for p in [rules_dir / "refunds.yaml"]).rule_count == 18  # any iterable of paths
+
+
+@pytest.mark.parametrize(
+    ("key", "line"),
+    [("policy", "policy:"), ("version", "version: ~"), ("hit_policy", "hit_policy: null"), ("rules", "rules: ~")],
+)
+def test_a_required_key_left_empty_is_an_error_never_a_silent_skip(key, line):
+    doc = {"policy": "policy: p", "version": "version: '1'", "hit_policy": "hit_policy: first"}
+    doc["rules"] = "rules:\n  - id: r\n    when: always\n    then: [apologize]"
+    doc[key] = line
+    checked = load_policy_text("\n".join(doc.values()) + "\n", "p.yaml")
+    assert checked.policy is None
+    (issue,) = [i for i in checked.issues if i.severity == "error"]
+    assert issue.code == "policy-missing-key" and f"{key!r} is empty" in issue.message
+    assert issue.line == list(doc).index(key) + 1
+
+
+def test_a_policy_whose_rules_are_all_disabled_loads_with_a_warning():
+    text = "policy: p\nversion: '1'\nhit_policy: first\nrules:\n"
+    text += "  - id: r\n    enabled: false\n    when: always\n    then: [apologize]\n"
+    checked = load_policy_text(text, "p.yaml")
+    assert checked.policy is not None and checked.policy.rules == ()
+    (issue,) = checked.issues
+    assert (issue.code, issue.severity, issue.line) == ("policy-all-disabled", "warning", 4)

@@ -91,12 +91,14 @@ def _seen(c: Test, facts: Facts, now: datetime, params: Mapping[str, object]) ->
             if steps:
                 seen["normalization"] = ", ".join(steps)
     if c.op == "mentions" and isinstance(value, str) and isinstance(c.value, PhraseSet):
-        found = c.value.find(value)
-        seen["phrases found"] = ", ".join(repr(m.phrase) + _why(m) for m in found) or "none"
+        found = c.value.find(value, limit=_MAX_FOUND)
+        listed = dict.fromkeys(repr(m.phrase) + _why(m) for m in found)  # each phrase and verdict once
+        more = "+" if len(found) >= _MAX_FOUND else ""  # the walk stopped there: there may be more
+        seen["phrases found"] = (", ".join(listed) + (", ..." if more else "")) or "none"
         if found:
             seen["matched words"] = "; ".join(_where(c.fact, prepare(value).norm, m) for m in found[:_MAX_SHOWN])
             if len(found) > _MAX_SHOWN:
-                seen["matched words"] += f"; ... ({len(found) - _MAX_SHOWN} more)"
+                seen["matched words"] += f"; ... ({len(found) - _MAX_SHOWN}{more} more)"
     for name in _PARAM.findall(c.text):
         if name in params:
             seen["$" + name] = format_value(params[name])
@@ -104,6 +106,7 @@ def _seen(c: Test, facts: Facts, now: datetime, params: Mapping[str, object]) ->
 
 
 _MAX_SHOWN = 8  # occurrences an explanation describes
+_MAX_FOUND = 64  # occurrences an explanation looks at (a text may repeat a phrase 100,000 times)
 _EXCERPT = 24  # characters shown on each side of an occurrence
 
 

@@ -20,7 +20,9 @@ import re
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from ..errors import FieldProblem, MoneyError
 
 __all__ = [
     "ISO_CURRENCIES",
@@ -111,6 +113,18 @@ class Money(BaseModel):
 
     amount: Decimal
     currency: str
+
+    def __init__(self, /, **data: object) -> None:
+        """``Money(amount=Decimal("12.50"), currency="CNY")``; :class:`~caseflow.errors.MoneyError` (a
+        ``CaseflowError`` and a ``ValueError``) naming the field when either is none."""
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            problems = [
+                FieldProblem(".".join(map(str, e["loc"])) or "money", e["msg"].removeprefix("Value error, "))
+                for e in err.errors(include_url=False, include_input=False)
+            ]
+            raise MoneyError(problems, source="Money") from None
 
     @model_validator(mode="before")
     @classmethod

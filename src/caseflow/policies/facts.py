@@ -40,7 +40,7 @@ from ..model.case import (
 )
 from ..model.money import Money
 from .phrases import ITEM_MARKS
-from .text import normalize
+from .text import normalize, prepare
 
 __all__ = ["FactRegistry", "FactSpec", "FactType", "FactValue", "Getter", "GivenFacts", "LazyFacts", "default_facts"]
 
@@ -172,6 +172,8 @@ class FactRegistry:
         for spec in specs:
             try:
                 out[spec.name] = spec.getter(case, now)
+            except FactError:  # names its fact already (a signal provider's SignalError)
+                raise
             except Exception as exc:  # an app getter failed: say which fact
                 raise FactError(
                     f"fact {spec.name!r} could not be derived for case {case.id!r}: {type(exc).__name__}: {exc}",
@@ -234,6 +236,8 @@ class LazyFacts(dict[str, FactValue]):
             return None
         try:
             value = spec.getter(self._case, self._now)
+        except FactError:  # names its fact already (a signal provider's SignalError)
+            raise
         except Exception as exc:
             raise FactError(
                 f"fact {name!r} could not be derived for case {self._case.id!r}: {type(exc).__name__}: {exc}",
@@ -363,13 +367,19 @@ def _has_han(text: str) -> bool:
 
 
 def _customer_text_items_marked(case: Case, now: datetime) -> str | None:
-    """The customer messages, normalized, with the pieces of the order's item names marked ⟦...⟧ (a buyer's
-    own marks removed first: they mark nothing)."""
+    """The customer messages with the pieces of the order's item names marked ⟦...⟧ (a buyer's own marks
+    removed first: they mark nothing). With a mark, the text is normalized (the marks are placed in the
+    normalized text); without one, it is the text as written: a text test normalizes what it reads either
+    way, and an explanation then shows the steps that made a phrase match (a Cyrillic ``а`` folded ...)."""
     text = _customer_text(case)
     if text is None:
         return None
-    norm = normalize(text.replace(ITEM_MARKS[0], "").replace(ITEM_MARKS[1], ""))
+    if ITEM_MARKS[0] in text or ITEM_MARKS[1] in text:
+        text = text.replace(ITEM_MARKS[0], "").replace(ITEM_MARKS[1], "")
     names = [i.name for o in case.orders for i in o.items if i.name][:_MAX_ITEM_NAMES]
+    if not names:
+        return text
+    norm = prepare(text).norm  # kept in the cache of prepared texts: the phrase sets read the same one
     marked: list[tuple[int, int]] = []
     for piece in _name_pieces(names):
         at = norm.find(piece)
@@ -382,7 +392,7 @@ def _customer_text_items_marked(case: Case, now: datetime) -> str | None:
                 marked.append((at, end))
             at = norm.find(piece, at + 1)
     if not marked:
-        return norm
+        return text
     out, done = [], 0
     for a, b in sorted(marked):
         out += [norm[done:a], ITEM_MARKS[0], norm[a:b], ITEM_MARKS[1]]
@@ -643,8 +653,9 @@ def _builtin() -> list[FactSpec]:
             f(
                 "messages.customer_text_items_marked",
                 E.string,
-                "all customer messages joined by newlines, normalized, with the names of the order's items marked "
-                "⟦like this⟧: phrase sets (mentions) do not count what is inside a mark",
+                "all customer messages joined by newlines, with the names of the order's items marked "
+                "⟦like this⟧ (normalized when a name is marked): phrase sets (mentions) do not count what is inside "
+                "a mark",
                 _customer_text_items_marked,
             ),
             # time and service levels

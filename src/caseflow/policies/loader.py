@@ -578,8 +578,19 @@ def _parse_rules(ctx: _Ctx, raw: YamlValue, params: _Params) -> list[Rule]:
         ctx.add(("rules",), "policy-structure", "rules is a non-empty list of rules")
         return []
     seen: dict[str, int] = {}  # rule id -> the line of its first use
-    rules = [_parse_rule(ctx, i, r, params, seen) for i, r in enumerate(raw)]
-    return [r for r in rules if r is not None]
+    errors = sum(i.severity == "error" for i in ctx.issues)
+    rules = [r for r in (_parse_rule(ctx, i, r, params, seen) for i, r in enumerate(raw)) if r is not None]
+    if not rules and sum(i.severity == "error" for i in ctx.issues) == errors:
+        ctx.rule_id = None
+        ctx.add(
+            ("rules",),
+            "policy-all-disabled",
+            "every rule is disabled (enabled: false): the policy decides nothing",
+            "enable a rule, or remove the policy file",
+            key=True,
+            severity="warning",
+        )
+    return rules
 
 
 def _parse_rule(ctx: _Ctx, i: int, r: YamlValue, params: _Params, seen: dict[str, int]) -> Rule | None:

@@ -27,7 +27,9 @@ says whether any phrase occurs in ``text`` *as a claim*:
     your policy on chargebacks?"), unless the clause asks a threat ("do you want me to call the
     police?", 要不要我报警?: :data:`SCOPES` ``threat_questions``);
   - ``past``: in a clause that says the step is over, was only nearly taken, or was about another
-    shop ("almost", "last year", 差点, 去年, suýt, năm ngoái, hampir, "ga jadi": ``past``);
+    shop ("almost", "last year", 差点, 去年, suýt, năm ngoái, hampir, "ga jadi": ``past``) — unless a
+    contrast lies between the marker and the occurrence ("last year I let it go, but this time I'll sue",
+    这次, "kali ini", "lần này": ``contrasts``);
   - ``someone else``: after a third party in its clause ("if someone reports ...", 如果有人, "kalau
     ada yang", "nếu có người": ``someone_else``);
   - ``negated``: after a negation cue of its clause (:data:`NEGATIONS`: ``not``, ``won't``, ``不``,
@@ -37,7 +39,9 @@ says whether any phrase occurs in ``text`` *as a claim*:
     is the step: after ``if``/``unless``/如果/要是/``kalau``/``nếu`` (``conditions``: "if you don't
     refund me I will sue") or before ``then``/就/``thì``/``maka`` (``consequences``: 不给退就报警,
     "chưa hoàn tiền thì tôi kiện"); a contrast (``but``, 但是, ``tapi``, ``nhưng``) ends a negation's
-    reach (``breaks``);
+    reach (``breaks``), and so does a subject that starts another predicate ("don't care I'm suing",
+    不退我报警, "không trả tiền tôi kiện": ``subjects``) unless the negation is of a saying ("not saying
+    I'll sue", 没说我要报警: ``sayings``);
   - ``no context``: the set needs a context (:meth:`PhraseSet.near`: ``lawyer`` counts only with a
     threat step such as "call", "hire", 找, "hubungi", "nhờ" in the same sentence) and none of the
     context's phrases counts in the occurrence's sentence.
@@ -99,19 +103,28 @@ NEGATIONS: dict[str, tuple[str, ...]] = {
         *("doesn't", "doesnt", "isn't", "isnt", "aren't", "arent", "haven't", "havent", "hasn't", "hasnt"),
         *("ain't", "nor", "will not", "do not", "did not", "no need to", "not going to", "not gonna"),
         *("no intention to", "no intention of", "no plan to", "no plans to", "nobody's", "not planning to"),
+        *("never gonna", "never going to", "not about to", "not planning on", "wasn't going to"),
+        *("no way i'd", "no way i'll", "not saying", "didn't say", "didnt say", "never said", "did not say"),
     ),
     "zh": (
         *("不", "没", "沒", "别", "別", "冇", "唔", "无意", "無意", "不会", "不會", "不想", "不打算"),
         *("没有", "沒有", "没打算", "沒打算", "不用", "不必", "无需", "無需", "不需要", "免了"),
+        *("不要", "不至于", "不可能", "才不会", "绝不", "并没有", "并未", "未", "没必要", "冇打算", "唔会"),
+        *("唔想", "无谓", "没说", "没有说", "不是说", "并不是说"),
     ),
     "id": (
         *("tidak", "tak", "ga", "gak", "nggak", "ngga", "enggak", "engga", "gk", "tdk", "kagak", "ndak"),
         *("bukan", "belum", "jangan", "jgn", "tidak akan", "tak akan", "ga usah", "gak usah", "nggak usah"),
-        *("tak perlu", "tidak perlu", "ga perlu", "gak perlu", "nggak perlu", "ogah"),
+        *("tak perlu", "tidak perlu", "ga perlu", "gak perlu", "nggak perlu", "ogah", "gak bakal", "ga bakal"),
+        *("nggak bakal", "tidak bakal", "takkan", "males", "malas", "gak mungkin", "ga mungkin", "nda"),
+        *("gak ada niat", "ga ada niat", "tidak ada niat", "gak kepikiran", "ga kepikiran", "gak bilang"),
+        *("ga bilang", "nggak bilang", "tidak bilang", "bukan berarti"),
     ),
     "vi": (
         *("không", "chẳng", "chả", "chưa", "đừng", "ko", "hông", "khg", "sẽ không", "không hề"),
         *("không muốn", "không cần", "không định", "không có ý định", "chưa có ý định"),
+        *("k", "hok", "hem", "hổng", "kô", "không bao giờ", "chẳng bao giờ", "đâu có", "chưa từng"),
+        *("làm gì có", "không nói là", "chưa nói là", "đâu có nói", "không nói"),
     ),
 }
 
@@ -128,12 +141,15 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("didn't want it to come to this", "didnt want it to come to this", "no choice but", "no other choice"),
             *("not kidding", "not joking", "no joke", "no longer", "not ok", "not okay", "not fine"),
             *("can't take it", "cant take it", "no one cares", "nobody cares", "no point", "not doing well"),
+            *("don't force my hand", "dont force my hand", "don't want to have to", "dont want to have to"),
+            *("don't want it to come to", "dont want it to come to", "don't let it come to", "rather not have to"),
             *("don't think i'll", "dont think i'll", "don't think i will", "dont think ill", "not sure i'll"),
         ),
         "zh": (
             *("信不信", "别以为", "以为我不敢", "别逼", "不要逼", "别怪", "不要怪", "不然", "要不然", "要不"),
             *("不如", "不得不", "不停", "不断", "忍不住", "受不了", "撑不下去", "撑不住", "不舒服", "不小心"),
             *("不知道", "不少", "不错", "不行了", "对不起", "不在乎", "没人在乎", "没人管", "没意思", "不会放过"),
+            *("不想走到", "不想闹到", "不想闹大", "别让我", "不要让我", "不希望走到", "不想把事情闹大"),
         ),
         "id": (
             *("jangan sampai", "jangan sampe", "jgn sampe", "jgn sampai", "jangan salahkan", "jangan salahin"),
@@ -141,93 +157,110 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("ga segan", "nggak segan", "tak segan", "gak main-main", "tidak main-main", "gak kuat"),
             *("ga kuat", "nggak kuat", "tidak kuat", "tak kuat", "gak tahan", "ga tahan", "tidak tahan"),
             *("gak ada yang peduli", "gak ada yg peduli", "tidak ada yang peduli", "gak ada gunanya"),
+            *("gak mau sampai", "ga mau sampe", "gak mau sampe", "tidak mau sampai", "nggak mau sampai"),
         ),
         "vi": (
             *("đừng để", "đừng bắt", "đừng ép", "đừng trách", "đừng có trách", "không ngại", "không ngần ngại"),
             *("không chịu nổi", "không chịu được", "không ai quan tâm", "không còn gì"),
+            *("không muốn phải", "không muốn đến mức", "chẳng muốn phải"),
         ),
     },
     "conditions": {
         "en": ("if", "unless", "until", "till", "otherwise", "or else", "as long as", "in case"),
-        "zh": ("如果", "要是", "假如", "若是", "万一", "只要", "一旦", "再不"),
-        "id": ("kalau", "kalo", "klo", "kl", "jika", "jikalau", "bila", "apabila", "seandainya", "kecuali"),
-        "vi": ("nếu", "hễ", "trừ khi", "một khi", "lỡ mà"),
+        "zh": (
+            *("如果", "要是", "假如", "若是", "万一", "只要", "一旦", "再不", "除非", "倘若", "假使", "如若"),
+            *("若", "要系", "再唔"),
+        ),
+        "id": (
+            *("kalau", "kalo", "klo", "kl", "klw", "kalu", "jika", "jikalau", "bila", "apabila", "seandainya"),
+            *("kecuali", "asal", "selama", "misal", "misalnya", "andai", "andaikan"),
+        ),
+        "vi": (
+            *("nếu", "hễ", "trừ khi", "một khi", "lỡ mà", "nếu mà", "giả sử", "khi nào", "còn không", "lỡ"),
+            *("trường hợp",),
+        ),
     },
     "consequences": {
-        "en": ("then", "or else", "otherwise", "or i", "or we", "or i'll"),
-        "zh": ("就", "那就", "则", "便", "否则", "不然"),
-        "id": ("maka", "baru", "nanti"),
-        "vi": ("thì", "là tôi", "không thì", "bằng không"),
+        "en": ("then", "or else", "otherwise", "or i", "or we", "or i'll", "=", "->", "=>", "\u2192"),
+        "zh": ("就", "那就", "则", "便", "否则", "不然", "的话", "嘅话", "唔系嘅话"),
+        "id": ("maka", "baru", "nanti", "ntar", "langsung", "auto"),
+        "vi": (
+            *("thì", "là tôi", "là mình", "là em", "là tao", "là tui", "không thì", "bằng không", "chứ không thì"),
+            *("kẻo",),
+        ),
     },
     "past": {
         "en": (
             *("almost went", "nearly went", "last year", "years ago", "a while back", "was going to", "went away"),
             *("were going to", "was about to", "all sorted", "got resolved", "was resolved", "withdrew"),
             *("different shop", "another shop", "other shop", "different seller", "another seller"),
+            *("in the past", "previously", "back then", "years back", "got sorted", "sorted now", "all good now"),
         ),
         "zh": (
-            *(
-                "差点去",
-                "差一点去",
-                "差点就去",
-                "差点报",
-                "差点就报",
-                "去年",
-                "前年",
-                "本来想",
-                "曾经",
-                "后来找到",
-                "撤销",
-                "撤回",
-                "没事了",
-            ),
-            *("解决了", "别家", "别的店", "其他店", "气话"),
+            *("差点去", "差一点去", "差点就去", "差点报", "差点就报", "去年", "前年", "本来想", "曾经", "后来找到"),
+            *("撤销了", "撤回了", "撤诉", "撤销投诉", "撤回投诉", "没事了", "解决了", "别家", "别的店", "其他店"),
+            *("气话", "上次", "上回", "那次", "已解决", "早就解决", "后来没事"),
         ),
         "id": (
-            *(
-                "hampir lapor",
-                "nyaris lapor",
-                "sempat mau",
-                "sempet mau",
-                "waktu itu",
-                "tahun lalu",
-                "ga jadi",
-                "gak jadi",
-            ),
-            *("nggak jadi", "enggak jadi", "tidak jadi", "batal", "toko lain", "seller lain", "keburu"),
+            *("hampir lapor", "nyaris lapor", "sempat mau", "sempet mau", "waktu itu", "tahun lalu", "ga jadi"),
+            *("gak jadi", "nggak jadi", "enggak jadi", "tidak jadi", "batal", "toko lain", "seller lain", "keburu"),
+            *("dulu pernah", "udah beres", "sudah beres", "udah selesai", "sudah selesai", "bulan lalu", "minggu lalu"),
         ),
         "vi": (
-            "suýt báo",
-            "suýt đi",
-            "lần trước",
-            "năm ngoái",
-            "hồi trước",
-            "trước đây",
-            "từng",
-            "đóng rồi",
-            "shop khác",
+            *("suýt báo", "suýt đi", "lần trước", "năm ngoái", "hồi trước", "trước đây", "đã từng", "từng báo"),
+            *("từng kiện", "từng khiếu nại", "từng bị", "đóng rồi", "shop khác", "lần đó", "hồi đó", "hồi xưa"),
+            *("đã giải quyết", "giải quyết xong", "tháng trước", "tuần trước", "trước kia"),
         ),
     },
     "someone_else": {
         "en": (
             *("if someone", "if somebody", "if anyone", "if anybody", "if a buyer", "if a customer"),
             *("when someone", "when a buyer", "when a customer", "if people", "if buyers", "if customers"),
+            *("if a seller", "when buyers", "i heard", "people say", "someone said", "said she", "said he"),
+            *("said they", "says she", "says he", "she said", "he said", "they said", "my friend said"),
+            *("my neighbor said",),
         ),
-        "zh": ("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到"),
-        "id": ("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
-        "vi": ("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người"),
+        "zh": (
+            *("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到", "听说", "有人说"),
+            *("据说", "说他", "说她", "他说", "她说", "佢话", "佢讲"),
+        ),
+        "id": (
+            *("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
+            *("katanya", "kata orang", "denger-denger"),
+        ),
+        "vi": ("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người", "nghe nói", "người ta nói"),
     },
     "threat_questions": {
-        "en": ("want me to", "you think i won't", "think i wont", "should i", "shall i", "or do i", "or should i"),
-        "zh": ("要不要我", "信不信", "是不是要我", "想让我", "非要我", "难道要我"),
-        "id": ("mau saya", "perlu saya", "harus saya", "apa perlu"),
-        "vi": ("muốn tôi", "có cần tôi", "hay là tôi"),
+        "en": (
+            *("want me to", "you think i won't", "think i wont", "should i", "shall i", "or do i", "or should i"),
+            *("do i need to", "do i have to", "must i", "will i have to", "am i going to have to", "what does it take"),
+        ),
+        "zh": ("要不要我", "信不信", "是不是要我", "想让我", "非要我", "难道要我", "要我", "是不是逼我", "非得我"),
+        "id": ("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
+        "vi": ("muốn tôi", "có cần tôi", "hay là tôi", "phải để tôi", "tôi có cần", "có phải tôi phải"),
     },
     "coordinators": {
         "en": ("or", "nor"),
         "zh": ("或", "或者", "也不", "也没", "也不会"),
         "id": ("atau", "ataupun", "maupun"),
         "vi": ("hay", "hoặc", "cũng không"),
+    },
+    "subjects": {
+        "en": ("i", "i'm", "im", "i'll", "i've", "ive", "we", "we'll", "we're", "we've"),
+        "zh": ("我", "我们", "老子", "本人"),
+        "vi": ("tôi", "mình", "tao", "tui", "chúng tôi"),
+    },
+    "sayings": {
+        "en": ("not saying", "didn't say", "didnt say", "never said", "did not say", "not that", "doesn't mean"),
+        "zh": ("没说", "没有说", "不是说", "并不是说", "没讲", "唔系话", "不代表"),
+        "id": ("gak bilang", "ga bilang", "nggak bilang", "tidak bilang", "bukan berarti", "tidak berarti"),
+        "vi": ("không nói", "chưa nói", "không nói là", "chưa nói là", "đâu có nói", "không có nghĩa là"),
+    },
+    "contrasts": {
+        "en": ("but", "though", "however", "yet", "this time", "now"),
+        "zh": ("但", "但是", "可是", "不过", "这次", "这回", "现在"),
+        "id": ("tapi", "tetapi", "namun", "kali ini", "sekarang"),
+        "vi": ("nhưng", "nhưng mà", "lần này", "bây giờ", "giờ"),
     },
     "breaks": {
         "en": ("but", "and", "so", "because", "though"),
@@ -243,7 +276,9 @@ _MAX_VARIANTS = 64  # variants of one phrase: beyond, only as written and all ba
 _MAX_ITEM = 500  # an item mark closes within this many characters
 
 # scope cue kinds, as bits of one automaton's values
-_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR = _BITS = tuple(1 << i for i in range(9))
+_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS = _BITS = tuple(
+    1 << i for i in range(11)
+)
 _KIND_BITS = {
     "not_negating": _FRAME,
     "conditions": _COND,
@@ -253,6 +288,8 @@ _KIND_BITS = {
     "threat_questions": _ASKS,
     "breaks": _BREAK,
     "coordinators": _OR,
+    "contrasts": _CONTRA,
+    "sayings": _SAYS,
 }
 
 # clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
@@ -362,6 +399,12 @@ class _Key(NamedTuple):
 
 
 _ids = itertools.count(1)
+_LONG = 20_000  # characters from which a text's alphabet is checked before an automaton scans it
+
+
+def _characters(norm: str) -> tuple[frozenset[str], int]:
+    chars = frozenset(norm)
+    return chars, 64 * len(chars)
 
 
 @dataclass(frozen=True)
@@ -376,6 +419,7 @@ class PhraseSet:
     _automaton: Any = field(init=False, default=None, compare=False, repr=False)
     _max_exception: int = field(init=False, default=0, compare=False, repr=False)
     _id: int = field(init=False, default=0, compare=False, repr=False)
+    _charsets: tuple[frozenset[str], ...] = field(init=False, default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         keys: dict[str, _Key] = {}
@@ -400,6 +444,8 @@ class PhraseSet:
                 automaton.add_word(k, tuple(value))
             automaton.make_automaton()
         object.__setattr__(self, "_automaton", automaton)
+        charsets = {frozenset(k) for k, key in keys.items() if key.phrase is not None}
+        object.__setattr__(self, "_charsets", tuple(sorted(charsets, key=len)))
         object.__setattr__(self, "_max_exception", longest)
         object.__setattr__(self, "_id", next(_ids))
 
@@ -423,12 +469,13 @@ class PhraseSet:
     def size(self) -> int:
         return sum(len(ps) for _, ps in self.phrases)
 
-    def find(self, text: str) -> list[PhraseMatch]:
-        """Every occurrence, counted or not (and why not), in text order."""
+    def find(self, text: str, limit: int | None = None) -> list[PhraseMatch]:
+        """Every occurrence, counted or not (and why not), in text order; with ``limit``, the first ``limit``
+        or so (an explanation shows a few: a text repeating a phrase 100,000 times is not walked to its end)."""
         found: list[PhraseMatch] = []
         prepared = prepare(text)
         if prepared.answers.get(~self._id) is None:  # not known to hold no phrase at all (_answer)
-            self._walk(prepared, found)
+            self._walk(prepared, found, limit)
         found.sort(key=lambda m: m.start)
         return found
 
@@ -440,13 +487,23 @@ class PhraseSet:
         answers = prepared.answers
         hit = answers.get(self._id)
         if hit is None:
-            if self._automaton is None or next(self._automaton.iter(prepared.norm), None) is None:
+            if (
+                self._automaton is None
+                or (len(prepared.norm) > _LONG and not self._may_occur(prepared))
+                or next(self._automaton.iter(prepared.norm), None) is None
+            ):
                 hit = False  # the common case: not a phrase, not an exception, nothing to look at
                 answers[~self._id] = False  # (find need not walk it again)
             else:
                 hit = self._walk(prepared, None)
             answers[self._id] = hit
         return hit
+
+    def _may_occur(self, prepared: PreparedText) -> bool:
+        """Whether the text holds every character of some phrase: a long text in another script (600 kB of
+        U+FDFA is 3.6 million Arabic letters after NFKC) is then not scanned by every set."""
+        chars = prepared.derived("characters", _characters)
+        return any(needed <= chars for needed in self._charsets)
 
     def _counted(self, prepared: PreparedText) -> tuple[array[int], array[int], list[str]]:
         """Where this set's counted occurrences start and end in a prepared text (sorted by start), and their
@@ -462,7 +519,7 @@ class PhraseSet:
 
         return prepared.derived(f"counted {self._id}", compute)
 
-    def _walk(self, prepared: PreparedText, found: list[PhraseMatch] | None) -> bool:
+    def _walk(self, prepared: PreparedText, found: list[PhraseMatch] | None, limit: int | None = None) -> bool:
         """Check each whole-word occurrence, in one pass of the automaton: with ``found``, record every
         one (counted or not, and why not); without, stop at the first that counts. Whether one counts."""
         automaton = self._automaton
@@ -485,6 +542,8 @@ class PhraseSet:
                 continue  # not whole words
             if walk.occurrence(start, end, phrase, lang) and found is None:
                 return True
+            if limit is not None and found is not None and len(found) >= limit:
+                break
         return walk.finish()
 
 
@@ -622,6 +681,8 @@ def _cue_automaton() -> Any:
     kinds: dict[str, int] = {}
     tables = [("negations", NEGATIONS), *SCOPES.items()]
     for kind, table in tables:
+        if kind != "negations" and kind not in _KIND_BITS:
+            continue  # subjects: looked for between a negation and an occurrence only (_has_subject)
         bit = _NEG if kind == "negations" else _KIND_BITS[kind]
         for cues in table.values():
             for cue in cues:
@@ -651,12 +712,14 @@ class _Scope:
         "clauses",
         "conds",
         "conseqs",
+        "contras",
         "frames",
         "negs",
         "ors",
         "others",
         "pasts",
         "quiet",
+        "says",
         "sentences",
         "size",
     )
@@ -676,6 +739,8 @@ class _Scope:
         self.asks = cues.get(_ASKS)
         self.breaks = cues.get(_BREAK)
         self.ors = cues.get(_OR)
+        self.contras = cues.get(_CONTRA)
+        self.says = cues.get(_SAYS)
         # nothing that can stop an occurrence from counting: no cue, no question mark
         self.quiet = self.negs is None and self.pasts is None and self.others is None and "?" not in norm
 
@@ -733,15 +798,32 @@ class _Scope:
         if hi < self.size and norm[hi] == "?" and self._first(self.asks, lo, start) < 0:
             return "question", None
         first = self._first
-        i = first(self.pasts, lo, hi)
-        if i >= 0 and self.pasts is not None:
-            return "past", norm[self.pasts[0][i] : self.pasts[1][i]]
+        if self.pasts is not None:
+            past = self._past(norm, lo, hi, start)
+            if past is not None:
+                return "past", past
         i = first(self.others, lo, start)
         if i >= 0 and self.others is not None:
             return "someone else", norm[self.others[0][i] : self.others[1][i]]
         negation = self._negation(norm, lo, start)
         if negation is not None:
             return "negated", negation
+        return None
+
+    def _past(self, norm: str, lo: int, hi: int, start: int) -> str | None:
+        """The marker that says a step at ``start`` is over: one in its clause [lo, hi), unless a contrast lies
+        between them ("I almost went to the police last year, but this time I will"). The nearest marker on each
+        side decides: a contrast between it and the occurrence lies between any farther one too."""
+        if self.pasts is None:
+            return None
+        starts, ends = self.pasts
+        i = bisect_left(starts, start)  # the first marker at or after the occurrence
+        before, after = i - 1, i
+        first = self._first
+        if before >= 0 and starts[before] >= lo and first(self.contras, ends[before], start) < 0:
+            return norm[starts[before] : ends[before]]
+        if after < len(starts) and starts[after] < hi and first(self.contras, start, starts[after]) < 0:
+            return norm[starts[after] : ends[after]]
         return None
 
     def _negation(self, norm: str, lo: int, start: int) -> str | None:
@@ -761,8 +843,14 @@ class _Scope:
                 # "not going to leave a bad review or post about it": a negation reaches over "or"
                 if first(self.ors, b, start) < 0 or not _near(norm, b, start, 2 * _WORD_WINDOW + 2):
                     continue
-            if first(self.breaks, b, start) >= 0 or first(self.conseqs, b, start) >= 0:
-                continue  # a contrast, or the condition's consequence, between the cue and the occurrence
+            if first(self.breaks, b, start) >= 0:
+                continue  # a contrast between the cue and the occurrence
+            if (
+                first(self.conseqs, b, start) >= 0 or (start - b > 1 and _has_subject(norm, b, start))
+            ) and not self._covers(self.says, a, b):
+                # the condition's consequence, or a subject that starts another predicate ("don't care I'm suing",
+                # 不退我报警), between them - unless the negation is of a saying ("not saying I'll sue", 没说我要报警)
+                continue
             if self._framed(a, b):
                 continue  # 信不信, "don't make me": a frame that negates nothing
             if self._in_condition(norm, lo, a):
@@ -793,6 +881,19 @@ class _Scope:
             i -= 1
         return False
 
+    @staticmethod
+    def _covers(pair: tuple[array[int], array[int]] | None, a: int, b: int) -> bool:
+        """Whether a cue of ``pair`` starting at most 40 characters before ``a`` covers [a, b)."""
+        if pair is None:
+            return False
+        starts, ends = pair
+        i = bisect_right(starts, a) - 1
+        while i >= 0 and starts[i] >= a - 40:
+            if ends[i] >= b:
+                return True
+            i -= 1
+        return False
+
     def context_in_sentence(self, prepared: PreparedText, context: PhraseSet, start: int, end: int) -> str | None:
         """The first counted phrase of ``context`` in the sentence of an occurrence [start, end) and apart from
         it (``báo`` inside ``nhà báo`` is no context of it), or None."""
@@ -806,6 +907,34 @@ class _Scope:
                 return phrases[i]
             i += 1
         return None
+
+
+@cache
+def _subjects() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The subjects of :data:`SCOPES` (``subjects``), normalized: (words of spaced scripts, with their bare forms;
+    Chinese and Japanese ones, found anywhere)."""
+    words: set[str] = set()
+    anywhere: set[str] = set()
+    for cues in SCOPES["subjects"].values():
+        for cue in cues:
+            norm = normalize(cue).strip()
+            if any(_is_cjk(c) for c in norm):
+                anywhere.add(norm)
+            else:
+                words.update(w for word in norm.split() for w in (word, strip_marks(word)))
+    return frozenset(words), tuple(sorted(anywhere))
+
+
+def _has_subject(norm: str, a: int, b: int) -> bool:
+    """Whether a subject of :data:`SCOPES` lies in ``norm[a:b]`` (at most a few words: between a negation and an
+    occurrence it may negate). Not one more cue of the scope automaton: a pronoun is in nearly every message."""
+    if b - a < 2:  # nothing, or one space: no subject
+        return False
+    between = norm[a:b]
+    words, anywhere = _subjects()
+    if between.isascii():
+        return any(w.strip('.,!?;:"()') in words for w in between.split())
+    return any(s in between for s in anywhere) or any(w in words for w in _UNIT_RX.findall(between))
 
 
 def _near(norm: str, a: int, b: int, limit: int) -> bool:

@@ -2,9 +2,22 @@
 
 - :mod:`.detectors` — :class:`Detector` and ``*.detectors.yaml`` files
 - :mod:`.correlation` — :class:`Correlator`: events in, alerts out, on case time
+- :mod:`.signals` — :class:`SignalProvider`: an app's own detector (a trained model) as facts policies test
 """
 
 from .correlation import Alert, Correlator, SignalEvent
 from .detectors import Detector, load_detectors
+from .signals import Signal, SignalLabel, SignalProvider, SignalScore, register_signal_provider
 
-__all__ = ["Alert", "Correlator", "Detector", "SignalEvent", "load_detectors"]
+__all__ = [
+    "Alert",
+    "Correlator",
+    "Detector",
+    "Signal",
+    "SignalEvent",
+    "SignalLabel",
+    "SignalProvider",
+    "SignalScore",
+    "load_detectors",
+    "register_signal_provider",
+]

@@ -116,7 +116,7 @@ class PostgresStore(Store):
 
     def _claim_timers(self, tx: Tx, now_us: int, limit: int) -> list[TimerRow]:
         rows: list[TimerRow] = tx._exec(
-            "DELETE FROM timers WHERE key IN ("
+            "DELETE FROM timers WHERE key IN ("  # nosec B608
             "SELECT key FROM timers t WHERE due_us <= ? "
             "AND key = (SELECT t2.key FROM timers t2 WHERE t2.case_id = t.case_id ORDER BY t2.due_us, t2.key LIMIT 1) "
             "AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.case_id = t.case_id) "

@@ -511,7 +511,7 @@ class CaseService:
 
 def _backoff(attempt: int) -> None:
     """Exponential backoff with full jitter: 0-10 ms after the first conflict, up to 0-1 s."""
-    time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
+    time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))  # nosec B311
 
 
 def _unavailable(e: Exception) -> bool:

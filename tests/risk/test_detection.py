@@ -1,0 +1,330 @@
+"""Detection quality of the default pack's risk rules (rules/escalation.yaml), through the public API.
+
+Each message becomes the only buyer message of an ordinary case (``caseflow.testing.make_case``), evaluated by
+``Engine(load_policies("rules/")).evaluate(case)``; the classes found are the ``reason`` of the decision's
+``escalate`` actions. For every class and language: positives (threats, conditional threats, slang, no
+diacritics) and hard negatives (negations, questions, product names, quoted text, past events, jokes, third
+parties, professions). Then the evasions per language, the explanation of a fired rule, and the bench's
+figures on the dev set (docs/risk.md): a regression below the issue's targets fails here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from caseflow import Engine, FixedClock, load_policies
+from caseflow.testing import make_case
+
+ROOT = Path(__file__).resolve().parents[2]
+AT = "2026-11-11T10:00:00+08:00"
+REASONS = {
+    "legal_threat": "legal",
+    "regulator_complaint": "regulator",
+    "safety_incident": "safety",
+    "media_threat": "media",
+    "chargeback_threat": "chargeback",
+    "self_harm": "self_harm",
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_policies(ROOT / "rules"), clock=FixedClock(AT))
+
+
+def found(engine: Engine, text: str, item: str | None = None) -> set[str]:
+    """The risk classes the pack finds in one buyer message (``item``: the name of the order's item)."""
+    overrides: dict[str, object] = {"messages": [{"author": "buyer", "at": "2026-11-05T09:30:00+08:00", "text": text}]}
+    if item is not None:
+        overrides["orders"] = [
+            {
+                "id": "order-1",
+                "amount": "100.00 CNY",
+                "placed_at": "2026-11-01T10:00:00+08:00",
+                "items": [{"sku": "SKU-1", "name": item, "category": "apparel"}],
+            }
+        ]
+    decision = engine.evaluate(make_case(**overrides))
+    return {
+        REASONS[str(a.params["reason"])]
+        for a in decision.actions
+        if a.type == "escalate" and a.params.get("reason") in REASONS
+    }
+
+
+# (class, language, text): each must be found
+POSITIVES = [
+    # legal
+    ("legal", "en", "You'll be hearing from my attorney before the weekend"),
+    ("legal", "en", "unless the refund lands today I'm taking this to small claims"),
+    ("legal", "en", "this is theft and I'm reporting it to the police tonight"),
+    ("legal", "zh-Hans", "不给我退款的话，我就去法院起诉你们"),
+    ("legal", "zh-Hans", "我已经找好律师了，你们等着收律师函"),
+    ("legal", "zh-Hant", "再不處理我就去派出所報案"),
+    ("legal", "zh-Hant", "唔退錢我就去差館報警"),
+    ("legal", "id", "kalo gak dibalikin, gue laporin ke polisi"),
+    ("legal", "id", "saya sudah siapkan somasi lewat kuasa hukum saya"),
+    ("legal", "vi", "không hoàn tiền thì tôi sẽ thuê luật sư khởi kiện"),
+    ("legal", "vi", "toi se bao cong an vu lua dao nay"),
+    # regulator
+    ("regulator", "en", "I'm filing a complaint with the Better Business Bureau today"),
+    ("regulator", "en", "Trading Standards will be hearing about these chargers"),
+    ("regulator", "zh-Hans", "再拖我就打12315投诉你们"),
+    ("regulator", "zh-Hans", "我要向市场监管局举报你们虚假宣传"),
+    ("regulator", "zh-Hant", "我要去消基會申訴"),
+    ("regulator", "zh-Hant", "我已經去消委會投訴咗"),
+    ("regulator", "id", "kalau tidak ada solusi saya adukan ke YLKI"),
+    ("regulator", "id", "produk ini saya laporkan ke BPOM"),
+    ("regulator", "vi", "tôi sẽ phản ánh lên Sở Công Thương"),
+    ("regulator", "vi", "toi se bao quan ly thi truong"),
+    # safety
+    ("safety", "en", "the power strip sparked and melted the plug"),
+    ("safety", "en", "my daughter broke out in hives after the first bite"),
+    ("safety", "zh-Hans", "充电宝鼓包了还冒烟"),
+    ("safety", "zh-Hans", "孩子吃了以后上吐下泻，送医院了"),
+    ("safety", "zh-Hant", "電熱水壺漏電，我被電到了"),
+    ("safety", "zh-Hant", "用完面膜整塊臉紅腫過敏"),
+    ("safety", "id", "baterainya menggembung terus keluar asap"),
+    ("safety", "id", "anak saya keracunan sampai dibawa ke IGD"),
+    ("safety", "vi", "sạc bị chập điện rồi bốc cháy"),
+    ("safety", "vi", "be nha minh bi di ung noi man do khap nguoi"),
+    # media
+    ("media", "en", "I'm making a TikTok about this tonight"),
+    ("media", "en", "every Facebook group I'm in is going to hear about this"),
+    ("media", "zh-Hans", "我要发到小红书让大家避雷"),
+    ("media", "zh-Hans", "信不信我去抖音曝光你们"),
+    ("media", "zh-Hant", "我要PO上Dcard讓大家看看"),
+    ("media", "zh-Hant", "我會喺連登出post踢爆你哋"),
+    ("media", "id", "tunggu aja, gue viralin di tiktok"),
+    ("media", "id", "saya bakal bikin utas di twitter soal toko ini"),
+    ("media", "vi", "tôi sẽ đăng lên facebook bóc phốt shop"),
+    ("media", "vi", "de toi quay clip dang tiktok cho moi nguoi biet"),
+    # chargeback
+    ("chargeback", "en", "I'm disputing the charge with my credit card company"),
+    ("chargeback", "en", "no refund by Monday and I'll file a chargeback"),
+    ("chargeback", "zh-Hans", "我已经向银行申请拒付了"),
+    ("chargeback", "zh-Hans", "不退款我就找发卡行提出争议"),
+    ("chargeback", "zh-Hant", "我會請銀行止付這筆交易"),
+    ("chargeback", "zh-Hant", "我已經跟信用卡公司申請爭議款"),
+    ("chargeback", "id", "saya ajukan chargeback ke bank kalau tidak direfund"),
+    ("chargeback", "id", "gw dispute aja di paypal"),
+    ("chargeback", "vi", "tôi sẽ yêu cầu ngân hàng tra soát giao dịch này"),
+    ("chargeback", "vi", "toi se khieu nai the tin dung"),
+    # self_harm
+    ("self_harm", "en", "honestly I don't want to be here anymore"),
+    ("self_harm", "en", "I've been thinking about ending my life"),
+    ("self_harm", "zh-Hans", "活着太累了，真的不想活了"),
+    ("self_harm", "zh-Hans", "最近一直想自杀"),
+    ("self_harm", "zh-Hant", "我真係唔想再活落去"),
+    ("self_harm", "zh-Hant", "活不下去了，想輕生"),
+    ("self_harm", "id", "aku udah gak kuat lagi hidup"),
+    ("self_harm", "id", "kepikiran bunuh diri terus"),
+    ("self_harm", "vi", "tôi không muốn sống nữa"),
+    ("self_harm", "vi", "toi muon tu tu"),
+]
+
+# (class the message must not raise, language, text, why it is no threat)
+NEGATIVES = [
+    # legal
+    ("legal", "en", "I'm not going to sue anyone, just send the right size", "negated"),
+    ("legal", "en", "my sister is a lawyer and she loved the packaging", "profession"),
+    ("legal", "zh-Hans", "我不会报警的，只想问问物流", "negated"),
+    ("legal", "zh-Hans", "这个警察玩具车孩子很喜欢", "product"),
+    ("legal", "zh-Hant", "上次差點報警，後來包裹找到了", "past"),
+    ("legal", "zh-Hant", "鄰居說他去報警了，跟我的訂單無關", "third party"),
+    ("legal", "id", "saya gak ada niat lapor polisi kok, cuma nanya", "negated"),
+    ("legal", "id", "polisi tidur depan rumah bikin kurir lama ya kak?", "question"),
+    ("legal", "vi", "tôi sẽ không kiện đâu, chỉ cần đổi hàng", "negated"),
+    ("legal", "vi", "kiện hàng bị móp góc", "everyday word"),
+    # regulator
+    ("regulator", "en", "What happens if a buyer reports a shop to the BBB?", "question"),
+    ("regulator", "en", "The BBB rating on your site is A+, nice", "name"),
+    ("regulator", "zh-Hans", "我不会投诉的，只是想问问进度", "negated"),
+    ("regulator", "zh-Hans", "去年差点去消协投诉别家，后来解决了", "past"),
+    ("regulator", "zh-Hant", "我在消保處上班，公司要報帳", "profession"),
+    ("regulator", "zh-Hant", "如果有人打1950申訴你們會怎樣？", "question"),
+    ("regulator", "id", "kak ini ada izin BPOM nya?", "registration"),
+    ("regulator", "id", "saya gak akan lapor kemana-mana, cuma mau tukar ukuran", "negated"),
+    ("regulator", "vi", "muốn khiếu nại thì gửi ở đâu vậy?", "question"),
+    ("regulator", "vi", "tôi không định báo quản lý thị trường đâu", "negated"),
+    # safety
+    ("safety", "en", "Is this phone case fireproof?", "question"),
+    ("safety", "en", "My Fire TV stick remote is missing", "product"),
+    ("safety", "zh-Hans", "你们家炸鸡粉什么时候发货", "product"),
+    ("safety", "zh-Hans", "说明书上写着「电池过热可能爆炸」，正常吗", "quoted"),
+    ("safety", "zh-Hant", "這款爆米花機很好用", "product"),
+    ("safety", "zh-Hant", "笑到肚子痛，這個包裝太有梗", "joke"),
+    ("safety", "id", "Mie ledak level 5 masih ada?", "product"),
+    ("safety", "id", "promonya bikin keranjang saya meledak wkwk", "joke"),
+    ("safety", "vi", "cháy hàng rồi hả shop?", "everyday word"),
+    ("safety", "vi", "bỏng ngô vị caramel còn hàng không", "product"),
+    # media
+    ("media", "en", "will post this on my IG story, the packaging is so cute", "positive post"),
+    ("media", "en", "the reviews on youtube were great so I bought two", "everyday word"),
+    ("media", "zh-Hans", "这款爆款相机的曝光补偿怎么调", "everyday word"),
+    ("media", "zh-Hans", "我不会发到网上的，放心", "negated"),
+    ("media", "zh-Hant", "Dcard上很紅的那款還有貨嗎", "product"),
+    ("media", "zh-Hant", "我沒有要爆料的意思，只想換貨", "negated"),
+    ("media", "id", "kak ini produk viral yang di tiktok itu kan", "product"),
+    ("media", "id", "spill harga dong kak", "everyday word"),
+    ("media", "vi", "tôi sẽ không đăng lên mạng đâu, shop yên tâm", "negated"),
+    ("media", "vi", "shop có bán trên tiktok shop không?", "question"),
+    # chargeback
+    ("chargeback", "en", "hey whats ur policy on chargebacks?", "question"),
+    ("chargeback", "en", "I'm not filing a chargeback, my bank just called to confirm the purchase", "negated"),
+    ("chargeback", "zh-Hans", "我想退单，重新下一个", "everyday word"),
+    ("chargeback", "zh-Hans", "请问信用卡可以分期吗？", "question"),
+    ("chargeback", "zh-Hant", "信用卡那邊我不會去爭議", "negated"),
+    ("chargeback", "zh-Hant", "請問可以刷卡嗎？", "question"),
+    ("chargeback", "id", "enggak dispute kok, cuma nanya ongkir", "negated"),
+    ("chargeback", "id", "bisa bayar pakai kartu kredit?", "question"),
+    ("chargeback", "vi", "shop hoàn tiền vào thẻ giúp mình nhé", "refund"),
+    ("chargeback", "vi", "có thanh toán bằng thẻ được không?", "question"),
+    ("chargeback", "en", "my card got blocked when I tried to pay, can you resend the link", "payment failure"),
+    ("chargeback", "id", "kartu kredit saya ditolak bank pas bayar, gimana ya", "payment failure"),
+    ("chargeback", "vi", "tôi muốn hủy thanh toán đơn này, đặt nhầm màu", "cancellation"),
+    ("safety", "en", "the peaches arrived bruised and the blister pack was torn", "everyday word"),
+    ("media", "zh-Hans", "网上说这款很好用，我也买了", "everyday word"),
+    # self_harm
+    ("self_harm", "en", "a bottle of pills from the pharmacy arrived with a cracked cap", "product"),
+    ("self_harm", "en", "I'm dying to try the new flavour", "joke"),
+    ("self_harm", "en", "these prices are killing me lol", "joke"),
+    ("self_harm", "zh-Hans", "笑死，想死你们家的辣条了", "joke"),
+    ("self_harm", "zh-Hans", "等快递等得我快死了", "joke"),
+    ("self_harm", "zh-Hant", "笑死，物流也太快", "joke"),
+    ("self_harm", "zh-Hant", "原地去世，太好看了", "joke"),
+    ("self_harm", "id", "harganya bikin mau pingsan wkwk", "joke"),
+    ("self_harm", "id", "auto meninggoy liat diskonnya", "joke"),
+    ("self_harm", "vi", "đẹp chết đi được, mua thêm cái nữa", "joke"),
+    ("self_harm", "vi", "cười muốn chết với cái hộp này", "joke"),
+]
+
+# (class, language, kind, text): written to get past a keyword list
+EVASIONS = [
+    ("legal", "en", "zero-width", "I'm calling my la\u200bwyer"),
+    ("legal", "en", "homoglyph", "my l\u0430wyer has the chat logs"),
+    ("legal", "en", "spaced", "i will s u e you"),
+    ("legal", "en", "full-width", "ＭＹ ＬＡＷＹＥＲ is reviewing this"),
+    ("legal", "zh-Hans", "zero-width", "我要起\u200b诉你们"),
+    ("legal", "zh-Hans", "spaced", "我 要 报 警"),
+    ("regulator", "zh-Hans", "full-width", "我要打１２３１５投诉"),
+    ("regulator", "zh-Hans", "homoglyph", "我要去\u2f2f商投诉"),  # the Kangxi radical ⼯ for 工
+    ("legal", "zh-Hant", "zero-width", "我要去報\u200b警"),
+    ("regulator", "zh-Hant", "spaced", "我要找 消 基 會"),
+    ("regulator", "zh-Hant", "full-width", "明天打１９５０申訴"),
+    ("regulator", "zh-Hant", "punctuation", "消.基.會 見"),
+    ("media", "id", "zero-width", "saya vir\u200balkan toko ini"),
+    ("legal", "id", "homoglyph", "gw lap\u043er p\u043elisi"),
+    ("media", "id", "spaced", "saya v i r a l k a n"),
+    ("regulator", "id", "full-width", "saya lapor ke ＹＬＫＩ"),
+    ("media", "vi", "zero-width", "tôi sẽ bóc\u200b phốt shop"),
+    ("legal", "vi", "homoglyph", "toi se ki\u0435n shop"),
+    ("self_harm", "vi", "spaced", "tôi muốn t ự t ử"),
+    ("legal", "vi", "full-width", "ＢÁＯ ＣÔＮＧ ＡＮ ngay"),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "lang", "text"), POSITIVES, ids=[f"{c}-{lang}-{i}" for i, (c, lang, _) in enumerate(POSITIVES)]
+)
+def test_a_risk_is_found(engine: Engine, cls: str, lang: str, text: str) -> None:
+    assert cls in found(engine, text), f"{lang}: {text!r} should raise {cls}"
+
+
+@pytest.mark.parametrize(
+    ("cls", "lang", "text", "why"),
+    NEGATIVES,
+    ids=[f"{c}-{lang}-{w}-{i}" for i, (c, lang, _, w) in enumerate(NEGATIVES)],
+)
+def test_a_hard_negative_raises_nothing(engine: Engine, cls: str, lang: str, text: str, why: str) -> None:
+    got = found(engine, text)
+    assert cls not in got and not got, f"{lang} ({why}): {text!r} raised {got}"
+
+
+@pytest.mark.parametrize(
+    ("cls", "lang", "kind", "text"), EVASIONS, ids=[f"{lang}-{k}-{i}" for i, (_, lang, k, _) in enumerate(EVASIONS)]
+)
+def test_an_evasion_is_found(engine: Engine, cls: str, lang: str, kind: str, text: str) -> None:
+    assert cls in found(engine, text), f"{lang} ({kind}): {text!r} should raise {cls}"
+
+
+def test_every_class_and_language_is_covered() -> None:
+    classes = set(REASONS.values())
+    languages = {"en", "zh-Hans", "zh-Hant", "id", "vi"}
+    assert {(c, lang) for c, lang, _ in POSITIVES} == {(c, lang) for c in classes for lang in languages}
+    assert {(c, lang) for c, lang, _, _ in NEGATIVES} == {(c, lang) for c in classes for lang in languages}
+    assert {lang for _, lang, _, _ in EVASIONS} == languages
+
+
+def test_an_item_name_is_no_threat(engine: Engine) -> None:
+    assert found(engine, "the lawyer's choice shampoo leaked in the box", item="Lawyer's Choice Argan Shampoo") == set()
+    text = "my lawyer's choice shampoo leaked, my lawyer will call you"
+    assert found(engine, text, item="Lawyer's Choice Shampoo") == {"legal"}
+
+
+def test_the_explanation_names_the_words_the_field_and_the_normalization(engine: Engine) -> None:
+    text = "ok.\nmy l\u0430w\u200byer will call you"  # a Cyrillic а and a zero-width space, in the second message line
+    case = make_case(messages=[{"author": "buyer", "at": "2026-11-05T09:30:00+08:00", "text": text}])
+    explanation = engine.evaluate(case).explain()
+    rule = next(r for p in explanation.policies for r in p.rules if r.rule_id == "legal-threat")
+    assert rule.fired
+    seen = next(k.seen for k in rule.condition.children if k.result and "legal_threat" in k.text)
+    assert seen["after normalization"] == "'ok.\\nmy lawyer will call you'"
+    assert "look-alike letters folded" in seen["normalization"]
+    assert "invisible characters removed" in seen["normalization"]
+    assert "'my lawyer' (en) in messages.customer_text_items_marked, message 2" in seen["matched words"]
+    assert "'[my lawyer] will call you' counts" in seen["matched words"]
+    rendered = explanation.render(only_matched=True)
+    assert "rule legal-threat" in rendered and "matched words" in rendered
+
+
+def test_the_explanation_says_why_an_occurrence_does_not_count(engine: Engine) -> None:
+    case = make_case(messages=[{"author": "buyer", "at": "2026-11-05T09:30:00+08:00", "text": "我不会报警的"}])
+    explanation = engine.evaluate(case).explain()
+    rule = next(r for p in explanation.policies for r in p.rules if r.rule_id == "legal-threat")
+    assert not rule.fired
+    seen = next(k.seen for k in rule.condition.children if "legal_threat" in k.text and "near" not in k.text)
+    assert "does not count: negated ('不会')" in seen["matched words"]
+
+
+# ----------------------------------------------------------------------------------------
+# The bench's figures (bench/risk.py) on the dev set and on tests/risk/data/extra.jsonl
+# ----------------------------------------------------------------------------------------
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("caseflow_bench_risk", ROOT / "bench" / "risk.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["dev", "extra"])
+def test_the_bench_meets_the_targets(name: str) -> None:
+    bench = _bench()
+    started = time.perf_counter()
+    engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")
+    messages = bench.read(name)
+    classes = bench.caseflow_classes(engine)
+    result = bench.score(messages, {m.id: classes(m.text) for m in messages})
+    below = []
+    for cls in bench.CLASSES:
+        p_target, r_target = bench.TARGETS.get(cls, (bench.FLOOR, bench.FLOOR))
+        s = result.per_class[cls]
+        if (s.precision or 0) < p_target or (s.recall or 0) < r_target:
+            below.append(f"{cls}: P {s.precision:.2f} R {s.recall:.2f}")
+        for lang in bench.LANGUAGES:
+            s = result.per_language[(lang, cls)]
+            for what, x in (("P", s.precision), ("R", s.recall)):
+                if x is not None and x < bench.FLOOR:
+                    below.append(f"{cls}/{lang}: {what} {x:.2f}")
+    assert not below, f"{name}: below the targets: {below}"
+    assert time.perf_counter() - started < 20
