@@ -160,7 +160,8 @@ def test_a_2mb_text_of_quotes_and_letters_normalizes_and_matches_in_linear_time(
         lambda i: (normalize(f"{i}{text}"), LEGAL.mentions(f"{i}{text}"), LEGAL.find(f"{i}{text}", limit=64))
     )
     assert normalize(normalize(text)) == normalize(text)
-    assert elapsed < 1.0, f"{elapsed:.2f} s for {unit!r}"
+    # linear: a quadratic walk of 2 MB takes minutes; the pack's own 1 s figure is bench/text.py's
+    assert elapsed < 2.0, f"{elapsed:.2f} s for {unit!r}"
 
 
 def seconds(work: Callable[[int], object], tries: int = 2) -> float:
@@ -174,9 +175,15 @@ def seconds(work: Callable[[int], object], tries: int = 2) -> float:
     return best
 
 
-def test_unclosed_quotes_are_linear() -> None:
-    for text in ["“" * 2_000_000, '"sue ' * 400_000, "“not sue " * 220_000, "「" * 1_000_000 + "起诉"]:
-        assert seconds(lambda i, text=text: LEGAL.mentions(f"{i}{text}")) < 1.0, text[:10]
+@pytest.mark.parametrize("unit", ["“", '"sue ', "“not sue ", "「", "「起诉"])
+def test_unclosed_quotes_are_linear(unit: str) -> None:
+    """Twice the text takes about twice the time (a quadratic walk takes four times), and 2 MB stays far
+    from a hang. (bench/text.py measures the 2 MB figures beside a reference; docs/performance.md.)"""
+    one = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    small = seconds(lambda i: LEGAL.mentions(f"{i}{one}"), tries=3)
+    large = seconds(lambda i: LEGAL.mentions(f"{i}{one}{one}"), tries=3)
+    assert large < 2.0, f"{large:.2f} s for 2 MB of {unit!r}"
+    assert large / max(small, 0.02) < 3.0, f"1 MB {small:.2f} s, 2 MB {large:.2f} s: not linear ({unit!r})"
 
 
 @pytest.fixture

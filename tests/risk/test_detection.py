@@ -23,14 +23,18 @@ from caseflow.testing import make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = "2026-11-11T10:00:00+08:00"
-REASONS = {
-    "legal_threat": "legal",
-    "regulator_complaint": "regulator",
-    "safety_incident": "safety",
-    "media_threat": "media",
-    "chargeback_threat": "chargeback",
-    "self_harm": "self_harm",
-}
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("caseflow_bench_risk", ROOT / "bench" / "risk.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
+
+
+REASONS: dict[str, str] = _bench().REASONS  # escalate reason -> class, as the bench reads them
 
 
 @pytest.fixture(scope="module")
@@ -296,15 +300,6 @@ def test_the_explanation_says_why_an_occurrence_does_not_count(engine: Engine) -
 # ----------------------------------------------------------------------------------------
 # The bench's figures (bench/risk.py) on the dev set and on tests/risk/data/extra.jsonl
 # ----------------------------------------------------------------------------------------
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("caseflow_bench_risk", ROOT / "bench" / "risk.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # (dataclasses look their module up)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", ["dev", "extra"])

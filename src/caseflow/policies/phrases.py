@@ -63,6 +63,7 @@ one of the same name.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -463,7 +464,7 @@ class PhraseSet:
         """This set, whose occurrences count only when a phrase of ``context`` counts in the same sentence
         (``lawyer`` near "call", "hire", "my": a profession word counts only in a threat frame). A policy
         writes it ``FACT mentions SET near CONTEXT``."""
-        return replace(self, name=f"{self.name} near {context.name}", context=context)
+        return _near_set(self, context)
 
     @property
     def size(self) -> int:
@@ -644,16 +645,22 @@ class _Walk:
         scope = self.scope
         if scope is None:
             scope = self.scope = prepared.derived("scope", _Scope.of)
+        ctx = None
+        if self.context is not None:  # first: a binary search, where the scope's reasons read words around it
+            ctx = scope.context_in_sentence(prepared, self.context, start, end)
+            if ctx is None:
+                return "no context", None, None
         if not scope.quiet:
             why = scope.why_not(prepared.norm, start)
             if why is not None:
                 return why[0], why[1], None
-        if self.context is not None:
-            ctx = scope.context_in_sentence(prepared, self.context, start, end)
-            if ctx is None:
-                return "no context", None, None
-            return None, None, ctx
-        return None, None, None
+        return None, None, ctx
+
+
+@functools.lru_cache(maxsize=256)
+def _near_set(base: PhraseSet, context: PhraseSet) -> PhraseSet:
+    """``base near context``, one object for one pair: the rules that test it share its answer per text."""
+    return replace(base, name=f"{base.name} near {context.name}", context=context)
 
 
 def _inside(spans_: Spans, start: int, end: int) -> bool:
