@@ -37,6 +37,7 @@ from caseflow.model import decision as decision_module
 from caseflow.model import events as events_module
 from caseflow.model.money import Money
 from caseflow.policies.actions import default_actions
+from caseflow.policies.authorities import AuthoritiesDocument, AuthorityDocument
 from caseflow.policies.facts import FactType, default_facts
 from caseflow.policies.schema import EffectiveDocument, PolicyDocument, RuleDocument
 from caseflow.risk.detectors import DetectorDocument, DetectorsDocument
@@ -1004,6 +1005,13 @@ _KINDS: list[tuple[str, str, str, list[type[BaseModel]], str]] = [
         "`*.test.yaml`, run by `caseflow test` and collected by pytest",
         [PolicyTestFileDocument, PolicyTestDocument, Expectation],
         "../policy-format.md#policy-tests",
+    ),
+    (
+        "Authorities of a market",
+        "authorities",
+        "`caseflow/policies/data/authorities/<market>.yaml`, shipped data read into the built-in phrase sets",
+        [AuthoritiesDocument, AuthorityDocument],
+        "../risk.md#the-authorities-per-market",
     ),
 ]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseflow import Engine, FixedClock, load_policies, load_policy_text
+from caseflow import Engine, FixedClock, PolicyValidationError, load_policies, load_policy_text
 from tests.helpers import NOW, RULES
 from tests.strategies import cases
 
@@ -105,6 +105,11 @@ def test_random_policies_same_decision_on_both_backends(conds, hit, batch):
     from caseflow import PolicySet, default_actions, default_facts
 
     ps = PolicySet((policy,), default_facts(), default_actions())
-    durable, python = Engine(ps, backend="durable", clock=CLOCK), Engine(ps, backend="python", clock=CLOCK)
+    try:
+        durable = Engine(ps, backend="durable", clock=CLOCK)
+    except PolicyValidationError as exc:  # durable-rules' own limit, checked when it compiles (not at validation)
+        assert {i.code for i in exc.issues} == {"policy-too-complex"}, exc.issues
+        return
+    python = Engine(ps, backend="python", clock=CLOCK)
     for case in batch:
         assert durable.evaluate(case).rule_ids == python.evaluate(case).rule_ids

@@ -18,7 +18,8 @@ from ..helpers import ROOT
 
 def _shipped_yaml() -> list[Path]:
     definitions = ROOT / "src" / "caseflow" / "states" / "definitions"
-    return sorted([*(ROOT / "rules").rglob("*.yaml"), *definitions.glob("*.yaml")])
+    authorities = ROOT / "src" / "caseflow" / "policies" / "data" / "authorities"
+    return sorted([*(ROOT / "rules").rglob("*.yaml"), *definitions.glob("*.yaml"), *authorities.glob("*.yaml")])
 
 
 @pytest.mark.parametrize("kind", SCHEMA_KINDS)

@@ -396,6 +396,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _schemas() -> dict[str, Callable[[], dict[str, JsonValue]]]:
+    from ..policies.authorities import authorities_schema
     from ..policies.schema import policy_schema
     from ..risk.detectors import detectors_schema
     from ..sla.calendar import calendars_schema
@@ -408,10 +409,11 @@ def _schemas() -> dict[str, Callable[[], dict[str, JsonValue]]]:
         "calendars": calendars_schema,
         "detectors": detectors_schema,
         "policy-test": policy_test_schema,
+        "authorities": authorities_schema,
     }
 
 
-SCHEMA_KINDS = ("policy", "workflow", "calendars", "detectors", "policy-test")
+SCHEMA_KINDS = ("policy", "workflow", "calendars", "detectors", "policy-test", "authorities")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
