@@ -858,7 +858,7 @@ class _Scope:
                 # the condition's consequence, or a subject that starts another predicate ("don't care I'm suing",
                 # 不退我报警), between them - unless the negation is of a saying ("not saying I'll sue", 没说我要报警)
                 continue
-            if self._framed(a, b):
+            if self._covers(self.frames, a, b):
                 continue  # 信不信, "don't make me": a frame that negates nothing
             if self._in_condition(norm, lo, a):
                 continue  # the negation is the condition's ("if you don't refund me, ...")
@@ -874,17 +874,6 @@ class _Scope:
         while i >= 0 and starts[i] >= lo:
             if ends[i] <= a:
                 return _near(norm, ends[i], a, _CONDITION_WINDOW)
-            i -= 1
-        return False
-
-    def _framed(self, a: int, b: int) -> bool:
-        if self.frames is None:
-            return False
-        starts, ends = self.frames
-        i = bisect_right(starts, a) - 1
-        while i >= 0 and starts[i] >= a - 40:
-            if ends[i] >= b:
-                return True
             i -= 1
         return False
 
