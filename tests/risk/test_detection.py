@@ -131,6 +131,15 @@ POSITIVES = [
     ("self_harm", "id", "kepikiran bunuh diri terus"),
     ("self_harm", "vi", "tôi không muốn sống nữa"),
     ("self_harm", "vi", "toi muon tu tu"),
+    # 2026.11.3: families beyond the exact wordings of dev (euphemisms, Cantonese, slang, summons)
+    ("self_harm", "en", "don't know how much longer i can go on after losing this money"),
+    ("self_harm", "zh-Hans", "我真的怕自己会干傻事"),
+    ("self_harm", "zh-Hant", "我唔想再生存，錢全部冇咗"),
+    ("self_harm", "id", "udah capek banget hidup, pengen ilang aja"),
+    ("self_harm", "vi", "chắc tôi chết cho nhẹ nợ"),
+    ("legal", "zh-Hant", "你哋再拖，我就搵差人處理"),
+    ("legal", "id", "masalah ini sudah saya serahkan ke kuasa hukum saya"),
+    ("legal", "vi", "shop cứ đợi trát hầu tòa đi"),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -207,6 +216,13 @@ NEGATIVES = [
     ("self_harm", "id", "auto meninggoy liat diskonnya", "joke"),
     ("self_harm", "vi", "đẹp chết đi được, mua thêm cái nữa", "joke"),
     ("self_harm", "vi", "cười muốn chết với cái hộp này", "joke"),
+    ("self_harm", "id", "laptopnya mau mati terus, baterainya drop", "device"),
+    ("self_harm", "id", "ngakak sampai mau mati baca reviewnya", "joke"),
+    ("self_harm", "zh-Hans", "我做了件傻事，地址填错了", "everyday"),
+    ("safety", "zh-Hans", "说明书上写着以免烫伤，正常使用没问题", "warning label"),
+    ("safety", "en", "the box says risk of electric shock if opened, I won't open it", "warning label"),
+    ("legal", "zh-Hans", "我要去你们老板那里告你们一状", "a complaint to the manager, not a lawsuit"),
+    ("media", "vi", "tôi làm phóng viên, gửi hàng về tòa soạn báo giúp", "profession"),
 ]
 
 # (class, language, kind, text): written to get past a keyword list
