@@ -44,7 +44,7 @@ if str(HERE.parent) not in sys.path:  # run as a script (python fuzz/run.py): th
     sys.path.insert(0, str(HERE.parent))
 
 from fuzz.known import known_origins  # noqa: E402 - after the path is set
-from fuzz.targets import CORPUS, HANG_EXIT, TARGETS, TIMEOUT, Finding, check  # noqa: E402
+from fuzz.targets import CORPUS, HANG_EXIT, TARGETS, TIMEOUT, Finding, check, warm  # noqa: E402
 
 STARTUP = 30.0  # seconds a child may take beyond its share (start-up, the corpus, a last slow input)
 RESTARTS = 20  # new processes a target may need after hangs and crashes, in one run
@@ -102,6 +102,7 @@ class Child:
         self.started = time.monotonic()
         self.stop_at = self.started + args.seconds
         self.shrink_until: float | None = None
+        warm()
 
     def run_one(self, data: bytes) -> Finding | None:
         self.current.write_bytes(data)  # what the parent saves if this process dies on it

@@ -20,7 +20,7 @@ from caseflow import Engine, FixedClock, load_policies
 from caseflow.engine.backends import available_backends
 from fuzz.known import KNOWN, known_origins
 from fuzz.strategies import STRATEGIES
-from fuzz.targets import CORPUS, TARGETS, check, corpus_files, replay_in_child
+from fuzz.targets import CORPUS, TARGETS, check, corpus_files, replay_in_child, warm
 
 from ..helpers import ROOT, RULES
 
@@ -44,6 +44,11 @@ def test_the_corpus_has_seeds_for_every_target() -> None:
 def test_every_known_finding_has_its_input() -> None:
     missing = [key for key in KNOWN if not (CORPUS / key).is_file()]
     assert not missing, f"fuzz/known.py names inputs that are not in fuzz/corpus: {missing}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm() -> None:
+    warm()  # the shipped pack and its engines, built once: no input's time
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in FILES])

@@ -13,6 +13,8 @@ from caseflow import load_policy_text
 from caseflow.policies.phrases import PhraseSet, normalize, variants
 from caseflow.policies.text import prepare
 
+from ..helpers import policy
+
 LEGAL = PhraseSet.build(
     "legal",
     {
@@ -297,6 +299,71 @@ def test_phrase_sets_pickle_and_compare_by_content() -> None:
     assert again == LEGAL and hash(again) == hash(LEGAL)
     assert again.mentions("I will sue you") and not again.mentions("I will not sue you")
     assert PhraseSet.build("legal", {"en": ["x"]}) != LEGAL
+
+
+def test_a_pickled_set_is_a_set_of_this_process() -> None:
+    """Its index stays behind (another process makes its own), and it takes an id of this process: answers kept
+    with a text are kept by id, and the id of a set from elsewhere may be one of this process's sets."""
+    LEGAL.mentions("I will sue you")  # (indexed)
+    data = pickle.dumps(LEGAL)
+    assert len(data) < 20_000, len(data)  # the phrases, not the automata
+    again = pickle.loads(data)
+    assert again._id != LEGAL._id and again._place is None
+    assert again.mentions("take you to court") and not again.mentions("I won't take you to court")
+
+
+def test_the_sets_of_a_pack_share_one_index_and_one_scan() -> None:
+    """A compiled pack indexes its sets together (a text is scanned once for all of them); the same pack loaded
+    again, or a second engine of it, reuses that index."""
+    from caseflow import Engine
+
+    text = """
+policy: one-scan
+version: "1"
+hit_policy: all
+phrases:
+  threat: {en: ["sue you", "fire tv"]}
+  step: {en: [call]}
+  party: {en: [lawyer]}
+  burn: {en: [fire, smoke], except: [fire tv, smoke grey]}
+rules:
+  - id: threat
+    when: [messages.customer_text mentions threat]
+    then: [apologize]
+  - id: party
+    when: [messages.customer_text mentions party near step]
+    then: [apologize]
+  - id: burn
+    when: [messages.customer_text mentions burn]
+    then: [apologize]
+"""
+    first = policy(text)
+    Engine(first, backend="python")
+    sets = [s for p in first for s in p.phrases.values()]
+    places = {s._place[0] for s in sets if s._place is not None}
+    assert len(places) == 1 and len(sets) == 4, places
+    (index,) = places
+    again = policy(text)
+    Engine(again, backend="python")
+    assert {s._place[0] for p in again for s in p.phrases.values() if s._place is not None} == {index}
+    burn = next(p.phrases["burn"] for p in first)
+    # an exception matches from the start of a word: "campfire tv" holds no "fire tv"
+    assert not burn.mentions("my fire tvs caught nothing") and burn.mentions("the campfire tv... fire!")
+    assert [m.why_not for m in burn.find("smoke grey sofa, fire tv")] == ["exception", "exception"]
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "text", "expected"),
+    [
+        ("id", "refund", "refundnya belum masuk", True),
+        ("en", "refund", "refundnya belum masuk", True),  # Indonesian buyers add the suffix to English words
+        ("id", "muntah", "anak saya muntah2", True),
+        ("id", "muntah", "muntahan", False),
+        ("vi", "kiện", "kiệnnya", False),  # Vietnamese phrases take no Indonesian suffix
+    ],
+)
+def test_indonesian_suffixes_end_a_word(language: str, phrase: str, text: str, expected: bool) -> None:
+    assert PhraseSet.build("s", {language: [phrase]}).mentions(text) is expected
 
 
 def test_an_answer_is_kept_with_the_text() -> None:

@@ -30,7 +30,7 @@ from ..model.money import Money
 from ..policies.conditions import AllOf, Always, AnyOf, Condition, FactRef, NotOf, Test, compile_regex
 from ..policies.facts import FactRegistry, FactType
 from ..policies.model import Policy, Rule
-from ..policies.phrases import PhraseSet
+from ..policies.phrases import PhraseIndex, PhraseSet
 from ..policies.text import fold_han, normalize, prepare
 
 __all__ = [
@@ -417,6 +417,10 @@ def compile_policies(policies: list[Policy] | tuple[Policy, ...], facts: FactReg
     # presence slots up front, so to_nnf never grows the vector after backends are built
     for name in cs.fact_names:
         cs.slot(Slot(name, "present"))
+    # one scan of a text finds the phrases of every set of the pack
+    sets = [s.arg for s in cs.slots if isinstance(s.arg, PhraseSet)]
+    if sets:
+        PhraseIndex.of(sets)
     return cs
 
 

@@ -46,12 +46,17 @@ says whether any phrase occurs in ``text`` *as a claim*:
     threat step such as "call", "hire", 找, "hubungi", "nhờ" in the same sentence) and none of the
     context's phrases counts in the occurrence's sentence.
 
-A set is one Aho-Corasick automaton (pyahocorasick) over its phrases, their diacritic-free
-variants and its exceptions: a text is scanned once per set, and each occurrence is then checked
-in constant time (word boundaries, binary searches in the quoted spans, the exceptions, the clause
-breaks and the scope cues, the few words before it). The scope cues of every language are one more
-automaton, read once per text. Linear in the text, whatever it holds. Each set's answer is kept with
-the prepared text (:func:`caseflow.policies.text.prepare`), in a cache bounded by bytes.
+The sets of a compiled pack share one :class:`PhraseIndex`: two Aho-Corasick automata (pyahocorasick)
+over their phrases, the phrases' diacritic-free variants and their exceptions, so that a text is scanned
+once for all of them, whatever the number of sets. Phrases of spaced scripts are looked for in the text's
+*word shadow* (every character that is not a word character replaced by one bound), between two bounds:
+the automaton itself finds whole words only, and "pursue" costs nothing when the phrase is "sue". An
+exception of a spaced script matches from the start of a word ("fire tv" in "fire tvs", not in "campfire
+tv"). Each occurrence is then checked in constant time (binary searches in the quoted spans, the
+exceptions, the clause breaks and the scope cues, the few words before it). The scope cues of every
+language are one more pair of automata, read once per text. Linear in the text, whatever it holds. What a
+text yields (its normalized form, the scans, each set's answer) is kept with the prepared text
+(:func:`caseflow.policies.text.prepare`), in a cache bounded by bytes.
 
 **Built-in sets**: the authorities buyers name, per market, are data files
 (``caseflow/policies/data/authorities/<market>.yaml``: China mainland, Taiwan, Hong Kong, Indonesia,
@@ -66,14 +71,16 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import threading
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import deque
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import ahocorasick  # type: ignore[import-not-found]
 
@@ -87,6 +94,7 @@ __all__ = [
     "NEGATIONS",
     "SCOPES",
     "LanguagePhrases",
+    "PhraseIndex",
     "PhraseMatch",
     "PhraseSet",
     "builtin_phrase_set",
@@ -275,6 +283,7 @@ _CONDITION_WINDOW = 3  # words between a condition word and its negation (one mo
 _REACH = 80  # characters before an occurrence where a negation cue may start
 _MAX_VARIANTS = 64  # variants of one phrase: beyond, only as written and all bare
 _MAX_ITEM = 500  # an item mark closes within this many characters
+_MEMO = 1 << 16  # scope answers kept per text (by the occurrence's start)
 
 # scope cue kinds, as bits of one automaton's values
 _NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS = _BITS = tuple(
@@ -294,8 +303,8 @@ _KIND_BITS = {
 }
 
 # clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
-_CLAUSE_END = re.compile(r"[,;!?。、…\n]|\.(?!\d)|(?<!\d):")
-_SENTENCE_END = re.compile(r"[;!?。\n]|\.(?!\d)")
+_PUNCTUATION = re.compile("[,;!?。、…\n.:]")  # clause ends: these, but a period or a colon between digits
+_SENTENCE_ENDS = ";!?。\n"  # and a period: sentence ends
 _ITEM_RX = re.compile(f"\u27e6[^\u27e6\u27e7]{{0,{_MAX_ITEM - 2}}}+\u27e7")
 ITEM_MARKS = ("\u27e6", "\u27e7")
 """The marks around an item's name in ``messages.customer_text_items_marked`` (``⟦...⟧``)."""
@@ -326,17 +335,8 @@ def _word_char(ch: str) -> bool:
 # Indonesian and Malay write a doubled word with a 2 ("muntah2": vomiting again and again; "obat2an") and add
 # clitics to a word ("dananya": the money, "transaksinya"): a phrase followed by them is still a whole word
 _SUFFIXES = ("2an", "2", "nya", "lah", "kah")
-
-
-def _suffix(norm: str, end: int) -> bool:
-    """Whether ``norm[end:]`` starts with a suffix of :data:`_SUFFIXES` that ends a word (after a letter)."""
-    if not norm[end - 1].isalpha():
-        return False
-    for suffix in _SUFFIXES:
-        if norm.startswith(suffix, end):
-            after = end + len(suffix)
-            return after == len(norm) or not _word_char(norm[after])
-    return False
+_NO_SUFFIXES = frozenset({"vi"})  # the languages whose phrases take no suffix (Vietnamese: not written so)
+_SUFFIXES_BOUNDED = tuple(f"{suffix}\x01" for suffix in _SUFFIXES)  # as the word shadow's keys end
 
 
 _WORD_RX = re.compile(f"((?:[^\\W_]|[{COMBINING}])+)")  # a word of a phrase, with its marks
@@ -390,9 +390,8 @@ class LanguagePhrases(NamedTuple):
 
 
 class _Key(NamedTuple):
-    """What an automaton key stands for."""
+    """What a key of a set stands for (a phrase, a variant of it, an exception)."""
 
-    length: int  # of the key (a variant may be shorter than its phrase)
     phrase: str | None  # the phrase it matches, None for an exception only
     language: str
     cjk: bool  # matched anywhere, not as whole words
@@ -400,12 +399,6 @@ class _Key(NamedTuple):
 
 
 _ids = itertools.count(1)
-_LONG = 20_000  # characters from which a text's alphabet is checked before an automaton scans it
-
-
-def _characters(norm: str) -> tuple[frozenset[str], int]:
-    chars = frozenset(norm)
-    return chars, 64 * len(chars)
 
 
 @dataclass(frozen=True)
@@ -417,10 +410,10 @@ class PhraseSet:
     phrases: tuple[LanguagePhrases, ...]
     exceptions: tuple[str, ...] = ()
     context: PhraseSet | None = None  # an occurrence counts only with a counted phrase of it in its sentence
-    _automaton: Any = field(init=False, default=None, compare=False, repr=False)
-    _max_exception: int = field(init=False, default=0, compare=False, repr=False)
+    _keys: tuple[tuple[str, _Key], ...] = field(init=False, default=(), compare=False, repr=False)
     _id: int = field(init=False, default=0, compare=False, repr=False)
-    _charsets: tuple[frozenset[str], ...] = field(init=False, default=(), compare=False, repr=False)
+    # the index that scans texts for this set, and the set's slot in it (one attribute: read in one step)
+    _place: tuple[PhraseIndex, int] | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         keys: dict[str, _Key] = {}
@@ -430,25 +423,20 @@ class PhraseSet:
                 cjk = any(_is_cjk(c) for c in norm)
                 for i, v in enumerate(variants(norm) if norm else ()):
                     if v not in keys or (i == 0 and keys[v].phrase != v):  # the phrase itself wins over a variant
-                        keys[v] = _Key(len(v), norm, lang, cjk, False)
-        longest = 0
+                        keys[v] = _Key(norm, lang, cjk, False)
         for e in self.exceptions:
             norm = normalize(e).strip()
             for v in variants(norm) if norm else ():
                 old = keys.get(v)
-                keys[v] = _Key(len(v), None, "", False, True) if old is None else old._replace(exception=True)
-                longest = max(longest, len(v))
-        automaton = None
-        if keys:
-            automaton = ahocorasick.Automaton()
-            for k, value in keys.items():
-                automaton.add_word(k, tuple(value))
-            automaton.make_automaton()
-        object.__setattr__(self, "_automaton", automaton)
-        charsets = {frozenset(k) for k, key in keys.items() if key.phrase is not None}
-        object.__setattr__(self, "_charsets", tuple(sorted(charsets, key=len)))
-        object.__setattr__(self, "_max_exception", longest)
+                keys[v] = _Key(None, "", False, True) if old is None else old._replace(exception=True)
+        object.__setattr__(self, "_keys", tuple(keys.items()))
         object.__setattr__(self, "_id", next(_ids))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_place": None}  # (its index stays: another process makes its own)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _id=next(_ids))  # an id of this process: answers are kept by it
 
     @classmethod
     def build(cls, name: str, phrases: dict[str, list[str]], exceptions: list[str] | None = None) -> PhraseSet:
@@ -472,39 +460,35 @@ class PhraseSet:
 
     def find(self, text: str, limit: int | None = None) -> list[PhraseMatch]:
         """Every occurrence, counted or not (and why not), in text order; with ``limit``, the first ``limit``
-        or so (an explanation shows a few: a text repeating a phrase 100,000 times is not walked to its end)."""
+        (an explanation shows a few: a text repeating a phrase 100,000 times is not walked to its end)."""
         found: list[PhraseMatch] = []
         prepared = prepare(text)
         if prepared.answers.get(~self._id) is None:  # not known to hold no phrase at all (_answer)
             self._walk(prepared, found, limit)
-        found.sort(key=lambda m: m.start)
         return found
 
     def mentions(self, text: str) -> bool:
         """Whether a phrase occurs in ``text`` as a claim (counted); the answer is kept with the text."""
         return self._answer(prepare(text))
 
+    def _placed(self) -> tuple[PhraseIndex, int]:
+        place = self._place
+        if place is None:  # a set used alone (not compiled in a pack): an index of its own
+            place = PhraseIndex.of((self,), claim=False)._place_of(self)
+        return place
+
     def _answer(self, prepared: PreparedText) -> bool:
         answers = prepared.answers
         hit = answers.get(self._id)
         if hit is None:
-            if (
-                self._automaton is None
-                or (len(prepared.norm) > _LONG and not self._may_occur(prepared))
-                or next(self._automaton.iter(prepared.norm), None) is None
-            ):
-                hit = False  # the common case: not a phrase, not an exception, nothing to look at
+            index, slot = self._placed()
+            if slot not in index.found(prepared)[1]:
+                hit = False  # the common case: not a phrase, nothing to look at
                 answers[~self._id] = False  # (find need not walk it again)
             else:
                 hit = self._walk(prepared, None)
             answers[self._id] = hit
         return hit
-
-    def _may_occur(self, prepared: PreparedText) -> bool:
-        """Whether the text holds every character of some phrase: a long text in another script (600 kB of
-        U+FDFA is 3.6 million Arabic letters after NFKC) is then not scanned by every set."""
-        chars = prepared.derived("characters", _characters)
-        return any(needed <= chars for needed in self._charsets)
 
     def _counted(self, prepared: PreparedText) -> tuple[array[int], array[int], list[str]]:
         """Where this set's counted occurrences start and end in a prepared text (sorted by start), and their
@@ -513,145 +497,403 @@ class PhraseSet:
         def compute(norm: str) -> tuple[tuple[array[int], array[int], list[str]], int]:
             found: list[PhraseMatch] = []
             if self._answer(prepared):
-                self._walk(prepared, found)
-            counted = sorted((m.start, m.end, m.phrase) for m in found if m.counted)
+                self._walk(prepared, found, counted_only=True)
+            counted = [(m.start, m.end, m.phrase) for m in found]
             starts, ends = array("q", (s for s, _, _ in counted)), array("q", (e for _, e, _ in counted))
             return (starts, ends, [p for _, _, p in counted]), 24 * len(counted)
 
         return prepared.derived(f"counted {self._id}", compute)
 
-    def _walk(self, prepared: PreparedText, found: list[PhraseMatch] | None, limit: int | None = None) -> bool:
-        """Check each whole-word occurrence, in one pass of the automaton: with ``found``, record every
-        one (counted or not, and why not); without, stop at the first that counts. Whether one counts."""
-        automaton = self._automaton
-        if automaton is None:
+    def _walk(
+        self,
+        prepared: PreparedText,
+        found: list[PhraseMatch] | None,
+        limit: int | None = None,
+        *,
+        counted_only: bool = False,
+    ) -> bool:
+        """Check the occurrences the index found: with ``found``, record every one (counted or not, and why not),
+        in text order (with ``limit``, the first ``limit``); without, stop at the first that counts. Whether one
+        counts."""
+        index, slot = self._placed()
+        scan = index.found(prepared)
+        if slot not in scan[1]:
             return False
+        if found is None and self.context is not None and not self.context._counted(prepared)[0]:
+            return False  # no occurrence counts without its context, and the context counts nowhere
+        (exc_starts, exc_ends), longest = index.exceptions(prepared, scan, slot)
+        walk = _Walk(prepared, exc_starts, exc_ends, longest, found, self.context)
+        walk.counted_only = counted_only
+        check = walk.check
+        occurrences: Iterable[tuple[int, int, _Entry]] = index.occurrences(prepared, scan, slot)
+        if limit is not None:
+            first = index.occurrences(prepared, scan, slot, per_key=limit)
+            occurrences = sorted(first, key=lambda o: o[0])[:limit]
+        for start, end, entry in occurrences:
+            if check(start, end, entry.phrase, entry.language) and found is None:
+                return True
+        if found is not None:
+            found.sort(key=lambda m: m.start)
+        return walk.counted
+
+
+# ----------------------------------------------------------------------------------------
+# One scan of a text for many sets: the index
+# ----------------------------------------------------------------------------------------
+
+_BOUND = "\x01"  # in a text's word shadow, every character that is not a word character
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _shadow_table() -> list[int]:
+    """``str.translate``'s table of the word shadow, for the Basic Multilingual Plane (a list: several times
+    faster than a dict)."""
+    return [o if _word_char(chr(o)) else 1 for o in range(0x10000)]
+
+
+def _word_shadow(text: str) -> str:
+    """``text`` with every character that is not a word character replaced by ``\\x01`` (same length)."""
+    shadow = text.translate(_shadow_table())
+    if _ASTRAL.search(shadow):
+        shadow = _ASTRAL.sub(lambda m: m.group() if _word_char(m.group()) else _BOUND, shadow)
+    return shadow
+
+
+class _Entry(NamedTuple):
+    """What a key of an index's automata stands for, in one slot."""
+
+    slot: int
+    phrase: str | None  # None: an exception
+    language: str
+    length: int  # of the occurrence in the text
+    check: str | None  # the key, when its shadow holds bounds (a space, an apostrophe: any would do there)
+    whole: bool = False  # a phrase of symbols only, found anywhere: a whole word all the same
+
+
+# the characters texts hold most, first among an automaton's root's children: ASCII (case folded), the most
+# frequent Chinese characters (Simplified: texts are folded to it), Vietnamese letters (see _Anywhere)
+_ASCII_FREQUENT = " etaoinsrhldcumfpgwybvkxjqz0123456789.,'-!?\"/:;()"
+_HAN_FREQUENT = (
+    "的一是不了人我在有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么"
+    "心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现"
+    "分将外但身些与高意进把法此实回二理美点月明钱货款退买卖家店"
+)
+_LATIN_FREQUENT = "".join(
+    chr(o)
+    for o in [*range(0xE0, 0x100), *range(0x100, 0x1B1), *range(0x1EA0, 0x1EFA)]
+    if unicodedata.category(chr(o)) == "Ll"
+)
+_NEVER = "\uffff\uffff\uffff"  # ends the keys that only order the root's children (their value: None)
+
+
+class _Anywhere:
+    """An automaton of keys matched anywhere (Chinese phrases, their exceptions, the Chinese scope cues ...),
+    fast on texts of other scripts too. pyahocorasick looks a character up among a node's children one by one:
+    hundreds of Chinese first characters at the root would cost every character of a text that long search.
+    So the root's children are ordered by how often texts hold them (ASCII, frequent Chinese characters,
+    the other first characters of keys, Vietnamese letters): a character that starts no key is put there by a
+    key that never occurs; a text holding no first character of a key is not read at all. The values found
+    are tuples (several keys may share one), or None (the keys that never occur)."""
+
+    def __init__(self, keys: dict[str, Any]) -> None:
+        firsts = {k[0] for k in keys}
+        self._firsts = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]") if firsts else None
+        automaton = ahocorasick.Automaton()
+        # the root's children, in this order: ASCII, frequent Chinese characters, the other first characters of
+        # keys, Vietnamese letters (a character that starts no key is put there by a key that never occurs)
+        order = [*_ASCII_FREQUENT, *_HAN_FREQUENT, *sorted(firsts), *_LATIN_FREQUENT]
+        by_first: dict[str, list[str]] = {}
+        for key in keys:
+            by_first.setdefault(key[0], []).append(key)
+        for c in dict.fromkeys(order):
+            if c in by_first:
+                for key in by_first[c]:
+                    automaton.add_word(key, (keys[key],))
+            else:
+                automaton.add_word(f"{c}{_NEVER}", None)
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def iter(self, prepared: PreparedText) -> Iterator[tuple[int, tuple[Any, ...] | None]]:
+        """(the offset of its last character, the values of the keys found there) of each occurrence."""
+        norm = prepared.norm
+        if self._firsts is None or self._firsts.search(norm) is None:
+            return iter(())
+        return cast(Iterator[tuple[int, "tuple[Any, ...] | None"]], self._automaton.iter(norm))
+
+
+_INDEXES: OrderedDict[frozenset[tuple[object, ...]], PhraseIndex] = OrderedDict()
+_INDEXES_LOCK = threading.Lock()
+_KEPT_INDEXES = 16  # the indexes kept (least recently used out): a pack's, a few sets used alone
+
+_Found = tuple[dict[int, "array[int]"], frozenset[int]]
+"""A text's scan by an index: where each key (by its value's id) ends, and the slots with a phrase found."""
+
+
+class PhraseIndex:
+    """The phrases and exceptions of several phrase sets (and their contexts) in two Aho-Corasick automata, so
+    that a text is scanned once for all of them; a compiled pack makes one of its sets, a set used alone makes
+    its own.
+
+    - phrases of scripts with spaces are looked for in the text's *word shadow*, the text with every
+      character that is not a word character (a space, a quote, a Chinese character ...) replaced by one
+      bound, each phrase between two bounds (``\\x01sue\\x01``; and with the Indonesian suffixes,
+      ``\\x01dananya\\x01``): the automaton reports whole words only, so "pursue" or "lawyers" cost nothing;
+    - phrases of scripts without spaces and every exception are looked for anywhere in the text.
+
+    The scan keeps where each key ends (an array of integers per key found); a set's occurrences are made from
+    it when the set is read, and a set asked whether it holds a claim stops at the first that counts. Sets
+    with the same phrases and exceptions share a slot (``lawyer`` and ``lawyer near threat``)."""
+
+    @classmethod
+    def of(cls, sets: Iterable[PhraseSet], *, claim: bool = True) -> PhraseIndex:
+        """The index of ``sets`` and their contexts, which then scan texts with it (with ``claim`` False, only
+        those that have no index yet). Indexes are kept by the phrases and exceptions they hold: loading the
+        same pack again, or building a second engine of it, builds no other."""
+        members: list[PhraseSet] = []
+        seen: set[int] = set()
+        todo = list(sets)
+        while todo:
+            s = todo.pop()
+            if id(s) not in seen:
+                seen.add(id(s))
+                members.append(s)
+                if s.context is not None:
+                    todo.append(s.context)
+        key = frozenset((s.phrases, s.exceptions) for s in members)
+        with _INDEXES_LOCK:
+            index = _INDEXES.get(key)
+            if index is not None:
+                _INDEXES.move_to_end(key)
+        if index is None:
+            index = cls(members)
+            with _INDEXES_LOCK:
+                _INDEXES[key] = index
+                while len(_INDEXES) > _KEPT_INDEXES:
+                    _INDEXES.popitem(last=False)
+        for s in members:
+            if claim or s._place is None:  # a pack's index takes its sets; a set's own index takes no other's
+                object.__setattr__(s, "_place", index._place_of(s))
+        return index
+
+    def __init__(self, members: list[PhraseSet]) -> None:
+        slots: dict[tuple[object, ...], int] = {}
+        self.entries: list[_Entry] = []
+        words: dict[str, list[int]] = {}  # key -> the entries it stands for
+        anywhere: dict[str, list[int]] = {}
+        for s in members:
+            signature = (s.phrases, s.exceptions)
+            if signature not in slots:
+                slots[signature] = len(slots)
+                self._add(s, slots[signature], words, anywhere)
+        self._slots = slots
+        self._longest = [0] * len(slots)
+        for e in self.entries:
+            if e.phrase is None:
+                self._longest[e.slot] = max(self._longest[e.slot], e.length)
+        # a value id per key: (the key's length, its entries)
+        self._values = [(len(key), tuple(ids)) for table in (words, anywhere) for key, ids in table.items()]
+        word_ids = dict(zip(words, range(len(words)), strict=True))
+        anywhere_ids = dict(zip(anywhere, range(len(words), len(self._values)), strict=True))
+        self._id = ~next(_ids)
+        self._words = self._automaton(word_ids)
+        self._anywhere = _Anywhere(anywhere_ids) if anywhere_ids else None
+
+    def _add(self, s: PhraseSet, slot: int, words: dict[str, list[int]], anywhere: dict[str, list[int]]) -> None:
+        entries = self.entries
+        for key, k in s._keys:
+            shadow = _word_shadow(key)
+            symbols = shadow == _BOUND * len(key)  # a phrase of symbols only: found anywhere, a whole word
+            if k.phrase is not None:
+                entry = len(entries)
+                if k.cjk or symbols:
+                    anywhere.setdefault(key, []).append(entry)
+                    entries.append(_Entry(slot, k.phrase, k.language, len(key), None, not k.cjk))
+                else:
+                    base = _BOUND + shadow
+                    words.setdefault(base + _BOUND, []).append(entry)
+                    if key[-1].isalpha() and k.language not in _NO_SUFFIXES:  # "dananya", "refundnya", "muntah2"
+                        for suffix in _SUFFIXES_BOUNDED:
+                            words.setdefault(base + suffix, []).append(entry)
+                    entries.append(_Entry(slot, k.phrase, k.language, len(key), key if _BOUND in shadow else None))
+            if k.exception:
+                entry = len(entries)
+                if any(_is_cjk(c) for c in key) or symbols:
+                    anywhere.setdefault(key, []).append(entry)
+                    entries.append(_Entry(slot, None, "", len(key), None))
+                else:  # from the start of a word ("fire tv" in "fire tvs", not in "campfire tv")
+                    words.setdefault(f"{_BOUND}{shadow}", []).append(entry)
+                    entries.append(_Entry(slot, None, "", len(key), key if _BOUND in shadow else None))
+
+    @staticmethod
+    def _automaton(keys: dict[str, int]) -> Any:
+        if not keys:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, vid in keys.items():
+            automaton.add_word(key, vid)
+        automaton.make_automaton()
+        return automaton
+
+    def _place_of(self, s: PhraseSet) -> tuple[PhraseIndex, int]:
+        return self, self._slots[(s.phrases, s.exceptions)]
+
+    def found(self, prepared: PreparedText) -> _Found:
+        """The scan of a prepared text, computed once per text."""
+        return prepared.derived(f"phrases {self._id}", lambda norm: self._scan(prepared))
+
+    def _scan(self, prepared: PreparedText) -> tuple[_Found, int]:
+        ends: dict[int, array[int]] = {}
+        if self._words is not None:
+            for last, vid in self._words.iter(_shadow(prepared)):
+                positions = ends.get(vid)
+                if positions is None:
+                    ends[vid] = array("q", (last,))
+                else:
+                    positions.append(last)
+        if self._anywhere is not None:
+            for last, vids in self._anywhere.iter(prepared):
+                for vid in vids or ():
+                    positions = ends.get(vid)
+                    if positions is None:
+                        ends[vid] = array("q", (last,))
+                    else:
+                        positions.append(last)
+        entries = self.entries
+        values = self._values
+        slots = frozenset(entries[i].slot for vid in ends for i in values[vid][1] if entries[i].phrase is not None)
+        return (ends, slots), sum(8 * len(a) + 120 for a in ends.values()) + 200
+
+    def occurrences(
+        self, prepared: PreparedText, found: _Found, slot: int, per_key: int | None = None
+    ) -> Iterator[tuple[int, int, _Entry]]:
+        """A slot's occurrences (start, end, entry), key by key, each key's in text order (with ``per_key``,
+        its first ``per_key``: among them are the first ``per_key`` of all)."""
         norm = prepared.norm
         size = len(norm)
-        word = _word_char
-        walk = _Walk(prepared, self._max_exception, found, self.context)
-        for last, (length, phrase, lang, cjk, exception) in automaton.iter(norm):
-            end = last + 1
-            start = end - length
-            if exception:
-                walk.exception(start, end)
-            if phrase is None:
-                continue
-            if not cjk and (
-                (start and word(norm[start - 1])) or (end < size and word(norm[end]) and not _suffix(norm, end))
-            ):
-                continue  # not whole words
-            if walk.occurrence(start, end, phrase, lang) and found is None:
-                return True
-            if limit is not None and found is not None and len(found) >= limit:
-                break
-        return walk.finish()
+        entries = self.entries
+        values = self._values
+        for vid, positions in found[0].items():
+            length, ids = values[vid]
+            for i in ids:
+                entry = entries[i]
+                if entry.slot != slot or entry.phrase is None:
+                    continue
+                left = size if per_key is None else per_key
+                width, check, whole = entry.length, entry.check, entry.whole
+                for last in positions:
+                    start = last + 1 - length
+                    if check is not None and not norm.startswith(check, start):
+                        continue
+                    if whole and (
+                        (start and _word_char(norm[start - 1])) or (last + 1 < size and _word_char(norm[last + 1]))
+                    ):
+                        continue  # symbols only, found anywhere: not after or before a word character
+                    yield start, start + width, entry
+                    left -= 1
+                    if not left:
+                        break
+
+    def exceptions(self, prepared: PreparedText, found: _Found, slot: int) -> tuple[Spans, int]:
+        """A slot's exceptions (starts, ends), sorted by end, and the length of the longest; computed once."""
+
+        def compute(norm: str) -> tuple[tuple[Spans, int], int]:
+            pairs = []
+            for vid, positions in found[0].items():
+                length, ids = self._values[vid]
+                for i in ids:
+                    entry = self.entries[i]
+                    if entry.slot == slot and entry.phrase is None:
+                        size, check = entry.length, entry.check
+                        for last in positions:
+                            start = last + 1 - length
+                            if check is None or norm.startswith(check, start):
+                                pairs.append((start, start + size))
+            pairs.sort(key=lambda p: p[1])
+            spans_ = (array("q", (a for a, _ in pairs)), array("q", (b for _, b in pairs)))
+            return (spans_, self._longest[slot]), 16 * len(pairs) + 100
+
+        return prepared.derived(f"exceptions {self._id} {slot}", compute)
 
 
 class _Walk:
-    """The occurrences of one walk over a prepared text, and why each does not count.
-
-    The automaton reports occurrences by their end. An exception covering an occurrence [start, end)
-    ends at most ``longest`` characters after ``start``: an occurrence waits (``pending``) until the
-    automaton is past that, so that every exception that could cover it has been seen. The text's
-    quoted spans and scope cues are fetched on the first occurrence that needs them (computed once
-    per text)."""
+    """The occurrences of one walk over a prepared text, and why each does not count."""
 
     __slots__ = (
         "context",
         "counted",
+        "counted_only",
         "exc_ends",
         "exc_starts",
         "found",
         "items",
         "longest",
-        "pending",
         "prepared",
         "quotes",
         "scope",
     )
 
     def __init__(
-        self, prepared: PreparedText, longest: int, found: list[PhraseMatch] | None, context: PhraseSet | None
+        self,
+        prepared: PreparedText,
+        exc_starts: array[int],
+        exc_ends: array[int],
+        longest: int,
+        found: list[PhraseMatch] | None,
+        context: PhraseSet | None,
     ) -> None:
         self.prepared = prepared
+        self.exc_starts = exc_starts  # the exceptions' occurrences, sorted by end
+        self.exc_ends = exc_ends
         self.longest = longest
         self.found = found
         self.context = context
         self.counted = False
-        self.exc_starts: list[int] = []  # the exceptions' occurrences, by end
-        self.exc_ends: list[int] = []
-        self.pending: deque[tuple[int, int, str, str]] = deque()
-        self.quotes: Spans | None = None
-        self.items: Spans | None = None
-        self.scope: _Scope | None = None
+        self.counted_only = False  # record the occurrences that count only
+        quotes = prepared.derived("quotes", quoted_spans)
+        items = prepared.derived("items", _item_spans)
+        self.quotes = quotes if quotes[0] else None
+        self.items = items if items[0] else None
+        self.scope: _Scope = prepared.derived("scope", lambda norm: _Scope.of(prepared))
 
-    def exception(self, start: int, end: int) -> None:
-        self.exc_starts.append(start)
-        self.exc_ends.append(end)
-
-    def occurrence(self, start: int, end: int, phrase: str, lang: str) -> bool:
-        """Take an occurrence; whether one has counted so far."""
-        if not self.longest:
-            return self._check(start, end, phrase, lang, False)
-        pending = self.pending
-        pending.append((start, end, phrase, lang))
-        while pending and pending[0][0] + self.longest < end:
-            if self._check(*pending.popleft(), None):
-                return True
-        return self.counted
-
-    def finish(self) -> bool:
-        for occurrence in self.pending:
-            self._check(*occurrence, None)
-        return self.counted
-
-    def _check(self, start: int, end: int, phrase: str, lang: str, excepted: bool | None) -> bool:
-        """Check an occurrence (``excepted`` None: look at the exceptions); whether one has counted so far."""
-        if excepted is None:
-            excepted = self._excepted(start, end)
-        why, cue, ctx = self.why_not(start, end, excepted)
+    def check(self, start: int, end: int, phrase: str | None, lang: str) -> bool:
+        """Check an occurrence; whether one has counted so far."""
+        why, cue, ctx = self.why_not(start, end)
         if why is None:
             self.counted = True
-        if self.found is not None:
-            self.found.append(PhraseMatch(phrase, lang, start, why is None, why, end, cue, ctx))
+        if self.found is not None and (why is None or not self.counted_only):
+            self.found.append(PhraseMatch(phrase or "", lang, start, why is None, why, end, cue, ctx))
         return self.counted
 
-    def _excepted(self, start: int, end: int) -> bool:
-        ends = self.exc_ends
-        i = bisect_left(ends, end)
-        while i < len(ends) and ends[i] <= start + self.longest:
-            if self.exc_starts[i] <= start:
-                return True
-            i += 1
-        return False
-
-    def why_not(self, start: int, end: int, excepted: bool) -> tuple[str | None, str | None, str | None]:
+    def why_not(self, start: int, end: int) -> tuple[str | None, str | None, str | None]:
         """(why the occurrence does not count, the cue behind it, the context phrase that made it count):
         quoted, item name, exception, question, past, someone else, negated, no context; None: it counts."""
-        prepared = self.prepared
         quotes = self.quotes
-        if quotes is None:
-            quotes = self.quotes = prepared.derived("quotes", quoted_spans)
-        if quotes[0] and _inside(quotes, start, end):
-            return "quoted", None, None
+        if quotes is not None:
+            i = bisect_right(quotes[0], end - 1) - 1
+            if i >= 0 and quotes[1][i] > start:
+                return "quoted", None, None
         items = self.items
-        if items is None:
-            items = self.items = prepared.derived("items", _item_spans)
-        if items[0] and _inside(items, start, end):
-            return "item name", None, None
-        if excepted:
-            return "exception", None, None
+        if items is not None:
+            i = bisect_right(items[0], end - 1) - 1
+            if i >= 0 and items[1][i] > start:
+                return "item name", None, None
+        ends = self.exc_ends
+        if ends:  # an exception covers it: one that ends at or after its end, at most ``longest`` after its start
+            i = bisect_left(ends, end)
+            while i < len(ends) and ends[i] <= start + self.longest:
+                if self.exc_starts[i] <= start:
+                    return "exception", None, None
+                i += 1
         scope = self.scope
-        if scope is None:
-            scope = self.scope = prepared.derived("scope", _Scope.of)
         ctx = None
         if self.context is not None:  # first: a binary search, where the scope's reasons read words around it
-            ctx = scope.context_in_sentence(prepared, self.context, start, end)
+            ctx = scope.context_in_sentence(self.prepared, self.context, start, end)
             if ctx is None:
                 return "no context", None, None
         if not scope.quiet:
-            why = scope.why_not(prepared.norm, start)
+            why = scope.why_not(self.prepared, start)
             if why is not None:
                 return why[0], why[1], None
         return None, None, ctx
@@ -661,12 +903,6 @@ class _Walk:
 def _near_set(base: PhraseSet, context: PhraseSet) -> PhraseSet:
     """``base near context``, one object for one pair: the rules that test it share its answer per text."""
     return replace(base, name=f"{base.name} near {context.name}", context=context)
-
-
-def _inside(spans_: Spans, start: int, end: int) -> bool:
-    starts, ends = spans_
-    i = bisect_right(starts, end - 1) - 1
-    return i >= 0 and ends[i] > start
 
 
 def _item_spans(norm: str) -> tuple[Spans, int]:
@@ -682,9 +918,10 @@ def _item_spans(norm: str) -> tuple[Spans, int]:
 
 
 @cache
-def _cue_automaton() -> Any:
-    """One automaton of every scope cue (negations and :data:`SCOPES`), normalized, with their bare forms;
-    each key's value is (its length, its kinds' bits, whether it matches anywhere)."""
+def _cue_automata() -> tuple[Any, Any]:
+    """Every scope cue (negations and :data:`SCOPES`), normalized, with their bare forms, in two automata: the
+    cues of scripts with spaces on a text's word shadow (values: the key's length, the cue's kinds' bits, the cue
+    when the shadow does not tell it from other texts) and the others anywhere (the key's length, the bits)."""
     kinds: dict[str, int] = {}
     tables = [("negations", NEGATIONS), *SCOPES.items()]
     for kind, table in tables:
@@ -697,11 +934,79 @@ def _cue_automaton() -> Any:
                 forms = variants(norm) if " " in norm else (norm, strip_marks(norm))
                 for form in forms:
                     kinds[form] = kinds.get(form, 0) | bit
-    automaton = ahocorasick.Automaton()
+    words = ahocorasick.Automaton()
+    anywhere: dict[str, tuple[int, tuple[int, ...], bool]] = {}
     for key, bits in kinds.items():
-        automaton.add_word(key, (len(key), tuple(b for b in _BITS if bits & b), any(_is_cjk(c) for c in key)))
-    automaton.make_automaton()
-    return automaton
+        kind_bits = tuple(b for b in _BITS if bits & b)
+        if any(_is_cjk(c) for c in key):
+            anywhere[key] = (len(key), kind_bits, False)
+        elif _BOUND * len(key) == _word_shadow(key):  # "->", "=": whole words of their own
+            anywhere[key] = (len(key), kind_bits, True)
+        else:
+            shadow = _word_shadow(key)
+            words.add_word(f"{_BOUND}{shadow}{_BOUND}", (len(key) + 2, kind_bits, key if _BOUND in shadow else None))
+    words.make_automaton()
+    return words, _Anywhere(anywhere)
+
+
+def _shadow(prepared: PreparedText) -> str:
+    """The word shadow of a prepared text between two bounds (its offset i is the text's i - 1), kept with it."""
+    return prepared.derived("word shadow", lambda norm: ((x := f"{_BOUND}{_word_shadow(norm)}{_BOUND}"), len(x)))
+
+
+def _alone(norm: str, start: int, end: int) -> bool:
+    """Whether a cue at [start, end) is a whole word: not after or before a letter, a digit (a Chinese character
+    too), an apostrophe or an underscore ("don't" holds no "don", "我no" no "no")."""
+    if start and ((c := norm[start - 1]).isalnum() or c == "'" or c == "_"):
+        return False
+    return end == len(norm) or not ((c := norm[end]).isalnum() or c == "'" or c == "_")
+
+
+def _ends(norm: str) -> tuple[array[int], array[int]]:
+    """Where the clauses and the sentences of a normalized text end (the offsets of their end marks)."""
+    clauses, sentences = array("q"), array("q")
+    size = len(norm)
+    for m in _PUNCTUATION.finditer(norm):  # a period or a colon between digits ends nothing
+        i = m.start()
+        c = norm[i]
+        if c == ".":
+            if i + 1 < size and norm[i + 1].isdecimal():
+                continue
+            sentences.append(i)
+        elif c == ":":
+            if i and norm[i - 1].isdecimal():
+                continue
+        elif c in _SENTENCE_ENDS:
+            sentences.append(i)
+        clauses.append(i)
+    return clauses, sentences
+
+
+def _cues(prepared: PreparedText) -> dict[int, tuple[list[int], list[int]]]:
+    """The scope cues of a prepared text, by kind: (starts, ends) each, as the automata report them."""
+    norm = prepared.norm
+    found: dict[int, tuple[list[int], list[int]]] = {bit: ([], []) for bit in _BITS}
+    words, anywhere = _cue_automata()
+    for last, (length, bits, key) in words.iter(_shadow(prepared)):
+        start = last + 1 - length  # the first bound's offset in the shadow: the cue's in the text
+        end = start + length - 2
+        if (key is not None and not norm.startswith(key, start)) or not _alone(norm, start, end):
+            continue
+        for bit in bits:
+            starts, ends = found[bit]
+            starts.append(start)
+            ends.append(end)
+    for last, values in anywhere.iter(prepared):
+        end = last + 1
+        for length, bits, whole in values or ():
+            start = end - length
+            if whole and not _alone(norm, start, end):
+                continue
+            for bit in bits:
+                starts, ends = found[bit]
+                starts.append(start)
+                ends.append(end)
+    return found
 
 
 # a word between a cue and an occurrence: a Chinese or Japanese character, or a run of letters or digits
@@ -721,6 +1026,7 @@ class _Scope:
         "conseqs",
         "contras",
         "frames",
+        "memo",
         "negs",
         "ors",
         "others",
@@ -732,8 +1038,13 @@ class _Scope:
     )
 
     def __init__(
-        self, norm: str, clauses: array[int], sentences: array[int], cues: dict[int, tuple[array[int], array[int]]]
+        self,
+        prepared: PreparedText,
+        clauses: array[int],
+        sentences: array[int],
+        cues: dict[int, tuple[array[int], array[int]]],
     ) -> None:
+        norm = prepared.norm
         self.size = len(norm)
         self.clauses = clauses
         self.sentences = sentences
@@ -748,30 +1059,16 @@ class _Scope:
         self.ors = cues.get(_OR)
         self.contras = cues.get(_CONTRA)
         self.says = cues.get(_SAYS)
+        self.memo: dict[int, object] = {}  # start -> why_not (a few occurrences' worth: _MEMO)
         # nothing that can stop an occurrence from counting: no cue, no question mark
         self.quiet = self.negs is None and self.pasts is None and self.others is None and "?" not in norm
 
     @classmethod
-    def of(cls, norm: str) -> tuple[_Scope, int]:
-        clauses = array("q", [m.start() for m in _CLAUSE_END.finditer(norm)])
-        sentences = array("q", [m.start() for m in _SENTENCE_END.finditer(norm)])
-        found: dict[int, tuple[list[int], list[int]]] = {bit: ([], []) for bit in _BITS}
-        size = len(norm)
-        for last, (length, bits, cjk) in _cue_automaton().iter(norm):
-            end = last + 1
-            start = end - length
-            if not cjk:  # whole words only
-                if start and ((c := norm[start - 1]).isalnum() or c == "'" or c == "_"):
-                    continue
-                if end < size and ((c := norm[end]).isalnum() or c == "'" or c == "_"):
-                    continue
-            for bit in bits:
-                starts, ends = found[bit]
-                starts.append(start)
-                ends.append(end)
+    def of(cls, prepared: PreparedText) -> tuple[_Scope, int]:
+        clauses, sentences = _ends(prepared.norm)
         cues = {}
         n = len(clauses) + len(sentences)
-        for bit, (starts, ends) in found.items():
+        for bit, (starts, ends) in _cues(prepared).items():
             if not starts:
                 continue
             if any(x > y for x, y in zip(starts, starts[1:], strict=False)):  # reported by end: sort by start
@@ -779,7 +1076,7 @@ class _Scope:
                 starts, ends = [a for a, _ in pairs], [b for _, b in pairs]
             cues[bit] = (array("q", starts), array("q", ends))
             n += 2 * len(starts)
-        return cls(norm, clauses, sentences, cues), 8 * n + 200
+        return cls(prepared, clauses, sentences, cues), 8 * n + 200
 
     def _bounds(self, breaks: array[int], start: int) -> tuple[int, int]:
         """[lo, hi) of the clause (or sentence) holding ``start``: hi is its end mark's offset (or the size)."""
@@ -797,10 +1094,23 @@ class _Scope:
         i = bisect_left(starts, lo)
         return i if i < len(starts) and starts[i] < hi else -1
 
-    def why_not(self, norm: str, start: int) -> tuple[str, str | None] | None:
-        """(why an occurrence at ``start`` does not count, the cue) for the scope's reasons, or None."""
+    def why_not(self, prepared: PreparedText, start: int) -> tuple[str, str | None] | None:
+        """(why an occurrence at ``start`` does not count, the cue) for the scope's reasons, or None; kept per
+        start (the sets of a pack share places: ``kiện`` of one, ``kiện`` of another)."""
         if self.quiet:
             return None
+        memo = self.memo
+        known = memo.get(start, memo)
+        if known is not memo:
+            return cast("tuple[str, str | None] | None", known)
+        why = self._why_not(prepared.norm, start)
+        if len(memo) < _MEMO:
+            memo[start] = why
+            if len(memo) % 1024 == 0:
+                prepared.grew(1024 * 100)  # (an entry: about 100 bytes)
+        return why
+
+    def _why_not(self, norm: str, start: int) -> tuple[str, str | None] | None:
         lo, hi = self._bounds(self.clauses, start)
         if hi < self.size and norm[hi] == "?" and self._first(self.asks, lo, start) < 0:
             return "question", None
@@ -846,7 +1156,7 @@ class _Scope:
             i -= 1
             if b > start:
                 continue
-            if not _near(norm, b, start, _WORD_WINDOW):
+            if start - b > 1 and not _near(norm, b, start, _WORD_WINDOW):  # (next to it, or a character between)
                 # "not going to leave a bad review or post about it": a negation reaches over "or"
                 if first(self.ors, b, start) < 0 or not _near(norm, b, start, 2 * _WORD_WINDOW + 2):
                     continue

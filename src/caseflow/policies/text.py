@@ -141,10 +141,11 @@ def _tone_table() -> dict[str, str]:
 
 _TONE_MOVES = _tone_table()
 _TONED = re.compile("[" + "".join(sorted({k[1] for k in _TONE_MOVES})) + "]")  # a quick test
+# a candidate: "o" or "u" then a toned a, e or y, ending a word (a leading character class: a fast search);
+# _move_tone keeps the pairs that are no move ("oý") and "uy" after "q" ("quý" is right as written)
 _TONE_RX = re.compile(
-    "(?:o[{o}]|(?<!q)u[{u}])(?![^\\W_]|[{marks}])".format(
-        o="".join(k[1] for k in _TONE_MOVES if k[0] == "o"),
-        u="".join(k[1] for k in _TONE_MOVES if k[0] == "u"),
+    "[ou][{toned}](?![^\\W_]|[{marks}])".format(
+        toned="".join(sorted({k[1] for k in _TONE_MOVES})),
         marks=COMBINING,
     )
 )
@@ -191,7 +192,10 @@ def _join_spaced(m: re.Match[str]) -> str:
 
 
 def _move_tone(m: re.Match[str]) -> str:
-    return _TONE_MOVES[m.group()]
+    pair = m.group()
+    if pair not in _TONE_MOVES or (pair[0] == "u" and m.start() and m.string[m.start() - 1] == "q"):
+        return pair
+    return _TONE_MOVES[pair]
 
 
 def normalize(text: str) -> str:
@@ -243,7 +247,7 @@ def normalization_steps(text: str) -> tuple[str, ...]:
         steps.append("spaced letters joined")
     if _HAN_GAP.search(lowered):
         steps.append("separators between Chinese characters removed")
-    if _TONED.search(lowered) and _TONE_RX.search(lowered):
+    if _TONED.search(lowered) and _TONE_RX.search(lowered) and _TONE_RX.sub(_move_tone, lowered) != lowered:
         steps.append("Vietnamese tone placement")
     return tuple(steps)
 
@@ -406,6 +410,10 @@ class PreparedText:
             _CACHE.attach(self, key, value, nbytes)
         return cast(_T, self._derived[key])
 
+    def grew(self, nbytes: int) -> None:
+        """Count ``nbytes`` more for data derived from this text that grows as it is read."""
+        _CACHE.grow(self, nbytes)
+
     def quoted(self, start: int, end: int) -> bool:
         """Whether ``norm[start:end]`` overlaps a quoted span (quotes included)."""
         starts, ends = self.derived("quotes", quoted_spans)
@@ -485,6 +493,14 @@ class _Cache:
             if key in prepared._derived:
                 return  # another thread was first
             prepared._derived[key] = value
+            prepared._nbytes += nbytes
+            if prepared._cached:
+                self.bytes += nbytes
+                self._evict()
+
+    def grow(self, prepared: PreparedText, nbytes: int) -> None:
+        """Count bytes a text's derived data took since (a cache of answers that fills as it is read)."""
+        with self._lock:
             prepared._nbytes += nbytes
             if prepared._cached:
                 self.bytes += nbytes
