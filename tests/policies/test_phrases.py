@@ -277,6 +277,12 @@ def test_negation_cues(text: str, expected: bool) -> None:
         ("“I will sue you", True),  # an unclosed quote hides nothing
         ('"' + "x" * 498 + " sue" + '"', True),  # closed too far: not a quote
         ('"' + "x" * 400 + " sue" + '"', False),
+        ("a review says 'scam, I'll sue them', is that true?", True),  # an apostrophe inside: no quote
+        ("a review says 'scam, sue them', is that true?", False),  # single quotes
+        ("he wrote ‘sue them’ under my post", False),  # typographic single quotes, folded to '
+        ("I'd sue, don't think I won't", True),  # apostrophes open nothing
+        ("the buyers' union said I can sue", True),  # nor does a plural's
+        ("'cause you scammed me I'll sue", True),
     ],
 )
 def test_quotes(text: str, expected: bool) -> None:

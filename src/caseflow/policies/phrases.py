@@ -18,8 +18,9 @@ says whether any phrase occurs in ``text`` *as a claim*:
   in scripts without (Chinese, Japanese, Korean, Thai, Lao, Khmer, Myanmar) anywhere;
 - an occurrence does not count (:attr:`PhraseMatch.why_not`) when it is
 
-  - ``quoted``: inside quotes (``"..."``, ``“...”``, ``「...」``, ``『...』``, ``«...»``, ``„...“``; a
-    quote is closed within 500 characters): a buyer quoting the platform's policy threatens nothing;
+  - ``quoted``: inside quotes (``"..."``, ``“...”``, ``「...」``, ``『...』``, ``«...»``, ``„...“``, ``'...'``
+    and ``‘...’`` but not an apostrophe (``I'd``, ``buyers'``); a quote is closed within 500 characters): a
+    buyer quoting the platform's policy, or a review, threatens nothing;
   - ``item name``: inside ``⟦...⟧``, the mark the fact ``messages.customer_text_items_marked`` puts
     around the names of the case's items (a product called "Lawyer's Choice");
   - ``exception``: inside an exception phrase (a product name such as ``fire tv stick``);
@@ -156,6 +157,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "zh": (
             *("信不信", "别以为", "以为我不敢", "别逼", "不要逼", "别怪", "不要怪", "不然", "要不然", "要不"),
+            *("要不要", "该不该", "是不是", "能不能"),  # whether or not: no negation
             *("不如", "不得不", "不停", "不断", "忍不住", "受不了", "撑不下去", "撑不住", "不舒服", "不小心"),
             *("不知道", "不少", "不错", "不行了", "对不起", "不在乎", "没人在乎", "没人管", "没意思", "不会放过"),
             *("不想走到", "不想闹到", "不想闹大", "别让我", "不要让我", "不希望走到", "不想把事情闹大"),
@@ -227,26 +229,55 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("when someone", "when a buyer", "when a customer", "if people", "if buyers", "if customers"),
             *("if a seller", "when buyers", "i heard", "people say", "someone said", "said she", "said he"),
             *("said they", "says she", "says he", "she said", "he said", "they said", "my friend said"),
-            *("my neighbor said",),
+            *("my neighbor said", "one review says", "a review says", "a review said", "reviews say"),
+            *("said i could", "said i can", "told me i could", "told me i can"),  # advice: "... said I could sue"
         ),
         "zh": (
             *("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到", "听说", "有人说"),
-            *("据说", "说他", "说她", "他说", "她说", "佢话", "佢讲"),
+            *("据说", "说他", "说她", "他说", "她说", "佢话", "佢讲", "劝我", "建议我", "朋友说"),
         ),
         "id": (
             *("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
-            *("katanya", "kata orang", "denger-denger"),
+            *("katanya", "kata orang", "denger-denger", "ada yang nulis", "ada yang bilang", "ada yg bilang"),
         ),
-        "vi": ("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người", "nghe nói", "người ta nói"),
+        "vi": (
+            *("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người", "nghe nói", "người ta nói"),
+            *("có người", "người ta bảo"),
+        ),
     },
     "threat_questions": {
         "en": (
             *("want me to", "you think i won't", "think i wont", "should i", "shall i", "or do i", "or should i"),
             *("do i need to", "do i have to", "must i", "will i have to", "am i going to have to", "what does it take"),
+            *("or would you rather", "or do you want"),  # "refund me, or would you rather see me in court?"
         ),
-        "zh": ("要不要我", "信不信", "是不是要我", "想让我", "非要我", "难道要我", "要我", "是不是逼我", "非得我"),
-        "id": ("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
-        "vi": ("muốn tôi", "có cần tôi", "hay là tôi", "phải để tôi", "tôi có cần", "có phải tôi phải"),
+        "zh": (
+            "要不要我",
+            "信不信",
+            "是不是要我",
+            "想让我",
+            "非要我",
+            "难道要我",
+            "要我",
+            "是不是逼我",
+            "非得我",
+            "还是要我",
+            "还是等着",
+        ),
+        "id": (
+            *("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
+            *("atau kita", "atau mau", "atau saya", "atau gw"),  # "dikembalikan atau kita ketemu di pengadilan?"
+        ),
+        "vi": (
+            "muốn tôi",
+            "có cần tôi",
+            "hay là tôi",
+            "phải để tôi",
+            "tôi có cần",
+            "có phải tôi phải",
+            "hay muốn",
+            "hay để",
+        ),
     },
     "coordinators": {
         "en": ("or", "nor"),

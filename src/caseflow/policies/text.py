@@ -370,6 +370,9 @@ def _fold_tables() -> tuple[list[int | str | None], dict[int, int | None]]:
 _QUOTED_RX = re.compile(
     '"[^"]{0,498}+"|\u201c[^\u201c\u201d]{0,498}+\u201d|\u300c[^\u300c\u300d]{0,498}+\u300d'
     "|\u300e[^\u300e\u300f]{0,498}+\u300f|\u00ab[^\u00ab\u00bb]{0,498}+\u00bb|\u201e[^\u201e\u201c]{0,498}+\u201c"
+    # single quotes (and ‘...’, folded to them): opening after no letter and before one, closing after no space and
+    # before no letter, no apostrophe nor line break inside - so "I'd", "don't" and "buyers' rights" open nothing
+    "|'(?<![^\\W_]')(?=[^\\W_])[^'\\n]{0,498}+(?<!\\s)'(?![^\\W_])"
 )
 _ENTRY_OVERHEAD = 400  # bytes: the entry, its dict of answers, the cache's links
 
@@ -431,8 +434,8 @@ def spans(matches: Iterable[re.Match[str]], group: int = 0) -> tuple[Spans, int]
 
 
 def quoted_spans(norm: str) -> tuple[Spans, int]:
-    """The quoted spans of a normalized text: an opening quote (``"``, ``“``, ``「``, ``『``, ``«``, ``„``),
-    at most 498 characters without a quote of its kind, its closing quote."""
+    """The quoted spans of a normalized text: an opening quote (``"``, ``“``, ``「``, ``『``, ``«``, ``„``, and ``'``
+    after no letter and before one), at most 498 characters without a quote of its kind, its closing quote."""
     return spans(_QUOTED_RX.finditer(norm))
 
 
