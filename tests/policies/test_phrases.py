@@ -281,7 +281,7 @@ def test_negation_cues(text: str, expected: bool) -> None:
         ("a review says 'scam, sue them', is that true?", False),  # single quotes
         ("he wrote ‘sue them’ under my post", False),  # typographic single quotes, folded to '
         ("I'd sue, don't think I won't", True),  # apostrophes open nothing
-        ("the buyers' union said I can sue", True),  # nor does a plural's
+        ("the buyers' union is right, I will sue", True),  # nor does a plural's
         ("'cause you scammed me I'll sue", True),
     ],
 )

@@ -1018,10 +1018,16 @@ def _cues(prepared: PreparedText) -> dict[int, tuple[list[int], list[int]]]:
     norm = prepared.norm
     found: dict[int, tuple[list[int], list[int]]] = {bit: ([], []) for bit in _BITS}
     words, anywhere = _cue_automata()
+    size = len(norm)
     for last, (length, bits, key) in words.iter(_shadow(prepared)):
         start = last + 1 - length  # the first bound's offset in the shadow: the cue's in the text
-        end = start + length - 2
-        if (key is not None and not norm.startswith(key, start)) or not _alone(norm, start, end):
+        end = last - 1
+        if key is not None and not norm.startswith(key, start):
+            continue
+        # (_alone, inline: the shadow says no word character is next to it, a Chinese one or "'" may be)
+        if (start and ((c := norm[start - 1]) in "'_" or c.isalnum())) or (
+            end < size and ((c := norm[end]) in "'_" or c.isalnum())
+        ):
             continue
         for bit in bits:
             starts, ends = found[bit]
