@@ -341,6 +341,11 @@ ITEM_MARKS = ("\u27e6", "\u27e7")
 """The marks around an item's name in ``messages.customer_text_items_marked`` (``⟦...⟧``)."""
 
 
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF), (0x0E00, 0x0EFF))
+_CJK_RANGES += ((0x1000, 0x109F), (0x1780, 0x17FF))
+_CJK_RX = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "]")  # (_is_cjk, in a regex)
+
+
 def _is_cjk(ch: str) -> bool:
     """A character of a script written without spaces between words (CJK, Thai, Lao, Khmer, Myanmar):
     there, phrases match anywhere, not as whole words."""
@@ -394,7 +399,7 @@ def variants(phrase: str) -> tuple[str, ...]:
         pieces = list(parts)
         pieces[1::2] = combo
         out.append("".join(pieces))
-    if not any(_is_cjk(c) for c in phrase):
+    if not _CJK_RX.search(phrase):
         out.extend("".join(combo) for combo in combos)
     return tuple(dict.fromkeys(out))
 
@@ -451,7 +456,7 @@ class PhraseSet:
         for lang, ps in self.phrases:
             for p in ps:
                 norm = normalize(p).strip()
-                cjk = any(_is_cjk(c) for c in norm)
+                cjk = _CJK_RX.search(norm) is not None
                 for i, v in enumerate(variants(norm) if norm else ()):
                     if v not in keys or (i == 0 and keys[v].phrase != v):  # the phrase itself wins over a variant
                         keys[v] = _Key(norm, lang, cjk, False)
@@ -580,7 +585,13 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 def _shadow_table() -> list[int]:
     """``str.translate``'s table of the word shadow, for the Basic Multilingual Plane (a list: several times
     faster than a dict)."""
-    return [o if _word_char(chr(o)) else 1 for o in range(0x10000)]
+    chars = [chr(o) for o in range(0x10000)]
+    cjk = bytearray(0x10000)
+    for first, last in _CJK_RANGES:
+        cjk[first : last + 1] = b"\x01" * (last - first + 1)
+    return [
+        o if (c.isalnum() and (o < 0xE00 or not cjk[o])) or unicodedata.combining(c) else 1 for o, c in enumerate(chars)
+    ]
 
 
 def _word_shadow(text: str) -> str:
@@ -750,7 +761,7 @@ class PhraseIndex:
                     entries.append(_Entry(slot, k.phrase, k.language, len(key), key if _BOUND in shadow else None))
             if k.exception:
                 entry = len(entries)
-                if any(_is_cjk(c) for c in key) or symbols:
+                if _CJK_RX.search(key) or symbols:
                     anywhere.setdefault(key, []).append(entry)
                     entries.append(_Entry(slot, None, "", len(key), None))
                 else:  # from the start of a word ("fire tv" in "fire tvs", not in "campfire tv")
@@ -969,7 +980,7 @@ def _cue_automata() -> tuple[Any, Any]:
     anywhere: dict[str, tuple[int, tuple[int, ...], bool]] = {}
     for key, bits in kinds.items():
         kind_bits = tuple(b for b in _BITS if bits & b)
-        if any(_is_cjk(c) for c in key):
+        if _CJK_RX.search(key):
             anywhere[key] = (len(key), kind_bits, False)
         elif _BOUND * len(key) == _word_shadow(key):  # "->", "=": whole words of their own
             anywhere[key] = (len(key), kind_bits, True)
@@ -1261,7 +1272,7 @@ def _subjects() -> tuple[frozenset[str], tuple[str, ...]]:
     for cues in SCOPES["subjects"].values():
         for cue in cues:
             norm = normalize(cue).strip()
-            if any(_is_cjk(c) for c in norm):
+            if _CJK_RX.search(norm) is not None:
                 anywhere.add(norm)
             else:
                 words.update(w for word in norm.split() for w in (word, strip_marks(word)))
