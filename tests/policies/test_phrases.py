@@ -376,3 +376,19 @@ def test_an_answer_is_kept_with_the_text() -> None:
     text = "please ask my lawyer"
     assert LEGAL.mentions(text) and LEGAL.mentions(text)
     assert prepare(text).answers[LEGAL._id] is True
+
+
+def test_a_flood_of_keys_on_keys_is_read_again_not_kept() -> None:
+    """39 phrases of 啊 in 1 MB of 啊: 39 million occurrences. A scan keeps at most a million (8 bytes each),
+    then the automata are read again when a set is walked: memory stays bounded, the answers are the same
+    (fuzzing found 24 GB before this)."""
+    flood = PhraseSet.build("a", {"zh": ["啊" * k for k in range(1, 40)]})
+    text = "啊" * 1_000_000
+    started = time.process_time()
+    assert flood.mentions(text)
+    assert len(flood.find(text, limit=64)) == 64
+    index, _ = flood._placed()
+    assert index.found(prepare(text))[0] is None  # nothing kept
+    assert time.process_time() - started < 10
+    excepted = PhraseSet.build("b", {"zh": ["啊" * k for k in range(1, 40)]}, ["啊啊啊啊啊"])
+    assert not excepted.mentions("啊啊啊啊啊") and excepted.mentions("x 啊")

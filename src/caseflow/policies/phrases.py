@@ -341,8 +341,10 @@ ITEM_MARKS = ("\u27e6", "\u27e7")
 """The marks around an item's name in ``messages.customer_text_items_marked`` (``⟦...⟧``)."""
 
 
-_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF), (0x0E00, 0x0EFF))
-_CJK_RANGES += ((0x1000, 0x109F), (0x1780, 0x17FF))
+_CJK_RANGES: tuple[tuple[int, int], ...] = (
+    *((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF), (0x0E00, 0x0EFF)),
+    *((0x1000, 0x109F), (0x1780, 0x17FF)),
+)
 _CJK_RX = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES) + "]")  # (_is_cjk, in a regex)
 
 
@@ -562,7 +564,9 @@ class PhraseSet:
         walk.counted_only = counted_only
         check = walk.check
         occurrences: Iterable[tuple[int, int, _Entry]] = index.occurrences(prepared, scan, slot)
-        if limit is not None:
+        if limit is not None and scan[0] is None:  # (read again: the first found, as the automata go)
+            occurrences = sorted(itertools.islice(occurrences, limit), key=lambda o: o[0])
+        elif limit is not None:
             first = index.occurrences(prepared, scan, slot, per_key=limit)
             occurrences = sorted(first, key=lambda o: o[0])[:limit]
         for start, end, entry in occurrences:
@@ -669,8 +673,10 @@ _INDEXES: OrderedDict[frozenset[tuple[object, ...]], PhraseIndex] = OrderedDict(
 _INDEXES_LOCK = threading.Lock()
 _KEPT_INDEXES = 16  # the indexes kept (least recently used out): a pack's, a few sets used alone
 
-_Found = tuple[dict[int, "array[int]"], frozenset[int]]
-"""A text's scan by an index: where each key (by its value's id) ends, and the slots with a phrase found."""
+_Found = tuple["dict[int, array[int]] | None", frozenset[int]]
+"""A text's scan by an index: where each key (by its value's id) ends (None: too many to keep, read again when
+needed), and the slots with a phrase found."""
+_MAX_KEPT = 1_000_000  # key occurrences a scan keeps (8 bytes each); beyond, the automata are read again
 
 
 class PhraseIndex:
@@ -785,27 +791,38 @@ class PhraseIndex:
         """The scan of a prepared text, computed once per text."""
         return prepared.derived(f"phrases {self._id}", lambda norm: self._scan(prepared))
 
-    def _scan(self, prepared: PreparedText) -> tuple[_Found, int]:
-        ends: dict[int, array[int]] = {}
+    def _stream(self, prepared: PreparedText) -> Iterator[tuple[int, int]]:
+        """Every key found in a prepared text, as (the offset of its last character, its value id), in order of
+        the automata."""
         if self._words is not None:
-            for last, vid in self._words.iter(_shadow(prepared)):
-                positions = ends.get(vid)
-                if positions is None:
-                    ends[vid] = array("q", (last,))
-                else:
-                    positions.append(last)
+            yield from self._words.iter(_shadow(prepared))
         if self._anywhere is not None:
             for last, vids in self._anywhere.iter(prepared):
                 for vid in vids or ():
-                    positions = ends.get(vid)
-                    if positions is None:
-                        ends[vid] = array("q", (last,))
-                    else:
-                        positions.append(last)
+                    yield last, vid
+
+    def _scan(self, prepared: PreparedText) -> tuple[_Found, int]:
+        ends: dict[int, array[int]] = {}
         entries = self.entries
+        n = 0
+        for last, vid in self._stream(prepared):
+            positions = ends.get(vid)
+            if positions is None:
+                ends[vid] = array("q", (last,))
+            else:
+                positions.append(last)
+            n += 1
+            if n > _MAX_KEPT:  # a flood of keys on keys ("啊", "啊啊" ... in 10 MB of 啊): read again, not kept
+                return (None, frozenset(e.slot for e in entries if e.phrase is not None)), 200
         values = self._values
         slots = frozenset(entries[i].slot for vid in ends for i in values[vid][1] if entries[i].phrase is not None)
-        return (ends, slots), sum(8 * len(a) + 120 for a in ends.values()) + 200
+        return (ends, slots), 200 + sum(8 * len(a) + 120 for a in ends.values())
+
+    def _groups(self, prepared: PreparedText, found: _Found) -> Iterable[tuple[int, Iterable[int]]]:
+        """(value id, where its key ends) from the scan, or read again from the automata when it kept none."""
+        if found[0] is not None:
+            return found[0].items()
+        return ((vid, (last,)) for last, vid in self._stream(prepared))
 
     def occurrences(
         self, prepared: PreparedText, found: _Found, slot: int, per_key: int | None = None
@@ -816,13 +833,16 @@ class PhraseIndex:
         size = len(norm)
         entries = self.entries
         values = self._values
-        for vid, positions in found[0].items():
+        taken: dict[int, int] = {}  # per entry, with per_key
+        for vid, positions in self._groups(prepared, found):
             length, ids = values[vid]
             for i in ids:
                 entry = entries[i]
                 if entry.slot != slot or entry.phrase is None:
                     continue
-                left = size if per_key is None else per_key
+                left = size if per_key is None else per_key - taken.get(i, 0)
+                if left <= 0:
+                    continue
                 width, check, whole = entry.length, entry.check, entry.whole
                 for last in positions:
                     start = last + 1 - length
@@ -834,6 +854,8 @@ class PhraseIndex:
                         continue  # symbols only, found anywhere: not after or before a word character
                     yield start, start + width, entry
                     left -= 1
+                    if per_key is not None:
+                        taken[i] = taken.get(i, 0) + 1
                     if not left:
                         break
 
@@ -841,8 +863,10 @@ class PhraseIndex:
         """A slot's exceptions (starts, ends), sorted by end, and the length of the longest; computed once."""
 
         def compute(norm: str) -> tuple[tuple[Spans, int], int]:
-            pairs = []
-            for vid, positions in found[0].items():
+            pairs: list[tuple[int, int]] = []
+            if not self._longest[slot]:  # the slot has no exception
+                return ((array("q"), array("q")), 0), 100
+            for vid, positions in self._groups(prepared, found):
                 length, ids = self._values[vid]
                 for i in ids:
                     entry = self.entries[i]
