@@ -352,15 +352,7 @@ def _is_cjk(ch: str) -> bool:
     """A character of a script written without spaces between words (CJK, Thai, Lao, Khmer, Myanmar):
     there, phrases match anywhere, not as whole words."""
     o = ord(ch)
-    return (
-        0x3040 <= o <= 0x30FF
-        or 0x3400 <= o <= 0x9FFF
-        or 0xF900 <= o <= 0xFAFF
-        or 0xAC00 <= o <= 0xD7AF
-        or 0x0E00 <= o <= 0x0EFF
-        or 0x1000 <= o <= 0x109F
-        or 0x1780 <= o <= 0x17FF
-    )
+    return any(first <= o <= last for first, last in _CJK_RANGES)
 
 
 def _word_char(ch: str) -> bool:
