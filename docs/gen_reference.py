@@ -53,7 +53,13 @@ from caseflow.states.definition import (
     WorkflowDocument,
 )
 from caseflow.states.guards import default_guards
-from caseflow.testing.policytest import Expectation, PolicyTestDocument, PolicyTestFileDocument
+from caseflow.testing.policytest import (
+    Expectation,
+    GivenSignal,
+    PolicyTestDocument,
+    PolicyTestFileDocument,
+    SignalDeclaration,
+)
 
 DOCS = Path(__file__).resolve().parent
 HEADER = "<!-- generated from caseflow itself: do not edit; run python docs/gen_reference.py -->\n\n"
@@ -1003,7 +1009,7 @@ _KINDS: list[tuple[str, str, str, list[type[BaseModel]], str]] = [
         "Policy tests",
         "policy-test",
         "`*.test.yaml`, run by `caseflow test` and collected by pytest",
-        [PolicyTestFileDocument, PolicyTestDocument, Expectation],
+        [PolicyTestFileDocument, PolicyTestDocument, Expectation, SignalDeclaration, GivenSignal],
         "../policy-format.md#policy-tests",
     ),
     (

@@ -5,9 +5,12 @@ A test file ``NAME.test.yaml`` sits beside the policies it tests::
     policies: .                      # optional; a file or folder relative to this file
     now: 2026-11-11T10:00:00+08:00   # the clock for every test (a test may override it)
     base_case: {...}                 # merged under every test's case (mappings merge, lists replace)
+    signals:                         # optional: the app's signal providers, as the policies see them
+      toxicity: {labels: [abusive, neutral], score: true, description: the app's toxicity model}
     tests:
       - name: small refund from a trusted buyer is approved
         case: {request: {kind: refund_only, amount: 89 CNY}}
+        signals: {toxicity: {label: neutral, score: 0.1}}   # what the providers say of this case
         expect:
           rules: [small-refund-trusted-buyer]      # exactly these fired, in order
           actions: [approve_refund, add_tag]       # exactly these action types, in order
@@ -20,6 +23,10 @@ A test file ``NAME.test.yaml`` sits beside the policies it tests::
 from __future__ import annotations
 
 import copy
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,13 +37,15 @@ from pydantic import Field, JsonValue
 from ..clock import FixedClock
 from ..engine import Engine
 from ..engine.backends import DEFAULT_BACKEND
-from ..errors import CaseDataError, PolicyTestError, PolicyValidationError, clip
-from ..model.case import EARLIEST, LATEST, parse_case
+from ..errors import CaseDataError, CaseflowError, PolicyIssue, PolicyTestError, PolicyValidationError, clip
+from ..model.case import EARLIEST, LATEST, Case, parse_case
 from ..model.decision import Decision
+from ..policies.facts import FactRegistry, default_facts
 from ..policies.loader import TEST_SUFFIXES, load_policies
 from ..policies.model import PolicySet
 from ..policies.schema import Document, document_keys, document_schema
 from ..policies.source import MAX_BYTES, Located, YamlValue, read_yaml
+from ..risk.signals import Signal, register_signal_provider
 
 __all__ = ["PolicyTest", "PolicyTestFile", "TestOutcome", "discover", "run_file", "run_test"]
 
@@ -51,10 +60,29 @@ class Expectation(Document):
     params: dict[str, dict[str, Any]] | None = Field(None, description="an action of this type has these parameters")
 
 
+class SignalDeclaration(Document):
+    """A signal provider of the app, as the policies under test see it (its facts, not its model)."""
+
+    labels: list[str] = Field(default_factory=list, description="the labels it may give (signal.NAME.label)")
+    score: bool = Field(False, description="whether it gives a score from 0 to 1 (signal.NAME.score)")
+    description: str = Field("", description="what it detects (default: 'signal NAME, given by the tests')")
+
+
+class GivenSignal(Document):
+    """What a provider says of this test's case; a provider a test does not name says nothing (missing)."""
+
+    label: str | None = Field(None, description="one of the provider's declared labels")
+    score: float | None = Field(None, ge=0, le=1, description="a number from 0 to 1")
+    explanation: str | None = Field(None, description="the provider's words (default: 'given by test NAME')")
+
+
 class PolicyTestDocument(Document):
     name: str | int = Field(description="unique in the file")
     case: dict[str, Any] = Field(
         default_factory=dict, description="merged over base_case (mappings merge, lists replace)"
+    )
+    signals: dict[str, GivenSignal] = Field(
+        default_factory=dict, description="what the file's signal providers say of this case, by name"
     )
     now: str | datetime | None = Field(None, description="the clock for this test (default: the file's now)")
     expect: Expectation
@@ -64,6 +92,9 @@ class PolicyTestFileDocument(Document):
     policies: str = Field(".", description="a policy file or folder, relative to this file")
     now: str | datetime | None = Field(None, description="the clock for every test, with a time zone")
     base_case: dict[str, Any] = Field(default_factory=dict, description="merged under every test's case")
+    signals: dict[str, SignalDeclaration] = Field(
+        default_factory=dict, description="the app's signal providers the policies read, by name"
+    )
     tests: list[PolicyTestDocument]
 
 
@@ -75,6 +106,32 @@ def policy_test_schema() -> dict[str, JsonValue]:
 _EXPECT_KEYS = document_keys(Expectation)
 _TOP_KEYS = tuple(PolicyTestFileDocument.model_fields)
 _TEST_KEYS = tuple(PolicyTestDocument.model_fields)
+_DECLARATION_KEYS = tuple(SignalDeclaration.model_fields)
+_GIVEN_KEYS = tuple(GivenSignal.model_fields)
+
+_GIVEN: ContextVar[dict[str, Signal]] = ContextVar("caseflow_policy_test_signals")
+
+
+class _GivenProvider:
+    """A signal provider declared by a test file: it says what the running test gives it (or nothing)."""
+
+    def __init__(self, name: str, labels: Sequence[str], score: bool, description: str) -> None:
+        self.name = name
+        self.labels = tuple(labels)
+        self.gives_score = score
+        self.description = description
+
+    def detect(self, case: Case, now: datetime) -> Signal | None:
+        return _GIVEN.get({}).get(self.name)
+
+
+@contextmanager
+def _given(signals: dict[str, Signal]) -> Iterator[None]:
+    token = _GIVEN.set(signals)
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
 
 
 @dataclass
@@ -85,6 +142,7 @@ class PolicyTest:
     expect: dict[str, YamlValue]  # as written: rules, actions, includes_actions, excludes_actions, params
     line: int
     file: str
+    signals: dict[str, Signal] = field(default_factory=dict)  # what the file's providers say of the case
 
     __test__ = False  # not a pytest class
 
@@ -94,13 +152,14 @@ class PolicyTestFile:
     path: Path
     policies_path: Path
     tests: list[PolicyTest]
+    facts: FactRegistry | None = None  # the built-in facts and the file's signal providers (None: built-in only)
     _policy_set: PolicySet | None = field(default=None, repr=False)
 
     __test__ = False  # not a pytest class
 
     def policy_set(self) -> PolicySet:
         if self._policy_set is None:
-            self._policy_set = load_policies(self.policies_path)
+            self._policy_set = load_policies(self.policies_path, facts=self.facts)
         return self._policy_set
 
 
@@ -171,23 +230,83 @@ def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile
         issues.append(
             doc.issue((k,), "policy-test-invalid", f"unknown key {k!r} (use {', '.join(_TOP_KEYS)})", key=True)
         )
+    declared, facts = _declarations(doc, data.get("signals"), issues)
     tests: list[PolicyTest] = []
     names: set[str] = set()
     for i, item in enumerate(items):
         try:
-            tests.append(_test(doc, i, item, data, names))
+            tests.append(_test(doc, i, item, data, names, declared))
         except _BadTest as e:
-            issues.append(doc.issue(("tests", i), "policy-test-invalid", str(e)))
+            issues.append(doc.issue(e.path or ("tests", i), "policy-test-invalid", str(e)))
     if issues:
         raise PolicyTestError(issues)
-    return PolicyTestFile(path, (path.parent / str(data.get("policies", "."))).resolve(), tests)
+    return PolicyTestFile(path, (path.parent / str(data.get("policies", "."))).resolve(), tests, facts)
+
+
+def _declarations(
+    doc: Located, raw: YamlValue, issues: list[PolicyIssue]
+) -> tuple[dict[str, _GivenProvider], FactRegistry | None]:
+    """The file's ``signals`` block: its providers by name, and the built-in facts with theirs added."""
+    if raw is None:
+        return {}, None
+    if not isinstance(raw, dict):
+        issues.append(doc.issue(("signals",), "policy-test-invalid", _SIGNALS_HINT))
+        return {}, None
+    facts = default_facts()
+    providers: dict[str, _GivenProvider] = {}
+    for key, spec in raw.items():
+        name, where = str(key), ("signals", key)
+        if not isinstance(spec, dict):
+            issues.append(doc.issue(where, "policy-test-invalid", f"signal provider {name!r}: {_SIGNALS_HINT}"))
+            continue
+        unknown = sorted(set(spec) - set(_DECLARATION_KEYS))
+        if unknown:
+            issues.append(
+                doc.issue(
+                    (*where, unknown[0]),
+                    "policy-test-invalid",
+                    f"unknown key {unknown[0]!r} in signal provider {name!r} (use {', '.join(_DECLARATION_KEYS)})",
+                    key=True,
+                )
+            )
+            continue
+        labels, score = spec.get("labels", []), spec.get("score", False)
+        description = spec.get("description") or f"signal {name}, given by the tests"
+        if not isinstance(labels, list) or not isinstance(score, bool) or not isinstance(description, str):
+            issues.append(doc.issue(where, "policy-test-invalid", f"signal provider {name!r}: {_SIGNALS_HINT}"))
+            continue
+        provider = _GivenProvider(name, [str(x) for x in labels], score, description)
+        try:
+            register_signal_provider(facts, provider)
+        except CaseflowError as e:
+            issues.append(doc.issue(where, "policy-test-invalid", str(e)))
+            continue
+        providers[name] = provider
+    return providers, facts
+
+
+_SIGNALS_HINT = (
+    "'signals' maps a provider's name to what it gives, e.g. "
+    "{toxicity: {labels: [abusive, neutral], score: true, description: the app's toxicity model}}"
+)
 
 
 class _BadTest(Exception):
     """Internal: what is wrong with a test of the file (reported as a ``policy-test-invalid`` issue)."""
 
+    def __init__(self, message: str, path: tuple[str | int, ...] | None = None) -> None:
+        super().__init__(message)
+        self.path = path  # where in the file (default: the test)
 
-def _test(doc: Located, i: int, t: YamlValue, data: dict[str | int, YamlValue], names: set[str]) -> PolicyTest:
+
+def _test(
+    doc: Located,
+    i: int,
+    t: YamlValue,
+    data: dict[str | int, YamlValue],
+    names: set[str],
+    declared: dict[str, _GivenProvider],
+) -> PolicyTest:
     """Test ``i`` of the file; :class:`_BadTest` says what is wrong with it."""
     line, _ = doc.pos(("tests", i))
     if not isinstance(t, dict) or "name" not in t or "expect" not in t:
@@ -215,7 +334,51 @@ def _test(doc: Located, i: int, t: YamlValue, data: dict[str | int, YamlValue], 
     case = _jsonable(merge(data.get("base_case") or {}, t.get("case") or {}))
     if not isinstance(case, dict):
         raise _BadTest(f"'case' is a mapping of case fields, not {type(case).__name__}")
-    return PolicyTest(name, case, when, {str(k): v for k, v in expect.items()}, line, doc.file)
+    signals = _given_signals(t.get("signals"), ("tests", i, "signals"), name, declared)
+    return PolicyTest(name, case, when, {str(k): v for k, v in expect.items()}, line, doc.file, signals)
+
+
+def _given_signals(
+    raw: YamlValue, where: tuple[str | int, ...], test: str, declared: dict[str, _GivenProvider]
+) -> dict[str, Signal]:
+    """A test's ``signals``: a :class:`Signal` per provider it names, each checked against its declaration."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _BadTest("a test's 'signals' maps a provider's name to {label, score, explanation}", where)
+    out: dict[str, Signal] = {}
+    for key, given in raw.items():
+        name, at = str(key), (*where, key)
+        provider = declared.get(name)
+        if provider is None:
+            known = ", ".join(sorted(declared)) or "none yet"
+            raise _BadTest(
+                f"signal provider {name!r} is not declared: add it to the file's 'signals' (declared: {known})",
+                at,
+            )
+        if not isinstance(given, dict):
+            raise _BadTest(f"signal {name!r}: give {{label, score, explanation}}, not {clip(repr(given), 60)}", at)
+        unknown = sorted(set(given) - set(_GIVEN_KEYS))
+        if unknown:
+            raise _BadTest(f"unknown key {unknown[0]!r} in signal {name!r} (use {', '.join(_GIVEN_KEYS)})", at)
+        label, score = given.get("label"), given.get("score")
+        if label is not None and str(label) not in provider.labels:
+            choices = ", ".join(provider.labels) or "none: it declares no labels"
+            raise _BadTest(f"signal {name!r}: label {clip(repr(label), 60)} is not declared (labels: {choices})", at)
+        if score is not None:
+            if not provider.gives_score:
+                raise _BadTest(f"signal {name!r} gives no score: declare 'score: true' for it in 'signals'", at)
+            if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+                raise _BadTest(f"signal {name!r}: the score is a number from 0 to 1, not {clip(repr(score), 60)}", at)
+            if math.isnan(score):
+                raise _BadTest(f"signal {name!r}: the score is a number from 0 to 1, not NaN", at)
+        why = given.get("explanation") or f"given by test {test!r}"
+        out[name] = Signal(
+            label=None if label is None else str(label),
+            score=None if score is None else float(score),
+            explanation=str(why),
+        )
+    return out
 
 
 def discover(path: str | Path) -> list[Path]:
@@ -231,7 +394,11 @@ def run_test(test: PolicyTest, policy_set: PolicySet, backend: str = DEFAULT_BAC
     except CaseDataError as e:
         return TestOutcome(test, backend, False, [str(e)], [], [])
     engine = Engine(policy_set, backend=backend, clock=FixedClock(test.now))
-    decision = engine.evaluate(case)
+    try:
+        with _given(test.signals):
+            decision = engine.evaluate(case)
+    except CaseflowError as e:
+        return TestOutcome(test, backend, False, [str(e)], [], [])
     fired = [f"{r.rule_id}" for r in decision.matched_rules]
     actions = decision.action_types
     failures = []
