@@ -140,6 +140,17 @@ POSITIVES = [
     ("legal", "zh-Hant", "你哋再拖，我就搵差人處理"),
     ("legal", "id", "masalah ini sudah saya serahkan ke kuasa hukum saya"),
     ("legal", "vi", "shop cứ đợi trát hầu tòa đi"),
+    # 2026.11.4: a threat asked as a question, a reluctant step, a third party acting for the writer
+    ("chargeback", "zh-Hans", "你是逼我去找银行拒付吗？"),
+    ("regulator", "zh-Hant", "你哋唔怕我去消委會㗎？"),
+    ("legal", "vi", "Shop muốn mình báo công an không?"),
+    ("legal", "vi", "Bạn có tin là tôi kiện bạn không?"),
+    ("legal", "id", "Mau gue laporin ke polres?"),
+    ("legal", "en", "I really don't want to go to court over this, but you're leaving me no choice."),
+    ("legal", "zh-Hant", "我唔想搞到上法庭，但係你哋迫我。"),
+    ("legal", "zh-Hant", "我表哥做律師，佢話可以幫我發律師信畀你哋。"),
+    ("safety", "vi", "Máy lọc không khí bốc cháy trong phòng ngủ"),
+    ("self_harm", "en", "I'm sitting here with the pills I've saved up"),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -223,6 +234,16 @@ NEGATIVES = [
     ("safety", "en", "the box says risk of electric shock if opened, I won't open it", "warning label"),
     ("legal", "zh-Hans", "我要去你们老板那里告你们一状", "a complaint to the manager, not a lawsuit"),
     ("media", "vi", "tôi làm phóng viên, gửi hàng về tòa soạn báo giúp", "profession"),
+    # 2026.11.4: a case asked about under a condition, another shop, a neighbour, spicy food, a toy
+    ("safety", "zh-Hans", "请问如果充电宝鼓包了，在保修期内能换新吗？", "a condition asked about"),
+    ("safety", "id", "Kalau baterainya menggelembung, masih bisa klaim garansi nggak?", "a condition asked about"),
+    ("safety", "zh-Hant", "呢款辣椒醬辣到我個口著火咁，正！", "spicy food"),
+    ("safety", "en", "Do you sell the fire truck toy? My nephew loves firefighters.", "a toy"),
+    ("legal", "zh-Hans", "邻居之前起诉过一个商家，所以想问下你们是不是正品？", "a neighbour"),
+    ("legal", "id", "Tetangga gw pernah gugat seller gara-gara kulkas, haha.", "a neighbour"),
+    ("legal", "id", "Temen gw jadi saksi di sidang minggu depan, ada kemeja putih?", "a witness"),
+    ("regulator", "vi", "Hôm trước mình nói sẽ báo Sở Công Thương là do nóng giận thôi", "said in anger"),
+    ("media", "zh-Hant", "我喺小紅書見到人推介先嚟買，質素唔錯。", "read a post, posted nothing"),
 ]
 
 # (class, language, kind, text): written to get past a keyword list
@@ -318,9 +339,11 @@ def test_the_explanation_says_why_an_occurrence_does_not_count(engine: Engine) -
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["dev", "extra"])
+@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2"])
 def test_the_bench_meets_the_targets(name: str) -> None:
     bench = _bench()
+    if name in ("fresh", "blind2"):  # written blind, then tuned on (docs/risk.md): they measure fit now
+        bench.FILES[name] = ROOT / "tests" / "risk" / "data" / f"{name}.jsonl"
     started = time.perf_counter()
     engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")
     messages = bench.read(name)

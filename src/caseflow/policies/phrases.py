@@ -26,13 +26,15 @@ says whether any phrase occurs in ``text`` *as a claim*:
   - ``exception``: inside an exception phrase (a product name such as ``fire tv stick``);
   - ``question``: in a clause that ends with a question mark ("is it safe for kids?", "what is
     your policy on chargebacks?"), unless the clause asks a threat ("do you want me to call the
-    police?", 要不要我报警?: :data:`SCOPES` ``threat_questions``);
+    police?", 要不要我报警?, 你是逼我去拒付吗?: :data:`SCOPES` ``threat_questions``), and in a condition
+    of a sentence that asks ("if the power bank swells, can I get a new one?": a case asked about);
   - ``past``: in a clause that says the step is over, was only nearly taken, or was about another
     shop ("almost", "last year", 差点, 去年, suýt, năm ngoái, hampir, "ga jadi": ``past``) — unless a
     contrast lies between the marker and the occurrence ("last year I let it go, but this time I'll sue",
     这次, "kali ini", "lần này": ``contrasts``);
   - ``someone else``: after a third party in its clause ("if someone reports ...", 如果有人, "kalau
-    ada yang", "nếu có người": ``someone_else``);
+    ada yang", "nếu có người", 邻居: ``someone_else``) — unless the third party acts for the writer
+    (佢话可以帮我发律师信, "he'll help me sue": ``on_behalf``);
   - ``negated``: after a negation cue of its clause (:data:`NEGATIONS`: ``not``, ``won't``, ``不``,
     ``tidak``, ``gak``, ``không`` ...) among the few words (or, in Chinese, characters) before it —
     unless the cue is part of a frame that negates nothing (信不信我打12315, "don't make me", 别逼我,
@@ -42,7 +44,8 @@ says whether any phrase occurs in ``text`` *as a claim*:
     "chưa hoàn tiền thì tôi kiện"); a contrast (``but``, 但是, ``tapi``, ``nhưng``) ends a negation's
     reach (``breaks``), and so does a subject that starts another predicate ("don't care I'm suing",
     不退我报警, "không trả tiền tôi kiện": ``subjects``) unless the negation is of a saying ("not saying
-    I'll sue", 没说我要报警: ``sayings``);
+    I'll sue", 没说我要报警: ``sayings``); a compulsion after the step makes a reluctant step a step
+    ("I don't want to go to court, but you leave me no choice", 唔想上法庭…你哋迫我: ``compulsions``);
   - ``no context``: the set needs a context (:meth:`PhraseSet.near`: ``lawyer`` counts only with a
     threat step such as "call", "hire", 找, "hubungi", "nhờ" in the same sentence) and none of the
     context's phrases counts in the occurrence's sentence.
@@ -174,6 +177,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("đừng để", "đừng bắt", "đừng ép", "đừng trách", "đừng có trách", "không ngại", "không ngần ngại"),
             *("không chịu nổi", "không chịu được", "không ai quan tâm", "không còn gì"),
             *("không muốn phải", "không muốn đến mức", "chẳng muốn phải"),
+            *("không khí", "không dầu", "không dây", "không gian"),  # air, oil-free, wireless, space: no negation
         ),
     },
     "conditions": {
@@ -211,6 +215,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("差点去", "差一点去", "差点就去", "差点报", "差点就报", "去年", "前年", "本来想", "曾经", "后来找到"),
             *("撤销了", "撤回了", "撤诉", "撤销投诉", "撤回投诉", "没事了", "解决了", "别家", "别的店", "其他店"),
             *("气话", "上次", "上回", "那次", "已解决", "早就解决", "后来没事"),
+            *("上年", "另一间", "另一家", "另外一家", "别的商家", "其他商家"),
         ),
         "id": (
             *("hampir lapor", "nyaris lapor", "sempat mau", "sempet mau", "waktu itu", "tahun lalu", "ga jadi"),
@@ -221,6 +226,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("suýt báo", "suýt đi", "lần trước", "năm ngoái", "hồi trước", "trước đây", "đã từng", "từng báo"),
             *("từng kiện", "từng khiếu nại", "từng bị", "đóng rồi", "shop khác", "lần đó", "hồi đó", "hồi xưa"),
             *("đã giải quyết", "giải quyết xong", "tháng trước", "tuần trước", "trước kia"),
+            *("hãng khác", "do nóng giận", "lúc nóng giận", "vì nóng giận"),
         ),
     },
     "someone_else": {
@@ -235,10 +241,12 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": (
             *("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到", "听说", "有人说"),
             *("据说", "说他", "说她", "他说", "她说", "佢话", "佢讲", "劝我", "建议我", "朋友说"),
+            *("邻居", "同事", "同学"),
         ),
         "id": (
             *("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
             *("katanya", "kata orang", "denger-denger", "ada yang nulis", "ada yang bilang", "ada yg bilang"),
+            *("tetangga", "temen gw", "temen gue", "teman saya", "temen saya", "teman gw"),
         ),
         "vi": (
             *("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người", "nghe nói", "người ta nói"),
@@ -250,6 +258,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("want me to", "you think i won't", "think i wont", "should i", "shall i", "or do i", "or should i"),
             *("do i need to", "do i have to", "must i", "will i have to", "am i going to have to", "what does it take"),
             *("or would you rather", "or do you want"),  # "refund me, or would you rather see me in court?"
+            *("really want me", "aware that i'm", "aware that i am", "know that i'm about"),
         ),
         "zh": (
             "要不要我",
@@ -263,10 +272,12 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "非得我",
             "还是要我",
             "还是等着",
+            *("逼我", "不怕我", "唔怕我", "想我", "系咪想我"),  # 你是逼我去找银行拒付吗? 你们不怕我曝光吗?
         ),
         "id": (
             *("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
             *("atau kita", "atau mau", "atau saya", "atau gw"),  # "dikembalikan atau kita ketemu di pengadilan?"
+            *("mau gue", "mau aku", "mau tokonya", "mau toko lu"),
         ),
         "vi": (
             "muốn tôi",
@@ -277,7 +288,24 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "có phải tôi phải",
             "hay muốn",
             "hay để",
+            # "shop muốn mình báo công an không?"
+            *("muốn mình", "muốn tao", "muốn tui", "muốn em", "có muốn", "có tin"),
         ),
+    },
+    "on_behalf": {  # a third party acting for the writer: the step is the writer's ("he can help me sue")
+        "en": ("help me", "helping me", "for me", "on my behalf", "with me"),
+        "zh": ("帮我", "替我", "帮忙", "陪我", "同我"),
+        "id": ("bantu saya", "bantuin saya", "bantu gw", "bantuin gw", "nemenin saya", "temenin saya", "untuk saya"),
+        "vi": ("giúp mình", "giúp tôi", "giúp em", "hộ mình", "hộ tôi", "thay mình", "thay tôi"),
+    },
+    "compulsions": {  # a reluctant step is still a step: "I don't want to sue, but you leave me no choice"
+        "en": (
+            *("no choice", "leaving me no", "leave me no", "left me no", "forcing me", "force my hand"),
+            "forcing my hand",
+        ),
+        "zh": ("迫我", "逼我", "没办法", "冇办法", "别无选择", "没有选择", "被逼"),
+        "id": ("terpaksa", "maksa saya", "memaksa saya", "maksa gw", "gak ada pilihan", "tidak ada pilihan"),
+        "vi": ("buộc tôi", "ép tôi", "buộc mình", "ép mình", "không còn cách", "không còn lựa chọn", "hết cách"),
     },
     "coordinators": {
         "en": ("or", "nor"),
@@ -315,10 +343,11 @@ _REACH = 80  # characters before an occurrence where a negation cue may start
 _MAX_VARIANTS = 64  # variants of one phrase: beyond, only as written and all bare
 _MAX_ITEM = 500  # an item mark closes within this many characters
 _MEMO = 1 << 16  # scope answers kept per text (by the occurrence's start)
+_COMPEL_REACH = 120  # characters after a negated occurrence where a compulsion ("no choice") un-negates it
 
 # scope cue kinds, as bits of one automaton's values
-_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS = _BITS = tuple(
-    1 << i for i in range(11)
+_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS, _BEHALF, _COMPEL = _BITS = tuple(
+    1 << i for i in range(13)
 )
 _KIND_BITS = {
     "not_negating": _FRAME,
@@ -331,6 +360,8 @@ _KIND_BITS = {
     "coordinators": _OR,
     "contrasts": _CONTRA,
     "sayings": _SAYS,
+    "on_behalf": _BEHALF,
+    "compulsions": _COMPEL,
 }
 
 # clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
@@ -364,7 +395,7 @@ def _word_char(ch: str) -> bool:
 
 # Indonesian and Malay write a doubled word with a 2 ("muntah2": vomiting again and again; "obat2an") and add
 # clitics to a word ("dananya": the money, "transaksinya"): a phrase followed by them is still a whole word
-_SUFFIXES = ("2an", "2", "nya", "lah", "kah")
+_SUFFIXES = ("2an", "2", "2nya", "nya", "lah", "kah")  # "obat2nya": doubled, then -nya
 _NO_SUFFIXES = frozenset({"vi"})  # the languages whose phrases take no suffix (Vietnamese: not written so)
 _SUFFIXES_BOUNDED = tuple(f"{suffix}\x01" for suffix in _SUFFIXES)  # as the word shadow's keys end
 
@@ -1084,8 +1115,10 @@ class _Scope:
 
     __slots__ = (
         "asks",
+        "behalf",
         "breaks",
         "clauses",
+        "compels",
         "conds",
         "conseqs",
         "contras",
@@ -1123,6 +1156,8 @@ class _Scope:
         self.ors = cues.get(_OR)
         self.contras = cues.get(_CONTRA)
         self.says = cues.get(_SAYS)
+        self.behalf = cues.get(_BEHALF)
+        self.compels = cues.get(_COMPEL)
         self.memo: dict[int, object] = {}  # start -> why_not (a few occurrences' worth: _MEMO)
         # nothing that can stop an occurrence from counting: no cue, no question mark
         self.quiet = self.negs is None and self.pasts is None and self.others is None and "?" not in norm
@@ -1184,12 +1219,29 @@ class _Scope:
             if past is not None:
                 return "past", past
         i = first(self.others, lo, start)
-        if i >= 0 and self.others is not None:
+        if i >= 0 and self.others is not None and first(self.behalf, self.others[1][i], start) < 0:
             return "someone else", norm[self.others[0][i] : self.others[1][i]]
+        if self.conds is not None and self._hypothetical(norm, lo, start):
+            return "question", None  # "if the battery swells, can I get a new one?"
         negation = self._negation(norm, lo, start)
-        if negation is not None:
+        if negation is not None and first(self.compels, start, start + _COMPEL_REACH) < 0:
             return "negated", negation
         return None
+
+    def _hypothetical(self, norm: str, lo: int, start: int) -> bool:
+        """Whether an occurrence at ``start`` is inside a condition (a condition word before it in its clause, no
+        consequence word or subject between) of a sentence that asks a question: a case asked about, not told."""
+        lo_s, hi_s = self._bounds(self.sentences, start)
+        if hi_s >= self.size or norm[hi_s] != "?" or self.conds is None:
+            return False
+        starts, ends = self.conds
+        i = bisect_left(starts, start) - 1
+        if i < 0 or starts[i] < lo or ends[i] > start:
+            return False
+        b = ends[i]
+        if self._first(self.conseqs, b, start) >= 0 or (start - b > 1 and _has_subject(norm, b, start)):
+            return False  # "if you don't refund me I'll sue, ok?": the consequence is the step
+        return self._first(self.asks, lo_s, hi_s) < 0
 
     def _past(self, norm: str, lo: int, hi: int, start: int) -> str | None:
         """The marker that says a step at ``start`` is over: one in its clause [lo, hi), unless a contrast lies
