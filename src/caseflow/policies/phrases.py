@@ -164,6 +164,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("不如", "不得不", "不停", "不断", "忍不住", "受不了", "撑不下去", "撑不住", "不舒服", "不小心"),
             *("不知道", "不少", "不错", "不行了", "对不起", "不在乎", "没人在乎", "没人管", "没意思", "不会放过"),
             *("不想走到", "不想闹到", "不想闹大", "别让我", "不要让我", "不希望走到", "不想把事情闹大"),
+            *("大不了", "了不起", "不得了", "不管", "不惜"),  # at worst, however: no negation of the step
         ),
         "id": (
             *("jangan sampai", "jangan sampe", "jgn sampe", "jgn sampai", "jangan salahkan", "jangan salahin"),
