@@ -1,6 +1,6 @@
 """How well the default pack finds high-risk messages, on the labelled evaluation set, beside a plain reference.
 
-    python bench/risk.py [--policies rules/] [--sets dev,holdout,extra] [--file PATH] [--misses dev|extra] [--json]
+    python bench/risk.py [--policies rules/] [--sets dev,holdout,extra,...] [--file PATH] [--misses SET] [--json]
 
 Reads ``src/caseflow/risk/data/messages.{dev,holdout}.jsonl`` (README beside them: 846 dev and 302
 held-out short customer messages in English, Simplified and Traditional Chinese, Indonesian and
@@ -29,8 +29,9 @@ answers as the pack on a few obvious messages. ``--misses SET`` lists the messag
 caseflow gets wrong (use it on dev only: the holdout is for measuring, never for tuning).
 
 ``--sets extra`` adds ``tests/risk/data/extra.jsonl``: messages the rules' authors wrote themselves, in the
-same format, to check that a change generalizes beyond dev without looking at the holdout; ``--file PATH``
-adds any other file in that format (its name is the set's name).
+same format, to check that a change generalizes beyond dev without looking at the holdout; the other sets of
+``tests/risk/data/`` go by their names too (``fresh``, ``blind2``, ``legal2``: written blind, see the README of
+the evaluation set); ``--file PATH`` adds any other file in that format (its name is the set's name).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "caseflow" / "risk" / "data"
-EXTRA = ROOT / "tests" / "risk" / "data" / "extra.jsonl"
+TESTS_DATA = ROOT / "tests" / "risk" / "data"
+EXTRA = TESTS_DATA / "extra.jsonl"
 FILES: dict[str, Path] = {}  # sets read from a file given with --file, by name
 
 from caseflow import Case, Engine, FixedClock, load_policies, parse_case  # noqa: E402
@@ -97,7 +99,9 @@ def path_of(name: str) -> Path:
     """The file of a set: dev and holdout (the shipped set), extra (written by the rules' authors), or a --file."""
     if name in FILES:
         return FILES[name]
-    return EXTRA if name == "extra" else DATA / f"messages.{name}.jsonl"
+    if name in ("dev", "holdout"):
+        return DATA / f"messages.{name}.jsonl"
+    return TESTS_DATA / f"{name}.jsonl"  # extra, fresh, blind2, legal2 ...
 
 
 def read(name: str) -> list[Message]:
@@ -313,7 +317,7 @@ def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--policies", default=str(ROOT / "rules"))
-    ap.add_argument("--sets", default="dev,holdout", help="dev, holdout, extra (comma-separated)")
+    ap.add_argument("--sets", default="dev,holdout", help="dev, holdout, extra, fresh, blind2, legal2 (with commas)")
     ap.add_argument("--file", action="append", default=[], help="one more set: a JSONL file in the same format")
     ap.add_argument("--misses", help="list the messages caseflow gets wrong (dev, extra or a --file; never holdout)")
     ap.add_argument("--json", action="store_true")

@@ -151,6 +151,17 @@ POSITIVES = [
     ("legal", "zh-Hant", "我表哥做律師，佢話可以幫我發律師信畀你哋。"),
     ("safety", "vi", "Máy lọc không khí bốc cháy trong phòng ngủ"),
     ("self_harm", "en", "I'm sitting here with the pills I've saved up"),
+    ("legal", "en", "Then I'll just have to sue, simple as that."),
+    ("legal", "en", "This is a legal matter now, not a customer service one."),
+    ("legal", "en", "I'm starting arbitration under your own terms."),
+    ("legal", "en", "Next week I have an appointment with an attorney about this order."),
+    ("legal", "en", "Filed w/ PD this morning."),
+    ("legal", "zh-Hans", "大不了上法院，我奉陪到底"),
+    ("legal", "zh-Hans", "这事我已经交给法律处理了"),
+    ("legal", "id", "Kalian mau ketemu di pengadilan? Silakan."),
+    ("legal", "id", "Bukti sudah saya serahkan di kantor polisi."),
+    ("legal", "vi", "Hẹn gặp shop ở tòa nhé."),
+    ("legal", "vi", "Tôi chẳng muốn kiện, nhưng shop không để lại cho tôi lựa chọn nào khác."),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -244,6 +255,10 @@ NEGATIVES = [
     ("legal", "id", "Temen gw jadi saksi di sidang minggu depan, ada kemeja putih?", "a witness"),
     ("regulator", "vi", "Hôm trước mình nói sẽ báo Sở Công Thương là do nóng giận thôi", "said in anger"),
     ("media", "zh-Hant", "我喺小紅書見到人推介先嚟買，質素唔錯。", "read a post, posted nothing"),
+    ("legal", "en", "Please address the parcel to Sue Chen at the front desk", "a name"),
+    ("legal", "zh-Hans", "我们律所想订30把椅子，能开发票吗？", "a law firm buying chairs"),
+    ("chargeback", "vi", "Hai bên tranh chấp về hợp đồng thuê nhà, shop có bán bìa hồ sơ không?", "a dispute, no bank"),
+    ("legal", "id", "Kemarin saya emosi bilang mau lapor polisi, maaf ya kak", "taken back"),
 ]
 
 # (class, language, kind, text): written to get past a keyword list
@@ -339,11 +354,10 @@ def test_the_explanation_says_why_an_occurrence_does_not_count(engine: Engine) -
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2"])
+@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2"])
 def test_the_bench_meets_the_targets(name: str) -> None:
+    """fresh, blind2 and legal2 were written blind, then tuned on (docs/risk.md): they measure fit now."""
     bench = _bench()
-    if name in ("fresh", "blind2"):  # written blind, then tuned on (docs/risk.md): they measure fit now
-        bench.FILES[name] = ROOT / "tests" / "risk" / "data" / f"{name}.jsonl"
     started = time.perf_counter()
     engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")
     messages = bench.read(name)
@@ -353,8 +367,10 @@ def test_the_bench_meets_the_targets(name: str) -> None:
     for cls in bench.CLASSES:
         p_target, r_target = bench.TARGETS.get(cls, (bench.FLOOR, bench.FLOOR))
         s = result.per_class[cls]
-        if (s.precision or 0) < p_target or (s.recall or 0) < r_target:
-            below.append(f"{cls}: P {s.precision:.2f} R {s.recall:.2f}")
+        if s.precision is None and s.recall is None:
+            continue  # no message of the class, none found (legal2 holds legal and none only)
+        if (s.precision or 0) < p_target or (s.recall if s.recall is not None else 1) < r_target:
+            below.append(f"{cls}: P {s.precision} R {s.recall}")
         for lang in bench.LANGUAGES:
             s = result.per_language[(lang, cls)]
             for what, x in (("P", s.precision), ("R", s.recall)):

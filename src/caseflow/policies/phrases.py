@@ -153,6 +153,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("dont think i wont", "not afraid to", "won't hesitate", "wont hesitate", "will not hesitate"),
             *("didn't want it to come to this", "didnt want it to come to this", "no choice but", "no other choice"),
             *("not kidding", "not joking", "no joke", "no longer", "not ok", "not okay", "not fine"),
+            *("don't think for a second i won't", "dont think for a second i wont", "for a second i won't"),
             *("can't take it", "cant take it", "no one cares", "nobody cares", "no point", "not doing well"),
             *("don't force my hand", "dont force my hand", "don't want to have to", "dont want to have to"),
             *("don't want it to come to", "dont want it to come to", "don't let it come to", "rather not have to"),
@@ -216,18 +217,19 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("差点去", "差一点去", "差点就去", "差点报", "差点就报", "去年", "前年", "本来想", "曾经", "后来找到"),
             *("撤销了", "撤回了", "撤诉", "撤销投诉", "撤回投诉", "没事了", "解决了", "别家", "别的店", "其他店"),
             *("气话", "上次", "上回", "那次", "已解决", "早就解决", "后来没事"),
-            *("上年", "另一间", "另一家", "另外一家", "别的商家", "其他商家"),
+            *("上年", "另一间", "另一家", "另外一家", "别的商家", "其他商家", "本来准备", "还好没"),
         ),
         "id": (
             *("hampir lapor", "nyaris lapor", "sempat mau", "sempet mau", "waktu itu", "tahun lalu", "ga jadi"),
             *("gak jadi", "nggak jadi", "enggak jadi", "tidak jadi", "batal", "toko lain", "seller lain", "keburu"),
+            *("emosi bilang", "saya emosi", "gw emosi"),
             *("dulu pernah", "udah beres", "sudah beres", "udah selesai", "sudah selesai", "bulan lalu", "minggu lalu"),
         ),
         "vi": (
             *("suýt báo", "suýt đi", "lần trước", "năm ngoái", "hồi trước", "trước đây", "đã từng", "từng báo"),
             *("từng kiện", "từng khiếu nại", "từng bị", "đóng rồi", "shop khác", "lần đó", "hồi đó", "hồi xưa"),
             *("đã giải quyết", "giải quyết xong", "tháng trước", "tuần trước", "trước kia"),
-            *("hãng khác", "do nóng giận", "lúc nóng giận", "vì nóng giận"),
+            *("hãng khác", "do nóng giận", "lúc nóng giận", "vì nóng giận", "nóng quá nói"),
         ),
     },
     "someone_else": {
@@ -260,6 +262,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("do i need to", "do i have to", "must i", "will i have to", "am i going to have to", "what does it take"),
             *("or would you rather", "or do you want"),  # "refund me, or would you rather see me in court?"
             *("really want me", "aware that i'm", "aware that i am", "know that i'm about"),
+            *("do you want to hear", "hear it from", "why i shouldn't", "why shouldn't i", "going to have to"),
         ),
         "zh": (
             "要不要我",
@@ -274,11 +277,13 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "还是要我",
             "还是等着",
             *("逼我", "不怕我", "唔怕我", "想我", "系咪想我"),  # 你是逼我去找银行拒付吗? 你们不怕我曝光吗?
+            *("是不是该", "是不是要等我", "真以为", "以为我不敢", "信唔信", "试试看"),
         ),
         "id": (
             *("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
             *("atau kita", "atau mau", "atau saya", "atau gw"),  # "dikembalikan atau kita ketemu di pengadilan?"
             *("mau gue", "mau aku", "mau tokonya", "mau toko lu"),
+            *("kalian mau", "anda mau", "kamu mau", "lu mau", "mau ketemu", "mau diselesaikan"),
         ),
         "vi": (
             "muốn tôi",
@@ -291,6 +296,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "hay để",
             # "shop muốn mình báo công an không?"
             *("muốn mình", "muốn tao", "muốn tui", "muốn em", "có muốn", "có tin"),
+            *("thích", "tính để tôi", "để tôi phải", "muốn gặp"),
         ),
     },
     "on_behalf": {  # a third party acting for the writer: the step is the writer's ("he can help me sue")
@@ -302,11 +308,14 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
     "compulsions": {  # a reluctant step is still a step: "I don't want to sue, but you leave me no choice"
         "en": (
             *("no choice", "leaving me no", "leave me no", "left me no", "forcing me", "force my hand"),
-            "forcing my hand",
+            *("forcing my hand", "but i will if", "but i'll if", "if i have to", "if i must", "if need be"),
         ),
-        "zh": ("迫我", "逼我", "没办法", "冇办法", "别无选择", "没有选择", "被逼"),
+        "zh": ("迫我", "逼我", "没办法", "冇办法", "别无选择", "没有选择", "被逼", "逼人太甚"),
         "id": ("terpaksa", "maksa saya", "memaksa saya", "maksa gw", "gak ada pilihan", "tidak ada pilihan"),
-        "vi": ("buộc tôi", "ép tôi", "buộc mình", "ép mình", "không còn cách", "không còn lựa chọn", "hết cách"),
+        "vi": (
+            *("buộc tôi", "ép tôi", "buộc mình", "ép mình", "không còn cách", "không còn lựa chọn", "hết cách"),
+            *("lựa chọn nào khác", "không để lại cho tôi"),
+        ),
     },
     "coordinators": {
         "en": ("or", "nor"),
