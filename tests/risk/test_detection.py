@@ -283,6 +283,9 @@ EVASIONS = [
     ("legal", "vi", "homoglyph", "toi se ki\u0435n shop"),
     ("self_harm", "vi", "spaced", "tôi muốn t ự t ử"),
     ("legal", "vi", "full-width", "ＢÁＯ ＣÔＮＧ ＡＮ ngay"),
+    ("legal", "en", "small-capitals", "my \u029f\u1d00\u1d21\u028f\u1d07\u0280 will contact you"),
+    ("legal", "zh-Hans", "numerals", "再不退款我就打幺幺零"),
+    ("legal", "en", "misspelt", "my laywer is on it"),
 ]
 
 
