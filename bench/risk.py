@@ -19,7 +19,11 @@ Prints, for dev and holdout side by side:
 2. the same per language;
 3. risk against none: a message with any risk label against the ``none`` ones;
 4. the confusion between classes: the label against the most severe class found (the set's own
-   order: self_harm > safety > regulator > legal > media > chargeback), ``none`` when nothing was.
+   order: self_harm > safety > regulator > legal > media > chargeback), ``none`` when nothing was;
+5. why the positives caseflow missed were missed, counted per class: ``no phrase`` when no phrase of the
+   class's sets occurs, else the reasons its occurrences did not count (``negated``, ``question``, ``past``,
+   ``someone else``, ``quoted``, ``exception``, ``no context``, ``item name``): whether a class needs more
+   phrases or a scope rule misfires, without reading a message (so it is shown for the holdout too).
 
 Beside caseflow, the **reference** measured in the same run: for each class, a plain substring
 test of the normalized message against the same phrase lists (every phrase of every set the
@@ -169,6 +173,28 @@ def reference_lists(policies: PolicySet) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def class_sets(policies: PolicySet) -> dict[str, list[PhraseSet]]:
+    """Per class: the phrase sets its rules mention (with their contexts: ``lawyer`` near a step)."""
+    out: dict[str, dict[int, PhraseSet]] = defaultdict(dict)
+    for policy in policies:
+        for rule in policy.rules:
+            reasons = {a.params.get("reason") for a in rule.then if a.type == "escalate"}
+            for reason in reasons & REASONS.keys():
+                for ps in _mentioned(rule.when):
+                    out[REASONS[str(reason)]][id(ps)] = ps
+    return {k: list(v.values()) for k, v in out.items()}
+
+
+def why_missed(sets: list[PhraseSet], text: str) -> str:
+    """Why no occurrence of ``sets`` counts in ``text``: 'no phrase', or the reasons, most frequent first."""
+    reasons: Counter[str] = Counter()
+    for ps in sets:
+        for match in ps.find(text, limit=50):
+            if not match.counted:
+                reasons[match.why_not or "not counted"] += 1
+    return " + ".join(r for r, _ in reasons.most_common()) if reasons else "no phrase"
+
+
 def reference_classes(lists: dict[str, list[str]]) -> Callable[[str], set[str]]:
     def classes(text: str) -> set[str]:
         norm = normalize(text)
@@ -218,6 +244,7 @@ class Result:
     risk: Score
     confusion: Counter[tuple[str, str]]
     wrong: list[tuple[Message, set[str]]]
+    missed: dict[str, list[Message]]  # per class, its positives not found
 
 
 def score(messages: list[Message], found: dict[str, set[str]]) -> Result:
@@ -226,17 +253,20 @@ def score(messages: list[Message], found: dict[str, set[str]]) -> Result:
     risk = Score()
     confusion: Counter[tuple[str, str]] = Counter()
     wrong = []
+    missed: dict[str, list[Message]] = defaultdict(list)
     for m in messages:
         got, gold = found[m.id], m.gold
         for c in CLASSES:
             per_class[c].add(c in got, c in gold)
+            if c in gold and c not in got:
+                missed[c].append(m)
             per_language[(m.lang, c)].add(c in got, c in gold)
         risk.add(bool(got), bool(gold))
         confusion[(m.label, top(got))] += 1
         if (m.label in got or (not gold and not got)) and not (got - gold):
             continue
         wrong.append((m, got))
-    return Result(per_class, per_language, risk, confusion, wrong)
+    return Result(per_class, per_language, risk, confusion, wrong, missed)
 
 
 def fmt(x: float | None) -> str:
@@ -295,6 +325,19 @@ def print_figures(results: dict[str, dict[str, Result]], sets: list[str]) -> Non
         for label in (*SEVERITY, "none"):
             print(f"   {label:<10}" + "".join(f"{conf[(label, c)]:>10}" for c in cols))
         print()
+
+
+def print_why(results: dict[str, dict[str, Result]], sets: list[str], by_class: dict[str, list[PhraseSet]]) -> None:
+    print("5. why caseflow missed the positives it missed, per class: the reasons (count of messages)")
+    for s in sets:
+        parts = []
+        for c in CLASSES:
+            missed = results[s]["caseflow"].missed.get(c, [])
+            if missed:
+                why = Counter(why_missed(by_class.get(c, []), m.text) for m in missed)
+                parts.append(f"{c} {len(missed)} (" + ", ".join(f"{r} {n}" for r, n in why.most_common()) + ")")
+        print(f"   {s:<8} " + ("; ".join(parts) or "none missed"))
+    print()
 
 
 def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
@@ -363,6 +406,7 @@ def main() -> int:
     )
     print()
     print_figures(results, sets)
+    print_why(results, sets, class_sets(policies))
     if a.misses:
         print(f"caseflow's wrong answers on {a.misses}: label [also] -> found | text")
         for m, got in results[a.misses]["caseflow"].wrong:
