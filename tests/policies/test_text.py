@@ -54,6 +54,11 @@ AT = "2026-11-11T10:00:00+08:00"
         ("ВАNК", "bank"),  # Cyrillic В А К
         ("Straße", "strasse"),
         ("lawyer’s", "lawyer's"),
+        ("ʟᴀᴡʏᴇʀ", "lawyer"),  # small capitals
+        ("ɡo to ϲourt", "go to court"),  # script g; the lunate sigma is a c (NFKC would make it a sigma)
+        ("poIice", "police"),  # a capital I inside a lower-case word is an l
+        ("POLlCE", "police"),  # a small l inside an upper-case word is an I
+        ("If I call", "if i call"),  # a word that starts with I is left alone
         # 5. Traditional Chinese folded to Simplified, character by character
         ("律師起訴", "律师起诉"),
         ("後來", "后来"),
@@ -123,7 +128,7 @@ def test_the_look_alike_tables_are_small_and_fold_to_the_served_scripts() -> Non
 
 # letters that normalization changes, or that change next to others, for the properties below
 _TRICKY = (
-    "abcdeosuyIlLNТНВаеорсухΝΗιΐϊёßİŉǰ"
+    "abcdeosuyIlLNТНВаеорсухΝΗιΐϊёßİŉǰϲϹʟᴀɡıⅠ"
     "\u0301\u0300\u0323\u0309\u0303\u0308\u0345\u200b\u00ad\ufe0f\u202e"
     "đĐơưôâăàáạảãòóọỏõỳýỵỷỹ律師起訴後后乾干ｓＵｅﬀ⺅ "
     " .-_*·\"“”「」'’12"

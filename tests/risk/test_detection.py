@@ -286,6 +286,8 @@ EVASIONS = [
     ("legal", "en", "small-capitals", "my \u029f\u1d00\u1d21\u028f\u1d07\u0280 will contact you"),
     ("legal", "zh-Hans", "numerals", "再不退款我就打幺幺零"),
     ("legal", "en", "misspelt", "my laywer is on it"),
+    ("legal", "en", "case look-alike", "I'm calling the poIice"),
+    ("legal", "en", "lunate sigma", "see you in \u03f2ourt"),
 ]
 
 
