@@ -175,13 +175,20 @@ _APOSTROPHES = "\u2019\u2018\u02bc\u201b"
 # phonetic extensions, Latin extended-D: "ʟᴀᴡʏᴇʀ"), script g, dotless and Latin iota i, Latin alpha
 _SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢɡıɩɑ", "abcdefghijklmnopqrstuvwyzgiia", strict=True))
 # before NFKC, which makes the lunate sigma a final sigma (a look-alike of o): it looks like c
-_BEFORE_NFKC = str.maketrans({"\u03f2": "c", "\u03f9": "C"})
+_LUNATE_SIGMAS = ("\u03f2", "\u03f9")
 # a capital I inside a lower-case word is an l ("poIice"), a small l inside an upper-case word an I ("POLlCE")
-_CASE_SWAP_RX = re.compile("(?<=[a-z])I(?=[a-z])|(?<=[A-Z])l(?=[A-Z])")
+_CASE_SWAP_RX = re.compile("I(?<=[a-z]I)(?=[a-z])|l(?<=[A-Z]l)(?=[A-Z])")  # (a literal first: a fast scan)
 
 
 def _swap_case_lookalike(m: re.Match[str]) -> str:
     return "l" if m.group() == "I" else "i"
+
+
+def _before_nfkc(text: str) -> str:
+    """``text`` with its lunate sigmas made ``c`` (a test first: most texts hold none)."""
+    if _LUNATE_SIGMAS[0] in text or _LUNATE_SIGMAS[1] in text:
+        text = text.replace(_LUNATE_SIGMAS[0], "c").replace(_LUNATE_SIGMAS[1], "C")
+    return text
 
 
 def _join_spaced(m: re.Match[str]) -> str:
@@ -221,7 +228,7 @@ def normalize(text: str) -> str:
             text = _CASE_SWAP_RX.sub(_swap_case_lookalike, text)
         t = text.lower()  # NFKC and the folds change no ASCII character; casefold is lower
     else:
-        t = unicodedata.normalize("NFKC", text.translate(_BEFORE_NFKC))
+        t = unicodedata.normalize("NFKC", _before_nfkc(text))
         if _CASE_SWAP_RX.search(t):
             t = _CASE_SWAP_RX.sub(_swap_case_lookalike, t)
         if _UPPER_RX.search(t):
@@ -250,15 +257,15 @@ def normalization_steps(text: str) -> tuple[str, ...]:
     if text.isascii() and _CASE_SWAP_RX.search(text):
         steps.append("look-alike letters folded")
     if not text.isascii():
-        nfkc = unicodedata.normalize("NFKC", text.translate(_BEFORE_NFKC))
-        if nfkc != unicodedata.normalize("NFC", text.translate(_BEFORE_NFKC)):
+        nfkc = unicodedata.normalize("NFKC", _before_nfkc(text))
+        if nfkc != unicodedata.normalize("NFC", _before_nfkc(text)):
             steps.append("full-width and compatibility forms")
         folded = nfkc.casefold()
         chars = set(folded)  # the distinct characters: a long text has few, so every test below is cheap
         if (
             _UPPER_RX.search(nfkc)
             or _CASE_SWAP_RX.search(nfkc)
-            or text != text.translate(_BEFORE_NFKC)
+            or text != _before_nfkc(text)
             or not chars.isdisjoint(_confusables.LATIN)
             or not chars.isdisjoint(_confusables.HAN)
             or not chars.isdisjoint(_SMALL_CAPITALS)
