@@ -354,6 +354,25 @@ def test_the_explanation_says_why_an_occurrence_does_not_count(engine: Engine) -
     assert "does not count: negated ('不会')" in seen["matched words"]
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "I don't want to go to court over boots, but you're leaving me no choice.",
+            """counts: negated ("don't"), but a compulsion follows ('leaving me no')""",
+        ),
+        ("我表哥做律師，佢話可以幫我發律師信畀你哋。", "counts: a third party ('佢话') acts for the writer ('帮我')"),
+    ],
+)
+def test_the_explanation_says_which_scope_cue_a_rule_set_aside(engine: Engine, text: str, says: str) -> None:
+    case = make_case(messages=[{"author": "buyer", "at": "2026-11-05T09:30:00+08:00", "text": text}])
+    explanation = engine.evaluate(case).explain()
+    rule = next(r for p in explanation.policies for r in p.rules if r.rule_id == "legal-threat")
+    assert rule.fired
+    seen = next(k.seen for k in rule.condition.children if "legal_threat" in k.text and "near" not in k.text)
+    assert says in seen["matched words"]
+
+
 # ----------------------------------------------------------------------------------------
 # The bench's figures (bench/risk.py) on the dev set and on tests/risk/data/extra.jsonl
 # ----------------------------------------------------------------------------------------

@@ -119,7 +119,8 @@ def _because(seen: dict[str, str], name: str, value: object) -> None:
 
 def _why(m: PhraseMatch) -> str:
     if m.counted:
-        return f" (with {m.context!r})" if m.context else ""
+        notes = ([f"with {m.context!r}"] if m.context else []) + ([m.note] if m.note else [])
+        return f" ({'; '.join(notes)})" if notes else ""
     return f" ({m.why_not}: {m.cue!r})" if m.cue else f" ({m.why_not})"
 
 
@@ -137,6 +138,8 @@ def _where(fact: str, norm: str, m: PhraseMatch) -> str:
     verdict = "counts" if m.counted else f"does not count: {m.why_not}" + (f" ({m.cue!r})" if m.cue else "")
     if m.counted and m.context:
         verdict += f", with {m.context!r} in its sentence"
+    if m.counted and m.note:
+        verdict += f": {m.note}"
     return f"{m.phrase!r} ({m.language}) in {field}: {excerpt!r} {verdict}"
 
 

@@ -451,6 +451,7 @@ class PhraseMatch:
     end: int = -1  # offset in the normalized text, after the occurrence
     cue: str | None = None  # the words behind why_not (the negation, the past marker ...)
     context: str | None = None  # for a set with a context: the context phrase that made it count
+    note: str | None = None  # for an occurrence that counts: a scope cue set aside, and why (explanations only)
 
 
 class LanguagePhrases(NamedTuple):
@@ -962,7 +963,8 @@ class _Walk:
         if why is None:
             self.counted = True
         if self.found is not None and (why is None or not self.counted_only):
-            self.found.append(PhraseMatch(phrase or "", lang, start, why is None, why, end, cue, ctx))
+            note = None if why is not None or self.scope.quiet else self.scope.despite(self.prepared.norm, start)
+            self.found.append(PhraseMatch(phrase or "", lang, start, why is None, why, end, cue, ctx, note))
         return self.counted
 
     def why_not(self, start: int, end: int) -> tuple[str | None, str | None, str | None]:
@@ -1236,6 +1238,25 @@ class _Scope:
         negation = self._negation(norm, lo, start)
         if negation is not None and first(self.compels, start, start + _COMPEL_REACH) < 0:
             return "negated", negation
+        return None
+
+    def despite(self, norm: str, start: int) -> str | None:
+        """For an occurrence at ``start`` that counts: the scope cue a rule set aside, said for an explanation
+        (a third party acting for the writer, a negation a compulsion overrides), or None."""
+        lo, _ = self._bounds(self.clauses, start)
+        first = self._first
+        i = first(self.others, lo, start)
+        if i >= 0 and self.others is not None and self.behalf is not None:
+            j = first(self.behalf, self.others[1][i], start)
+            if j >= 0:
+                other, helper = norm[self.others[0][i] : self.others[1][i]], norm[self.behalf[0][j] : self.behalf[1][j]]
+                return f"a third party ({other!r}) acts for the writer ({helper!r})"
+        negation = self._negation(norm, lo, start)
+        if negation is not None and self.compels is not None:
+            j = first(self.compels, start, start + _COMPEL_REACH)
+            if j >= 0:
+                compel = norm[self.compels[0][j] : self.compels[1][j]]
+                return f"negated ({negation!r}), but a compulsion follows ({compel!r})"
         return None
 
     def _hypothetical(self, norm: str, lo: int, start: int) -> bool:
