@@ -162,6 +162,8 @@ POSITIVES = [
     ("legal", "id", "Bukti sudah saya serahkan di kantor polisi."),
     ("legal", "vi", "Hẹn gặp shop ở tòa nhé."),
     ("legal", "vi", "Tôi chẳng muốn kiện, nhưng shop không để lại cho tôi lựa chọn nào khác."),
+    ("legal", "en", "No refund then I bring this case to law"),  # English as a second language
+    ("legal", "en", "I will take lawyer and complain police"),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -256,6 +258,7 @@ NEGATIVES = [
     ("regulator", "vi", "Hôm trước mình nói sẽ báo Sở Công Thương là do nóng giận thôi", "said in anger"),
     ("media", "zh-Hant", "我喺小紅書見到人推介先嚟買，質素唔錯。", "read a post, posted nothing"),
     ("legal", "en", "Please address the parcel to Sue Chen at the front desk", "a name"),
+    ("legal", "en", "Is a warning label required by law for this charger?", "a policy question"),
     ("legal", "zh-Hans", "我们律所想订30把椅子，能开发票吗？", "a law firm buying chairs"),
     ("chargeback", "vi", "Hai bên tranh chấp về hợp đồng thuê nhà, shop có bán bìa hồ sơ không?", "a dispute, no bank"),
     ("legal", "id", "Kemarin saya emosi bilang mau lapor polisi, maaf ya kak", "taken back"),
