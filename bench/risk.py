@@ -162,15 +162,10 @@ def _mentioned(c: Condition) -> Iterable[PhraseSet]:
 
 def reference_lists(policies: PolicySet) -> dict[str, list[str]]:
     """Per class: every phrase of the sets its rules mention (the main sets, not their context lists)."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for policy in policies:
-        for rule in policy.rules:
-            reasons = {a.params.get("reason") for a in rule.then if a.type == "escalate"}
-            for reason in reasons & REASONS.keys():
-                for ps in _mentioned(rule.when):
-                    base = getattr(ps, "base", None) or ps
-                    out[REASONS[str(reason)]] |= {p for _, phrases in base.phrases for p in phrases}
-    return {k: sorted(v) for k, v in out.items()}
+    return {
+        cls: sorted({p for ps in sets for _, phrases in ps.phrases for p in phrases})
+        for cls, sets in class_sets(policies).items()
+    }
 
 
 def class_sets(policies: PolicySet) -> dict[str, list[PhraseSet]]:

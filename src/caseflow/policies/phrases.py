@@ -1140,6 +1140,7 @@ class _Scope:
         "ors",
         "others",
         "pasts",
+        "question",
         "quiet",
         "says",
         "sentences",
@@ -1171,8 +1172,9 @@ class _Scope:
         self.behalf = cues.get(_BEHALF)
         self.compels = cues.get(_COMPEL)
         self.memo: dict[int, object] = {}  # start -> why_not (a few occurrences' worth: _MEMO)
+        self.question = "?" in norm  # a sentence may ask (a condition asked about: _hypothetical)
         # nothing that can stop an occurrence from counting: no cue, no question mark
-        self.quiet = self.negs is None and self.pasts is None and self.others is None and "?" not in norm
+        self.quiet = self.negs is None and self.pasts is None and self.others is None and not self.question
 
     @classmethod
     def of(cls, prepared: PreparedText) -> tuple[_Scope, int]:
@@ -1233,7 +1235,7 @@ class _Scope:
         i = first(self.others, lo, start)
         if i >= 0 and self.others is not None and first(self.behalf, self.others[1][i], start) < 0:
             return "someone else", norm[self.others[0][i] : self.others[1][i]]
-        if self.conds is not None and self._hypothetical(norm, lo, start):
+        if self.question and self.conds is not None and self._hypothetical(norm, lo, start):
             return "question", None  # "if the battery swells, can I get a new one?"
         negation = self._negation(norm, lo, start)
         if negation is not None and first(self.compels, start, start + _COMPEL_REACH) < 0:
@@ -1265,7 +1267,7 @@ class _Scope:
         lo_s, hi_s = self._bounds(self.sentences, start)
         if hi_s >= self.size or norm[hi_s] != "?" or self.conds is None:
             return False
-        starts, ends = self.conds
+        starts, ends = self.conds  # (checked by the caller too: mypy reads no narrowing across calls)
         i = bisect_left(starts, start) - 1
         if i < 0 or starts[i] < lo or ends[i] > start:
             return False

@@ -173,7 +173,7 @@ _HAN_GAP = re.compile(f"(?<=[{_HAN}])[{_SEPARATORS}]{{1,3}}(?=[{_HAN}])")
 _APOSTROPHES = "\u2019\u2018\u02bc\u201b"
 # Latin letters that stand for an ASCII one and that neither NFKC nor case folding folds: small capitals (IPA,
 # phonetic extensions, Latin extended-D: "ʟᴀᴡʏᴇʀ"), script g, dotless and Latin iota i, Latin alpha
-_SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢɡıɩɑ", "abcdefghijklmnopqrstuvwyzgiia", strict=True))
+_LATIN_LOOKALIKES = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢɡıɩɑ", "abcdefghijklmnopqrstuvwyzgiia", strict=True))
 # before NFKC, which makes the lunate sigma a final sigma (a look-alike of o): it looks like c
 _LUNATE_SIGMAS = ("\u03f2", "\u03f9")
 # a capital I inside a lower-case word is an l ("poIice"), a small l inside an upper-case word an I ("POLlCE")
@@ -257,18 +257,19 @@ def normalization_steps(text: str) -> tuple[str, ...]:
     if text.isascii() and _CASE_SWAP_RX.search(text):
         steps.append("look-alike letters folded")
     if not text.isascii():
-        nfkc = unicodedata.normalize("NFKC", _before_nfkc(text))
-        if nfkc != unicodedata.normalize("NFC", _before_nfkc(text)):
+        sigma_free = _before_nfkc(text)
+        nfkc = unicodedata.normalize("NFKC", sigma_free)
+        if nfkc != unicodedata.normalize("NFC", sigma_free):
             steps.append("full-width and compatibility forms")
         folded = nfkc.casefold()
         chars = set(folded)  # the distinct characters: a long text has few, so every test below is cheap
         if (
             _UPPER_RX.search(nfkc)
             or _CASE_SWAP_RX.search(nfkc)
-            or text != _before_nfkc(text)
+            or text != sigma_free
             or not chars.isdisjoint(_confusables.LATIN)
             or not chars.isdisjoint(_confusables.HAN)
-            or not chars.isdisjoint(_SMALL_CAPITALS)
+            or not chars.isdisjoint(_LATIN_LOOKALIKES)
         ):
             steps.append("look-alike letters folded")
         if not chars.isdisjoint(traditional_to_simplified()):
@@ -374,7 +375,7 @@ def _fold_tables() -> tuple[list[int | str | None], dict[int, int | None]]:
     pairs.update(ts)
     for a in _APOSTROPHES:
         pairs[a] = "'"
-    pairs.update(_SMALL_CAPITALS)
+    pairs.update(_LATIN_LOOKALIKES)
     # a precomposed letter whose base is folded folds too (Cyrillic ё -> ë, Greek ΐ -> ḯ): case
     # folding may compose or decompose such letters, and folding twice must be folding once
     for o in [*range(0x0370, 0x0590), *range(0x1F00, 0x2000)]:
