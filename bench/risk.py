@@ -355,13 +355,18 @@ def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--policies", default=str(ROOT / "rules"))
-    ap.add_argument("--sets", default="dev,holdout", help="dev, holdout, extra, fresh, blind2, legal2 (with commas)")
+    ap.add_argument(
+        "--sets",
+        help="dev, holdout, extra, fresh, blind2, blind3, legal2 (with commas; default dev,holdout; dev with --file)",
+    )
     ap.add_argument("--file", action="append", default=[], help="one more set: a JSONL file in the same format")
     ap.add_argument("--misses", help="list the messages caseflow gets wrong (dev, extra or a --file; never holdout)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)  # an old pack: skip the check
     a = ap.parse_args()
-    sets = [s for s in a.sets.split(",") if s]
+    # a --file is being looked at, perhaps for tuning: the holdout only when asked for by name
+    default = "dev,holdout" if not (a.file or a.misses) else "dev" if a.file else f"dev,{a.misses}"
+    sets = list(dict.fromkeys(s for s in (a.sets or default).split(",") if s))
     for f in a.file:
         FILES[Path(f).stem] = Path(f)
         sets.append(Path(f).stem)

@@ -72,6 +72,8 @@ FLOODS = {
     "zero-width characters": "s\u200bu\u200be ",
     "Traditional Chinese, negated": "我不會起訴你們 ",
     "Vietnamese without diacritics, negated": "toi se khong nho luat su ",
+    "stretched letters": "suuuue lawyerrrr ",
+    "words of one letter (kept)": "bbbb ",
 }
 
 

@@ -289,6 +289,30 @@ def test_quotes(text: str, expected: bool) -> None:
     assert PhraseSet.build("q", {"en": ["sue"], "zh": ["起诉"]}).mentions(text) is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I will suuuuue you", True),
+        ("my lawyerrrrr will call", True),
+        ("callll the police", True),  # squeezed to "cal the police": the phrase matches without its double
+        ("see you in courttttt", True),
+        ("suuue? nah, not worth it", False),  # a stretched word keeps its scope: a question
+        ("I'm nooot going to sue", False),  # and its negation
+        ("tired of myself", False),  # "off myself" matches no "of": a word left with two letters keeps them
+    ],
+)
+def test_stretched_letters(text: str, expected: bool) -> None:
+    legal = PhraseSet.build("legal", {"en": ["sue", "lawyer", "call the police", "see you in court", "off myself"]})
+    assert legal.mentions(text) is expected
+
+
+def test_variants_without_double_letters() -> None:
+    assert variants("call the police") == ("call the police", "cal the police", "callthepolice", "calthepolice")
+    assert variants("attorney") == ("attorney", "atorney")  # one word: four letters or more remain
+    assert variants("call") == ("call",)
+    assert variants("off myself") == ("off myself", "offmyself")  # "of" would be another word
+
+
 def test_hostile_texts_are_linear() -> None:
     for text in ["“" * 1_000_000 + " sue", "su" * 500_000 + " sue", "not sue " * 120_000, "s u e " * 150_000]:
         best = float("inf")

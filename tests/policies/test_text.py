@@ -93,6 +93,18 @@ AT = "2026-11-11T10:00:00+08:00"
         ("律.师", "律师"),
         ("报*警", "报警"),
         ("I am 律 师", "i am 律师"),
+        # 8. stretched letters squeezed: a Latin letter three or more times in a row, once
+        ("I will suuuue you", "i will sue you"),
+        ("my LAWYERRRR", "my lawyer"),
+        ("polisiiii", "polisi"),
+        ("kiệnnnn", "kiện"),
+        ("s u u u e", "sue"),  # joined, then squeezed
+        ("callll", "cal"),  # a stretched double loses its double (a phrase matches "cal" too: variants)
+        ("call", "call"),  # a double stays
+        ("BBB, www.shop.com, aaa", "bbb, www.shop.com, aaa"),  # a word of one letter only stays
+        ("zzzip", "zip"),
+        ("哈哈哈哈", "哈哈哈哈"),  # Latin letters only
+        ("1111", "1111"),
     ],
 )
 def test_normalize(text: str, expected: str) -> None:
@@ -128,7 +140,7 @@ def test_the_look_alike_tables_are_small_and_fold_to_the_served_scripts() -> Non
 
 # letters that normalization changes, or that change next to others, for the properties below
 _TRICKY = (
-    "abcdeosuyIlLNТНВаеорсухΝΗιΐϊёßİŉǰϲϹʟᴀɡıⅠ"
+    "abcdeosuyIlLNТНВаеорсухΝΗιΐϊёßİŉǰϲϹʟᴀɡıⅠaaabbbeee"
     "\u0301\u0300\u0323\u0309\u0303\u0308\u0345\u200b\u00ad\ufe0f\u202e"
     "đĐơưôâăàáạảãòóọỏõỳýỵỷỹ律師起訴後后乾干ｓＵｅﬀ⺅ "
     " .-_*·\"“”「」'’12"

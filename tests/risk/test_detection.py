@@ -164,6 +164,29 @@ POSITIVES = [
     ("legal", "vi", "Tôi chẳng muốn kiện, nhưng shop không để lại cho tôi lựa chọn nào khác."),
     ("legal", "en", "No refund then I bring this case to law"),  # English as a second language
     ("legal", "en", "I will take lawyer and complain police"),
+    # 2026.11.5: a relative's step when the writer writes for them, a UK claim, an ultimatum of two words,
+    # Indonesian subjects and abbreviations, a rhetorical "you think I can't", Vietnamese police stations
+    ("legal", "zh-Hans", "我是帮我爸问的他说你们要是再不给修那个电视他就去法院起诉"),
+    ("legal", "zh-Hant", "我幫我阿媽問㗎佢話如果你哋再唔處理佢就去小額錢債度告你哋"),
+    ("legal", "en", "Absent a full refund within fourteen days, I will issue a claim in the county court."),
+    ("legal", "en", "Refund or court. Your call."),
+    ("legal", "id", "kalau sampai besok duit saya belum balik saya lapor polisi aja"),
+    ("legal", "id", "bsk sy k kantor polisi bwt lpr penipuan onlen"),
+    ("legal", "id", "lo pikir gue gak bisa bikin LP? liat aja besok"),
+    ("legal", "vi", "ok gặp nhau ở đồn nhé bạn"),
+    ("legal", "vi", "Shop nghĩ tôi không dám kiện à? Hóa đơn tôi giữ đủ cả."),
+    (
+        "regulator",
+        "en",
+        "Should the refund not be processed within 14 days, I shall refer this matter to Trading Standards.",
+    ),
+    ("media", "zh-Hans", "等着被挂吧。"),
+    ("media", "vi", "tôi livestream luôn cho mọi người xem cái hàng shop gửi"),
+    ("chargeback", "en", "Don't make me call Visa about this."),
+    ("chargeback", "zh-Hant", "PayPal那邊我已經開了糾紛，附上了所有對話截圖。"),
+    ("self_harm", "zh-Hans", "不用退了。反正我也不打算活了。"),
+    ("self_harm", "vi", "tôi đang đứng trên cầu đây"),
+    ("safety", "vi", "pin xe dien no luc dang sac trong nha, chay ca goc phong"),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -262,6 +285,27 @@ NEGATIVES = [
     ("legal", "zh-Hans", "我们律所想订30把椅子，能开发票吗？", "a law firm buying chairs"),
     ("chargeback", "vi", "Hai bên tranh chấp về hợp đồng thuê nhà, shop có bán bìa hồ sơ không?", "a dispute, no bank"),
     ("legal", "id", "Kemarin saya emosi bilang mau lapor polisi, maaf ya kak", "taken back"),
+    # 2026.11.5
+    (
+        "legal",
+        "zh-Hant",
+        "我朋友之前在別家被騙，有打165報案，所以我比較小心。",
+        "another shop, said in a clause before",
+    ),
+    ("legal", "zh-Hans", "我老公是警察上夜班的这个保温杯能不能今天加急发出去", "a job"),
+    ("legal", "zh-Hant", "我老婆說我再亂買東西就要告我浪費，哈哈，所以這單還是幫我取消好了。", "sues the writer"),
+    ("legal", "id", "gak usah lah saya lapor polisi segala, udah beres kok", "no need to"),
+    ("legal", "en", "my cat is threatening to sue you over the late scratching post 😂", "a cat"),
+    (
+        "chargeback",
+        "en",
+        "Thanks for sorting out the double charge, my bank showed the reversal so we're all good.",
+        "resolved",
+    ),
+    ("chargeback", "zh-Hant", "被騙的錢很難追回來，我認了，下次小心點。", "money hard to recover, no dispute"),
+    ("self_harm", "vi", "cho toi noi chuyen voi quan ly, ban tu van sai cho toi 2 lan roi", "tư vấn, not tự vẫn"),
+    ("regulator", "zh-Hant", "我看到消基會之前有做過電熱毯的檢測報告，你們這款有送驗過嗎？", "a test report"),
+    ("media", "en", "I've forwarded this entire thread to my manager, she paid for the order.", "an email thread"),
 ]
 
 # (class, language, kind, text): written to get past a keyword list
@@ -291,6 +335,10 @@ EVASIONS = [
     ("legal", "en", "misspelt", "my laywer is on it"),
     ("legal", "en", "case look-alike", "I'm calling the poIice"),
     ("legal", "en", "lunate sigma", "see you in \u03f2ourt"),
+    ("legal", "en", "stretched", "I will suuuuue you"),
+    ("legal", "en", "stretched", "callll the police"),
+    ("legal", "id", "stretched", "saya lapor polisiiiii"),
+    ("self_harm", "en", "stretched", "I want to diiiie"),
 ]
 
 
@@ -353,7 +401,7 @@ def test_the_explanation_says_why_an_occurrence_does_not_count(engine: Engine) -
     explanation = engine.evaluate(case).explain()
     rule = next(r for p in explanation.policies for r in p.rules if r.rule_id == "legal-threat")
     assert not rule.fired
-    seen = next(k.seen for k in rule.condition.children if "legal_threat" in k.text and "near" not in k.text)
+    seen = next(k.seen for k in rule.condition.children if "police_report" in k.text)  # (报警: a police report)
     assert "does not count: negated ('不会')" in seen["matched words"]
 
 
@@ -381,9 +429,9 @@ def test_the_explanation_says_which_scope_cue_a_rule_set_aside(engine: Engine, t
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2"])
+@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2", "blind3"])
 def test_the_bench_meets_the_targets(name: str) -> None:
-    """fresh, blind2 and legal2 were written blind, then tuned on (docs/risk.md): they measure fit now."""
+    """fresh, blind2, legal2 and blind3 were written blind, then tuned on (docs/risk.md): they measure fit now."""
     bench = _bench()
     started = time.perf_counter()
     engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")

@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 import threading
 import unicodedata
@@ -158,6 +159,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("don't force my hand", "dont force my hand", "don't want to have to", "dont want to have to"),
             *("don't want it to come to", "dont want it to come to", "don't let it come to", "rather not have to"),
             *("don't think i'll", "dont think i'll", "don't think i will", "dont think ill", "not sure i'll"),
+            *("you think i can't", "think i cant", "aren't you afraid", "arent you afraid"),
         ),
         "zh": (
             *("信不信", "别以为", "以为我不敢", "别逼", "不要逼", "别怪", "不要怪", "不然", "要不然", "要不"),
@@ -166,6 +168,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("不知道", "不少", "不错", "不行了", "对不起", "不在乎", "没人在乎", "没人管", "没意思", "不会放过"),
             *("不想走到", "不想闹到", "不想闹大", "别让我", "不要让我", "不希望走到", "不想把事情闹大"),
             *("大不了", "了不起", "不得了", "不管", "不惜"),  # at worst, however: no negation of the step
+            *("觉得消费者都不会", "以为消费者都不会", "以为我不会", "觉得我不会", "觉得我们不会", "以为我们不会"),
         ),
         "id": (
             *("jangan sampai", "jangan sampe", "jgn sampe", "jgn sampai", "jangan salahkan", "jangan salahin"),
@@ -174,12 +177,33 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("ga kuat", "nggak kuat", "tidak kuat", "tak kuat", "gak tahan", "ga tahan", "tidak tahan"),
             *("gak ada yang peduli", "gak ada yg peduli", "tidak ada yang peduli", "gak ada gunanya"),
             *("gak mau sampai", "ga mau sampe", "gak mau sampe", "tidak mau sampai", "nggak mau sampai"),
+            *(
+                "pikir gue gak bisa",
+                "pikir gw gak bisa",
+                "kira gue gak bisa",
+                "pikir saya tidak bisa",
+                "kira saya gak bisa",
+            ),
+            *("gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
+            *(
+                "k kantor",
+                "k polisi",
+                "k polres",
+                "k polsek",
+                "k polda",
+                "k pengadilan",
+                "k pengacara",
+                "k ylki",
+                "k bank",
+            ),
         ),
         "vi": (
             *("đừng để", "đừng bắt", "đừng ép", "đừng trách", "đừng có trách", "không ngại", "không ngần ngại"),
             *("không chịu nổi", "không chịu được", "không ai quan tâm", "không còn gì"),
             *("không muốn phải", "không muốn đến mức", "chẳng muốn phải"),
             *("không khí", "không dầu", "không dây", "không gian"),  # air, oil-free, wireless, space: no negation
+            *("nghĩ tôi không dám", "tưởng tôi không dám", "nghĩ mình không dám", "tưởng mình không dám"),
+            *("nghĩ tôi không", "tưởng tôi không", "tưởng tao không dám", "nghĩ tao không dám"),
         ),
     },
     "conditions": {
@@ -199,7 +223,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "consequences": {
         "en": ("then", "or else", "otherwise", "or i", "or we", "or i'll", "=", "->", "=>", "\u2192"),
-        "zh": ("就", "那就", "则", "便", "否则", "不然", "的话", "嘅话", "唔系嘅话"),
+        "zh": ("就", "那就", "则", "便", "否则", "不然", "的话", "嘅话", "唔系嘅话", "直接"),
         "id": ("maka", "baru", "nanti", "ntar", "langsung", "auto"),
         "vi": (
             *("thì", "là tôi", "là mình", "là em", "là tao", "là tui", "không thì", "bằng không", "chứ không thì"),
@@ -212,12 +236,14 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("were going to", "was about to", "all sorted", "got resolved", "was resolved", "withdrew"),
             *("different shop", "another shop", "other shop", "different seller", "another seller"),
             *("in the past", "previously", "back then", "years back", "got sorted", "sorted now", "all good now"),
+            *("we're all good", "were all good", "so we're good", "thanks for sorting", "thank you for sorting"),
         ),
         "zh": (
             *("差点去", "差一点去", "差点就去", "差点报", "差点就报", "去年", "前年", "本来想", "曾经", "后来找到"),
             *("撤销了", "撤回了", "撤诉", "撤销投诉", "撤回投诉", "没事了", "解决了", "别家", "别的店", "其他店"),
             *("气话", "上次", "上回", "那次", "已解决", "早就解决", "后来没事"),
             *("上年", "另一间", "另一家", "另外一家", "别的商家", "其他商家", "本来准备", "还好没"),
+            *("是我太冲动", "我太冲动", "一时冲动", "太冲动了", "才追回来", "才拿回来", "才要回来"),
         ),
         "id": (
             *("hampir lapor", "nyaris lapor", "sempat mau", "sempet mau", "waktu itu", "tahun lalu", "ga jadi"),
@@ -240,11 +266,13 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("said they", "says she", "says he", "she said", "he said", "they said", "my friend said"),
             *("my neighbor said", "one review says", "a review says", "a review said", "reviews say"),
             *("said i could", "said i can", "told me i could", "told me i can"),  # advice: "... said I could sue"
+            *("my coworker", "my co-worker", "my colleague", "a coworker", "a colleague", "told me she", "told me he"),
+            *("my cat", "my dog", "the cat", "the dog"),  # "my cat is threatening to sue you 😂"
         ),
         "zh": (
             *("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到", "听说", "有人说"),
             *("据说", "说他", "说她", "他说", "她说", "佢话", "佢讲", "劝我", "建议我", "朋友说"),
-            *("邻居", "同事", "同学"),
+            *("邻居", "同事", "同学", "看到有人", "刷到有人", "有人曝光"),
         ),
         "id": (
             *("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
@@ -263,6 +291,8 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("or would you rather", "or do you want"),  # "refund me, or would you rather see me in court?"
             *("really want me", "aware that i'm", "aware that i am", "know that i'm about"),
             *("do you want to hear", "hear it from", "why i shouldn't", "why shouldn't i", "going to have to"),
+            *("is it better if i just", "better if i just", "you think i can't", "think i cant", "aren't you afraid"),
+            "would you rather",
         ),
         "zh": (
             "要不要我",
@@ -277,13 +307,21 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "还是要我",
             "还是等着",
             *("逼我", "不怕我", "唔怕我", "想我", "系咪想我"),  # 你是逼我去找银行拒付吗? 你们不怕我曝光吗?
-            *("是不是该", "是不是要等我", "真以为", "以为我不敢", "信唔信", "试试看"),
+            *("是不是该", "是不是要等我", "真以为", "以为我不敢", "信唔信", "试试看", "是不是觉得", "是不是以为"),
         ),
         "id": (
             *("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
             *("atau kita", "atau mau", "atau saya", "atau gw"),  # "dikembalikan atau kita ketemu di pengadilan?"
             *("mau gue", "mau aku", "mau tokonya", "mau toko lu"),
             *("kalian mau", "anda mau", "kamu mau", "lu mau", "mau ketemu", "mau diselesaikan"),
+            *(
+                "pikir gue gak bisa",
+                "pikir gw gak bisa",
+                "kira gue gak bisa",
+                "pikir saya tidak bisa",
+                "kira saya gak bisa",
+            ),
+            *("gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
         ),
         "vi": (
             "muốn tôi",
@@ -296,14 +334,47 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "hay để",
             # "shop muốn mình báo công an không?"
             *("muốn mình", "muốn tao", "muốn tui", "muốn em", "có muốn", "có tin"),
-            *("thích", "tính để tôi", "để tôi phải", "muốn gặp"),
+            *("thích", "tính để tôi", "để tôi phải", "muốn gặp", "nghĩ tôi không dám", "tưởng tôi không dám"),
+            *("nghĩ mình không dám", "tưởng mình không dám", "nghĩ tôi không", "tưởng tôi không"),
         ),
     },
     "on_behalf": {  # a third party acting for the writer: the step is the writer's ("he can help me sue")
-        "en": ("help me", "helping me", "for me", "on my behalf", "with me"),
+        "en": (
+            "help me",
+            "helping me",
+            "for me",
+            "on my behalf",
+            "with me",
+            "for her",
+            "for us",
+            "for my mum",
+            "for my mom",
+        ),
         "zh": ("帮我", "替我", "帮忙", "陪我", "同我"),
         "id": ("bantu saya", "bantuin saya", "bantu gw", "bantuin gw", "nemenin saya", "temenin saya", "untuk saya"),
         "vi": ("giúp mình", "giúp tôi", "giúp em", "hộ mình", "hộ tôi", "thay mình", "thay tôi"),
+    },
+    # the writer writes for a relative: the relative's steps are the case's ("asking for my mum ... she'll sue")
+    "proxies": {
+        "en": (
+            *("for my mum", "for my mom", "for my mother", "for my dad", "for my father", "for my parents"),
+            *("for my grandma", "for my grandmother", "for my grandpa", "for my grandfather", "on behalf of my"),
+        ),
+        "zh": (
+            *("帮我爸问", "帮我妈问", "帮我阿妈问", "帮我老豆问", "帮我爸爸问", "帮我妈妈问", "替我爸问", "替我妈问"),
+            *("代我爸", "代我妈", "帮家人问", "帮我爷爷问", "帮我奶奶问", "帮我阿嫲问"),
+        ),
+        "id": ("untuk ibu saya", "buat ibu saya", "buat mama saya", "buat bapak saya", "untuk ayah saya", "mewakili"),
+        "vi": (
+            "hỏi giúp mẹ",
+            "hỏi giùm mẹ",
+            "hỏi hộ mẹ",
+            "nhắn giúp mẹ",
+            "hỏi giúp bố",
+            "hỏi hộ bố",
+            "thay mẹ",
+            "thay bố",
+        ),
     },
     "compulsions": {  # a reluctant step is still a step: "I don't want to sue, but you leave me no choice"
         "en": (
@@ -326,13 +397,18 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
     "subjects": {
         "en": ("i", "i'm", "im", "i'll", "i've", "ive", "we", "we'll", "we're", "we've"),
         "zh": ("我", "我们", "老子", "本人"),
+        "id": ("saya", "sy", "aku", "gue", "gua", "gw", "kami"),
         "vi": ("tôi", "mình", "tao", "tui", "chúng tôi"),
     },
-    "sayings": {
+    "sayings": {  # a negation of a saying or a need reaches over a subject: "not saying I'll sue", "ga usah saya lapor"
         "en": ("not saying", "didn't say", "didnt say", "never said", "did not say", "not that", "doesn't mean"),
-        "zh": ("没说", "没有说", "不是说", "并不是说", "没讲", "唔系话", "不代表"),
-        "id": ("gak bilang", "ga bilang", "nggak bilang", "tidak bilang", "bukan berarti", "tidak berarti"),
-        "vi": ("không nói", "chưa nói", "không nói là", "chưa nói là", "đâu có nói", "không có nghĩa là"),
+        "zh": ("没说", "没有说", "不是说", "并不是说", "没讲", "唔系话", "不代表", "不用", "不必", "用不着", "无需"),
+        "id": (
+            *("gak bilang", "ga bilang", "nggak bilang", "tidak bilang", "bukan berarti", "tidak berarti"),
+            *("gak usah", "ga usah", "nggak usah", "gausah", "tidak usah", "tak usah", "tidak perlu", "gak perlu"),
+            *("ga perlu", "nggak perlu", "tak perlu"),
+        ),
+        "vi": ("không nói", "chưa nói", "không nói là", "chưa nói là", "đâu có nói", "không có nghĩa là", "không cần"),
     },
     "contrasts": {
         "en": ("but", "though", "however", "yet", "this time", "now"),
@@ -353,11 +429,12 @@ _REACH = 80  # characters before an occurrence where a negation cue may start
 _MAX_VARIANTS = 64  # variants of one phrase: beyond, only as written and all bare
 _MAX_ITEM = 500  # an item mark closes within this many characters
 _MEMO = 1 << 16  # scope answers kept per text (by the occurrence's start)
+_CARRY = 60  # characters before a Chinese occurrence where an earlier clause's past marker or third party may lie
 _COMPEL_REACH = 120  # characters after a negated occurrence where a compulsion ("no choice") un-negates it
 
 # scope cue kinds, as bits of one automaton's values
-_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS, _BEHALF, _COMPEL = _BITS = tuple(
-    1 << i for i in range(13)
+_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS, _BEHALF, _COMPEL, _PROXY = _BITS = (
+    tuple(1 << i for i in range(14))
 )
 _KIND_BITS = {
     "not_negating": _FRAME,
@@ -372,6 +449,7 @@ _KIND_BITS = {
     "sayings": _SAYS,
     "on_behalf": _BEHALF,
     "compulsions": _COMPEL,
+    "proxies": _PROXY,
 }
 
 # clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
@@ -413,19 +491,37 @@ _SUFFIXES_BOUNDED = tuple(f"{suffix}\x01" for suffix in _SUFFIXES)  # as the wor
 _WORD_RX = re.compile(f"((?:[^\\W_]|[{COMBINING}])+)")  # a word of a phrase, with its marks
 
 
+_DOUBLED_RX = re.compile("([a-z\u00df-\u00f6\u00f8-\u024f\u1e00-\u1eff])\\1")  # a doubled Latin letter
+
+
+def _single(word: str, least: int) -> str:
+    """``word`` with its doubled Latin letters written once (``call`` -> ``cal``), how a stretched doubled
+    letter reads after normalization squeezed it (``callll`` -> ``cal``); ``word`` itself when fewer than
+    ``least`` characters would remain (``off`` is not ``of``, ``too`` not ``to``)."""
+    if not _DOUBLED_RX.search(word):
+        return word
+    single = _DOUBLED_RX.sub(r"\1", word)
+    return single if len(single) >= least else word
+
+
 def variants(phrase: str) -> tuple[str, ...]:
     """The texts a normalized phrase matches: itself first, then — for a phrase of two or more
     words — each combination of its words with diacritics written as written or bare
-    (``luật sư``: ``luật sư``, ``luật su``, ``luat sư``, ``luat su``), and each of these with its
-    words run together (``luậtsư`` ...: spaced letters joined, ``l u ậ t s ư``). A one-word phrase:
-    itself only."""
+    (``luật sư``: ``luật sư``, ``luật su``, ``luat sư``, ``luat su``) and with doubled letters
+    written as written or once (``call the police``, ``cal the police``: normalization squeezes a
+    stretched ``callll`` to ``cal``), and each of these with its words run together (``luậtsư`` ...:
+    spaced letters, joined, ``l u ậ t s ư``). A one-word phrase: itself, and without its doubled
+    letters when four letters or more remain (``attorney``, ``atorney``; not ``call``, ``cal``); in a phrase of
+    several words, a word loses its doubled letters only when three or more remain (``off myself`` is not
+    ``of myself``)."""
     parts = _WORD_RX.split(phrase)  # separators at even indexes, words at odd ones
     words = parts[1::2]
     if len(words) < 2:
-        return (phrase,)
-    choices = [(w,) if (bare := strip_marks(w)) == w else (w, bare) for w in words]
+        single = _single(phrase, 4)
+        return (phrase,) if single == phrase else (phrase, single)
+    choices = [tuple(dict.fromkeys((w, bare := strip_marks(w), _single(w, 3), _single(bare, 3)))) for w in words]
     combos: list[tuple[str, ...]]
-    if 2 ** sum(len(c) - 1 for c in choices) > _MAX_VARIANTS:
+    if math.prod(len(c) for c in choices) > _MAX_VARIANTS:
         combos = [tuple(c[0] for c in choices), tuple(c[-1] for c in choices)]
     else:
         combos = list(itertools.product(*choices))
@@ -1131,6 +1227,7 @@ class _Scope:
         "breaks",
         "clauses",
         "compels",
+        "proxies",
         "conds",
         "conseqs",
         "contras",
@@ -1171,6 +1268,7 @@ class _Scope:
         self.says = cues.get(_SAYS)
         self.behalf = cues.get(_BEHALF)
         self.compels = cues.get(_COMPEL)
+        self.proxies = cues.get(_PROXY)
         self.memo: dict[int, object] = {}  # start -> why_not (a few occurrences' worth: _MEMO)
         self.question = "?" in norm  # a sentence may ask (a condition asked about: _hypothetical)
         # nothing that can stop an occurrence from counting: no cue, no question mark
@@ -1232,9 +1330,12 @@ class _Scope:
             past = self._past(norm, lo, hi, start)
             if past is not None:
                 return "past", past
-        i = first(self.others, lo, start)
-        if i >= 0 and self.others is not None and first(self.behalf, self.others[1][i], start) < 0:
-            return "someone else", norm[self.others[0][i] : self.others[1][i]]
+        carried = self._carried(norm, lo, start)
+        if carried is not None:
+            return "past", carried
+        other = self._other(lo, start)
+        if other is not None and first(self.behalf, other[1], start) < 0 and first(self.proxies, 0, start) < 0:
+            return "someone else", norm[other[0] : other[1]]
         if self.question and self.conds is not None and self._hypothetical(norm, lo, start):
             return "question", None  # "if the battery swells, can I get a new one?"
         negation = self._negation(norm, lo, start)
@@ -1242,16 +1343,47 @@ class _Scope:
             return "negated", negation
         return None
 
+    def _carried(self, norm: str, lo: int, start: int) -> str | None:
+        """For a Chinese occurrence in a clause with no subject before it: the past marker of an earlier clause of its
+        sentence, which the clause goes on about (我朋友之前在别家被骗，有打165报案: about another shop), unless
+        a subject or a contrast lies between them, or it is more than _CARRY characters away. (A third party is not
+        carried: 他说一封存证信函就够你们受了，明天就寄 - the writer's own step, or the relative's for the writer.)"""
+        if self.pasts is None or not _is_cjk(norm[start]):
+            return None
+        lo_s, _ = self._bounds(self.sentences, start)
+        starts, ends = self.pasts
+        i = bisect_left(starts, lo) - 1  # the last marker before the clause
+        if i < 0 or starts[i] < max(lo_s, start - _CARRY):
+            return None
+        if self._first(self.contras, ends[i], start) >= 0 or _has_subject(norm, ends[i], start):
+            return None
+        return norm[starts[i] : ends[i]]
+
+    def _other(self, lo: int, start: int) -> tuple[int, int] | None:
+        """(start, end) of the third party an occurrence at ``start`` is said of: the nearest before it in its clause
+        (from ``lo``), unless a contrast lies between them ("katanya dikirim tanggal 20, tapi ... saya serahin ke
+        pengacara": the writer's own step after all)."""
+        if self.others is None:
+            return None
+        starts, ends = self.others
+        i = bisect_left(starts, start) - 1
+        if i < 0 or starts[i] < lo or self._first(self.contras, ends[i], start) >= 0:
+            return None
+        return starts[i], ends[i]
+
     def despite(self, norm: str, start: int) -> str | None:
         """For an occurrence at ``start`` that counts: the scope cue a rule set aside, said for an explanation
         (a third party acting for the writer, a negation a compulsion overrides), or None."""
         lo, _ = self._bounds(self.clauses, start)
         first = self._first
-        i = first(self.others, lo, start)
-        if i >= 0 and self.others is not None and self.behalf is not None:
-            j = first(self.behalf, self.others[1][i], start)
+        other_at = self._other(lo, start)
+        if other_at is not None and self.proxies is not None and (j := first(self.proxies, 0, start)) >= 0:
+            other, proxy = norm[other_at[0] : other_at[1]], norm[self.proxies[0][j] : self.proxies[1][j]]
+            return f"a third party ({other!r}) acts for the writer, who writes for a relative ({proxy!r})"
+        if other_at is not None and self.behalf is not None:
+            j = first(self.behalf, other_at[1], start)
             if j >= 0:
-                other, helper = norm[self.others[0][i] : self.others[1][i]], norm[self.behalf[0][j] : self.behalf[1][j]]
+                other, helper = norm[other_at[0] : other_at[1]], norm[self.behalf[0][j] : self.behalf[1][j]]
                 return f"a third party ({other!r}) acts for the writer ({helper!r})"
         negation = self._negation(norm, lo, start)
         if negation is not None and self.compels is not None:
