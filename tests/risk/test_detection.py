@@ -187,6 +187,23 @@ POSITIVES = [
     ("self_harm", "zh-Hans", "不用退了。反正我也不打算活了。"),
     ("self_harm", "vi", "tôi đang đứng trên cầu đây"),
     ("safety", "vi", "pin xe dien no luc dang sac trong nha, chay ca goc phong"),
+    # 2026.11.5, the stress set: English of many markets, censor-dodging, Javanese, a fronted object
+    (
+        "legal",
+        "en",
+        "Kindly note I have consulted my advocate and he is preparing a legal notice to be served upon you.",
+    ),
+    ("legal", "en", "Righto, I've been to the Gardaí and they took a statement."),
+    ("legal", "en", "Next stop is NCAT and I'm not bluffing."),
+    ("legal", "en", "Fine. We'll let someone in a wig decide who's right."),
+    ("legal", "en", "You think I won't spend $75 to file against you? Watch me."),
+    ("legal", "zh-Hans", "再不退款我就报j了，说到做到"),
+    ("legal", "zh-Hans", "我不是在吓唬你们，诉状我已经写好了，就差签个字递上去。"),
+    ("legal", "id", "Wis tak laporke polisi, mas. Barang ra teko."),
+    ("legal", "id", "Semua bukti akan saya serahkan ke kejaksaan."),
+    ("chargeback", "en", "Righto, I'll get the bank to claw it back then."),
+    ("chargeback", "en", "I paid on my credit card, so I'll be making a Section 75 claim for the full amount."),
+    ("self_harm", "id", "Kalau duit saya gak balik, saya gak punya alasan buat hidup lagi."),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -306,6 +323,13 @@ NEGATIVES = [
     ("self_harm", "vi", "cho toi noi chuyen voi quan ly, ban tu van sai cho toi 2 lan roi", "tư vấn, not tự vẫn"),
     ("regulator", "zh-Hant", "我看到消基會之前有做過電熱毯的檢測報告，你們這款有送驗過嗎？", "a test report"),
     ("media", "en", "I've forwarded this entire thread to my manager, she paid for the order.", "an email thread"),
+    ("media", "id", "Gak bakal saya viralin kok, tenang. Yang penting barangnya diganti.", "a fronted object: I won't"),
+    ("regulator", "zh-Hant", "我老公話要去消委會，我叫佢唔好啦，小事嚟啫。", "stopped by the writer"),
+    ("legal", "vi", "Shop ơi cái áo này đẹp tới mức muốn báo công an bắt người thiết kế luôn á 🤭", "a joke"),
+    ("legal", "en", "I work as a court clerk and we ordered 30 of these binders for the office.", "a job"),
+    ("self_harm", "id", "Kalo sampe sold out lagi, aku gantung diri di pohon toge aja deh 🤣", "a joke"),
+    ("media", "zh-Hant", "這支手機拍照曝光好像怪怪的，是設定問題嗎？", "a camera's exposure"),
+    ("legal", "zh-Hans", "之前说要报警是我气头上说的，东西找到了，不好意思哈。", "said in anger, taken back"),
 ]
 
 # (class, language, kind, text): written to get past a keyword list
@@ -429,9 +453,9 @@ def test_the_explanation_says_which_scope_cue_a_rule_set_aside(engine: Engine, t
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2", "blind3"])
+@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2", "blind3", "blind4"])
 def test_the_bench_meets_the_targets(name: str) -> None:
-    """fresh, blind2, legal2 and blind3 were written blind, then tuned on (docs/risk.md): they measure fit now."""
+    """fresh, blind2, legal2, blind3 and blind4 were written blind, then tuned on (docs/risk.md): they measure fit."""
     bench = _bench()
     started = time.perf_counter()
     engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")

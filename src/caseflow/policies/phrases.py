@@ -159,7 +159,8 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("don't force my hand", "dont force my hand", "don't want to have to", "dont want to have to"),
             *("don't want it to come to", "dont want it to come to", "don't let it come to", "rather not have to"),
             *("don't think i'll", "dont think i'll", "don't think i will", "dont think ill", "not sure i'll"),
-            *("you think i can't", "think i cant", "aren't you afraid", "arent you afraid"),
+            *("you think i can't", "think i cant", "aren't you afraid", "arent you afraid", "you think i won't"),
+            *("you think i wont", "think i won't"),
         ),
         "zh": (
             *("信不信", "别以为", "以为我不敢", "别逼", "不要逼", "别怪", "不要怪", "不然", "要不然", "要不"),
@@ -169,6 +170,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("不想走到", "不想闹到", "不想闹大", "别让我", "不要让我", "不希望走到", "不想把事情闹大"),
             *("大不了", "了不起", "不得了", "不管", "不惜"),  # at worst, however: no negation of the step
             *("觉得消费者都不会", "以为消费者都不会", "以为我不会", "觉得我不会", "觉得我们不会", "以为我们不会"),
+            *("觉得我不敢", "以为我不敢去", "觉得我只是说说"),
         ),
         "id": (
             *("jangan sampai", "jangan sampe", "jgn sampe", "jgn sampai", "jangan salahkan", "jangan salahin"),
@@ -235,7 +237,20 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("almost went", "nearly went", "last year", "years ago", "a while back", "was going to", "went away"),
             *("were going to", "was about to", "all sorted", "got resolved", "was resolved", "withdrew"),
             *("different shop", "another shop", "other shop", "different seller", "another seller"),
-            *("in the past", "previously", "back then", "years back", "got sorted", "sorted now", "all good now"),
+            *(
+                "in the past",
+                "previously",
+                "way back then",
+                "back then i",
+                "back then we",
+                "back then it",
+                "years back",
+            ),
+            *(
+                "got sorted",
+                "sorted now",
+                "all good now",
+            ),  # ("back then" alone: "I'll get the bank to claw it back then")
             *("we're all good", "were all good", "so we're good", "thanks for sorting", "thank you for sorting"),
         ),
         "zh": (
@@ -244,6 +259,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("气话", "上次", "上回", "那次", "已解决", "早就解决", "后来没事"),
             *("上年", "另一间", "另一家", "另外一家", "别的商家", "其他商家", "本来准备", "还好没"),
             *("是我太冲动", "我太冲动", "一时冲动", "太冲动了", "才追回来", "才拿回来", "才要回来"),
+            *("气头上", "是我气头上", "一时气话"),
         ),
         "id": (
             *("hampir lapor", "nyaris lapor", "sempat mau", "sempet mau", "waktu itu", "tahun lalu", "ga jadi"),
@@ -292,6 +308,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("really want me", "aware that i'm", "aware that i am", "know that i'm about"),
             *("do you want to hear", "hear it from", "why i shouldn't", "why shouldn't i", "going to have to"),
             *("is it better if i just", "better if i just", "you think i can't", "think i cant", "aren't you afraid"),
+            *("do you know how easy", "how easy it is for me", "do you really want to explain"),
             "would you rather",
         ),
         "zh": (
@@ -308,6 +325,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "还是等着",
             *("逼我", "不怕我", "唔怕我", "想我", "系咪想我"),  # 你是逼我去找银行拒付吗? 你们不怕我曝光吗?
             *("是不是该", "是不是要等我", "真以为", "以为我不敢", "信唔信", "试试看", "是不是觉得", "是不是以为"),
+            *("是觉得我", "觉得我不敢"),
         ),
         "id": (
             *("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
@@ -335,7 +353,14 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             # "shop muốn mình báo công an không?"
             *("muốn mình", "muốn tao", "muốn tui", "muốn em", "có muốn", "có tin"),
             *("thích", "tính để tôi", "để tôi phải", "muốn gặp", "nghĩ tôi không dám", "tưởng tôi không dám"),
-            *("nghĩ mình không dám", "tưởng mình không dám", "nghĩ tôi không", "tưởng tôi không"),
+            *(
+                "nghĩ mình không dám",
+                "tưởng mình không dám",
+                "nghĩ tôi không",
+                "tưởng tôi không",
+                "hay với",
+                "hay là với",
+            ),
         ),
     },
     "on_behalf": {  # a third party acting for the writer: the step is the writer's ("he can help me sue")
@@ -375,6 +400,26 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             "thay mẹ",
             "thay bố",
         ),
+    },
+    "withdrawals": {  # after a step in its sentence, the writer says it was stopped ("..., I talked him out of it")
+        "en": (
+            *("talked him out of it", "talked her out of it", "talked them out of it", "told him not to"),
+            *("told her not to", "convinced him not to", "convinced her not to"),
+        ),
+        "zh": (
+            "叫佢唔好",
+            "叫他不要",
+            "叫他别",
+            "劝他不要",
+            "劝他别",
+            "劝住了",
+            "拦住了",
+            "叫她不要",
+            "叫她别",
+            "劝她不要",
+        ),
+        "id": ("saya larang", "sudah saya larang", "udah gw larang", "saya cegah", "udah saya cegah"),
+        "vi": ("tôi can rồi", "tôi đã can", "mình can rồi", "bảo anh ấy đừng", "khuyên anh ấy đừng", "can anh ấy"),
     },
     "compulsions": {  # a reluctant step is still a step: "I don't want to sue, but you leave me no choice"
         "en": (
@@ -433,9 +478,9 @@ _CARRY = 60  # characters before a Chinese occurrence where an earlier clause's 
 _COMPEL_REACH = 120  # characters after a negated occurrence where a compulsion ("no choice") un-negates it
 
 # scope cue kinds, as bits of one automaton's values
-_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS, _BEHALF, _COMPEL, _PROXY = _BITS = (
-    tuple(1 << i for i in range(14))
-)
+_NEG, _FRAME, _COND, _CONSEQ, _PAST, _OTHER, _ASKS, _BREAK, _OR, _CONTRA, _SAYS, _BEHALF, _COMPEL, _PROXY, _UNDONE = (
+    _BITS
+) = tuple(1 << i for i in range(15))
 _KIND_BITS = {
     "not_negating": _FRAME,
     "conditions": _COND,
@@ -450,6 +495,7 @@ _KIND_BITS = {
     "on_behalf": _BEHALF,
     "compulsions": _COMPEL,
     "proxies": _PROXY,
+    "withdrawals": _UNDONE,
 }
 
 # clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
@@ -1228,6 +1274,7 @@ class _Scope:
         "clauses",
         "compels",
         "proxies",
+        "undone",
         "conds",
         "conseqs",
         "contras",
@@ -1269,10 +1316,17 @@ class _Scope:
         self.behalf = cues.get(_BEHALF)
         self.compels = cues.get(_COMPEL)
         self.proxies = cues.get(_PROXY)
+        self.undone = cues.get(_UNDONE)
         self.memo: dict[int, object] = {}  # start -> why_not (a few occurrences' worth: _MEMO)
         self.question = "?" in norm  # a sentence may ask (a condition asked about: _hypothetical)
         # nothing that can stop an occurrence from counting: no cue, no question mark
-        self.quiet = self.negs is None and self.pasts is None and self.others is None and not self.question
+        self.quiet = (
+            self.negs is None
+            and self.pasts is None
+            and self.others is None
+            and self.undone is None
+            and not self.question
+        )
 
     @classmethod
     def of(cls, prepared: PreparedText) -> tuple[_Scope, int]:
@@ -1333,6 +1387,10 @@ class _Scope:
         carried = self._carried(norm, lo, start)
         if carried is not None:
             return "past", carried
+        if self.undone is not None:
+            j = first(self.undone, start, self._bounds(self.sentences, start)[1])
+            if j >= 0:
+                return "past", norm[self.undone[0][j] : self.undone[1][j]]
         other = self._other(lo, start)
         if other is not None and first(self.behalf, other[1], start) < 0 and first(self.proxies, 0, start) < 0:
             return "someone else", norm[other[0] : other[1]]
@@ -1444,7 +1502,7 @@ class _Scope:
             if first(self.breaks, b, start) >= 0:
                 continue  # a contrast between the cue and the occurrence
             if (
-                first(self.conseqs, b, start) >= 0 or (start - b > 1 and _has_subject(norm, b, start))
+                first(self.conseqs, b, start) >= 0 or (start - b > 1 and _has_subject(norm, _next_word(norm, b), start))
             ) and not self._covers(self.says, a, b):
                 # the condition's consequence, or a subject that starts another predicate ("don't care I'm suing",
                 # 不退我报警), between them - unless the negation is of a saying ("not saying I'll sue", 没说我要报警)
@@ -1512,10 +1570,24 @@ def _subjects() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(words), tuple(sorted(anywhere))
 
 
+def _next_word(norm: str, b: int) -> int:
+    """Where the word after ``norm[b]`` ends (Chinese: the character after it): a subject right after a negation is
+    the same predicate's, its object fronted ("tidak akan saya laporkan", "gak bakal saya viralin": I won't)."""
+    n = len(norm)
+    i = b
+    while i < n and not (_word_char(norm[i]) or _is_cjk(norm[i])):
+        i += 1
+    if i < n and _is_cjk(norm[i]):
+        return i + 1
+    while i < n and _word_char(norm[i]):
+        i += 1
+    return i
+
+
 def _has_subject(norm: str, a: int, b: int) -> bool:
     """Whether a subject of :data:`SCOPES` lies in ``norm[a:b]`` (at most a few words: between a negation and an
     occurrence it may negate). Not one more cue of the scope automaton: a pronoun is in nearly every message."""
-    if b - a < 2:  # nothing, or one space: no subject
+    if b <= a or norm[a:b].isspace():  # nothing, or a space: no subject
         return False
     between = norm[a:b]
     words, anywhere = _subjects()
