@@ -199,7 +199,8 @@ def test_unclosed_quotes_are_linear(unit: str) -> None:
     one = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     small = seconds(lambda i: LEGAL.mentions(f"{i}{one}"), tries=3)
     large = seconds(lambda i: LEGAL.mentions(f"{i}{one}{one}"), tries=3)
-    assert large < 2.0, f"{large:.2f} s for 2 MB of {unit!r}"
+    # (1.3-1.7 s for the negated unit on a slow night of this shared machine, alone; a quadratic walk takes minutes)
+    assert large < 3.0, f"{large:.2f} s for 2 MB of {unit!r}"
     assert large / max(small, 0.02) < 3.0, f"1 MB {small:.2f} s, 2 MB {large:.2f} s: not linear ({unit!r})"
 
 

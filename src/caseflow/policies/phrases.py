@@ -31,10 +31,13 @@ says whether any phrase occurs in ``text`` *as a claim*:
   - ``past``: in a clause that says the step is over, was only nearly taken, or was about another
     shop ("almost", "last year", 差点, 去年, suýt, năm ngoái, hampir, "ga jadi": ``past``) — unless a
     contrast lies between the marker and the occurrence ("last year I let it go, but this time I'll sue",
-    这次, "kali ini", "lần này": ``contrasts``);
-  - ``someone else``: after a third party in its clause ("if someone reports ...", 如果有人, "kalau
-    ada yang", "nếu có người", 邻居: ``someone_else``) — unless the third party acts for the writer
-    (佢话可以帮我发律师信, "he'll help me sue": ``on_behalf``);
+    这次, "kali ini", "lần này": ``contrasts``); in Chinese, also after such a marker in an earlier clause
+    of the sentence when no subject comes between (我朋友之前在别家被骗，有打165报案); and before a
+    withdrawal in its sentence ("my husband wanted to, I talked him out of it", 我叫佢唔好: ``withdrawals``);
+  - ``someone else``: after a third party in its clause, the nearest one, with no contrast between
+    ("if someone reports ...", 如果有人, "kalau ada yang", "nếu có người", 邻居: ``someone_else``) —
+    unless the third party acts for the writer (佢话可以帮我发律师信, "he'll help me sue": ``on_behalf``)
+    or the writer writes for a relative ("asking for my mum", 帮我妈问: ``proxies``);
   - ``negated``: after a negation cue of its clause (:data:`NEGATIONS`: ``not``, ``won't``, ``不``,
     ``tidak``, ``gak``, ``không`` ...) among the few words (or, in Chinese, characters) before it —
     unless the cue is part of a frame that negates nothing (信不信我打12315, "don't make me", 别逼我,
@@ -43,9 +46,11 @@ says whether any phrase occurs in ``text`` *as a claim*:
     refund me I will sue") or before ``then``/就/``thì``/``maka`` (``consequences``: 不给退就报警,
     "chưa hoàn tiền thì tôi kiện"); a contrast (``but``, 但是, ``tapi``, ``nhưng``) ends a negation's
     reach (``breaks``), and so does a subject that starts another predicate ("don't care I'm suing",
-    不退我报警, "không trả tiền tôi kiện": ``subjects``) unless the negation is of a saying ("not saying
-    I'll sue", 没说我要报警: ``sayings``); a compulsion after the step makes a reluctant step a step
-    ("I don't want to go to court, but you leave me no choice", 唔想上法庭…你哋迫我: ``compulsions``);
+    不退我报警, "không trả tiền tôi kiện", "gak dibalikin saya lapor": ``subjects``; not one right after the
+    negation, whose object is fronted: "gak bakal saya viralin") unless the negation is of a saying or a need
+    ("not saying I'll sue", 没说我要报警, "gak usah saya lapor": ``sayings``); a compulsion after the step
+    makes a reluctant step a step ("I don't want to go to court, but you leave me no choice", 唔想上法庭…你哋迫我:
+    ``compulsions``);
   - ``no context``: the set needs a context (:meth:`PhraseSet.near`: ``lawyer`` counts only with a
     threat step such as "call", "hire", 找, "hubungi", "nhờ" in the same sentence) and none of the
     context's phrases counts in the occurrence's sentence.
@@ -179,25 +184,11 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("ga kuat", "nggak kuat", "tidak kuat", "tak kuat", "gak tahan", "ga tahan", "tidak tahan"),
             *("gak ada yang peduli", "gak ada yg peduli", "tidak ada yang peduli", "gak ada gunanya"),
             *("gak mau sampai", "ga mau sampe", "gak mau sampe", "tidak mau sampai", "nggak mau sampai"),
-            *(
-                "pikir gue gak bisa",
-                "pikir gw gak bisa",
-                "kira gue gak bisa",
-                "pikir saya tidak bisa",
-                "kira saya gak bisa",
-            ),
-            *("gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
-            *(
-                "k kantor",
-                "k polisi",
-                "k polres",
-                "k polsek",
-                "k polda",
-                "k pengadilan",
-                "k pengacara",
-                "k ylki",
-                "k bank",
-            ),
+            *("pikir gue gak bisa", "pikir gw gak bisa", "kira gue gak bisa", "pikir saya tidak bisa"),
+            *("kira saya gak bisa", "gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
+            # "k" is "ke" (to) in Indonesian chat, "không" (not) in Vietnamese
+            *("k kantor", "k polisi", "k polres", "k polsek", "k polda", "k pengadilan", "k pengacara", "k ylki"),
+            "k bank",
         ),
         "vi": (
             *("đừng để", "đừng bắt", "đừng ép", "đừng trách", "đừng có trách", "không ngại", "không ngần ngại"),
@@ -237,20 +228,9 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("almost went", "nearly went", "last year", "years ago", "a while back", "was going to", "went away"),
             *("were going to", "was about to", "all sorted", "got resolved", "was resolved", "withdrew"),
             *("different shop", "another shop", "other shop", "different seller", "another seller"),
-            *(
-                "in the past",
-                "previously",
-                "way back then",
-                "back then i",
-                "back then we",
-                "back then it",
-                "years back",
-            ),
-            *(
-                "got sorted",
-                "sorted now",
-                "all good now",
-            ),  # ("back then" alone: "I'll get the bank to claw it back then")
+            # "back then" alone would be "I'll get the bank to claw it back then"
+            *("in the past", "previously", "way back then", "back then i", "back then we", "back then it"),
+            *("years back", "got sorted", "sorted now", "all good now"),
             *("we're all good", "were all good", "so we're good", "thanks for sorting", "thank you for sorting"),
         ),
         "zh": (
@@ -332,14 +312,8 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("atau kita", "atau mau", "atau saya", "atau gw"),  # "dikembalikan atau kita ketemu di pengadilan?"
             *("mau gue", "mau aku", "mau tokonya", "mau toko lu"),
             *("kalian mau", "anda mau", "kamu mau", "lu mau", "mau ketemu", "mau diselesaikan"),
-            *(
-                "pikir gue gak bisa",
-                "pikir gw gak bisa",
-                "kira gue gak bisa",
-                "pikir saya tidak bisa",
-                "kira saya gak bisa",
-            ),
-            *("gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
+            *("pikir gue gak bisa", "pikir gw gak bisa", "kira gue gak bisa", "pikir saya tidak bisa"),
+            *("kira saya gak bisa", "gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
         ),
         "vi": (
             "muốn tôi",
@@ -353,28 +327,12 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             # "shop muốn mình báo công an không?"
             *("muốn mình", "muốn tao", "muốn tui", "muốn em", "có muốn", "có tin"),
             *("thích", "tính để tôi", "để tôi phải", "muốn gặp", "nghĩ tôi không dám", "tưởng tôi không dám"),
-            *(
-                "nghĩ mình không dám",
-                "tưởng mình không dám",
-                "nghĩ tôi không",
-                "tưởng tôi không",
-                "hay với",
-                "hay là với",
-            ),
+            *("nghĩ mình không dám", "tưởng mình không dám", "nghĩ tôi không", "tưởng tôi không"),
+            *("hay với", "hay là với"),
         ),
     },
     "on_behalf": {  # a third party acting for the writer: the step is the writer's ("he can help me sue")
-        "en": (
-            "help me",
-            "helping me",
-            "for me",
-            "on my behalf",
-            "with me",
-            "for her",
-            "for us",
-            "for my mum",
-            "for my mom",
-        ),
+        "en": ("help me", "helping me", "for me", "on my behalf", "with me", "for her", "for us"),
         "zh": ("帮我", "替我", "帮忙", "陪我", "同我"),
         "id": ("bantu saya", "bantuin saya", "bantu gw", "bantuin gw", "nemenin saya", "temenin saya", "untuk saya"),
         "vi": ("giúp mình", "giúp tôi", "giúp em", "hộ mình", "hộ tôi", "thay mình", "thay tôi"),
@@ -474,7 +432,7 @@ _REACH = 80  # characters before an occurrence where a negation cue may start
 _MAX_VARIANTS = 64  # variants of one phrase: beyond, only as written and all bare
 _MAX_ITEM = 500  # an item mark closes within this many characters
 _MEMO = 1 << 16  # scope answers kept per text (by the occurrence's start)
-_CARRY = 60  # characters before a Chinese occurrence where an earlier clause's past marker or third party may lie
+_CARRY = 60  # characters before a Chinese occurrence where an earlier clause's past marker may lie
 _COMPEL_REACH = 120  # characters after a negated occurrence where a compulsion ("no choice") un-negates it
 
 # scope cue kinds, as bits of one automaton's values
@@ -1406,7 +1364,8 @@ class _Scope:
         sentence, which the clause goes on about (我朋友之前在别家被骗，有打165报案: about another shop), unless
         a subject or a contrast lies between them, or it is more than _CARRY characters away. (A third party is not
         carried: 他说一封存证信函就够你们受了，明天就寄 - the writer's own step, or the relative's for the writer.)"""
-        if self.pasts is None or not _is_cjk(norm[start]):
+        ch = norm[start]
+        if self.pasts is None or not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):  # Han only
             return None
         lo_s, _ = self._bounds(self.sentences, start)
         starts, ends = self.pasts
