@@ -274,6 +274,8 @@ def normalize(text: str) -> str:
         t = _HAN_GAP.sub("", t)
     if not t.isascii() and _TONED.search(t) and _TONE_RX.search(t):
         t = _TONE_RX.sub(_move_tone, t)
+        if _TRIPLE_RX.search(t):  # a moved tone can make a run ("óóoá" -> "óóóa")
+            t = _squeeze(t)
     return t
 
 
