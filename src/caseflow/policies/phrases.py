@@ -95,7 +95,7 @@ from typing import Any, NamedTuple, cast
 import ahocorasick  # type: ignore[import-not-found]
 
 from .source import parse_yaml
-from .text import COMBINING, PreparedText, Spans, normalize, prepare, quoted_spans, spans, strip_marks
+from .text import COMBINING, LATIN_LOWER, PreparedText, Spans, normalize, prepare, quoted_spans, spans, strip_marks
 
 __all__ = [
     "AUTHORITY_KINDS",
@@ -495,7 +495,7 @@ _SUFFIXES_BOUNDED = tuple(f"{suffix}\x01" for suffix in _SUFFIXES)  # as the wor
 _WORD_RX = re.compile(f"((?:[^\\W_]|[{COMBINING}])+)")  # a word of a phrase, with its marks
 
 
-_DOUBLED_RX = re.compile("([a-z\u00df-\u00f6\u00f8-\u024f\u1e00-\u1eff])\\1")  # a doubled Latin letter
+_DOUBLED_RX = re.compile(f"([{LATIN_LOWER}])\\1")  # a doubled Latin letter
 
 
 def _single(word: str, least: int) -> str:

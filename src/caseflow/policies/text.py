@@ -83,6 +83,7 @@ from . import _confusables
 __all__ = [
     "DEFAULT_CACHE_BYTES",
     "COMBINING",
+    "LATIN_LOWER",
     "CacheStats",
     "PreparedText",
     "Spans",
@@ -177,11 +178,11 @@ _HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_GAP = re.compile(f"(?<=[{_HAN}])[{_SEPARATORS}]{{1,3}}(?=[{_HAN}])")
 
 # 8. stretched letters: a Latin letter (after case folding) three or more times in a row
-_LATIN_LOWER = "a-z\u00df-\u00f6\u00f8-\u024f\u1e00-\u1eff"
-_TRIPLE_RX = re.compile(f"([{_LATIN_LOWER}])\\1\\1")  # a quick test
-_RUN_RX = re.compile(f"([{_LATIN_LOWER}])\\1\\1+")  # split: the letter stands for its run
+LATIN_LOWER = "a-z\u00df-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+"""The lower-case Latin letters (ASCII, Latin-1, Extended-A and B, Additional), as a regex class's ranges."""
+_RUN_RX = re.compile(f"([{LATIN_LOWER}])\\1\\1+")  # split: the letter stands for its run
 # a word of one letter only ("bbb": the BBB, "www"): it stays (possessive: linear)
-_LONE_RUN_RX = re.compile(f"(?<![{_LATIN_LOWER}])(([{_LATIN_LOWER}])\\2\\2++)(?![{_LATIN_LOWER}])")
+_LONE_RUN_RX = re.compile(f"(?<![{LATIN_LOWER}])(([{LATIN_LOWER}])\\2\\2++)(?![{LATIN_LOWER}])")
 
 
 def _squeeze(text: str) -> str:
@@ -264,17 +265,17 @@ def normalize(text: str) -> str:
         if _ASTRAL_RX.search(t):
             t = t.translate(astral)
         t = unicodedata.normalize("NFC", t)
-    if _TRIPLE_RX.search(t):
+    if _RUN_RX.search(t):
         t = _squeeze(t)
     if _SPACED_HINT.search(t) and _SPACED_RX.search(t):
         t = _SPACED_RX.sub(_join_spaced, t)
-        if _TRIPLE_RX.search(t):  # "s u u u e" joined
+        if _RUN_RX.search(t):  # "s u u u e" joined
             t = _squeeze(t)
     if not t.isascii() and _HAN_GAP.search(t):
         t = _HAN_GAP.sub("", t)
     if not t.isascii() and _TONED.search(t) and _TONE_RX.search(t):
         t = _TONE_RX.sub(_move_tone, t)
-        if _TRIPLE_RX.search(t):  # a moved tone can make a run ("óóoá" -> "óóóa")
+        if _RUN_RX.search(t):  # a moved tone can make a run ("óóoá" -> "óóóa")
             t = _squeeze(t)
     return t
 
@@ -316,7 +317,7 @@ def normalization_steps(text: str) -> tuple[str, ...]:
     if _HAN_GAP.search(lowered):
         steps.append("separators between Chinese characters removed")
     joined = lowered if spaced is None else _SPACED_RX.sub(_join_spaced, lowered)
-    if _TRIPLE_RX.search(joined) and _squeeze(joined) != joined:
+    if _RUN_RX.search(joined) and _squeeze(joined) != joined:
         steps.append("stretched letters squeezed")
     if _TONED.search(lowered) and _TONE_RX.search(lowered) and _TONE_RX.sub(_move_tone, lowered) != lowered:
         steps.append("Vietnamese tone placement")
