@@ -4,6 +4,8 @@ Paths are computed here once; the test modules import them (tests/conftest.py to
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
@@ -43,3 +45,29 @@ def write(tmp_path, name, text):
     p = tmp_path / name
     p.write_text("policy: " + name.split(".")[0] + '\nversion: "1"\n' + text)
     return p
+
+
+def growth(work: Callable[[str], object], text: str, rounds: int = 3) -> tuple[float, float]:
+    """CPU seconds of ``work`` on ``text`` and on twice ``text``: (one, two).
+
+    Each size is timed three times, the two sizes taking turns, and the fastest run of each counts (a
+    neighbour's burst on a shared machine slows some runs, never speeds one up). If twice the text took
+    three times as long or more, everything is measured again, up to ``rounds`` times: a quadratic walk
+    (four times) is slow in every round, a burst of noise in one. Each run gets a text of its own (a
+    different first character), so that nothing is cached between runs."""
+    one = two = float("inf")
+    for _ in range(rounds):
+        one = two = float("inf")
+        for attempt in range(3):
+            for size in (1, 2):
+                piece = f"{attempt}{text * size}"
+                started = time.process_time()
+                work(piece)
+                spent = time.process_time() - started
+                if size == 1:
+                    one = min(one, spent)
+                else:
+                    two = min(two, spent)
+        if two / max(one, 0.02) < 3.0:
+            break
+    return one, two

@@ -8,13 +8,12 @@ altered; phone numbers drawn from their shapes always are) and a timing guard on
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from caseflow.logging import redact_pii, redact_text
+from tests.helpers import growth
 
 MASKED = [
     # e-mail addresses, internationalised ones too
@@ -201,22 +200,11 @@ HOSTILE = {
 }
 
 
-def _redaction_time(text: str) -> float:
-    best = float("inf")
-    for attempt in range(2):  # the faster of two (a neighbour's burst on a shared machine spoils one)
-        started = time.process_time()
-        out = redact_text(f"{attempt}{text}")
-        best = min(best, time.process_time() - started)
-        assert isinstance(out, str)
-    return best
-
-
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
 def test_a_megabyte_of_hostile_text_is_redacted_linearly(text: str) -> None:
     """Twice the text takes about twice the time (a backtracking pattern takes four times or more), and a
     megabyte stays far from a hang. (About 0.3 s on a current machine; this shared one has run it in 1.3 s
     on a slow evening, so the bound is linearity, not a wall-clock figure.)"""
-    one = _redaction_time(text)
-    two = _redaction_time(text + text)
+    one, two = growth(redact_text, text)
     assert one < 3.0, f"{one:.2f} s for a megabyte"
     assert two / max(one, 0.02) < 3.0, f"1 MB {one:.2f} s, 2 MB {two:.2f} s: not linear"

@@ -317,10 +317,10 @@ def test_hostile_texts_are_linear() -> None:
     for text in ["“" * 1_000_000 + " sue", "su" * 500_000 + " sue", "not sue " * 120_000, "s u e " * 150_000]:
         best = float("inf")
         for attempt in range(2):  # the faster of two (a neighbour's burst on a shared machine spoils one)
-            started = time.perf_counter()
+            started = time.process_time()
             LEGAL.mentions(f"{attempt}{text}")
             LEGAL.find(f"{attempt}{text}")
-            best = min(best, time.perf_counter() - started)
+            best = min(best, time.process_time() - started)
         assert best < 2.0, text[:10]
 
 
