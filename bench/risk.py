@@ -1,6 +1,7 @@
 """How well the default pack finds high-risk messages, on the labelled evaluation set, beside a plain reference.
 
-    python bench/risk.py [--policies rules/] [--sets dev,holdout,extra,...] [--file PATH] [--misses SET] [--json]
+    python bench/risk.py [--policies rules/] [--sets dev,holdout,extra,...] [--file PATH] [--misses SET]
+                         [--against OLD_RULES/] [--json]
 
 Reads ``src/caseflow/risk/data/messages.{dev,holdout}.jsonl`` (README beside them: 846 dev and 302
 held-out short customer messages in English, Simplified and Traditional Chinese, Indonesian and
@@ -23,7 +24,12 @@ Prints, for dev and holdout side by side:
 5. why the positives caseflow missed were missed, counted per class: ``no phrase`` when no phrase of the
    class's sets occurs, else the reasons its occurrences did not count (``negated``, ``question``, ``past``,
    ``someone else``, ``quoted``, ``exception``, ``no context``, ``item name``): whether a class needs more
-   phrases or a scope rule misfires, without reading a message (so it is shown for the holdout too).
+   phrases or a scope rule misfires, without reading a message (so it is shown for the holdout too);
+6. how sure the figures are: each class's precision and recall with its 95% interval (Wilson) and the number of
+   messages behind it, and whether the targets are met, missed within the set's noise, or missed beyond it;
+7. (``--against DIR``, an earlier policy directory) what a change did: per class, before and now, the messages
+   fixed and broken, and McNemar's exact p (whether so uneven a split could be chance); with ``--misses SET``,
+   the messages of that set whose classes changed.
 
 Beside caseflow, the **reference** measured in the same run: for each class, a plain substring
 test of the normalized message against the same phrase lists (every phrase of every set the
@@ -42,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections import Counter, defaultdict
@@ -228,6 +235,29 @@ class Score:
         self.fn += actual and not predicted
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a proportion of ``k`` in ``n`` (None when ``n`` is 0): where the rate on
+    every message like these may lie, given a few dozen of them (32 of 35, 0.91, may be anything from 0.78 to 0.97)."""
+    if n == 0:
+        return None
+    p = k / n
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (0.0 if k == 0 else centre - half), (1.0 if k == n else centre + half)  # (exact at the ends)
+
+
+def mcnemar(fixed: int, broken: int) -> float:
+    """The two-sided exact p of McNemar's test: of the messages one pack gets right and the other wrong
+    (``fixed`` one way, ``broken`` the other), how likely a split at least this uneven is when neither pack is
+    better than the other (each such message a coin toss)."""
+    n = fixed + broken
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(fixed, broken) + 1))
+    return min(1.0, 2 * tail / (1 << n))  # (exact integers: no overflow for thousands of messages)
+
+
 def top(classes: set[str]) -> str:
     return next((c for c in SEVERITY if c in classes), "none")
 
@@ -335,9 +365,120 @@ def print_why(results: dict[str, dict[str, Result]], sets: list[str], by_class: 
     print()
 
 
+def verdict(s: Score, p_target: float, r_target: float) -> str:
+    """``met`` when both figures meet their targets, ``below`` when a target lies above a figure's whole 95%
+    interval, else ``noise``: below the target, but the set is too small to tell."""
+    figures = [(s.tp, s.tp + s.fp, p_target), (s.tp, s.tp + s.fn, r_target)]
+    if all(n == 0 or k / n >= target for k, n, target in figures):
+        return "met"
+    if any((ci := wilson(k, n)) is not None and ci[1] < target for k, n, target in figures):
+        return "below"
+    return "noise"
+
+
+def interval(k: int, n: int) -> str:
+    ci = wilson(k, n)
+    return f"{'   -':>20}" if ci is None else f"{k / n:4.2f} [{ci[0]:.2f}-{ci[1]:.2f}] of {n:<3}"
+
+
+def print_intervals(results: dict[str, dict[str, Result]], sets: list[str]) -> None:
+    print(
+        "6. how sure: each figure with its 95% interval (Wilson) and the messages it is of, per class, then the "
+        "cells of a language below the floor; met: the targets are met, noise: a figure is below its target but "
+        "the target lies inside its interval, below: above it"
+    )
+    print(f"   {'set':<8} {'class':<18} {'precision':<27}{'recall':<27}")
+    for name in sets:
+        r = results[name]["caseflow"]
+        rows = [(c, r.per_class[c], *TARGETS.get(c, (FLOOR, FLOOR))) for c in CLASSES]
+        for c, x, p_target, r_target in [*rows, ("risk/none", r.risk, FLOOR, FLOOR)]:
+            if x.tp + x.fp + x.fn == 0:
+                continue
+            print(
+                f"   {name:<8} {c:<18} {interval(x.tp, x.tp + x.fp)}    {interval(x.tp, x.tp + x.fn)}    "
+                f"{verdict(x, p_target, r_target)}"
+            )
+        for (lang, c), x in r.per_language.items():  # the cells below the floor, and how sure each is
+            if verdict(x, FLOOR, FLOOR) != "met":
+                cell = f"{c}/{lang}"
+                print(
+                    f"   {name:<8} {cell:<18} {interval(x.tp, x.tp + x.fp)}    {interval(x.tp, x.tp + x.fn)}    "
+                    f"{verdict(x, FLOOR, FLOOR)} (floor {FLOOR})"
+                )
+    print()
+
+
+def changes(
+    messages: list[Message], before: dict[str, set[str]], now: dict[str, set[str]], cls: str | None
+) -> tuple[int, int]:
+    """(fixed, broken): the messages right now and wrong before, and the other way, on class ``cls`` (None: risk
+    against none)."""
+    fixed = broken = 0
+    for m in messages:
+        if cls is None:
+            gold, was, got = bool(m.gold), bool(before[m.id]), bool(now[m.id])
+        else:
+            gold, was, got = cls in m.gold, cls in before[m.id], cls in now[m.id]
+        fixed += got == gold and was != gold
+        broken += was == gold and got != gold
+    return fixed, broken
+
+
+def print_against(
+    sets: list[str], found: dict[str, dict[str, dict[str, set[str]]]], results: dict[str, dict[str, Result]], old: str
+) -> None:
+    print(
+        f"7. against {old}: per class, precision/recall before -> now; the messages fixed (right now, wrong "
+        "before) and broken (the other way); p: McNemar's exact test (under 0.05: unlikely to be chance)"
+    )
+    print(f"   {'set':<8} {'class':<11} {'before':<9} {'now':<9} {'fixed':>6} {'broken':>6}  p")
+    for name in sets:
+        messages = read(name)
+        was, now = results[name]["against"], results[name]["caseflow"]
+        rows = [(c, was.per_class[c], now.per_class[c]) for c in CLASSES]
+        for c, a, b in [*rows, ("risk/none", was.risk, now.risk)]:
+            if a.tp + a.fp + a.fn + b.tp + b.fp + b.fn == 0:
+                continue
+            fixed, broken = changes(messages, found[name]["against"], found[name]["caseflow"], None if "/" in c else c)
+            print(
+                f"   {name:<8} {c:<11} {fmt(a.precision)}/{fmt(a.recall)} {fmt(b.precision)}/{fmt(b.recall)} "
+                f"{fixed:>6} {broken:>6}  {mcnemar(fixed, broken):.3f}"
+            )
+    print()
+
+
+def print_changed(name: str, before: dict[str, set[str]], now: dict[str, set[str]]) -> None:
+    print(f"the messages of {name} whose classes changed: label [also]: before -> now | text")
+    changed = [m for m in read(name) if before[m.id] != now[m.id]]
+    for m in changed:
+        also = f" [{','.join(m.also)}]" if m.also else ""
+        was, got = ",".join(sorted(before[m.id])) or "none", ",".join(sorted(now[m.id])) or "none"
+        print(f"   {m.id:<14} {m.label}{also}: {was} -> {got} | {m.text}")
+    print("   (none)\n" if not changed else "")
+
+
+def obvious(sides: dict[str, Callable[[str], set[str]]]) -> bool:
+    """Whether every side finds the classes of :data:`OBVIOUS` (says which does not, on stderr)."""
+    for text, expected in OBVIOUS:
+        for who, classes in sides.items():
+            if classes(text) != expected:
+                print(f"{who} finds {classes(text)} in {text!r}, not {expected}", file=sys.stderr)
+                return False
+    return True
+
+
 def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
-    def s(x: Score) -> dict[str, float | None]:
-        return {"precision": x.precision, "recall": x.recall, "f1": x.f1, "tp": x.tp, "fp": x.fp, "fn": x.fn}
+    def s(x: Score) -> dict[str, object]:
+        return {
+            "precision": x.precision,
+            "recall": x.recall,
+            "f1": x.f1,
+            "tp": x.tp,
+            "fp": x.fp,
+            "fn": x.fn,
+            "precision_95": wilson(x.tp, x.tp + x.fp),
+            "recall_95": wilson(x.tp, x.tp + x.fn),
+        }
 
     out: dict[str, object] = {}
     for name, by_who in results.items():
@@ -361,15 +502,17 @@ def main() -> int:
     )
     ap.add_argument("--file", action="append", default=[], help="one more set: a JSONL file in the same format")
     ap.add_argument("--misses", help="list the messages caseflow gets wrong (dev, extra or a --file; never holdout)")
+    ap.add_argument("--against", metavar="DIR", help="an earlier policy directory: what the change fixed and broke")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)  # an old pack: skip the check
     a = ap.parse_args()
     # a --file is being looked at, perhaps for tuning: the holdout only when asked for by name
     default = "dev,holdout" if not (a.file or a.misses) else "dev" if a.file else f"dev,{a.misses}"
-    sets = list(dict.fromkeys(s for s in (a.sets or default).split(",") if s))
+    sets = [s for s in (a.sets or default).split(",") if s]
     for f in a.file:
         FILES[Path(f).stem] = Path(f)
         sets.append(Path(f).stem)
+    sets = list(dict.fromkeys(sets))  # (a file named in --sets too is measured once)
     holdout = (DATA / "messages.holdout.jsonl").resolve()
     if a.misses is not None and (
         "holdout" in a.misses or a.misses not in sets or path_of(a.misses).resolve() == holdout
@@ -379,21 +522,22 @@ def main() -> int:
     policies = load_policies(a.policies)
     engine = Engine(policies, clock=FixedClock(AT), backend="python")
     sides = {"caseflow": caseflow_classes(engine), "reference": reference_classes(reference_lists(policies))}
-    for text, expected in [] if a.unchecked else OBVIOUS:
-        for who, classes in sides.items():
-            if classes(text) != expected:
-                print(f"{who} finds {classes(text)} in {text!r}, not {expected}", file=sys.stderr)
-                return 1
+    if a.against is not None:
+        sides["against"] = caseflow_classes(Engine(load_policies(a.against), clock=FixedClock(AT), backend="python"))
+    checked = {who: classes for who, classes in sides.items() if who != "against"}  # an earlier pack: as it was
+    if not a.unchecked and not obvious(checked):
+        return 1
     results: dict[str, dict[str, Result]] = {}
+    found: dict[str, dict[str, dict[str, set[str]]]] = {}
     timing = {}
     for s in sets:
         messages = read(s)
-        results[s] = {}
+        results[s], found[s] = {}, {}
         for who, classes in sides.items():
             started = time.perf_counter()
-            found = {m.id: classes(m.text) for m in messages}
+            found[s][who] = {m.id: classes(m.text) for m in messages}
             timing[(s, who)] = (time.perf_counter() - started) / len(messages)
-            results[s][who] = score(messages, found)
+            results[s][who] = score(messages, found[s][who])
     if a.json:
         print(json.dumps(as_json(results), indent=2))
         return 0
@@ -407,6 +551,11 @@ def main() -> int:
     print()
     print_figures(results, sets)
     print_why(results, sets, class_sets(policies))
+    print_intervals(results, sets)
+    if a.against is not None:
+        print_against(sets, found, results, a.against)
+    if a.misses and a.against is not None:
+        print_changed(a.misses, found[a.misses]["against"], found[a.misses]["caseflow"])
     if a.misses:
         print(f"caseflow's wrong answers on {a.misses}: label [also] -> found | text")
         for m, got in results[a.misses]["caseflow"].wrong:

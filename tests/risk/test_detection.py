@@ -11,12 +11,16 @@ figures on the dev set (docs/risk.md): a regression below the issue's targets fa
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
 import sys
 import time
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caseflow import Engine, FixedClock, load_policies
 from caseflow.testing import make_case
@@ -457,7 +461,7 @@ def test_the_explanation_says_which_scope_cue_a_rule_set_aside(engine: Engine, t
 def test_the_bench_meets_the_targets(name: str) -> None:
     """fresh, blind2, legal2, blind3 and blind4 were written blind, then tuned on (docs/risk.md): they measure fit."""
     bench = _bench()
-    started = time.perf_counter()
+    started = time.process_time()
     engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")
     messages = bench.read(name)
     classes = bench.caseflow_classes(engine)
@@ -476,4 +480,60 @@ def test_the_bench_meets_the_targets(name: str) -> None:
                 if x is not None and x < bench.FLOOR:
                     below.append(f"{cls}/{lang}: {what} {x:.2f}")
     assert not below, f"{name}: below the targets: {below}"
-    assert time.perf_counter() - started < 20
+    assert time.process_time() - started < 20
+
+
+# ----------------------------------------------------------------------------------------
+# How sure the figures are, and what a change did (bench/risk.py sections 6 and 7)
+# ----------------------------------------------------------------------------------------
+
+
+def test_the_bench_gives_each_figure_its_interval() -> None:
+    bench = _bench()
+    assert bench.wilson(0, 0) is None
+    lo, hi = bench.wilson(32, 35)  # the holdout's legal recall, 0.91 (docs/risk.md)
+    assert (round(lo, 2), round(hi, 2)) == (0.78, 0.97)
+    assert bench.wilson(10, 10) == (pytest.approx(0.7225, abs=1e-4), 1.0)
+    legal = bench.TARGETS["legal"]
+    assert bench.verdict(bench.Score(tp=30, fp=1, fn=0), *legal) == "met"
+    assert bench.verdict(bench.Score(tp=30, fp=1, fn=3), *legal) == "noise"  # 0.95 lies inside [0.76, 0.97]
+    assert bench.verdict(bench.Score(tp=300, fp=1, fn=30), *legal) == "below"  # the same 0.91, of ten times as many
+
+
+@given(st.integers(1, 3000), st.data())
+def test_an_interval_holds_its_figure(n: int, data: st.DataObject) -> None:
+    bench = _bench()
+    k = data.draw(st.integers(0, n))
+    lo, hi = bench.wilson(k, n)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
+    assert (lo, hi) == pytest.approx((1 - bench.wilson(n - k, n)[1], 1 - bench.wilson(n - k, n)[0]))
+
+
+def test_mcnemar_tells_a_change_from_chance() -> None:
+    bench = _bench()
+    assert bench.mcnemar(0, 0) == 1.0 and bench.mcnemar(6, 6) == 1.0
+    assert bench.mcnemar(5, 0) == bench.mcnemar(0, 5) == 0.0625  # five fixed, none broken: could still be chance
+    assert bench.mcnemar(12, 1) == pytest.approx(14 * 2 / 2**13)
+    assert bench.mcnemar(3000, 10) < 1e-300  # thousands of messages: exact integers, no overflow
+
+
+def test_the_bench_says_what_a_change_fixed_and_broke(tmp_path: Path) -> None:
+    """``--against`` an earlier pack (here: one without the escalation policy) counts the messages fixed and broken
+    per class, and with ``--misses`` lists the changed messages of that set."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "refunds.yaml").write_text((ROOT / "rules" / "refunds.yaml").read_text(encoding="utf-8"))
+    lines = [
+        {"id": "t-1", "lang": "en", "label": "legal", "text": "If you don't refund me I will sue"},
+        {"id": "t-2", "lang": "zh-Hans", "label": "legal", "text": "我要起诉你们"},
+        {"id": "t-3", "lang": "en", "label": "none", "text": "I'm not going to sue, just refund me"},
+    ]
+    (tmp_path / "tiny.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    args = ["--sets", "tiny", "--file", tmp_path / "tiny.jsonl", "--against", tmp_path / "old", "--misses", "tiny"]
+    out = subprocess.run(
+        [sys.executable, ROOT / "bench" / "risk.py", *map(str, args)], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in out.stdout.splitlines() if line.startswith("   tiny")}
+    assert rows[("tiny", "legal")][-3:] == ["2", "0", "0.500"]  # section 7: fixed, broken, p
+    assert "t-1            legal: none -> legal | If you don't refund me I will sue" in out.stdout
+    assert "t-3" not in out.stdout.split("whose classes changed")[1].split("wrong answers")[0]
