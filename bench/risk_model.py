@@ -1,0 +1,199 @@
+"""Would a small learned model beside the phrase rules find more risks on wording nobody has tuned on?
+
+    python bench/risk_model.py [--threshold -1 --threshold 0] [--epochs 12]
+
+An experiment, not a feature: caseflow's default detection is phrase rules (docs/risk.md), and an
+application may plug a trained classifier in as a signal provider (``caseflow.risk.SignalProvider``).
+This bench measures what one such classifier would add, honestly, with the project's own history:
+
+- each blind set of ``tests/risk/data`` (fresh, blind2, legal2, blind3, blind4) was measured once on
+  the pack of its day, before the rules were tuned on it. The bench rebuilds that pack (``git archive``
+  of the parent of the commit that added the set: its code and its rules) and runs it on the set in a
+  child process: the **rules alone**, the reference;
+- beside it, per class, a logistic regression on the words of the normalized text (words and word
+  pairs; Chinese characters and their pairs) trained only on what existed then: dev and extra as they
+  were, and the blind sets before it. **Rules or model**: a message is of a class when the rules say so
+  or the model's log-odds exceed ``--threshold``;
+- the counts of the five rounds are added: precision and recall with 95% intervals (Wilson), per class.
+
+Nothing here reads the holdout. It needs the repository's git history (run it from a clone). The
+model is pure Python (no dependency): stochastic gradient descent, a fixed seed, features in sorted
+order, so a run is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from risk import CLASSES, wilson  # noqa: E402
+
+from caseflow.policies.text import normalize  # noqa: E402
+
+# each blind set, and the commit that added it: its pack is the parent's
+ROUNDS = (
+    ("fresh", "20d4c74"),
+    ("blind2", "4e544eb"),
+    ("legal2", "a27e9b2"),
+    ("blind3", "1d116ca"),
+    ("blind4", "e6519cd"),
+)
+DEV = "src/caseflow/risk/data/messages.dev.jsonl"
+EXTRA = "tests/risk/data/extra.jsonl"
+
+# run in the old tree (its src first on sys.path): the classes its pack finds in each message of a set
+CHILD = """
+import json, sys
+sys.path.insert(0, "bench")
+import risk as R
+from caseflow import Engine, FixedClock, load_policies
+classes = R.caseflow_classes(Engine(load_policies("rules"), clock=FixedClock(R.AT), backend="python"))
+for text, expected in R.OBVIOUS:
+    assert classes(text) == expected, (text, classes(text))
+rows = [json.loads(line) for line in sys.stdin.read().splitlines() if line.strip()]
+print(json.dumps({r["id"]: sorted(classes(r["text"])) for r in rows}))
+"""
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+(?:'[^\\W_{_CJK}]+)?")
+
+
+def features(text: str) -> list[str]:
+    """The words of the normalized text (a Chinese character is a word) and each pair of neighbours, sorted."""
+    words = _TOKEN.findall(normalize(text))
+    return sorted({*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))})
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+    also: tuple[str, ...]
+    text: str
+
+    def of(self, cls: str) -> bool:
+        return self.label == cls or cls in self.also
+
+
+def rows_of(jsonl: str) -> list[Row]:
+    out = []
+    for line in jsonl.splitlines():
+        if line.strip():
+            r = json.loads(line)
+            out.append(Row(r["id"], r["label"], tuple(r.get("also", ())), r["text"]))
+    return out
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+class Model:
+    """Logistic regression on :func:`features`, by stochastic gradient descent (L2, a fixed seed)."""
+
+    def __init__(self, rows: list[Row], cls: str, epochs: int, rate: float = 0.2, l2: float = 1e-4) -> None:
+        data = [(features(r.text), 1.0 if r.of(cls) else 0.0) for r in rows]
+        self.w: dict[str, float] = {}
+        self.b = 0.0
+        rnd = random.Random(1)
+        for epoch in range(epochs):
+            rnd.shuffle(data)
+            eta = rate / (1 + epoch / 2)
+            for feats, y in data:
+                z = max(-30.0, min(30.0, self.b + sum(self.w.get(f, 0.0) for f in feats)))
+                g = 1 / (1 + math.exp(-z)) - y
+                self.b -= eta * g
+                for f in feats:
+                    w = self.w.get(f, 0.0)
+                    self.w[f] = w - eta * (g + l2 * w)
+
+    def log_odds(self, text: str) -> float:
+        return self.b + sum(self.w.get(f, 0.0) for f in features(text))
+
+
+def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, set[str]]:
+    """The classes the pack of ``commit``'s parent finds in each message (its own code, in a child process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", f"{commit}^", "src", "rules", "bench"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD],
+            cwd=tmp,
+            env={"PYTHONPATH": str(Path(tmp) / "src"), "PATH": "/usr/bin:/bin"},
+            input=jsonl,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    found = json.loads(out)
+    return {r.id: set(found[r.id]) for r in rows}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threshold", type=float, action="append", help="log-odds above which the model says yes")
+    ap.add_argument("--epochs", type=int, default=12)
+    a = ap.parse_args()
+    thresholds = a.threshold or [0.0, -1.0]
+    if not (ROOT / ".git").exists():
+        print("bench/risk_model.py rebuilds earlier packs from git history: run it in a clone", file=sys.stderr)
+        return 2
+    # per (class, who): tp, fp, fn added over the rounds
+    counts: dict[tuple[str, str], list[int]] = {}
+    whos = ["rules", *(f"rules or model > {t:g}" for t in thresholds)]
+    for i, (name, commit) in enumerate(ROUNDS):
+        jsonl = git("show", f"{commit}:tests/risk/data/{name}.jsonl")
+        test = rows_of(jsonl)
+        train = rows_of(git("show", f"{commit}^:{DEV}")) + rows_of(git("show", f"{commit}^:{EXTRA}"))
+        for earlier, added in ROUNDS[:i]:
+            train += rows_of(git("show", f"{added}:tests/risk/data/{earlier}.jsonl"))
+        rules = rules_of(commit, test, jsonl)
+        line = []
+        for cls in CLASSES:
+            if not any(r.of(cls) for r in test):
+                continue
+            model = Model(train, cls, a.epochs)
+            odds = {r.id: model.log_odds(r.text) for r in test}
+            for who in whos:
+                t = None if who == "rules" else thresholds[whos.index(who) - 1]
+                c = counts.setdefault((cls, who), [0, 0, 0])
+                for r in test:
+                    said = cls in rules[r.id] or (t is not None and odds[r.id] > t)
+                    c[0] += said and r.of(cls)
+                    c[1] += said and not r.of(cls)
+                    c[2] += r.of(cls) and not said
+            if cls == "legal":
+                tp_r = sum(1 for r in test if r.of(cls) and cls in rules[r.id])
+                tp_m = sum(1 for r in test if r.of(cls) and (cls in rules[r.id] or odds[r.id] > thresholds[0]))
+                n = sum(1 for r in test if r.of(cls))
+                line.append(f"legal recall: rules {tp_r}/{n}, rules or model > {thresholds[0]:g} {tp_m}/{n}")
+        print(f"{name:<7} pack of {commit}^, trained on {len(train)} messages; {'; '.join(line)}", flush=True)
+    print()
+    print("the five rounds added: precision and recall, 95% intervals (Wilson), of how many messages")
+    for cls in CLASSES:
+        for who in whos:
+            tp, fp, fn = counts[(cls, who)]
+            p_ci, r_ci = wilson(tp, tp + fp), wilson(tp, tp + fn)
+            assert p_ci is not None and r_ci is not None
+            print(
+                f"   {cls:<11} {who:<22} P {tp / (tp + fp):.2f} [{p_ci[0]:.2f}-{p_ci[1]:.2f}] of {tp + fp:<5}"
+                f" R {tp / (tp + fn):.2f} [{r_ci[0]:.2f}-{r_ci[1]:.2f}] of {tp + fn}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
