@@ -42,6 +42,10 @@ caseflow gets wrong (use it on dev only: the holdout is for measuring, never for
 same format, to check that a change generalizes beyond dev without looking at the holdout; the other sets of
 ``tests/risk/data/`` go by their names too (``fresh``, ``blind2``, ``legal2``: written blind, see the README of
 the evaluation set); ``--file PATH`` adds any other file in that format (its name is the set's name).
+
+``--with-model`` measures the pack with the shipped text model's rules beside it
+(``examples/text_model/escalation-model.yaml``, ``caseflow.risk.TextModel``): the model was trained on every set
+but the holdout, so only the holdout measures it.
 """
 
 from __future__ import annotations
@@ -61,12 +65,14 @@ DATA = ROOT / "src" / "caseflow" / "risk" / "data"
 TESTS_DATA = ROOT / "tests" / "risk" / "data"
 EXTRA = TESTS_DATA / "extra.jsonl"
 FILES: dict[str, Path] = {}  # sets read from a file given with --file, by name
+MODEL_POLICY = ROOT / "examples" / "text_model" / "escalation-model.yaml"  # the text model's rules (--with-model)
 
-from caseflow import Case, Engine, FixedClock, load_policies, parse_case  # noqa: E402
+from caseflow import Case, Engine, FixedClock, default_facts, load_policies, parse_case  # noqa: E402
 from caseflow.policies.conditions import AllOf, AnyOf, Condition, NotOf, Test  # noqa: E402
 from caseflow.policies.model import PolicySet  # noqa: E402
 from caseflow.policies.phrases import PhraseSet  # noqa: E402
 from caseflow.policies.text import normalize  # noqa: E402
+from caseflow.risk import register_text_model  # noqa: E402
 
 AT = "2026-11-11T10:00:00+08:00"
 CLASSES = ("legal", "regulator", "safety", "media", "chargeback", "self_harm")
@@ -493,6 +499,15 @@ def as_json(results: dict[str, dict[str, Result]]) -> dict[str, object]:
     return out
 
 
+def pack_engine(policies: str, *, with_model: bool) -> Engine:
+    """The pack of ``policies``; ``with_model``: beside the text model's own rules (read like the pack)."""
+    if not with_model:
+        return Engine(load_policies(policies), clock=FixedClock(AT), backend="python")
+    facts = default_facts()
+    register_text_model(facts)
+    return Engine(load_policies([Path(policies), MODEL_POLICY], facts=facts), clock=FixedClock(AT), backend="python")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--policies", default=str(ROOT / "rules"))
@@ -503,6 +518,7 @@ def main() -> int:
     ap.add_argument("--file", action="append", default=[], help="one more set: a JSONL file in the same format")
     ap.add_argument("--misses", help="list the messages caseflow gets wrong (dev, extra or a --file; never holdout)")
     ap.add_argument("--against", metavar="DIR", help="an earlier policy directory: what the change fixed and broke")
+    ap.add_argument("--with-model", action="store_true", help=f"the pack with the shipped text model ({MODEL_POLICY})")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)  # an old pack: skip the check
     a = ap.parse_args()
@@ -520,7 +536,7 @@ def main() -> int:
         print("--misses: a set measured, never the holdout (it is for measuring, not tuning)", file=sys.stderr)
         return 2
     policies = load_policies(a.policies)
-    engine = Engine(policies, clock=FixedClock(AT), backend="python")
+    engine = pack_engine(a.policies, with_model=a.with_model)
     sides = {"caseflow": caseflow_classes(engine), "reference": reference_classes(reference_lists(policies))}
     if a.against is not None:
         sides["against"] = caseflow_classes(Engine(load_policies(a.against), clock=FixedClock(AT), backend="python"))

@@ -24,10 +24,8 @@ order, so a run is the same on every machine.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import math
-import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -39,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from risk import CLASSES, wilson  # noqa: E402
 
-from caseflow.policies.text import normalize  # noqa: E402
+from caseflow.risk.model import SHIPPED_MODEL, TextModel  # noqa: E402
 
 # each blind set, and the commit that added it: its pack is the parent's
 ROUNDS = (
@@ -49,6 +47,7 @@ ROUNDS = (
     ("blind3", "1d116ca"),
     ("blind4", "e6519cd"),
 )
+VERSION = "2026.11.1"  # of the shipped model (--write)
 DEV = "src/caseflow/risk/data/messages.dev.jsonl"
 EXTRA = "tests/risk/data/extra.jsonl"
 
@@ -64,15 +63,6 @@ for text, expected in R.OBVIOUS:
 rows = [json.loads(line) for line in sys.stdin.read().splitlines() if line.strip()]
 print(json.dumps({r["id"]: sorted(classes(r["text"])) for r in rows}))
 """
-
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+(?:'[^\\W_{_CJK}]+)?")
-
-
-def features(text: str) -> list[str]:
-    """The words of the normalized text (a Chinese character is a word) and each pair of neighbours, sorted."""
-    words = _TOKEN.findall(normalize(text))
-    return sorted({*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))})
 
 
 @dataclass(frozen=True)
@@ -99,29 +89,6 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-class Model:
-    """Logistic regression on :func:`features`, by stochastic gradient descent (L2, a fixed seed)."""
-
-    def __init__(self, rows: list[Row], cls: str, epochs: int, rate: float = 0.2, l2: float = 1e-4) -> None:
-        data = [(features(r.text), 1.0 if r.of(cls) else 0.0) for r in rows]
-        self.w: dict[str, float] = {}
-        self.b = 0.0
-        rnd = random.Random(1)
-        for epoch in range(epochs):
-            rnd.shuffle(data)
-            eta = rate / (1 + epoch / 2)
-            for feats, y in data:
-                z = max(-30.0, min(30.0, self.b + sum(self.w.get(f, 0.0) for f in feats)))
-                g = 1 / (1 + math.exp(-z)) - y
-                self.b -= eta * g
-                for f in feats:
-                    w = self.w.get(f, 0.0)
-                    self.w[f] = w - eta * (g + l2 * w)
-
-    def log_odds(self, text: str) -> float:
-        return self.b + sum(self.w.get(f, 0.0) for f in features(text))
-
-
 def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, set[str]]:
     """The classes the pack of ``commit``'s parent finds in each message (its own code, in a child process)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,17 +109,27 @@ def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, set[str]]:
     return {r.id: set(found[r.id]) for r in rows}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--threshold", type=float, action="append", help="log-odds above which the model says yes")
-    ap.add_argument("--epochs", type=int, default=12)
-    a = ap.parse_args()
-    thresholds = a.threshold or [0.0, -1.0]
-    if not (ROOT / ".git").exists():
-        print("bench/risk_model.py rebuilds earlier packs from git history: run it in a clone", file=sys.stderr)
-        return 2
-    # per (class, who): tp, fp, fn added over the rounds
-    counts: dict[tuple[str, str], list[int]] = {}
+def examples(rows: list[Row]) -> list[tuple[str, set[str]]]:
+    return [(r.text, {c for c in CLASSES if r.of(c)}) for r in rows]
+
+
+def write(path: Path, epochs: int) -> None:
+    """Train the shipped model on every labelled set but the holdout, as they are in the working tree."""
+    files = [DEV, EXTRA, *(f"tests/risk/data/{name}.jsonl" for name, _ in ROUNDS)]
+    rows: list[Row] = []
+    trained_on = {}
+    for f in files:
+        raw = (ROOT / f).read_text(encoding="utf-8")
+        rows += rows_of(raw)
+        trained_on[f] = hashlib.sha256(raw.encode()).hexdigest()
+    model = TextModel.train(examples(rows), CLASSES, version=VERSION, epochs=epochs, trained_on=trained_on)
+    model.save(path)
+    sizes = ", ".join(f"{c} {sum(1 for _ in model.weights(c))}" for c in CLASSES)
+    print(f"wrote {path}: text model {VERSION}, {model.examples} messages, weights per class: {sizes}")
+
+
+def measure(thresholds: list[float], epochs: int) -> None:
+    counts: dict[tuple[str, str], list[int]] = {}  # per (class, who): tp, fp, fn added over the rounds
     whos = ["rules", *(f"rules or model > {t:g}" for t in thresholds)]
     for i, (name, commit) in enumerate(ROUNDS):
         jsonl = git("show", f"{commit}:tests/risk/data/{name}.jsonl")
@@ -161,12 +138,9 @@ def main() -> int:
         for earlier, added in ROUNDS[:i]:
             train += rows_of(git("show", f"{added}:tests/risk/data/{earlier}.jsonl"))
         rules = rules_of(commit, test, jsonl)
-        line = []
+        model = TextModel.train(examples(train), CLASSES, version=f"before {name}", epochs=epochs)
         for cls in CLASSES:
-            if not any(r.of(cls) for r in test):
-                continue
-            model = Model(train, cls, a.epochs)
-            odds = {r.id: model.log_odds(r.text) for r in test}
+            odds = {r.id: model.log_odds(r.text, cls) for r in test}
             for who in whos:
                 t = None if who == "rules" else thresholds[whos.index(who) - 1]
                 c = counts.setdefault((cls, who), [0, 0, 0])
@@ -175,12 +149,14 @@ def main() -> int:
                     c[0] += said and r.of(cls)
                     c[1] += said and not r.of(cls)
                     c[2] += r.of(cls) and not said
-            if cls == "legal":
-                tp_r = sum(1 for r in test if r.of(cls) and cls in rules[r.id])
-                tp_m = sum(1 for r in test if r.of(cls) and (cls in rules[r.id] or odds[r.id] > thresholds[0]))
-                n = sum(1 for r in test if r.of(cls))
-                line.append(f"legal recall: rules {tp_r}/{n}, rules or model > {thresholds[0]:g} {tp_m}/{n}")
-        print(f"{name:<7} pack of {commit}^, trained on {len(train)} messages; {'; '.join(line)}", flush=True)
+        legal = [r for r in test if r.of("legal")]
+        by_rules = sum(1 for r in legal if "legal" in rules[r.id])
+        either = sum(1 for r in legal if "legal" in rules[r.id] or model.log_odds(r.text, "legal") > thresholds[0])
+        print(
+            f"{name:<7} pack of {commit}^, model trained on {len(train)} messages; legal recall: rules "
+            f"{by_rules}/{len(legal)}, rules or model > {thresholds[0]:g} {either}/{len(legal)}",
+            flush=True,
+        )
     print()
     print("the five rounds added: precision and recall, 95% intervals (Wilson), of how many messages")
     for cls in CLASSES:
@@ -192,6 +168,21 @@ def main() -> int:
                 f"   {cls:<11} {who:<22} P {tp / (tp + fp):.2f} [{p_ci[0]:.2f}-{p_ci[1]:.2f}] of {tp + fp:<5}"
                 f" R {tp / (tp + fn):.2f} [{r_ci[0]:.2f}-{r_ci[1]:.2f}] of {tp + fn}"
             )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threshold", type=float, action="append", help="log-odds above which the model says yes")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--write", action="store_true", help=f"train the shipped model (risk/data/{SHIPPED_MODEL})")
+    a = ap.parse_args()
+    if a.write:
+        write(ROOT / "src" / "caseflow" / "risk" / "data" / SHIPPED_MODEL, a.epochs)
+        return 0
+    if not (ROOT / ".git").exists():
+        print("bench/risk_model.py rebuilds earlier packs from git history: run it in a clone", file=sys.stderr)
+        return 2
+    measure(a.threshold or [0.0, -1.0], a.epochs)
     return 0
 
 

@@ -24,6 +24,12 @@ PROMISES = {
         "what if chat's first-response target were 1h",
         "first_response   breached",
     ],
+    "text_model.py": [  # no phrase of the pack: the model's own rule, at medium severity, to the legal queue
+        "rules fired: not-as-described-needs-evidence, model-legal",
+        "'severity': 'medium', 'authority': 'legal', 'reason': 'legal_threat'} (rule model-legal)",
+        "the words that weighed most: 'letter' +",
+        "the shop's own model: 0.",
+    ],
 }
 
 

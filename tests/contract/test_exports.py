@@ -111,8 +111,11 @@ EXPECTED_RISK = {
     "SignalLabel",
     "SignalProvider",
     "SignalScore",
+    "TextModel",
+    "TextModelSignal",
     "load_detectors",
     "register_signal_provider",
+    "register_text_model",
 }
 
 EXPECTED_STORE = {

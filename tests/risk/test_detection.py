@@ -537,21 +537,3 @@ def test_the_bench_says_what_a_change_fixed_and_broke(tmp_path: Path) -> None:
     assert rows[("tiny", "legal")][-3:] == ["2", "0", "0.500"]  # section 7: fixed, broken, p
     assert "t-1            legal: none -> legal | If you don't refund me I will sue" in out.stdout
     assert "t-3" not in out.stdout.split("whose classes changed")[1].split("wrong answers")[0]
-
-
-def test_the_model_experiment_learns_and_reads_every_script() -> None:
-    """bench/risk_model.py (docs/risk.md): its features are the normalized words and their pairs in every script,
-    and its logistic regression separates what it was shown; the whole experiment needs git history (not run here)."""
-    spec = importlib.util.spec_from_file_location("caseflow_bench_risk_model", ROOT / "bench" / "risk_model.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = bench
-    spec.loader.exec_module(bench)
-    assert bench.features("I'll SUE you") == ["i'll", "i'll sue", "sue", "sue you", "you"]
-    assert bench.features("我要起訴") == sorted(["我", "我 要", "要", "要 起", "起", "起 诉", "诉"])  # one a character
-    assert "kiện" in bench.features("tôi sẽ kiện") and "kien" not in bench.features("tôi sẽ kiện")  # marks kept
-    texts = ["where is my parcel", "I will sue you", "thanks, got it", "see you in court", "what size?", "my lawyer"]
-    rows = [bench.Row(f"r{i}", "legal" if i % 2 else "none", (), t) for i, t in enumerate(texts * 3)]
-    model = bench.Model(rows, "legal", epochs=12)
-    assert model.log_odds("I will see you in court") > 1 > -1 > model.log_odds("where is my parcel")
-    assert bench.Model(rows, "legal", epochs=12).w == model.w  # the same on every run
