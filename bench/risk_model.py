@@ -14,6 +14,8 @@ This bench measures what one such classifier would add, honestly, with the proje
   pairs; Chinese characters and their pairs) trained only on what existed then: dev and extra as they
   were, and the blind sets before it. **Rules or model**: a message is of a class when the rules say so
   or the model's log-odds exceed ``--threshold``;
+- **scope veto**: the same, except where the rules set a phrase of the class aside as negated, asked, past,
+  someone else's, quoted, excepted or an item's name (the model has no scope rule of its own);
 - the counts of the five rounds are added: precision and recall with 95% intervals (Wilson), per class.
 
 Nothing here reads the holdout. It needs the repository's git history (run it from a clone). The
@@ -54,14 +56,36 @@ EXTRA = "tests/risk/data/extra.jsonl"
 # run in the old tree (its src first on sys.path): the classes its pack finds in each message of a set
 CHILD = """
 import json, sys
+from collections import defaultdict
 sys.path.insert(0, "bench")
 import risk as R
 from caseflow import Engine, FixedClock, load_policies
-classes = R.caseflow_classes(Engine(load_policies("rules"), clock=FixedClock(R.AT), backend="python"))
+from caseflow.policies.conditions import AllOf, AnyOf, NotOf, Test
+from caseflow.policies.phrases import PhraseSet
+policies = load_policies("rules")
+classes = R.caseflow_classes(Engine(policies, clock=FixedClock(R.AT), backend="python"))
 for text, expected in R.OBVIOUS:
     assert classes(text) == expected, (text, classes(text))
+def mentioned(c):
+    if isinstance(c, Test) and c.op == "mentions" and isinstance(c.value, PhraseSet):
+        yield c.value
+    elif isinstance(c, (AllOf, AnyOf)):
+        for k in c.children:
+            yield from mentioned(k)
+    elif isinstance(c, NotOf):
+        yield from mentioned(c.child)
+sets = defaultdict(dict)  # per class, the phrase sets its rules mention
+for policy in policies:
+    for rule in policy.rules:
+        for a in rule.then:
+            if a.type == "escalate" and a.params.get("reason") in R.REASONS:
+                for ps in mentioned(rule.when):
+                    sets[R.REASONS[a.params["reason"]]][id(ps)] = ps
+def set_aside(text):  # per class, why its phrases' occurrences did not count
+    return {c: sorted({m.why_not or "?" for ps in s.values() for m in ps.find(text, limit=50) if not m.counted})
+            for c, s in sets.items()}
 rows = [json.loads(line) for line in sys.stdin.read().splitlines() if line.strip()]
-print(json.dumps({r["id"]: sorted(classes(r["text"])) for r in rows}))
+print(json.dumps({r["id"]: [sorted(classes(r["text"])), set_aside(r["text"])] for r in rows}))
 """
 
 
@@ -89,8 +113,9 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, set[str]]:
-    """The classes the pack of ``commit``'s parent finds in each message (its own code, in a child process)."""
+def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, tuple[set[str], dict[str, set[str]]]]:
+    """What the pack of ``commit``'s parent says of each message, by its own code in a child process: the classes
+    it finds, and per class why its phrases' occurrences did not count (``negated``, ``no context`` ...)."""
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
             ["git", "archive", f"{commit}^", "src", "rules", "bench"], cwd=ROOT, check=True, capture_output=True
@@ -106,7 +131,7 @@ def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, set[str]]:
             check=True,
         ).stdout
     found = json.loads(out)
-    return {r.id: set(found[r.id]) for r in rows}
+    return {r.id: (set(found[r.id][0]), {c: set(w) for c, w in found[r.id][1].items()}) for r in rows}
 
 
 def examples(rows: list[Row]) -> list[tuple[str, set[str]]]:
@@ -128,30 +153,39 @@ def write(path: Path, epochs: int) -> None:
     print(f"wrote {path}: text model {VERSION}, {model.examples} messages, weights per class: {sizes}")
 
 
+SCOPE = {"negated", "question", "past", "someone else", "quoted", "exception", "item name"}
+"""Why the rules set an occurrence aside that a scope veto respects (``no context`` is not one: the step is
+what the model may supply)."""
+
+
 def measure(thresholds: list[float], epochs: int) -> None:
     counts: dict[tuple[str, str], list[int]] = {}  # per (class, who): tp, fp, fn added over the rounds
-    whos = ["rules", *(f"rules or model > {t:g}" for t in thresholds)]
+    # who: (name, threshold or None for the rules alone, whether the rules' scope vetoes the model)
+    whos: list[tuple[str, float | None, bool]] = [("rules", None, False)]
+    for t in thresholds:
+        whos += [(f"rules or model > {t:g}", t, False), (f"  with scope veto > {t:g}", t, True)]
     for i, (name, commit) in enumerate(ROUNDS):
         jsonl = git("show", f"{commit}:tests/risk/data/{name}.jsonl")
         test = rows_of(jsonl)
         train = rows_of(git("show", f"{commit}^:{DEV}")) + rows_of(git("show", f"{commit}^:{EXTRA}"))
         for earlier, added in ROUNDS[:i]:
             train += rows_of(git("show", f"{added}:tests/risk/data/{earlier}.jsonl"))
-        rules = rules_of(commit, test, jsonl)
+        pack = rules_of(commit, test, jsonl)
         model = TextModel.train(examples(train), CLASSES, version=f"before {name}", epochs=epochs)
         for cls in CLASSES:
             odds = {r.id: model.log_odds(r.text, cls) for r in test}
-            for who in whos:
-                t = None if who == "rules" else thresholds[whos.index(who) - 1]
+            for who, cut, veto in whos:
                 c = counts.setdefault((cls, who), [0, 0, 0])
                 for r in test:
-                    said = cls in rules[r.id] or (t is not None and odds[r.id] > t)
+                    found, aside = pack[r.id]
+                    vetoed = veto and bool(aside.get(cls, set()) & SCOPE)
+                    said = cls in found or (cut is not None and odds[r.id] > cut and not vetoed)
                     c[0] += said and r.of(cls)
                     c[1] += said and not r.of(cls)
                     c[2] += r.of(cls) and not said
         legal = [r for r in test if r.of("legal")]
-        by_rules = sum(1 for r in legal if "legal" in rules[r.id])
-        either = sum(1 for r in legal if "legal" in rules[r.id] or model.log_odds(r.text, "legal") > thresholds[0])
+        by_rules = sum(1 for r in legal if "legal" in pack[r.id][0])
+        either = sum(1 for r in legal if "legal" in pack[r.id][0] or model.log_odds(r.text, "legal") > thresholds[0])
         print(
             f"{name:<7} pack of {commit}^, model trained on {len(train)} messages; legal recall: rules "
             f"{by_rules}/{len(legal)}, rules or model > {thresholds[0]:g} {either}/{len(legal)}",
@@ -160,7 +194,7 @@ def measure(thresholds: list[float], epochs: int) -> None:
     print()
     print("the five rounds added: precision and recall, 95% intervals (Wilson), of how many messages")
     for cls in CLASSES:
-        for who in whos:
+        for who, _, _ in whos:
             tp, fp, fn = counts[(cls, who)]
             p_ci, r_ci = wilson(tp, tp + fp), wilson(tp, tp + fn)
             assert p_ci is not None and r_ci is not None
