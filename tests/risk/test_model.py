@@ -8,8 +8,10 @@ be wrong; then the shipped model: trained on the shipped labelled sets as they a
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,15 @@ def test_the_shipped_model_as_facts_of_the_default_registry() -> None:
     assert {"signal.text_legal.score", "signal.text_self_harm.score"} <= {s.name for s in facts}
     d = decide(policy(POLICY, facts=facts), _case("Would you rather deal with me, or with a judge? Your call."), at=AT)
     assert d.rule_ids == ["model-reads-a-legal-threat"]
+
+
+def test_training_again_gives_the_shipped_file_byte_for_byte(tmp_path: Path) -> None:
+    """What ``python bench/risk_model.py --write`` trains, on every supported Python: the model is reproducible."""
+    spec = importlib.util.spec_from_file_location("caseflow_bench_risk_model", ROOT / "bench" / "risk_model.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    bench.write(tmp_path / "again.json", epochs=12)
+    shipped = ROOT / "src" / "caseflow" / "risk" / "data" / "text-model.json"
+    assert (tmp_path / "again.json").read_bytes() == shipped.read_bytes()
