@@ -201,6 +201,10 @@ def test_a_missing_file_a_missing_class_and_bad_training_say_so(tmp_path: Path, 
         TextModel.train(EXAMPLES, ["Legal Threat"], version="x")
     with pytest.raises(SignalError, match="no examples"):
         TextModel.train([], ["legal"], version="x")
+    with pytest.raises(SignalError, match=r"example 1: 'legl' is not a class being trained \(legal\); did you mean"):
+        TextModel.train([("where is it", set()), ("I will sue", {"legl"})], ["legal"], version="x")
+    with pytest.raises(SignalError, match=r"example 0: its classes must be a set of class names .*not 'legal'"):
+        TextModel.train([("I will sue", "legal")], ["legal"], version="x")  # a str is a Collection[str] too
 
 
 # -- the shipped model ----------------------------------------------------------------------------------

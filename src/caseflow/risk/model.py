@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from ..errors import FactError, SignalError
+from ..errors import FactError, SignalError, suggest
 from ..logging import redact_text
 from ..model.case import Case
 from ..policies.facts import FactRegistry, FactSpec, default_facts
@@ -115,7 +115,9 @@ class TextModel:
         prune: float = 0.05,
         trained_on: Mapping[str, str] | None = None,
     ) -> TextModel:
-        """A model of ``classes`` trained on ``examples``: (text, the classes it is of; empty: none of them).
+        """A model of ``classes`` trained on ``examples``: (text, the classes it is of; empty: none of them). A class
+        of an example that is not one of ``classes`` is an error (a typo would make it a negative), so is a string
+        where a set belongs (``"legal"`` would be the classes ``l``, ``e``, ``g`` ...).
 
         Stochastic gradient descent on the log loss with a little L2, ``epochs`` passes in an order drawn
         with a fixed seed; weights under ``prune`` are dropped (they change no answer, and the file is
@@ -123,7 +125,18 @@ class TextModel:
         for c in classes:
             if not isinstance(c, str) or not _CLASS.match(c):
                 raise _invalid(f"a class must be one lower-case word (letters, digits, '_'), not {c!r}")
-        data = [(text_features(text), frozenset(labels)) for text, labels in examples]
+        data = []
+        for n, (text, labels) in enumerate(examples):
+            if isinstance(labels, str) or not all(isinstance(x, str) for x in labels):
+                raise _invalid(f"example {n}: its classes must be a set of class names ({{'legal'}}), not {labels!r}")
+            unknown = sorted(set(labels) - set(classes))
+            if unknown:
+                hint = suggest(unknown[0], classes)
+                raise _invalid(
+                    f"example {n}: {unknown[0]!r} is not a class being trained ({', '.join(classes)})"
+                    + (f"; did you mean {hint!r}?" if hint else "")
+                )
+            data.append((text_features(text), frozenset(labels)))
         if not data:
             raise _invalid("no examples to train on")
         out: dict[str, tuple[float, Mapping[str, float]]] = {}
