@@ -122,8 +122,13 @@ def path_of(name: str) -> Path:
 
 
 def read(name: str) -> list[Message]:
+    return parse(path_of(name).read_text(encoding="utf-8"))
+
+
+def parse(jsonl: str) -> list[Message]:
+    """The messages of a set's text (JSON Lines: id, lang, label, also, text)."""
     out = []
-    for line in path_of(name).read_text(encoding="utf-8").splitlines():
+    for line in jsonl.splitlines():
         if line.strip():
             r = json.loads(line)
             out.append(Message(r["id"], r["lang"], r["label"], tuple(r.get("also", ())), r["text"]))
@@ -441,13 +446,13 @@ def print_against(
     for name in sets:
         messages = read(name)
         was, now = results[name]["against"], results[name]["caseflow"]
-        rows = [(c, was.per_class[c], now.per_class[c]) for c in CLASSES]
-        for c, a, b in [*rows, ("risk/none", was.risk, now.risk)]:
+        rows: list[tuple[str, str | None, Score, Score]] = [(c, c, was.per_class[c], now.per_class[c]) for c in CLASSES]
+        for label, cls, a, b in [*rows, ("risk/none", None, was.risk, now.risk)]:
             if a.tp + a.fp + a.fn + b.tp + b.fp + b.fn == 0:
                 continue
-            fixed, broken = changes(messages, found[name]["against"], found[name]["caseflow"], None if "/" in c else c)
+            fixed, broken = changes(messages, found[name]["against"], found[name]["caseflow"], cls)
             print(
-                f"   {name:<8} {c:<11} {fmt(a.precision)}/{fmt(a.recall)} {fmt(b.precision)}/{fmt(b.recall)} "
+                f"   {name:<8} {label:<11} {fmt(a.precision)}/{fmt(a.recall)} {fmt(b.precision)}/{fmt(b.recall)} "
                 f"{fixed:>6} {broken:>6}  {mcnemar(fixed, broken):.3f}"
             )
     print()
@@ -535,11 +540,11 @@ def main() -> int:
     ):
         print("--misses: a set measured, never the holdout (it is for measuring, not tuning)", file=sys.stderr)
         return 2
-    policies = load_policies(a.policies)
     engine = pack_engine(a.policies, with_model=a.with_model)
+    policies = engine.policies  # (the model's rules, with --with-model, mention no phrase set)
     sides = {"caseflow": caseflow_classes(engine), "reference": reference_classes(reference_lists(policies))}
     if a.against is not None:
-        sides["against"] = caseflow_classes(Engine(load_policies(a.against), clock=FixedClock(AT), backend="python"))
+        sides["against"] = caseflow_classes(pack_engine(a.against, with_model=False))
     checked = {who: classes for who, classes in sides.items() if who != "against"}  # an earlier pack: as it was
     if not a.unchecked and not obvious(checked):
         return 1

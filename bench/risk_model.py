@@ -1,27 +1,26 @@
-"""Would a small learned model beside the phrase rules find more risks on wording nobody has tuned on?
+"""What a small learned model beside the phrase rules finds on wording nobody tuned on; and the shipped model.
 
     python bench/risk_model.py [--threshold -1 --threshold 0] [--epochs 12]
+    python bench/risk_model.py --write     # train src/caseflow/risk/data/text-model.json
 
-An experiment, not a feature: caseflow's default detection is phrase rules (docs/risk.md), and an
-application may plug a trained classifier in as a signal provider (``caseflow.risk.SignalProvider``).
-This bench measures what one such classifier would add, honestly, with the project's own history:
+caseflow's default detection is phrase rules (docs/risk.md). ``caseflow.risk.TextModel`` is a learned signal
+beside them, opt-in. This bench measures what it adds, honestly, with the project's own history:
 
 - each blind set of ``tests/risk/data`` (fresh, blind2, legal2, blind3, blind4) was measured once on
   the pack of its day, before the rules were tuned on it. The bench rebuilds that pack (``git archive``
   of the parent of the commit that added the set: its code and its rules) and runs it on the set in a
   child process: the **rules alone**, the reference;
-- beside it, per class, a logistic regression on the words of the normalized text (words and word
-  pairs; Chinese characters and their pairs) trained only on what existed then: dev and extra as they
-  were, and the blind sets before it. **Rules or model**: a message is of a class when the rules say so
-  or the model's log-odds exceed ``--threshold``;
+- beside it, a ``TextModel`` (per class, a logistic regression on the normalized words and their pairs;
+  Chinese characters and their pairs) trained only on what existed then: dev and extra as they were, and
+  the blind sets before it. **Rules or model**: a message is of a class when the rules say so or the
+  model's log-odds exceed ``--threshold``;
 - **scope veto**: the same, except where the rules set a phrase of the class aside as negated, asked, past,
   someone else's, quoted, excepted or an item's name (the model has no scope rule of its own);
 - the counts of the five rounds are added: precision and recall with 95% intervals (Wilson), per class.
 
-Nothing here reads the holdout. It needs the repository's git history (run it from a clone). The
-model is pure Python (no dependency): stochastic gradient descent, a fixed seed, features in sorted
-order, so a run is the same on every machine.
-"""
+``--write`` trains the shipped model on every labelled set but the holdout, as they are in the working tree
+(a test checks the shipped file is what this writes, byte for byte). Nothing here reads the holdout; the
+measure needs the repository's git history (run it from a clone)."""
 
 from __future__ import annotations
 
@@ -32,9 +31,9 @@ import json
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from caseflow.risk.model import SHIPPED_MODEL, TextModel
 
@@ -55,6 +54,7 @@ def _risk_bench() -> ModuleType:
 
 CLASSES: tuple[str, ...] = _risk_bench().CLASSES
 wilson = _risk_bench().wilson
+parse = _risk_bench().parse  # a set's JSON Lines -> its messages (id, lang, label, also, text; .gold)
 
 # each blind set, and the commit that added it: its pack is the parent's
 ROUNDS = (
@@ -68,7 +68,9 @@ VERSION = "2026.11.1"  # of the shipped model (--write)
 DEV = "src/caseflow/risk/data/messages.dev.jsonl"
 EXTRA = "tests/risk/data/extra.jsonl"
 
-# run in the old tree (its src first on sys.path): the classes its pack finds in each message of a set
+# run in the old tree (its src first on sys.path): the classes its pack finds in each message of a set, and why its
+# phrases' occurrences did not count; it walks the rules as bench/risk.py's class_sets does, written out here because
+# the benches of the old trees have no class_sets
 CHILD = """
 import json, sys
 from collections import defaultdict
@@ -104,31 +106,11 @@ print(json.dumps({r["id"]: [sorted(classes(r["text"])), set_aside(r["text"])] fo
 """
 
 
-@dataclass(frozen=True)
-class Row:
-    id: str
-    label: str
-    also: tuple[str, ...]
-    text: str
-
-    def of(self, cls: str) -> bool:
-        return self.label == cls or cls in self.also
-
-
-def rows_of(jsonl: str) -> list[Row]:
-    out = []
-    for line in jsonl.splitlines():
-        if line.strip():
-            r = json.loads(line)
-            out.append(Row(r["id"], r["label"], tuple(r.get("also", ())), r["text"]))
-    return out
-
-
 def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, tuple[set[str], dict[str, set[str]]]]:
+def rules_of(commit: str, rows: list[Any], jsonl: str) -> dict[str, tuple[set[str], dict[str, set[str]]]]:
     """What the pack of ``commit``'s parent says of each message, by its own code in a child process: the classes
     it finds, and per class why its phrases' occurrences did not count (``negated``, ``no context`` ...)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -149,18 +131,18 @@ def rules_of(commit: str, rows: list[Row], jsonl: str) -> dict[str, tuple[set[st
     return {r.id: (set(found[r.id][0]), {c: set(w) for c, w in found[r.id][1].items()}) for r in rows}
 
 
-def examples(rows: list[Row]) -> list[tuple[str, set[str]]]:
-    return [(r.text, {c for c in CLASSES if r.of(c)}) for r in rows]
+def examples(rows: list[Any]) -> list[tuple[str, set[str]]]:
+    return [(r.text, {c for c in CLASSES if c in r.gold}) for r in rows]
 
 
 def write(path: Path, epochs: int) -> None:
     """Train the shipped model on every labelled set but the holdout, as they are in the working tree."""
     files = [DEV, EXTRA, *(f"tests/risk/data/{name}.jsonl" for name, _ in ROUNDS)]
-    rows: list[Row] = []
+    rows: list[Any] = []
     trained_on = {}
     for f in files:
         raw = (ROOT / f).read_text(encoding="utf-8")
-        rows += rows_of(raw)
+        rows += parse(raw)
         trained_on[f] = hashlib.sha256(raw.encode()).hexdigest()
     model = TextModel.train(examples(rows), CLASSES, version=VERSION, epochs=epochs, trained_on=trained_on)
     model.save(path)
@@ -181,10 +163,10 @@ def measure(thresholds: list[float], epochs: int) -> None:
         whos += [(f"rules or model > {t:g}", t, False), (f"  with scope veto > {t:g}", t, True)]
     for i, (name, commit) in enumerate(ROUNDS):
         jsonl = git("show", f"{commit}:tests/risk/data/{name}.jsonl")
-        test = rows_of(jsonl)
-        train = rows_of(git("show", f"{commit}^:{DEV}")) + rows_of(git("show", f"{commit}^:{EXTRA}"))
+        test = parse(jsonl)
+        train = parse(git("show", f"{commit}^:{DEV}")) + parse(git("show", f"{commit}^:{EXTRA}"))
         for earlier, added in ROUNDS[:i]:
-            train += rows_of(git("show", f"{added}:tests/risk/data/{earlier}.jsonl"))
+            train += parse(git("show", f"{added}:tests/risk/data/{earlier}.jsonl"))
         pack = rules_of(commit, test, jsonl)
         model = TextModel.train(examples(train), CLASSES, version=f"before {name}", epochs=epochs)
         for cls in CLASSES:
@@ -195,10 +177,10 @@ def measure(thresholds: list[float], epochs: int) -> None:
                     found, aside = pack[r.id]
                     vetoed = veto and bool(aside.get(cls, set()) & SCOPE)
                     said = cls in found or (cut is not None and odds[r.id] > cut and not vetoed)
-                    c[0] += said and r.of(cls)
-                    c[1] += said and not r.of(cls)
-                    c[2] += r.of(cls) and not said
-        legal = [r for r in test if r.of("legal")]
+                    c[0] += said and cls in r.gold
+                    c[1] += said and cls not in r.gold
+                    c[2] += cls in r.gold and not said
+        legal = [r for r in test if "legal" in r.gold]
         by_rules = sum(1 for r in legal if "legal" in pack[r.id][0])
         either = sum(1 for r in legal if "legal" in pack[r.id][0] or model.log_odds(r.text, "legal") > thresholds[0])
         print(

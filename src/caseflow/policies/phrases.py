@@ -95,11 +95,12 @@ from typing import Any, NamedTuple, cast
 import ahocorasick  # type: ignore[import-not-found]
 
 from .source import parse_yaml
-from .text import COMBINING, LATIN_LOWER, PreparedText, Spans, normalize, prepare, quoted_spans, spans, strip_marks
+from .text import COMBINING, HAN, LATIN_LOWER, PreparedText, Spans, normalize, prepare, quoted_spans, spans, strip_marks
 
 __all__ = [
     "AUTHORITY_KINDS",
     "ITEM_MARKS",
+    "ITEM_RX",
     "MARKETS",
     "NEGATIONS",
     "SCOPES",
@@ -459,9 +460,10 @@ _KIND_BITS = {
 # clause and sentence ends (after NFKC: ，；：！？ are , ; : ! ?); a period or colon between digits is none
 _PUNCTUATION = re.compile("[,;!?。、…\n.:]")  # clause ends: these, but a period or a colon between digits
 _SENTENCE_ENDS = ";!?。\n"  # and a period: sentence ends
-_ITEM_RX = re.compile(f"\u27e6[^\u27e6\u27e7]{{0,{_MAX_ITEM - 2}}}+\u27e7")
 ITEM_MARKS = ("\u27e6", "\u27e7")
 """The marks around an item's name in ``messages.customer_text_items_marked`` (``⟦...⟧``)."""
+ITEM_RX = re.compile(f"\u27e6[^\u27e6\u27e7]{{0,{_MAX_ITEM - 2}}}+\u27e7")
+"""An item's name with its marks, as the phrase sets read it (``item name``): at most 500 characters."""
 
 
 _CJK_RANGES: tuple[tuple[int, int], ...] = (
@@ -1110,7 +1112,7 @@ def _item_spans(norm: str) -> tuple[Spans, int]:
     """The item marks of a normalized text: ``⟦``, at most 498 characters without a mark, ``⟧``."""
     if ITEM_MARKS[0] not in norm:
         return (array("q"), array("q")), 0
-    return spans(_ITEM_RX.finditer(norm))
+    return spans(ITEM_RX.finditer(norm))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1217,8 +1219,9 @@ def _cues(prepared: PreparedText) -> dict[int, tuple[list[int], list[int]]]:
 
 
 # a word between a cue and an occurrence: a Chinese or Japanese character, or a run of letters or digits
-_NO_SPACES = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_NO_SPACES = f"\u3040-\u30ff{HAN}"
 _ASCII_WORD = re.compile(r"[a-z0-9](?:[a-z0-9']*)")
+_HAN_RX = re.compile(f"[{HAN}]")
 _UNIT_RX = re.compile(f"[{_NO_SPACES}]|[^\\W_{_NO_SPACES}](?:[^\\W_{_NO_SPACES}]|')*")
 
 
@@ -1364,8 +1367,7 @@ class _Scope:
         sentence, which the clause goes on about (我朋友之前在别家被骗，有打165报案: about another shop), unless
         a subject or a contrast lies between them, or it is more than _CARRY characters away. (A third party is not
         carried: 他说一封存证信函就够你们受了，明天就寄 - the writer's own step, or the relative's for the writer.)"""
-        ch = norm[start]
-        if self.pasts is None or not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):  # Han only
+        if self.pasts is None or _HAN_RX.match(norm, start) is None:  # Han only
             return None
         lo_s, _ = self._bounds(self.sentences, start)
         starts, ends = self.pasts

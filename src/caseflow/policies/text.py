@@ -83,6 +83,7 @@ from . import _confusables
 __all__ = [
     "DEFAULT_CACHE_BYTES",
     "COMBINING",
+    "HAN",
     "LATIN_LOWER",
     "CacheStats",
     "PreparedText",
@@ -176,6 +177,9 @@ _WIDER = [re.compile(f"[{_SEPARATORS}]{{{n + 1},}}") for n in (1, 2)]
 # 6b. Han and kana characters are written without spaces: separators between two of them go
 _HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_GAP = re.compile(f"(?<=[{_HAN}])[{_SEPARATORS}]{{1,3}}(?=[{_HAN}])")
+
+HAN = "\u3400-\u9fff\uf900-\ufaff"
+"""The Han characters (CJK Extension A, Unified Ideographs, Compatibility Ideographs), as a regex class's ranges."""
 
 # 8. stretched letters: a Latin letter (after case folding) three or more times in a row
 LATIN_LOWER = "a-z\u00df-\u00f6\u00f8-\u024f\u1e00-\u1eff"

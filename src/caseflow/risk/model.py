@@ -32,8 +32,8 @@ from ..errors import FactError, SignalError, suggest
 from ..logging import redact_text
 from ..model.case import Case
 from ..policies.facts import FactRegistry, FactSpec, default_facts
-from ..policies.phrases import ITEM_MARKS
-from ..policies.text import normalize
+from ..policies.phrases import ITEM_RX
+from ..policies.text import HAN, normalize
 from .signals import Signal, register_signal_provider, signal_fact_names
 
 __all__ = ["SHIPPED_MODEL", "TextModel", "TextModelSignal", "register_text_model", "text_features"]
@@ -42,9 +42,7 @@ SHIPPED_MODEL = "text-model.json"
 """The shipped model's file, in ``caseflow/risk/data`` (trained by ``python bench/risk_model.py --write``)."""
 
 _FORMAT = "caseflow-text-model/1"
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+(?:'[^\\W_{_CJK}]+)?")
-_ITEM = re.compile(f"{ITEM_MARKS[0]}[^{ITEM_MARKS[0]}{ITEM_MARKS[1]}]*{ITEM_MARKS[1]}")
+_TOKEN = re.compile(f"[{HAN}]|[^\\W_{HAN}]+(?:'[^\\W_{HAN}]+)?")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]{0,34}$")  # text_<class> is a provider's name: one word of at most 40
 
 
@@ -307,7 +305,7 @@ class TextModelSignal:
         text = _customer_text().getter(case, now)
         if not isinstance(text, str):
             return None  # no customer message: nothing to read
-        text = _ITEM.sub(" ", text)
+        text = ITEM_RX.sub(" ", text)
         p = self.model.score(text, self.cls)
         words = ", ".join(f"{f!r} {w:+.2f}" for f, w in self.model.weighed(text, self.cls))
         why = f"text model {self.model.version} ({self.model.examples} messages): {p:.2f}" + (
