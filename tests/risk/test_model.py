@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -192,8 +193,30 @@ def test_a_bad_model_file_says_what_is_wrong(tmp_path: Path, content: str, says:
     assert e.match(says) and str(tmp_path / "m.json") in str(e.value)
 
 
+def test_only_a_regular_file_of_bounded_size_is_read(tmp_path: Path, toy: TextModel) -> None:
+    """A folder, a FIFO (which would block a plain read for ever), a device, a file over the limit and bytes that
+    are no UTF-8 are refused with what is wrong, never read in full or waited on."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    toy.save(tmp_path / "m.json")
+    (tmp_path / "latin1.json").write_bytes(b'{"format": "caseflow-text-model/1", "version": "caf\xe9"}')
+    for path, says in [
+        (tmp_path, "a folder, not a file"),
+        (fifo, "not a regular file"),
+        (Path("/dev/zero"), "not a regular file"),
+        (tmp_path / "latin1.json", r"latin1\.json:1:\d+: the file is not UTF-8 text"),
+    ]:
+        with pytest.raises(SignalError, match=says):
+            TextModel.load(path)
+    size = (tmp_path / "m.json").stat().st_size
+    too_large = rf"m\.json: the file has {size:,} bytes, more than the limit of 100.*max_bytes"
+    with pytest.raises(SignalError, match=too_large):
+        TextModel.load(tmp_path / "m.json", max_bytes=100)
+    assert TextModel.load(tmp_path / "m.json", max_bytes=size) == toy
+
+
 def test_a_missing_file_a_missing_class_and_bad_training_say_so(tmp_path: Path, toy: TextModel) -> None:
-    with pytest.raises(SignalError, match=r"cannot be read \(No such file or directory\)"):
+    with pytest.raises(SignalError, match=r"nothing\.json: no such file or folder \[text-model-invalid\]"):
         TextModel.load(tmp_path / "nothing.json")
     with pytest.raises(SignalError, match="has no class 'media' \\(it has legal, safety\\)"):
         toy.providers(["media"])

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from caseflow import Actor, CaseService, WorkflowEvent, Workflows, open_store
+from caseflow.risk import TextModel
 from caseflow.tools.cli import main
-from tests.helpers import run, write
+from tests.helpers import ROOT, run, write
 
 from .helpers import MON, _case
 
@@ -63,6 +64,41 @@ def test_validate_ok_and_missing(rules_dir, tmp_path, capsys):
     assert code == 0 and out.startswith("ok: 3 policies")
     code, _, err = run(["validate", tmp_path / "missing"], capsys)
     assert code == 1 and "no such file" in err
+
+
+MODEL_POLICY = ROOT / "examples" / "text_model" / "escalation-model.yaml"
+
+
+def test_the_text_model_facts_are_known_with_text_model(case_file, base_case, rules_dir, tmp_path, capsys):
+    """A policy reading signal.text_<class>.score validates, evaluates and explains with --text-model; without it
+    the error says what to give."""
+    code, _, err = run(["validate", MODEL_POLICY], capsys)
+    assert code == 1 and "unknown fact 'signal.text_legal.score'" in err and "--text-model shipped" in err
+    code, out, _ = run(["validate", "--text-model", "shipped", rules_dir, MODEL_POLICY], capsys)
+    assert code == 0 and out.startswith("ok: 4 policies")
+    code, out, _ = run(["facts", "--text-model", "shipped"], capsys)
+    assert code == 0 and "signal.text_self_harm.score" in out and "order.amount" in out
+    base_case["messages"] = [
+        {"author": "buyer", "at": "2026-11-11T09:30:00+08:00", "text": "the next letter you get will not be from me"}
+    ]
+    case_file.write_text(json.dumps(base_case))
+    argv = ["explain", case_file, "-p", rules_dir, "-p", MODEL_POLICY, "--at", "2026-11-11T10:00:00+08:00"]
+    code, out, _ = run([*argv, "--text-model", "shipped", "--matched-only"], capsys)
+    assert code == 0 and "model-legal (priority 50, line 16): FIRED" in out  # no phrase of the pack reads it
+    assert "the words that weighed most: 'letter'" in out and "escalation/legal-threat" not in out
+    code, out, _ = run(["evaluate", case_file, "-p", MODEL_POLICY, "--text-model", "shipped"], capsys)
+    tags = [a["params"]["tag"] for a in json.loads(out)["actions"] if a["type"] == "add_tag"]
+    assert code == 0 and tags == ["model:legal"]
+    saved = tmp_path / "mine.json"
+    TextModel.shipped().save(saved)
+    code, out, _ = run(["validate", "--text-model", saved, MODEL_POLICY], capsys)
+    assert code == 0
+    for bad, says in [(tmp_path, "a folder, not a file"), (tmp_path / "none.json", "no such file")]:
+        code, _, err = run(["validate", "--text-model", bad, MODEL_POLICY], capsys)
+        assert code == 2 and says in err and "[text-model-invalid]" in err and len(err.splitlines()) == 1
+    (tmp_path / "bad.json").write_text('{"format": "caseflow-text-model/1"', encoding="utf-8")
+    code, _, err = run(["evaluate", case_file, "-p", MODEL_POLICY, "--text-model", tmp_path / "bad.json"], capsys)
+    assert code == 2 and "bad.json:1:" in err and "not JSON" in err
 
 
 def test_policy_tests_pass_filter_json_and_fail(rules_dir, tmp_path, capsys):

@@ -317,7 +317,7 @@ class _Parser:
                 tok.pos,
                 "policy-unknown-fact",
                 f"unknown fact {tok.text!r}",
-                f"did you mean {hint!r}?" if hint else "run 'caseflow facts' to list the facts",
+                f"did you mean {hint!r}?" if hint else _unknown_fact_hint(tok.text),
             )
         return spec
 
@@ -746,6 +746,18 @@ _WORD_OPERATORS: dict[str, Callable[[_Parser, FactSpec, Tok], Test | None]] = {
     "less": _Parser.relative,
     "within": _Parser.relative,
 }
+
+
+def _unknown_fact_hint(name: str) -> str:
+    """What to do about a fact nobody registered: a signal's comes from its provider, the rest are listed."""
+    if name.startswith("signal.text_"):
+        return (
+            "a text model's fact: register the model in the facts given to load_policies (register_text_model), "
+            "or give the command --text-model shipped"
+        )
+    if name.startswith("signal."):
+        return "a signal provider's fact: register the provider in the facts given to load_policies"
+    return "run 'caseflow facts' to list the facts"
 
 
 def _above(low: TestLiteral, high: TestLiteral) -> bool:

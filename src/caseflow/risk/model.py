@@ -28,15 +28,19 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from ..errors import FactError, SignalError, suggest
+from ..errors import FactError, PolicyIssue, SignalError, suggest
 from ..logging import redact_text
 from ..model.case import Case
 from ..policies.facts import FactRegistry, FactSpec, default_facts
 from ..policies.phrases import ITEM_RX
+from ..policies.source import read_text
 from ..policies.text import HAN, normalize
 from .signals import Signal, register_signal_provider, signal_fact_names
 
-__all__ = ["SHIPPED_MODEL", "TextModel", "TextModelSignal", "register_text_model", "text_features"]
+__all__ = ["MAX_MODEL_BYTES", "SHIPPED_MODEL", "TextModel", "TextModelSignal", "register_text_model", "text_features"]
+
+MAX_MODEL_BYTES = 64 * 1024 * 1024
+"""The largest model file :meth:`TextModel.load` reads (the shipped one is about 1.3 MB)."""
 
 SHIPPED_MODEL = "text-model.json"
 """The shipped model's file, in ``caseflow/risk/data`` (trained by ``python bench/risk_model.py --write``)."""
@@ -160,15 +164,15 @@ class TextModel:
         Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> TextModel:
+    def load(cls, path: str | Path, *, max_bytes: int = MAX_MODEL_BYTES) -> TextModel:
         """The model saved at ``path``; a ``text-model-invalid`` :class:`~caseflow.errors.SignalError` saying what
-        is wrong when the file is not one."""
-        try:
-            raw = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise _invalid(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-        except UnicodeDecodeError:
-            raise _invalid(f"{path}: not UTF-8 text") from None
+        is wrong when the file is not one. Only a regular file of at most ``max_bytes`` is read (a folder, a FIFO
+        or a device is refused unopened, as every document caseflow reads)."""
+        raw = read_text(path, max_bytes=max_bytes)
+        if isinstance(raw, PolicyIssue):
+            where = f"{path}:{raw.line}:{raw.column}" if raw.line > 1 or raw.column > 1 else str(path)
+            more = "; TextModel.load(path, max_bytes=...) reads a larger one" if raw.code == "source-too-large" else ""
+            raise _invalid(f"{where}: {raw.message}{more}")
         return cls._parse(raw, str(path))
 
     @classmethod

@@ -38,7 +38,7 @@ from ..errors import (
 )
 from ..model.case import EARLIEST, LATEST, MAX_CASE_BYTES, Case, parse_case
 from ..policies.actions import default_actions
-from ..policies.facts import default_facts
+from ..policies.facts import FactRegistry, default_facts
 from ..policies.loader import load_policies
 from ..policies.source import file_problem, read_bytes
 
@@ -65,8 +65,35 @@ class _Unreadable(Exception):
 
 
 def _policies_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--policies", "-p", default="rules", metavar="PATH", help="policy file or folder (default: ./rules)")
+    p.add_argument(
+        "--policies",
+        "-p",
+        action="append",
+        metavar="PATH",
+        help="policy file or folder, repeatable: the policies of all of them (default: ./rules)",
+    )
     p.add_argument("--backend", choices=["python", "durable"], default="python", help="rules backend (default: python)")
+
+
+def _text_model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--text-model",
+        metavar="MODEL",
+        help="also the text model's facts (signal.text_<class>.score): 'shipped' for caseflow's, "
+        "or a model file saved by TextModel.save",
+    )
+
+
+def _facts(args: argparse.Namespace) -> FactRegistry | None:
+    """The built-in facts, with the text model's when ``--text-model`` names one (None: the built-in only)."""
+    if args.text_model is None:
+        return None
+    from ..risk.model import TextModel, register_text_model
+
+    model = TextModel.shipped() if args.text_model == "shipped" else TextModel.load(args.text_model)
+    facts = default_facts()
+    register_text_model(facts, model)
+    return facts
 
 
 def _at_arg(p: argparse.ArgumentParser) -> None:
@@ -110,7 +137,7 @@ def _read_case(path: str) -> Case:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    reg = default_facts()
+    reg = _facts(args) or default_facts()
     if args.json:
         print(
             json.dumps(
@@ -152,7 +179,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     try:
-        ps = load_policies(args.paths)
+        ps = load_policies(args.paths, facts=_facts(args))
     except PolicyValidationError as e:
         for issue in e.issues:
             print(_line(str(issue)), file=sys.stderr)
@@ -170,7 +197,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace, explain: bool = False) -> int:
     case = _read_case(args.case)
-    engine = Engine(load_policies(args.policies), backend=args.backend, clock=_clock(args.at))
+    policies = load_policies(args.policies or ["rules"], facts=_facts(args))
+    engine = Engine(policies, backend=args.backend, clock=_clock(args.at))
     decision = engine.evaluate(case)
     if explain:
         ex = decision.explain()
@@ -581,6 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("facts", help="list the facts a policy may test")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    _text_model_arg(p)
     p.set_defaults(func=cmd_facts)
 
     p = sub.add_parser("actions", help="list the actions a rule may take")
@@ -591,18 +620,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="warnings (shadowed rules, never-true conditions ...) fail too"
     )
+    _text_model_arg(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("evaluate", help="evaluate a case (JSON) and print the decision as JSON")
     p.add_argument("case", metavar="CASE.json")
     _policies_arg(p)
     _at_arg(p)
+    _text_model_arg(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("explain", help="evaluate a case and say why each rule matched or not")
     p.add_argument("case", metavar="CASE.json")
     _policies_arg(p)
     _at_arg(p)
+    _text_model_arg(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--matched-only", action="store_true", help="show only the rules that matched")
     p.set_defaults(func=lambda a: cmd_evaluate(a, explain=True))
