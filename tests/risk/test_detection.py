@@ -208,6 +208,23 @@ POSITIVES = [
     ("chargeback", "en", "Righto, I'll get the bank to claw it back then."),
     ("chargeback", "en", "I paid on my credit card, so I'll be making a Section 75 claim for the full amount."),
     ("self_harm", "id", "Kalau duit saya gak balik, saya gak punya alasan buat hidup lagi."),
+    # 2026.11.6 (blind5's round): an FIR, a judge, Cantonese and Indonesian "you reckon I don't dare", southern
+    # Vietnamese "thưa", a farewell letter, a plan, life without the writer; live streams; a retrieval request
+    ("legal", "en", "I'm filing an FIR at the local police station tomorrow if this isn't resolved."),
+    ("legal", "en", "Keep stalling and you can explain it to the judge."),
+    ("legal", "vi", "Không đền thì tui đi thưa ra tòa đó nghen."),
+    ("legal", "zh-Hant", "你估我唔敢入稟呀？單據我全部留晒"),
+    ("legal", "id", "Kira saya gak berani lapor polisi? Besok saya ke sana."),
+    ("self_harm", "en", "I've written letters to my family, just in case. This was our last money."),
+    ("self_harm", "zh-Hans", "钱没了，药我已经买好了，今晚就结束吧"),
+    ("self_harm", "id", "Saya udah nulis surat untuk keluarga, refundnya udah gak penting."),
+    ("self_harm", "vi", "Chắc mọi người sẽ nhẹ nhõm hơn nếu không còn tôi."),
+    ("media", "zh-Hans", "再不处理我就开直播，把聊天记录念给粉丝听"),
+    ("media", "id", "Besok gue live IG bahas toko ini."),
+    ("chargeback", "zh-Hans", "我已经在银行提交调单申请了"),
+    ("chargeback", "en", "Mastercard will be hearing from me if this isn't refunded today."),
+    ("safety", "en", "The kettle lid popped off and I ended up with a second degree burn on my wrist."),
+    ("regulator", "vi", "Shop có muốn đội quản lý thị trường xuống kiểm tra kho không?"),
 ]
 
 # (class the message must not raise, language, text, why it is no threat)
@@ -334,6 +351,17 @@ NEGATIVES = [
     ("self_harm", "id", "Kalo sampe sold out lagi, aku gantung diri di pohon toge aja deh 🤣", "a joke"),
     ("media", "zh-Hant", "這支手機拍照曝光好像怪怪的，是設定問題嗎？", "a camera's exposure"),
     ("legal", "zh-Hans", "之前说要报警是我气头上说的，东西找到了，不好意思哈。", "said in anger, taken back"),
+    # 2026.11.6
+    ("safety", "en", "My smoke alarm keeps beeping, which battery does it take?", "a smoke alarm"),
+    ("safety", "id", "Liat tagihan langsung kebakaran jenggot, tapi barangnya oke kok", "an idiom: panic"),
+    ("self_harm", "id", "Harga segini mah bunuh diri kak, yakin gak rugi?", "a price"),
+    ("self_harm", "zh-Hant", "等到我想死呀，終於到咗！", "waiting, a joke"),
+    ("media", "id", "Lipstik ini lagi viral di TikTok ya kak? Ready shade 02?", "a trending product"),
+    ("media", "vi", "Mình xem clip bóc phốt shop khác nên mới chọn shop này, hàng ổn lắm.", "a clip watched"),
+    ("regulator", "zh-Hans", "上次的事处理好了，我已经把12315的投诉撤了", "withdrawn"),
+    ("regulator", "zh-Hant", "上次差啲去消委會，好彩解決咗", "nearly went"),
+    ("chargeback", "en", "Last time I had to file a PayPal dispute, but this order was perfect.", "last time"),
+    ("regulator", "zh-Hans", "朋友让我打12315，我觉得没必要，补发就行", "a friend's advice, declined"),
 ]
 
 # (class, language, kind, text): written to get past a keyword list
@@ -457,9 +485,10 @@ def test_the_explanation_says_which_scope_cue_a_rule_set_aside(engine: Engine, t
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2", "blind3", "blind4"])
+@pytest.mark.parametrize("name", ["dev", "extra", "fresh", "blind2", "legal2", "blind3", "blind4", "blind5"])
 def test_the_bench_meets_the_targets(name: str) -> None:
-    """fresh, blind2, legal2, blind3 and blind4 were written blind, then tuned on (docs/risk.md): they measure fit."""
+    """fresh, blind2, legal2, blind3, blind4 and blind5 were written blind, then tuned on (docs/risk.md): they
+    measure fit."""
     bench = _bench()
     started = time.process_time()
     engine = Engine(load_policies(ROOT / "rules"), clock=FixedClock(bench.AT), backend="python")

@@ -22,7 +22,7 @@ def test_policy_decisions_fire_transitions(driven):
     assert kinds[0] == ("opened", None) and ("decision", None) in kinds and ("transition", "handoff_to_tier2") in kinds
     decision = next(r for r in out.records if r.kind == "decision")
     assert decision.rule_ids == ["refunds/high-amount-needs-tier2"]
-    assert decision.policy_versions == ["disputes@2026.11.0", "escalation@2026.11.5", "refunds@2026.11.0"]
+    assert decision.policy_versions == ["disputes@2026.11.0", "escalation@2026.11.6", "refunds@2026.11.0"]
 
 
 def test_small_trusted_refund_is_approved_by_policy(driven):

@@ -177,6 +177,8 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("大不了", "了不起", "不得了", "不管", "不惜"),  # at worst, however: no negation of the step
             *("觉得消费者都不会", "以为消费者都不会", "以为我不会", "觉得我不会", "觉得我们不会", "以为我们不会"),
             *("觉得我不敢", "以为我不敢去", "觉得我只是说说"),
+            # you reckon I don't dare; if you'd rather I didn't
+            *("你估我唔敢", "估我唔敢", "以为我唔敢", "觉得我唔敢", "唔想我"),
         ),
         "id": (
             *("jangan sampai", "jangan sampe", "jgn sampe", "jgn sampai", "jangan salahkan", "jangan salahin"),
@@ -190,6 +192,10 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             # "k" is "ke" (to) in Indonesian chat, "không" (not) in Vietnamese
             *("k kantor", "k polisi", "k polres", "k polsek", "k polda", "k pengadilan", "k pengacara", "k ylki"),
             "k bank",
+            *("pikir saya gak berani", "kira saya gak berani", "pikir saya ga berani", "pikir gue gak berani"),
+            *("pikir gw gak berani", "kira gue gak berani", "kira saya tidak berani", "pikir saya tidak berani"),
+            *("gak tau lagi harus hidup", "ga tau lagi harus hidup", "nggak tau lagi harus hidup", "gak liat gunanya"),
+            *("nggak liat gunanya", "ga liat gunanya", "gak lihat gunanya", "tidak melihat gunanya"),  # of living on
         ),
         "vi": (
             *("đừng để", "đừng bắt", "đừng ép", "đừng trách", "đừng có trách", "không ngại", "không ngần ngại"),
@@ -231,6 +237,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("different shop", "another shop", "other shop", "different seller", "another seller"),
             # "back then" alone would be "I'll get the bank to claw it back then"
             *("in the past", "previously", "way back then", "back then i", "back then we", "back then it"),
+            *("last time i had to", "the last time i"),
             *("years back", "got sorted", "sorted now", "all good now"),
             *("we're all good", "were all good", "so we're good", "thanks for sorting", "thank you for sorting"),
         ),
@@ -241,6 +248,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("上年", "另一间", "另一家", "另外一家", "别的商家", "其他商家", "本来准备", "还好没"),
             *("是我太冲动", "我太冲动", "一时冲动", "太冲动了", "才追回来", "才拿回来", "才要回来"),
             *("气头上", "是我气头上", "一时气话"),
+            *("投诉撤了", "撤了投诉", "差啲去", "差点去", "差一点去", "差点就去", "差啲就去"),  # withdrawn; nearly went
         ),
         "id": (
             *("hampir lapor", "nyaris lapor", "sempat mau", "sempet mau", "waktu itu", "tahun lalu", "ga jadi"),
@@ -270,15 +278,18 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("如果有人", "要是有人", "万一有人", "假如有人", "如果买家", "如果顾客", "遇到", "听说", "有人说"),
             *("据说", "说他", "说她", "他说", "她说", "佢话", "佢讲", "劝我", "建议我", "朋友说"),
             *("邻居", "同事", "同学", "看到有人", "刷到有人", "有人曝光"),
+            *("朋友让我", "朋友叫我", "家人让我", "别人让我"),  # advice the writer weighs: "... 我觉得没必要"
         ),
         "id": (
             *("kalau ada yang", "kalo ada yang", "jika ada yang", "bila ada yang", "kalau pembeli", "jika pembeli"),
             *("katanya", "kata orang", "denger-denger", "ada yang nulis", "ada yang bilang", "ada yg bilang"),
             *("tetangga", "temen gw", "temen gue", "teman saya", "temen saya", "teman gw"),
+            *("liat video", "lihat video", "nonton video"),  # a video the writer watched: somebody else's post
         ),
         "vi": (
             *("nếu có người", "nếu ai đó", "nếu người mua", "nếu khách", "khi có người", "nghe nói", "người ta nói"),
             *("có người", "người ta bảo"),
+            *("hàng xóm", "xem clip", "xem video", "coi clip"),  # a neighbour; a clip the writer watched
         ),
     },
     "threat_questions": {
@@ -291,6 +302,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("is it better if i just", "better if i just", "you think i can't", "think i cant", "aren't you afraid"),
             *("do you know how easy", "how easy it is for me", "do you really want to explain"),
             "would you rather",
+            *("really think i won't", "really think i wont", "do you want this to"),
         ),
         "zh": (
             "要不要我",
@@ -307,6 +319,7 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("逼我", "不怕我", "唔怕我", "想我", "系咪想我"),  # 你是逼我去找银行拒付吗? 你们不怕我曝光吗?
             *("是不是该", "是不是要等我", "真以为", "以为我不敢", "信唔信", "试试看", "是不是觉得", "是不是以为"),
             *("是觉得我", "觉得我不敢"),
+            *("你估我唔敢", "估我唔敢", "你猜我", "你猜猜", "猜猜看", "要不要猜", "唔想我", "要不要试试"),
         ),
         "id": (
             *("mau saya", "perlu saya", "harus saya", "apa perlu", "haruskah saya", "perlu gw", "mau gw", "harus gw"),
@@ -315,6 +328,8 @@ SCOPES: dict[str, dict[str, tuple[str, ...]]] = {
             *("kalian mau", "anda mau", "kamu mau", "lu mau", "mau ketemu", "mau diselesaikan"),
             *("pikir gue gak bisa", "pikir gw gak bisa", "kira gue gak bisa", "pikir saya tidak bisa"),
             *("kira saya gak bisa", "gak takut", "ga takut", "nggak takut", "tidak takut", "gk takut", "enggak takut"),
+            *("pikir saya gak berani", "kira saya gak berani", "pikir saya ga berani", "pikir gue gak berani"),
+            *("siap gak kalau", "siap ga kalau", "siap nggak kalau"),
         ),
         "vi": (
             "muốn tôi",
