@@ -6,7 +6,7 @@
 caseflow's default detection is phrase rules (docs/risk.md). ``caseflow.risk.TextModel`` is a learned signal
 beside them, opt-in. This bench measures what it adds, honestly, with the project's own history:
 
-- each blind set of ``tests/risk/data`` (fresh, blind2, legal2, blind3, blind4) was measured once on
+- each blind set of ``tests/risk/data`` (fresh, blind2, legal2, blind3, blind4, blind5) was measured once on
   the pack of its day, before the rules were tuned on it. The bench rebuilds that pack (``git archive``
   of the parent of the commit that added the set: its code and its rules) and runs it on the set in a
   child process: the **rules alone**, the reference;
@@ -16,7 +16,7 @@ beside them, opt-in. This bench measures what it adds, honestly, with the projec
   model's log-odds exceed ``--threshold``;
 - **scope veto**: the same, except where the rules set a phrase of the class aside as negated, asked, past,
   someone else's, quoted, excepted or an item's name (the model has no scope rule of its own);
-- the counts of the five rounds are added: precision and recall with 95% intervals (Wilson), per class.
+- the counts of the rounds are added: precision and recall with 95% intervals (Wilson), per class.
 
 ``--write`` trains the shipped model on every labelled set but the holdout, as they are in the working tree
 (a test checks the shipped file is what this writes, byte for byte). Nothing here reads the holdout; the
@@ -63,8 +63,9 @@ ROUNDS = (
     ("legal2", "a27e9b2"),
     ("blind3", "1d116ca"),
     ("blind4", "e6519cd"),
+    ("blind5", "b415fd7"),
 )
-VERSION = "2026.11.1"  # of the shipped model (--write)
+VERSION = "2026.11.2"  # of the shipped model (--write)
 DEV = "src/caseflow/risk/data/messages.dev.jsonl"
 EXTRA = "tests/risk/data/extra.jsonl"
 
@@ -189,7 +190,7 @@ def measure(thresholds: list[float], epochs: int) -> None:
             flush=True,
         )
     print()
-    print("the five rounds added: precision and recall, 95% intervals (Wilson), of how many messages")
+    print(f"the {len(ROUNDS)} rounds added: precision and recall, 95% intervals (Wilson), of how many messages")
     for cls in CLASSES:
         for who, _, _ in whos:
             tp, fp, fn = counts[(cls, who)]

@@ -105,3 +105,74 @@ def test_a_policy_whose_rules_are_all_disabled_loads_with_a_warning():
     assert checked.policy is not None and checked.policy.rules == ()
     (issue,) = checked.issues
     assert (issue.code, issue.severity, issue.line) == ("policy-all-disabled", "warning", 4)
+
+
+PACK = """
+policy: pack
+version: "1"
+hit_policy: all
+phrases:
+  sue:
+    en: [sue, lawyer]
+rules:
+  - id: counted
+    when: messages.customer_text mentions sue
+    then: [{add_tag: {tag: counted}}]
+"""
+
+READER = """
+policy: reader
+version: "1"
+hit_policy: all
+rules:
+  - id: unless-set-aside
+    when:
+      all:
+        - case.type == refund_only
+        - not: messages.customer_text mentions pack.sue set aside
+    then: [{add_tag: {tag: not-vetoed}}]
+"""
+
+
+def test_a_rule_reads_another_policys_phrase_set_by_its_qualified_name(tmp_path):
+    """pack.sue is the set 'sue' of the policy 'pack', known when both are loaded together; alone, the error
+    says so; a typo gets a suggestion."""
+    from caseflow import Engine, FixedClock
+    from caseflow.testing import make_case
+
+    (tmp_path / "pack.yaml").write_text(PACK, encoding="utf-8")
+    (tmp_path / "reader.yaml").write_text(READER, encoding="utf-8")
+    ps = load_policies(tmp_path)
+    engine = Engine(ps, clock=FixedClock("2026-11-11T10:00:00+08:00"))
+    for text, fired in [
+        ("I won't sue", []),
+        ("I will sue", ["counted", "unless-set-aside"]),
+        ("hello", ["unless-set-aside"]),
+    ]:
+        case = make_case(
+            case_type="refund_only", messages=[{"author": "buyer", "at": "2026-11-11T09:30:00+08:00", "text": text}]
+        )
+        assert sorted(engine.evaluate(case).rule_ids) == sorted(fired), text
+    with pytest.raises(PolicyValidationError) as e:
+        load_policies(tmp_path / "reader.yaml")
+    [issue] = e.value.issues
+    assert issue.code == "policy-unknown-phrases" and "'pack.sue'" in issue.message
+    assert "known when that policy is loaded with this one" in (issue.hint or "")
+    (tmp_path / "reader.yaml").write_text(READER.replace("pack.sue", "pack.suee"), encoding="utf-8")
+    with pytest.raises(PolicyValidationError) as e:
+        load_policies(tmp_path)
+    assert e.value.issues[0].hint == "did you mean 'pack.sue'?"
+
+
+def test_a_policy_named_like_a_builtin_set_never_shadows_it(tmp_path):
+    """police.cn is the built-in set of the Chinese police, even beside a policy called 'police' with a set 'cn'."""
+    (tmp_path / "police.yaml").write_text(
+        PACK.replace("policy: pack", "policy: police")
+        .replace("  sue:", "  cn:")
+        .replace("mentions sue", "mentions cn"),
+        encoding="utf-8",
+    )
+    (tmp_path / "reader.yaml").write_text(READER.replace("pack.sue", "police.cn"), encoding="utf-8")
+    reader = next(p for p in load_policies(tmp_path) if p.name == "reader")
+    test = reader.rules[0].when.children[1].child  # not: ... set aside
+    assert "公安局" in {p for _, ps in test.value.phrases for p in ps} and test.value.name == "police.cn set aside"

@@ -416,3 +416,83 @@ def test_a_flood_of_keys_on_keys_is_read_again_not_kept() -> None:
     assert time.process_time() - started < 10
     excepted = PhraseSet.build("b", {"zh": ["啊" * k for k in range(1, 40)]}, ["啊啊啊啊啊"])
     assert not excepted.mentions("啊啊啊啊啊") and excepted.mentions("x 啊")
+
+
+# -- set aside: whether a scope rule set an occurrence aside (a learned signal's veto) ---------------------------
+
+ASIDE_POLICY = """
+policy: veto
+version: "1"
+hit_policy: all
+phrases:
+  legal:
+    en: [sue, lawyer, take you to court]
+    except: ["lawyer's briefcase"]
+  profession:
+    en: [lawyer]
+  step:
+    en: [call, hire]
+rules:
+  - id: aside
+    when: messages.customer_text_items_marked mentions legal set aside
+    then: [{add_tag: {tag: aside}}]
+  - id: counted
+    when: messages.customer_text_items_marked mentions legal
+    then: [{add_tag: {tag: counted}}]
+  - id: near-aside
+    when: messages.customer_text_items_marked mentions profession near step set aside
+    then: [{add_tag: {tag: near-aside}}]
+"""
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+@pytest.mark.parametrize(
+    ("text", "fired"),
+    [
+        ("I'm not going to sue", ["aside"]),  # negated
+        ("Do I need a lawyer for a stolen parcel?", ["aside"]),  # asked
+        ("Last year I nearly went to a lawyer, it got resolved", ["aside"]),  # past
+        ("My friend said she would sue them", ["aside"]),  # someone else's
+        ('Your page says "we sue counterfeiters"', ["aside"]),  # quoted
+        ("The lawyer's briefcase arrived scratched", ["aside"]),  # an exception
+        ("I will sue you", ["counted"]),  # counted: nothing set aside
+        ("I won't sue today, but I will take you to court", ["aside", "counted"]),  # both, each by its rule
+        ("my sister is a lawyer, where is my parcel", ["counted"]),  # a profession without its step: incomplete
+        ("I will call you, but I will not hire a lawyer", ["aside", "near-aside"]),  # its context counts
+        ("I will not hire a lawyer", ["aside"]),  # its context negated: 'lawyer' near a step is incomplete
+        ("where is my parcel", []),
+    ],
+)
+def test_set_aside_says_whether_a_scope_rule_set_an_occurrence_aside(text: str, fired: list[str], backend: str) -> None:
+    from caseflow import Engine, FixedClock
+    from caseflow.testing import make_case
+
+    if backend == "durable":
+        pytest.importorskip("durable")
+    engine = Engine(policy(ASIDE_POLICY), clock=FixedClock("2026-11-11T10:00:00+08:00"), backend=backend)
+    case = make_case(messages=[{"author": "buyer", "at": "2026-11-11T09:30:00+08:00", "text": text}])
+    assert sorted(engine.evaluate(case).rule_ids) == sorted(fired)
+
+
+def test_set_aside_is_a_phrase_set_of_its_own_that_shares_the_index() -> None:
+    aside = LEGAL.set_aside()
+    assert aside is LEGAL.set_aside() and aside.name == "legal set aside" and aside != LEGAL
+    assert aside.mentions("Saya tidak akan menggugat") and not aside.mentions("Saya akan menggugat")
+    assert not LEGAL.mentions("Saya tidak akan menggugat")
+    flood = "I will sue you. " * 20_000 + "I won't sue."  # counted occurrences are not kept while it looks
+    started = time.process_time()
+    assert aside.mentions(flood)
+    assert time.process_time() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("condition", "says"),
+    [
+        ("messages.customer_text mentions legal set apart", "expected 'aside' after 'set'"),
+        ("messages.customer_text mentions legal set", "expected 'aside', after 'set'"),
+    ],
+)
+def test_a_wrong_set_aside_is_a_clear_error(condition: str, says: str) -> None:
+    text = ASIDE_POLICY.replace("messages.customer_text_items_marked mentions legal set aside", condition)
+    p, issues = load_policy_text(text)
+    assert p is None and any(says in i.message and i.code == "condition-syntax" for i in issues), issues

@@ -158,3 +158,36 @@ def test_the_docs_example_of_a_test_file_with_signals_passes(tmp_path, capsys):
     (tmp_path / "abuse.test.yaml").write_text(block.group(1))
     code, out, err = run(["test", tmp_path / "abuse.test.yaml"], capsys)
     assert code == 0 and "3 passed, 0 failed" in out, out + err
+
+
+def test_load_with_loads_policies_beside_those_under_test_and_covers_only_these(tmp_path, capsys):
+    """A policy reading another's phrase sets (pack.sue) is tested with that policy loaded beside it; the rule
+    coverage counts the policies under test, while the other's rules fire and are expected like any."""
+    from tests.policies.test_loader import PACK, READER
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "pack.yaml").write_text(PACK, encoding="utf-8")
+    (tmp_path / "reader.yaml").write_text(READER, encoding="utf-8")
+    test_file = """
+policies: reader.yaml
+load_with: [shared/]
+now: 2026-11-11T10:00:00+08:00
+base_case: {id: C-1, tenant: shop, channel: chat, case_type: refund_only, created_at: "2026-11-11T09:00:00+08:00"}
+tests:
+  - name: a negated phrase of the pack vetoes the reader's rule
+    case: {messages: [{author: buyer, at: 2026-11-11T09:30:00+08:00, text: "I won't sue"}]}
+    expect: {rules: []}
+  - name: a counted phrase fires the pack's rule beside the reader's
+    case: {messages: [{author: buyer, at: 2026-11-11T09:30:00+08:00, text: "I will sue"}]}
+    expect: {rules: [unless-set-aside, counted]}
+"""
+    (tmp_path / "reader.test.yaml").write_text(test_file, encoding="utf-8")
+    code, out, err = run(["test", tmp_path / "reader.test.yaml"], capsys)
+    assert code == 0 and "2 passed, 0 failed" in out, out + err
+    assert "reader: 1 of 1" in out and "pack:" not in out
+    (tmp_path / "reader.test.yaml").write_text(test_file.replace("load_with: [shared/]\n", ""), encoding="utf-8")
+    code, out, err = run(["test", tmp_path / "reader.test.yaml"], capsys)
+    assert code != 0 and "unknown phrase set 'pack.sue'" in err, out + err
+    (tmp_path / "reader.test.yaml").write_text(test_file.replace("[shared/]", "shared/"), encoding="utf-8")
+    code, out, err = run(["test", tmp_path / "reader.test.yaml"], capsys)
+    assert code != 0 and "'load_with' is a list of policy files or folders" in err, out + err

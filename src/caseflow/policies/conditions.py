@@ -394,18 +394,31 @@ class _Parser:
 
     def mentions(self, spec: FactSpec, tok: Tok) -> Test:
         """``mentions SET``, or ``mentions SET near CONTEXT`` (an occurrence of SET counts only with a
-        counted phrase of CONTEXT in its sentence). A set is declared under ``phrases:``, or built in
-        (the authorities per market: ``regulators``, ``police.cn`` ...)."""
+        counted phrase of CONTEXT in its sentence); either followed by ``set aside``: whether a scope rule
+        set an occurrence aside instead (negated, asked, past ...: a veto for a learned signal). A set is
+        declared under ``phrases:``, or built in (the authorities per market: ``regulators``, ``police.cn`` ...)."""
         self.check_op(spec, "matches", tok.pos)  # the same fit: text facts
         phrases = self.phrase_set("the name of a phrase set (declared under 'phrases:')")
         if self.at_word("near"):
             self.i += 1
             phrases = phrases.near(self.phrase_set("the name of the context's phrase set, after 'near'"))
+        if self.at_word("set"):
+            self.i += 1
+            t = self.next("'aside', after 'set'")
+            if t.kind != "word" or t.text.lower() != "aside":
+                raise ConditionProblem(
+                    t.pos,
+                    "condition-syntax",
+                    f"expected 'aside' after 'set', not {t.text!r}",
+                    "e.g. 'messages.customer_text mentions legal_threat set aside'",
+                )
+            phrases = phrases.set_aside()
         self.end()
         return self.make(spec, "mentions", phrases)
 
     def phrase_set(self, what: str) -> PhraseSet:
-        """The phrase set named by the next token: the policy's own, else a built-in one."""
+        """The phrase set named by the next token: the policy's own, a built-in one, or another policy's loaded
+        with it (``escalation.legal_threat``)."""
         t = self.next(what)
         name = t.text
         found = self.phrases.get(name) if t.kind == "word" else None
@@ -417,7 +430,11 @@ class _Parser:
                 t.pos,
                 "policy-unknown-phrases",
                 f"unknown phrase set {name!r}",
-                f"did you mean {best!r}?" if best else "declare it under 'phrases:'",
+                f"did you mean {best!r}?"
+                if best
+                else "a set of another policy (POLICY.SET) is known when that policy is loaded with this one"
+                if "." in name
+                else "declare it under 'phrases:'",
             )
         return found
 

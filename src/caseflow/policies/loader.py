@@ -26,7 +26,7 @@ from .analysis import analyze, limit_issues
 from .conditions import AllOf, Always, AnyOf, Condition, ConditionProblem, NotOf, Test, parse_test
 from .facts import FactRegistry, default_facts
 from .model import Action, HitPolicy, Policy, PolicySet, Rule
-from .phrases import PhraseSet
+from .phrases import PhraseSet, builtin_phrase_set
 from .schema import (
     DEFAULT_PRIORITY,
     LANGUAGE_PATTERN,
@@ -39,7 +39,7 @@ from .schema import (
 )
 from .source import MAX_BYTES, Located, YamlPath, YamlValue, clip, file_name, parse_yaml, read_text
 
-__all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "CheckedPolicy", "load_policies", "load_policy_text"]
+__all__ = ["POLICY_SUFFIXES", "TEST_SUFFIXES", "CheckedPolicy", "load_policies", "load_policy_text", "policy_files"]
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -79,6 +79,7 @@ class _Ctx:
         self.issues: list[PolicyIssue] = []
         self.rule_id: str | None = None
         self.phrases: dict[str, PhraseSet] = {}
+        self.shared: dict[str, PhraseSet] = {}  # the other policies' sets, by qualified name (POLICY.SET)
 
     def add(
         self,
@@ -254,7 +255,7 @@ def _parse_test(ctx: _Ctx, text: str, path: YamlPath, params: _Params) -> Test |
     if text.strip().lower() == "always":
         return Always(line, col)
     try:
-        t = parse_test(text, ctx.facts, params, ctx.phrases)
+        t = parse_test(text, ctx.facts, params, {**ctx.shared, **ctx.phrases} if ctx.shared else ctx.phrases)
     except ConditionProblem as p:
         ctx.add(path, p.code, p.message, p.hint, offset=p.offset)
         return None
@@ -427,7 +428,19 @@ class _Effective(NamedTuple):
     effective_until: datetime | None = None
 
 
-def _parse_document(ctx: _Ctx) -> Policy | None:
+class _Head(NamedTuple):
+    """What a policy document says before its rules: read first, so that every document's phrase sets are
+    known before any rule reads another policy's (``mentions escalation.legal_threat``)."""
+
+    name: str | None
+    version: str | None
+    hit: HitPolicy | None
+    description: str
+    effective: _Effective
+    params: _Params
+
+
+def _parse_head(ctx: _Ctx) -> _Head | None:
     data = ctx.doc.data
     if data is None:
         ctx.add((), "policy-empty", "the file is empty", "a policy file starts with 'policy: NAME'")
@@ -444,22 +457,34 @@ def _parse_document(ctx: _Ctx) -> Policy | None:
     effective = _effective(ctx, data.get("effective"))
     params = _policy_params(ctx, data.get("params"))
     ctx.phrases = _parse_phrases(ctx, data.get("phrases"))
-    rules = _parse_rules(ctx, data.get("rules"), params)
+    return _Head(name, version, hit, description, effective, params)
+
+
+def _parse_body(ctx: _Ctx, head: _Head) -> Policy | None:
+    data = ctx.doc.data
+    assert isinstance(data, dict)  # (a head was read)
+    rules = _parse_rules(ctx, data.get("rules"), head.params)
     ctx.rule_id = None
+    name, version, hit = head.name, head.version, head.hit
     if any(i.severity == "error" for i in ctx.issues) or name is None or version is None or hit is None:
         return None  # a missing or invalid name, version or hit policy is an error too
     return Policy(
         name=name,
         version=version,
-        description=description,
+        description=head.description,
         hit_policy=hit,
         rules=tuple(rules),
-        effective_from=effective.effective_from,
-        effective_until=effective.effective_until,
-        params=params,
+        effective_from=head.effective.effective_from,
+        effective_until=head.effective.effective_until,
+        params=head.params,
         source=ctx.file,
         phrases=dict(ctx.phrases),
     )
+
+
+def _parse_document(ctx: _Ctx) -> Policy | None:
+    head = _parse_head(ctx)
+    return None if head is None else _parse_body(ctx, head)
 
 
 def _missing_keys(ctx: _Ctx, data: _YamlMap) -> None:
@@ -707,7 +732,7 @@ def load_policy_text(
     return CheckedPolicy(_parse_document(ctx), ctx.issues)
 
 
-def _files(path: Path) -> list[Path]:
+def policy_files(path: Path) -> list[Path]:
     """The policy files of a folder (not of its subfolders: a subfolder is another pack), or the file."""
     if path.is_dir():
         return sorted(
@@ -719,6 +744,36 @@ def _files(path: Path) -> list[Path]:
             and not p.name.startswith(".")
         )
     return [path]
+
+
+def _policy_paths(paths: list[Path], issues: list[PolicyIssue]) -> list[Path]:
+    """The policy files of ``paths`` (a folder's own), and an issue for each path that holds none."""
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            issues.append(PolicyIssue(file_name(p), 1, 1, "policy-file-missing", "no such file or folder"))
+            continue
+        found = policy_files(p)
+        if p.is_dir() and not found:
+            issues.append(
+                PolicyIssue(file_name(p), 1, 1, "policy-file-missing", "the folder holds no .yaml policy files")
+            )
+        files.extend(found)
+    return files
+
+
+def _shared_phrases(heads: list[tuple[_Ctx, _Head | None]]) -> dict[str, PhraseSet]:
+    """Every phrase set of the documents loaded together, by qualified name (``escalation.legal_threat``): a
+    rule may read another policy's set (a learned signal's veto reads the pack's). A built-in set's name is
+    never shadowed (``police.cn`` is the built-in set, whatever the policies are called)."""
+    shared: dict[str, PhraseSet] = {}
+    for ctx, head in heads:
+        if head is not None and head.name is not None:
+            for set_name, ps in ctx.phrases.items():
+                qualified = f"{head.name}.{set_name}"
+                if builtin_phrase_set(qualified) is None:
+                    shared[qualified] = ps
+    return shared
 
 
 def load_policies(
@@ -740,28 +795,27 @@ def load_policies(
     wrong = next((p for p in items if not isinstance(p, (str, Path))), None)
     if wrong is not None:
         raise TypeError(f"load_policies() takes a file or folder path, or a list of them; got {type(wrong).__name__}")
-    paths = [Path(p) for p in items]
     issues: list[PolicyIssue] = []
     policies: list[Policy] = []
-    files: list[Path] = []
-    for p in paths:
-        if not p.exists():
-            issues.append(PolicyIssue(file_name(p), 1, 1, "policy-file-missing", "no such file or folder"))
-            continue
-        found = _files(p)
-        if p.is_dir() and not found:
-            issues.append(
-                PolicyIssue(file_name(p), 1, 1, "policy-file-missing", "the folder holds no .yaml policy files")
-            )
-        files.extend(found)
+    files = _policy_paths([Path(p) for p in items], issues)
     names: dict[str, str] = {}
+    read: list[tuple[Path, _Ctx, _Head | None]] = []
     for f in files:
         text = read_text(f, max_bytes=max_bytes)
-        if isinstance(text, PolicyIssue):
-            issues.append(text)
+        doc, problems = (
+            (None, [text]) if isinstance(text, PolicyIssue) else parse_yaml(text, file_name(f), max_bytes=max_bytes)
+        )
+        if problems or doc is None:
+            issues.extend(problems)
             continue
-        policy, found_issues = load_policy_text(text, file_name(f), facts=facts, actions=actions, max_bytes=max_bytes)
-        issues.extend(found_issues)
+        ctx = _Ctx(file_name(f), doc, facts, actions)
+        read.append((f, ctx, _parse_head(ctx)))
+    shared = _shared_phrases([(ctx, head) for _, ctx, head in read])
+    for f, ctx, head in read:
+        if head is not None:
+            ctx.shared = {q: ps for q, ps in shared.items() if not q.startswith(f"{head.name}.")}
+        policy = None if head is None else _parse_body(ctx, head)
+        issues.extend(ctx.issues)
         if policy is not None:
             if policy.name in names:
                 issues.append(

@@ -103,6 +103,7 @@ __all__ = [
     "ITEM_RX",
     "MARKETS",
     "NEGATIONS",
+    "SET_ASIDE",
     "SCOPES",
     "LanguagePhrases",
     "PhraseIndex",
@@ -599,6 +600,7 @@ class PhraseSet:
     phrases: tuple[LanguagePhrases, ...]
     exceptions: tuple[str, ...] = ()
     context: PhraseSet | None = None  # an occurrence counts only with a counted phrase of it in its sentence
+    aside: bool = False  # asks instead whether a scope rule set an occurrence aside (:data:`SET_ASIDE`)
     _keys: tuple[tuple[str, _Key], ...] = field(init=False, default=(), compare=False, repr=False)
     _id: int = field(init=False, default=0, compare=False, repr=False)
     # the index that scans texts for this set, and the set's slot in it (one attribute: read in one step)
@@ -643,6 +645,14 @@ class PhraseSet:
         writes it ``FACT mentions SET near CONTEXT``."""
         return _near_set(self, context)
 
+    def set_aside(self) -> PhraseSet:
+        """This set, asked instead whether a scope rule set one of its occurrences aside: negated, asked, past,
+        someone else's, quoted, an exception or an item's name (:data:`SET_ASIDE`; an occurrence without its
+        context is not set aside, only incomplete). A policy writes it ``FACT mentions SET set aside``: a
+        learned signal, which has no scope rule of its own, can be vetoed where the phrase rules read a
+        negation ("I'm not going to sue")."""
+        return _aside_set(self)
+
     @property
     def size(self) -> int:
         return sum(len(ps) for _, ps in self.phrases)
@@ -657,8 +667,19 @@ class PhraseSet:
         return found
 
     def mentions(self, text: str) -> bool:
-        """Whether a phrase occurs in ``text`` as a claim (counted); the answer is kept with the text."""
-        return self._answer(prepare(text))
+        """Whether a phrase occurs in ``text`` as a claim (counted), or, for a set made by :meth:`set_aside`,
+        whether a scope rule set an occurrence aside; the answer is kept with the text."""
+        prepared = prepare(text)
+        return self._aside(prepared) if self.aside else self._answer(prepared)
+
+    def _aside(self, prepared: PreparedText) -> bool:
+        answers = prepared.answers
+        hit = answers.get(self._id)
+        if hit is None:
+            index, slot = self._placed()
+            hit = slot in index.found(prepared)[1] and self._walk(prepared, [], aside=True)
+            answers[self._id] = hit
+        return hit
 
     def _placed(self) -> tuple[PhraseIndex, int]:
         place = self._place
@@ -700,10 +721,11 @@ class PhraseSet:
         limit: int | None = None,
         *,
         counted_only: bool = False,
+        aside: bool = False,
     ) -> bool:
         """Check the occurrences the index found: with ``found``, record every one (counted or not, and why not),
         in text order (with ``limit``, the first ``limit``); without, stop at the first that counts. Whether one
-        counts."""
+        counts; with ``aside``, whether one is set aside (stopping at the first, ``found`` kept short)."""
         index, slot = self._placed()
         scan = index.found(prepared)
         if slot not in scan[1]:
@@ -723,6 +745,12 @@ class PhraseSet:
         for start, end, entry in occurrences:
             if check(start, end, entry.phrase, entry.language) and found is None:
                 return True
+            if aside and found:
+                if found[-1].why_not in SET_ASIDE:
+                    return True
+                found.clear()  # (a flood of counted occurrences is not kept)
+        if aside:
+            return False
         if found is not None:
             found.sort(key=lambda m: m.start)
         return walk.counted
@@ -1115,6 +1143,16 @@ class _Walk:
             if why is not None:
                 return why[0], why[1], None
         return None, None, ctx
+
+
+SET_ASIDE = frozenset({"quoted", "item name", "exception", "question", "past", "someone else", "negated"})
+"""The reasons a scope rule sets an occurrence aside (``mentions SET set aside``); ``no context`` is none."""
+
+
+@functools.lru_cache(maxsize=256)
+def _aside_set(base: PhraseSet) -> PhraseSet:
+    """``base set aside``, one object per set (its answer is kept per text, as every set's)."""
+    return replace(base, name=f"{base.name} set aside", aside=True)
 
 
 @functools.lru_cache(maxsize=256)

@@ -41,8 +41,8 @@ from ..errors import CaseDataError, CaseflowError, PolicyIssue, PolicyTestError,
 from ..model.case import EARLIEST, LATEST, Case, parse_case
 from ..model.decision import Decision
 from ..policies.facts import FactRegistry, default_facts
-from ..policies.loader import TEST_SUFFIXES, load_policies
-from ..policies.model import PolicySet
+from ..policies.loader import TEST_SUFFIXES, load_policies, policy_files
+from ..policies.model import Policy, PolicySet
 from ..policies.schema import Document, document_keys, document_schema
 from ..policies.source import MAX_BYTES, Located, YamlValue, read_yaml
 from ..risk.signals import Signal, register_signal_provider
@@ -90,6 +90,11 @@ class PolicyTestDocument(Document):
 
 class PolicyTestFileDocument(Document):
     policies: str = Field(".", description="a policy file or folder, relative to this file")
+    load_with: list[str] = Field(
+        default_factory=list,
+        description="more policy files or folders loaded with them, not under test (another policy's phrase sets "
+        "the policies read, e.g. escalation.legal_threat)",
+    )
     now: str | datetime | None = Field(None, description="the clock for every test, with a time zone")
     base_case: dict[str, Any] = Field(default_factory=dict, description="merged under every test's case")
     signals: dict[str, SignalDeclaration] = Field(
@@ -153,14 +158,20 @@ class PolicyTestFile:
     policies_path: Path
     tests: list[PolicyTest]
     facts: FactRegistry | None = None  # the built-in facts and the file's signal providers (None: built-in only)
+    load_with: tuple[Path, ...] = ()  # more policies loaded with them, not under test (their phrase sets are read)
     _policy_set: PolicySet | None = field(default=None, repr=False)
 
     __test__ = False  # not a pytest class
 
     def policy_set(self) -> PolicySet:
         if self._policy_set is None:
-            self._policy_set = load_policies(self.policies_path, facts=self.facts)
+            self._policy_set = load_policies([self.policies_path, *self.load_with], facts=self.facts)
         return self._policy_set
+
+    def policies_under_test(self) -> list[Policy]:
+        """The policies of ``policies`` (not those of ``load_with``): what the rule coverage counts."""
+        beside = {f.resolve() for path in self.load_with for f in policy_files(path)}
+        return [p for p in self.policy_set() if Path(p.source).resolve() not in beside]
 
 
 @dataclass
@@ -240,7 +251,18 @@ def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile
             issues.append(doc.issue(e.path or ("tests", i), "policy-test-invalid", str(e)))
     if issues:
         raise PolicyTestError(issues)
-    return PolicyTestFile(path, (path.parent / str(data.get("policies", "."))).resolve(), tests, facts)
+    load_with = data.get("load_with", [])
+    if not isinstance(load_with, list) or not all(isinstance(x, str) and x for x in load_with):
+        raise PolicyTestError(
+            [doc.issue(("load_with",), "policy-test-invalid", "'load_with' is a list of policy files or folders")]
+        )
+    return PolicyTestFile(
+        path,
+        (path.parent / str(data.get("policies", "."))).resolve(),
+        tests,
+        facts,
+        tuple((path.parent / x).resolve() for x in load_with if isinstance(x, str)),
+    )
 
 
 def _declarations(

@@ -230,7 +230,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     rules: dict[str, set[str]] = {}  # policy -> its rule ids, for coverage
     for f in files:
         outcomes.extend(run_file(f, backend=args.backend, name_filter=args.k))
-        for p in load_file(f).policy_set():
+        for p in load_file(f).policies_under_test():  # (not those it loads with them: load_with)
             rules.setdefault(p.name, set()).update(r.id for r in p.rules)
     if args.k and not outcomes:  # a filter that selects nothing is a typo, not a pass
         raise _Usage(f"-k {args.k!r}: no policy test name contains it (in {len(files)} test file(s) under {args.path})")
