@@ -80,6 +80,7 @@ class _Ctx:
         self.rule_id: str | None = None
         self.phrases: dict[str, PhraseSet] = {}
         self.shared: dict[str, PhraseSet] = {}  # the other policies' sets, by qualified name (POLICY.SET)
+        self.readable: dict[str, PhraseSet] = {}  # the sets its rules may read: its own and the shared ones
 
     def add(
         self,
@@ -255,7 +256,7 @@ def _parse_test(ctx: _Ctx, text: str, path: YamlPath, params: _Params) -> Test |
     if text.strip().lower() == "always":
         return Always(line, col)
     try:
-        t = parse_test(text, ctx.facts, params, {**ctx.shared, **ctx.phrases} if ctx.shared else ctx.phrases)
+        t = parse_test(text, ctx.facts, params, ctx.readable)
     except ConditionProblem as p:
         ctx.add(path, p.code, p.message, p.hint, offset=p.offset)
         return None
@@ -463,6 +464,7 @@ def _parse_head(ctx: _Ctx) -> _Head | None:
 def _parse_body(ctx: _Ctx, head: _Head) -> Policy | None:
     data = ctx.doc.data
     assert isinstance(data, dict)  # (a head was read)
+    ctx.readable = {**ctx.shared, **ctx.phrases}
     rules = _parse_rules(ctx, data.get("rules"), head.params)
     ctx.rule_id = None
     name, version, hit = head.name, head.version, head.hit

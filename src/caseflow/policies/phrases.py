@@ -676,9 +676,7 @@ class PhraseSet:
         answers = prepared.answers
         hit = answers.get(self._id)
         if hit is None:
-            index, slot = self._placed()
-            hit = slot in index.found(prepared)[1] and self._walk(prepared, [], aside=True)
-            answers[self._id] = hit
+            hit = answers[self._id] = self._walk(prepared, [], aside=True)
         return hit
 
     def _placed(self) -> tuple[PhraseIndex, int]:

@@ -252,7 +252,8 @@ def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile
     if issues:
         raise PolicyTestError(issues)
     load_with = data.get("load_with", [])
-    if not isinstance(load_with, list) or not all(isinstance(x, str) and x for x in load_with):
+    paths = [x for x in load_with if isinstance(x, str) and x] if isinstance(load_with, list) else []
+    if not isinstance(load_with, list) or len(paths) != len(load_with):
         raise PolicyTestError(
             [doc.issue(("load_with",), "policy-test-invalid", "'load_with' is a list of policy files or folders")]
         )
@@ -261,7 +262,7 @@ def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> PolicyTestFile
         (path.parent / str(data.get("policies", "."))).resolve(),
         tests,
         facts,
-        tuple((path.parent / x).resolve() for x in load_with if isinstance(x, str)),
+        tuple((path.parent / x).resolve() for x in paths),
     )
 
 
